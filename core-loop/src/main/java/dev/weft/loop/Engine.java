@@ -1,0 +1,69 @@
+package dev.weft.loop;
+
+/**
+ * The multiplexer a {@link Loop} blocks in (Lwt_engine's role): it watches readiness sources,
+ * blocks for at most a timeout, and can be woken from another thread.
+ *
+ * <p>A readiness source is an {@code int} whose meaning belongs to the engine: a file descriptor
+ * for the epoll and NIO engines, an event-channel port for the Xen engine. Interest and readiness
+ * are bit sets of {@link #READABLE} and {@link #WRITABLE}; an engine may add {@link #ERROR}.
+ *
+ * <p><b>Threading: all operations except {@link #wakeup()} MUST be called on the loop thread.</b>
+ * {@code wakeup()} may be called from any thread at any time, also after {@code close()}.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** Interest in, or readiness for, reading. */
+    int READABLE = 1;
+    /** Interest in, or readiness for, writing. */
+    int WRITABLE = 2;
+    /** The source reported an error or hang-up; delivered whatever the interest. */
+    int ERROR = 4;
+
+    /** Told which events of a source are ready. Runs on the loop thread, inside {@link #poll}. */
+    @FunctionalInterface
+    interface ReadyHandler {
+        /**
+         * Called when the source has some of the events it was registered for.
+         *
+         * @param readyEvents a non-empty bit set of {@link #READABLE}, {@link #WRITABLE}, {@link #ERROR}
+         */
+        void onReady(int readyEvents);
+    }
+
+    /**
+     * Starts watching {@code source} for the events in {@code interest}.
+     *
+     * @throws IllegalStateException if the source is already registered or the engine is closed
+     */
+    void register(int source, int interest, ReadyHandler handler);
+
+    /** Replaces the interest set of a registered source; {@code 0} pauses it without removing it. */
+    void modify(int source, int interest);
+
+    /**
+     * Stops watching {@code source}. Must be called before the source is closed. After it
+     * returns, the source's handler is never called again, even for events already collected.
+     */
+    void unregister(int source);
+
+    /**
+     * Blocks until a source is ready, {@link #wakeup()} is called, or the timeout passes, then
+     * calls the handlers of the ready sources.
+     *
+     * @param timeoutNanos {@code 0} to check without blocking, a negative value to wait without
+     *     limit, otherwise the longest time to block
+     * @return the number of handlers called
+     */
+    int poll(long timeoutNanos);
+
+    /**
+     * Makes a blocked or the next {@link #poll} return promptly. Safe from any thread; callers
+     * coalesce bursts themselves, so an engine may make one system call per invocation.
+     */
+    void wakeup();
+
+    /** Releases the engine's resources. Registered sources are forgotten, not closed. */
+    @Override
+    void close();
+}

@@ -1,0 +1,2 @@
+/** Samples: programs users copy from. */
+package dev.weft.samples;
