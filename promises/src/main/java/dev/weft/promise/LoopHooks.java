@@ -1,6 +1,63 @@
 package dev.weft.promise;
 
-/** Placeholder: replaced by the promise core. */
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The event loop's side of the promise core: the only place this module meets a scheduler.
+ * A loop calls {@link #wakeupPaused()} once per iteration to resume what {@link Promise#pause()}
+ * parked, asks {@link #pausedCount()} before it blocks, and may replace the hook that receives
+ * exceptions thrown by callbacks that have nowhere else to report them.
+ *
+ * <p>Paused promises are kept per thread: these methods act on the calling thread's queue, which
+ * is the loop thread's when a loop calls them. The async-exception hook is global.
+ */
 public final class LoopHooks {
+    private static final System.Logger LOG = System.getLogger("dev.weft.promise");
+
+    private static final Consumer<Throwable> LOG_IT = failure ->
+            LOG.log(System.Logger.Level.ERROR, "exception in a promise callback (async exception)", failure);
+
+    private static volatile Consumer<? super Throwable> asyncExceptionHook = LOG_IT;
+
     private LoopHooks() {}
+
+    /**
+     * Resolves every promise that {@link Promise#pause()} parked on this thread before the call,
+     * in the order they paused (Lwt's wakeup_paused). Promises paused while this runs wait for
+     * the next call, so one call never loops forever.
+     *
+     * @return how many paused promises were woken
+     */
+    public static int wakeupPaused() {
+        return Resolution.current().wakeupPaused();
+    }
+
+    /** How many promises are paused on this thread, waiting for {@link #wakeupPaused()}. */
+    public static int pausedCount() {
+        return Resolution.current().pausedCount();
+    }
+
+    /**
+     * Sets the hook that receives exceptions thrown by plain callbacks ({@code onSuccess},
+     * {@code onFailure}, ...), by {@link Promise#async} work, and by failed promises nobody waits
+     * for. The default logs them through {@link System.Logger} at ERROR and lets the loop run on.
+     * A hook that throws is itself logged, never propagated.
+     *
+     * @param hook the new hook; {@code null} restores the default
+     */
+    public static void setAsyncExceptionHook(Consumer<? super Throwable> hook) {
+        asyncExceptionHook = hook == null ? LOG_IT : hook;
+    }
+
+    /** Hands {@code failure} to the async-exception hook. Safe from any thread. */
+    public static void reportAsyncException(Throwable failure) {
+        Objects.requireNonNull(failure, "failure");
+        try {
+            asyncExceptionHook.accept(failure);
+        } catch (Throwable hookFailure) {
+            hookFailure.addSuppressed(failure);
+            LOG_IT.accept(hookFailure);
+        }
+    }
 }

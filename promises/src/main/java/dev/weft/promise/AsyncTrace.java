@@ -1,0 +1,59 @@
+package dev.weft.promise;
+
+import java.io.Serial;
+import java.util.Arrays;
+
+/**
+ * The async stack trace of a failure: the sites (file:line) of the {@code flatMap}/{@code map}/...
+ * calls a rejection travelled through, in the order it passed them (from where it was raised outward). Attached to the failure as a suppressed
+ * exception, so an ordinary {@code printStackTrace} shows it. Recorded only with
+ * {@code -Dweft.debug=true}.
+ */
+public final class AsyncTrace extends RuntimeException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private AsyncTrace() {
+        super("async trace: the promise chain this failure travelled through",
+                null, false, true);
+        setStackTrace(new StackTraceElement[0]);
+    }
+
+    /**
+     * Where user code called into the promise API: the first frame outside this package.
+     * Only called in debug mode, when a callback node is created.
+     */
+    static StackTraceElement callSite() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .filter(f -> !f.getClassName().startsWith("dev.weft.promise."))
+                .findFirst()
+                .map(StackWalker.StackFrame::toStackTraceElement)
+                .orElse(null));
+    }
+
+    /** Appends {@code site} to the trace of {@code failure}, creating the trace on first use. */
+    static void record(Throwable failure, StackTraceElement site) {
+        if (site == null) {
+            return;
+        }
+        AsyncTrace trace = find(failure);
+        if (trace == null) {
+            trace = new AsyncTrace();
+            failure.addSuppressed(trace);
+        }
+        StackTraceElement[] sites = trace.getStackTrace();
+        StackTraceElement[] grown = Arrays.copyOf(sites, sites.length + 1);
+        grown[sites.length] = site;
+        trace.setStackTrace(grown);
+    }
+
+    /** The trace already attached to {@code failure}, or null. */
+    static AsyncTrace find(Throwable failure) {
+        for (Throwable suppressed : failure.getSuppressed()) {
+            if (suppressed instanceof AsyncTrace trace) {
+                return trace;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,300 @@
+package dev.weft.promise;
+
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A callback waiting on a pending promise: one node of the promise's singly linked FIFO list.
+ * Each node is used once, and is the only allocation besides the result promise that a
+ * {@code flatMap} on a pending promise makes.
+ *
+ * <p>{@link #fire} runs inside {@link Resolution}'s drain, with the resolved source promise. A
+ * node that resolves a result promise hands it to {@link Resolution#settleFromCallback}, never
+ * running that promise's callbacks on the Java stack. Exceptions from user functions are caught
+ * here: they reject the result, or go to the async-exception hook when there is no result.
+ */
+abstract class Callback {
+    /** The next node in the source's list; cleared when this node is taken off the work stack. */
+    Callback next;
+
+    /** Runs this callback for {@code source}, which is fulfilled or rejected. */
+    abstract void fire(Promise<?> source, Resolution resolution);
+
+    /**
+     * Whether this node can no longer have an effect (its result was settled elsewhere), so that
+     * a list may drop it before its source resolves. Most nodes are never dead.
+     */
+    boolean isDead() {
+        return false;
+    }
+
+    /**
+     * Settles {@code result} like {@code outcome}: with its value or failure if it is resolved,
+     * else by making {@code outcome} a proxy of {@code result} (see {@link Promise#follow}).
+     */
+    static void follow(Promise<?> result, Promise<?> outcome, Resolution resolution) {
+        Promise.follow(result, outcome, resolution);
+    }
+
+    /** Rejects {@code result} with {@code failure}, noting {@code site} in debug mode. */
+    static void rejectPassingThrough(Promise<?> result, Throwable failure, StackTraceElement site,
+            Resolution resolution) {
+        if (Debug.ENABLED) {
+            AsyncTrace.record(failure, site);
+        }
+        Promise.settleIfPending(result, Promise.REJECTED, failure, resolution);
+    }
+
+    /** {@code flatMap}: on success, follow the promise the function returns. */
+    static final class Bind<T, U> extends Callback {
+        private final Function<? super T, ? extends Promise<? extends U>> f;
+        private final Promise<U> result;
+        private final StackTraceElement site;
+
+        Bind(Function<? super T, ? extends Promise<? extends U>> f, Promise<U> result) {
+            this.f = f;
+            this.result = result;
+            this.site = Debug.ENABLED ? AsyncTrace.callSite() : null;
+        }
+
+        @Override
+        void fire(Promise<?> source, Resolution resolution) {
+            if (source.state != Promise.FULFILLED) {
+                rejectPassingThrough(result, (Throwable) source.value, site, resolution);
+                return;
+            }
+            Promise<? extends U> next;
+            try {
+                next = f.apply(Promise.<T>cast(source.value));
+            } catch (Throwable failure) {
+                Promise.settleIfPending(result, Promise.REJECTED, failure, resolution);
+                return;
+            }
+            follow(result, next, resolution);
+        }
+    }
+
+    /** {@code map}: on success, fulfil with the function's value. */
+    static final class Map<T, U> extends Callback {
+        private final Function<? super T, ? extends U> f;
+        private final Promise<U> result;
+        private final StackTraceElement site;
+
+        Map(Function<? super T, ? extends U> f, Promise<U> result) {
+            this.f = f;
+            this.result = result;
+            this.site = Debug.ENABLED ? AsyncTrace.callSite() : null;
+        }
+
+        @Override
+        void fire(Promise<?> source, Resolution resolution) {
+            if (source.state != Promise.FULFILLED) {
+                rejectPassingThrough(result, (Throwable) source.value, site, resolution);
+                return;
+            }
+            Object mapped;
+            byte state = Promise.FULFILLED;
+            try {
+                mapped = f.apply(Promise.<T>cast(source.value));
+            } catch (Throwable failure) {
+                mapped = failure;
+                state = Promise.REJECTED;
+            }
+            Promise.settleIfPending(result, state, mapped, resolution);
+        }
+    }
+
+    /** {@code recover} (Lwt's catch): on failure, follow the promise the handler returns. */
+    static final class Recover<T> extends Callback {
+        private final Function<? super Throwable, ? extends Promise<? extends T>> handler;
+        private final Promise<T> result;
+
+        Recover(Function<? super Throwable, ? extends Promise<? extends T>> handler, Promise<T> result) {
+            this.handler = handler;
+            this.result = result;
+        }
+
+        @Override
+        void fire(Promise<?> source, Resolution resolution) {
+            if (source.state == Promise.FULFILLED) {
+                Promise.settleIfPending(result, Promise.FULFILLED, source.value, resolution);
+                return;
+            }
+            Promise<? extends T> next;
+            try {
+                next = handler.apply((Throwable) source.value);
+            } catch (Throwable failure) {
+                Promise.settleIfPending(result, Promise.REJECTED, failure, resolution);
+                return;
+            }
+            follow(result, next, resolution);
+        }
+    }
+
+    /** {@code tryBind}: follow the promise of whichever branch matches the outcome. */
+    static final class TryBind<T, U> extends Callback {
+        private final Function<? super T, ? extends Promise<? extends U>> onSuccess;
+        private final Function<? super Throwable, ? extends Promise<? extends U>> onFailure;
+        private final Promise<U> result;
+
+        TryBind(Function<? super T, ? extends Promise<? extends U>> onSuccess,
+                Function<? super Throwable, ? extends Promise<? extends U>> onFailure, Promise<U> result) {
+            this.onSuccess = onSuccess;
+            this.onFailure = onFailure;
+            this.result = result;
+        }
+
+        @Override
+        void fire(Promise<?> source, Resolution resolution) {
+            Promise<? extends U> next;
+            try {
+                next = source.state == Promise.FULFILLED
+                        ? onSuccess.apply(Promise.<T>cast(source.value))
+                        : onFailure.apply((Throwable) source.value);
+            } catch (Throwable failure) {
+                Promise.settleIfPending(result, Promise.REJECTED, failure, resolution);
+                return;
+            }
+            follow(result, next, resolution);
+        }
+    }
+
+    /**
+     * {@code andFinally}: run the finaliser, wait for it, then settle like the source — unless
+     * the finaliser failed, whose failure then replaces the source's outcome.
+     */
+    static final class Finally<T> extends Callback {
+        private final Supplier<? extends Promise<?>> finaliser;
+        private final Promise<T> result;
+
+        Finally(Supplier<? extends Promise<?>> finaliser, Promise<T> result) {
+            this.finaliser = finaliser;
+            this.result = result;
+        }
+
+        @Override
+        void fire(Promise<?> source, Resolution resolution) {
+            Promise<?> done;
+            try {
+                done = Promise.requireReturned(finaliser.get());
+            } catch (Throwable failure) {
+                Promise.settleIfPending(result, Promise.REJECTED, failure, resolution);
+                return;
+            }
+            Promise<?> doneRoot = done.underlying();
+            if (doneRoot.state == Promise.PENDING) {
+                Promise.waitOn(result, doneRoot);
+                doneRoot.addCallback(new AfterFinally(result, source.state, source.value));
+            } else {
+                AfterFinally.settle(result, source.state, source.value, doneRoot, resolution);
+            }
+        }
+    }
+
+    /** Second half of {@link Finally}: the finaliser's promise resolved. */
+    static final class AfterFinally extends Callback {
+        private final Promise<?> result;
+        private final byte sourceState;
+        private final Object sourceResult;
+
+        AfterFinally(Promise<?> result, byte sourceState, Object sourceResult) {
+            this.result = result;
+            this.sourceState = sourceState;
+            this.sourceResult = sourceResult;
+        }
+
+        @Override
+        void fire(Promise<?> finaliserDone, Resolution resolution) {
+            settle(result, sourceState, sourceResult, finaliserDone, resolution);
+        }
+
+        static void settle(Promise<?> result, byte sourceState, Object sourceResult,
+                Promise<?> finaliserDone, Resolution resolution) {
+            if (finaliserDone.state == Promise.REJECTED) {
+                Promise.settleIfPending(result, Promise.REJECTED, finaliserDone.value, resolution);
+            } else {
+                Promise.settleIfPending(result, sourceState, sourceResult, resolution);
+            }
+        }
+    }
+
+    /** Copies the source's outcome to another promise if that one is still pending. */
+    static final class Forward extends Callback {
+        private final Promise<?> target;
+
+        Forward(Promise<?> target) {
+            this.target = target;
+        }
+
+        @Override
+        void fire(Promise<?> source, Resolution resolution) {
+            Promise.settleIfPending(target, source.state, source.value, resolution);
+        }
+
+        @Override
+        boolean isDead() {
+            return target.underlying().state != Promise.PENDING;
+        }
+    }
+
+    /**
+     * A user's plain callback (onSuccess, onFailure, onTermination, onAny): it returns nothing, so
+     * an exception it throws goes to the async-exception hook and the drain goes on.
+     */
+    static final class Listener<T> extends Callback {
+        private final Consumer<? super T> onSuccess;
+        private final Consumer<? super Throwable> onFailure;
+
+        Listener(Consumer<? super T> onSuccess, Consumer<? super Throwable> onFailure) {
+            this.onSuccess = onSuccess;
+            this.onFailure = onFailure;
+        }
+
+        @Override
+        void fire(Promise<?> source, Resolution resolution) {
+            run(source.state, source.value);
+        }
+
+        void run(byte state, Object result) {
+            try {
+                if (state == Promise.FULFILLED) {
+                    if (onSuccess != null) {
+                        onSuccess.accept(Promise.<T>cast(result));
+                    }
+                } else if (onFailure != null) {
+                    onFailure.accept((Throwable) result);
+                }
+            } catch (Throwable failure) {
+                LoopHooks.reportAsyncException(failure);
+            }
+        }
+    }
+
+    /**
+     * {@code onCancel}: runs only if the source is rejected with {@link Cancelled}, and then
+     * before the source's other callbacks (they are reordered when the source settles).
+     */
+    static final class OnCancel extends Callback {
+        private final Runnable action;
+
+        OnCancel(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        void fire(Promise<?> source, Resolution resolution) {
+            if (Promise.isCancellation(source.state, source.value)) {
+                run(action);
+            }
+        }
+
+        static void run(Runnable action) {
+            try {
+                action.run();
+            } catch (Throwable failure) {
+                LoopHooks.reportAsyncException(failure);
+            }
+        }
+    }
+}

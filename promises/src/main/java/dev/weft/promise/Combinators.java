@@ -1,0 +1,303 @@
+package dev.weft.promise;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The implementations behind {@link Promise#join}, {@link Promise#all}, {@link Promise#both},
+ * {@link Promise#choose}, {@link Promise#pick}, {@link Promise#nchoose}, {@link Promise#npick} and
+ * {@link Promise#nchooseSplit}. Each call makes one shared state object, one callback node per
+ * pending input, and the result promise, whose cancellation propagates to every input.
+ */
+final class Combinators {
+    private Combinators() {}
+
+    // ---------------------------------------------------------------- join, all, both
+
+    static Promise<Void> join(List<? extends Promise<?>> promises) {
+        return Promise.cast(gather(promises, false));
+    }
+
+    static <T> Promise<List<T>> all(List<? extends Promise<? extends T>> promises) {
+        return Promise.cast(gather(promises, true));
+    }
+
+    static <A, B> Promise<Pair<A, B>> both(Promise<? extends A> first, Promise<? extends B> second) {
+        Promise<List<Object>> values = all(List.of(first, second));
+        return values.map(pair -> new Pair<>(Promise.<A>cast(pair.get(0)), Promise.<B>cast(pair.get(1))));
+    }
+
+    /** Shared state of a join or all: how many inputs are pending, their values, the first failure. */
+    private static final class Gather {
+        final Promise<Object> result;
+        final Object[] values;
+        int pending;
+        Throwable firstFailure;
+
+        Gather(Promise<Object> result, Object[] values, int pending, Throwable firstFailure) {
+            this.result = result;
+            this.values = values;
+            this.pending = pending;
+            this.firstFailure = firstFailure;
+        }
+
+        void arrived(int index, Promise<?> input, Resolution resolution) {
+            if (input.state == Promise.FULFILLED) {
+                if (values != null) {
+                    values[index] = input.value;
+                }
+            } else if (firstFailure == null) {
+                firstFailure = (Throwable) input.value;
+            }
+            if (--pending == 0) {
+                if (firstFailure != null) {
+                    Promise.settleIfPending(result, Promise.REJECTED, firstFailure, resolution);
+                } else {
+                    Promise.settleIfPending(result, Promise.FULFILLED, outcome(values), resolution);
+                }
+            }
+        }
+    }
+
+    private static final class GatherInput extends Callback {
+        private final Gather gather;
+        private final int index;
+
+        GatherInput(Gather gather, int index) {
+            this.gather = gather;
+            this.index = index;
+        }
+
+        @Override
+        void fire(Promise<?> source, Resolution resolution) {
+            gather.arrived(index, source, resolution);
+        }
+    }
+
+    private static Promise<Object> gather(List<? extends Promise<?>> promises, boolean keepValues) {
+        Promise<?>[] roots = roots(promises);
+        Object[] values = keepValues ? new Object[roots.length] : null;
+        int pending = 0;
+        Throwable firstFailure = null;
+        for (int i = 0; i < roots.length; i++) {
+            Promise<?> root = roots[i];
+            if (root.state == Promise.PENDING) {
+                pending++;
+            } else if (root.state == Promise.FULFILLED) {
+                if (values != null) {
+                    values[i] = root.value;
+                }
+            } else if (firstFailure == null) {
+                firstFailure = (Throwable) root.value;
+            }
+        }
+        if (pending == 0) {
+            return firstFailure != null ? Promise.rejected(firstFailure) : Promise.of(outcome(values));
+        }
+        Promise<Object> result = new Promise<>(Promise.PENDING, Promise.PROPAGATE_SEVERAL, pendingOnly(roots, pending));
+        Gather gather = new Gather(result, values, pending, firstFailure);
+        for (int i = 0; i < roots.length; i++) {
+            if (roots[i].state == Promise.PENDING) {
+                roots[i].addCallback(new GatherInput(gather, i));
+            }
+        }
+        return result;
+    }
+
+    /** What a gather fulfils with: null for a join, an unmodifiable list (nulls allowed) for all. */
+    private static Object outcome(Object[] values) {
+        return values == null ? null : Collections.unmodifiableList(Arrays.asList(values));
+    }
+
+    // ---------------------------------------------------------------- choose, pick
+
+    /** Shared state of a choose or pick: whether a winner was decided. */
+    private static final class Race {
+        final Promise<Object> result;
+        final Promise<?>[] inputs;
+        final boolean cancelLosers;
+        boolean decided;
+
+        Race(Promise<Object> result, Promise<?>[] inputs, boolean cancelLosers) {
+            this.result = result;
+            this.inputs = inputs;
+            this.cancelLosers = cancelLosers;
+        }
+    }
+
+    private static final class RaceInput extends Callback {
+        private final Race race;
+
+        RaceInput(Race race) {
+            this.race = race;
+        }
+
+        @Override
+        void fire(Promise<?> winner, Resolution resolution) {
+            if (race.decided) {
+                return;
+            }
+            race.decided = true;
+            if (race.cancelLosers) {
+                cancelAllBut(race.inputs, winner);
+            }
+            Promise.settleIfPending(race.result, winner.state, winner.value, resolution);
+        }
+
+        @Override
+        boolean isDead() {
+            return race.decided;
+        }
+    }
+
+    static <T> Promise<T> choose(List<? extends Promise<? extends T>> promises, boolean cancelLosers) {
+        Promise<?>[] roots = nonEmptyRoots(promises, cancelLosers ? "pick" : "choose");
+        for (Promise<?> root : roots) {
+            if (root.state != Promise.PENDING) {
+                if (cancelLosers) {
+                    cancelAllBut(roots, root);
+                }
+                return Promise.cast(root);
+            }
+        }
+        Promise<Object> result = new Promise<>(Promise.PENDING, Promise.PROPAGATE_SEVERAL, roots);
+        Race race = new Race(result, roots, cancelLosers);
+        for (Promise<?> root : roots) {
+            root.addCallback(new RaceInput(race));
+        }
+        return Promise.cast(result);
+    }
+
+    // ---------------------------------------------------------------- nchoose, npick, nchooseSplit
+
+    /** Shared state of nchoose/npick/nchooseSplit. */
+    private static final class Harvest {
+        final Promise<Object> result;
+        final Promise<?>[] inputs;
+        final boolean cancelPending;
+        final boolean split;
+        boolean decided;
+
+        Harvest(Promise<Object> result, Promise<?>[] inputs, boolean cancelPending, boolean split) {
+            this.result = result;
+            this.inputs = inputs;
+            this.cancelPending = cancelPending;
+            this.split = split;
+        }
+    }
+
+    private static final class HarvestInput extends Callback {
+        private final Harvest harvest;
+
+        HarvestInput(Harvest harvest) {
+            this.harvest = harvest;
+        }
+
+        @Override
+        void fire(Promise<?> source, Resolution resolution) {
+            Harvest h = harvest;
+            if (h.decided) {
+                return;
+            }
+            h.decided = true;
+            Promise<?> outcome = harvestNow(h.inputs, h.cancelPending, h.split);
+            Promise.settleIfPending(h.result, outcome.state, outcome.value, resolution);
+        }
+
+        @Override
+        boolean isDead() {
+            return harvest.decided;
+        }
+    }
+
+    static <T> Promise<List<T>> nchoose(List<? extends Promise<? extends T>> promises, boolean cancelPending) {
+        return Promise.cast(harvest(promises, cancelPending, false, cancelPending ? "npick" : "nchoose"));
+    }
+
+    static <T> Promise<Split<T>> nchooseSplit(List<? extends Promise<? extends T>> promises) {
+        return Promise.cast(harvest(promises, false, true, "nchooseSplit"));
+    }
+
+    private static Promise<Object> harvest(List<? extends Promise<?>> promises, boolean cancelPending,
+            boolean split, String name) {
+        Promise<?>[] roots = nonEmptyRoots(promises, name);
+        for (Promise<?> root : roots) {
+            if (root.state != Promise.PENDING) {
+                return harvestNow(roots, cancelPending, split);
+            }
+        }
+        Promise<Object> result = new Promise<>(Promise.PENDING, Promise.PROPAGATE_SEVERAL, roots);
+        Harvest harvest = new Harvest(result, roots, cancelPending, split);
+        for (Promise<?> root : roots) {
+            root.addCallback(new HarvestInput(harvest));
+        }
+        return result;
+    }
+
+    /**
+     * The values of the fulfilled inputs now (or the first failure in input order), computed
+     * before cancelling the pending ones so that their cancellation does not count as a failure.
+     */
+    private static Promise<Object> harvestNow(Promise<?>[] inputs, boolean cancelPending, boolean split) {
+        List<Object> fulfilled = new ArrayList<>();
+        List<Promise<?>> stillPending = new ArrayList<>();
+        Throwable failure = null;
+        for (Promise<?> input : inputs) {
+            Promise<?> root = input.underlying();
+            switch (root.state) {
+                case Promise.FULFILLED -> fulfilled.add(root.value);
+                case Promise.REJECTED -> failure = failure == null ? (Throwable) root.value : failure;
+                default -> stillPending.add(input);
+            }
+        }
+        if (cancelPending) {
+            for (Promise<?> p : stillPending) {
+                p.cancel();
+            }
+        }
+        if (failure != null) {
+            return Promise.rejected(failure);
+        }
+        List<Object> values = Collections.unmodifiableList(fulfilled);
+        return Promise.of(split ? new Split<>(values, Promise.cast(List.copyOf(stillPending))) : values);
+    }
+
+    // ---------------------------------------------------------------- shared
+
+    private static void cancelAllBut(Promise<?>[] inputs, Promise<?> winner) {
+        Promise<?> winnerRoot = winner.underlying();
+        for (Promise<?> input : inputs) {
+            if (input.underlying() != winnerRoot) {
+                input.cancel();
+            }
+        }
+    }
+
+    private static Promise<?>[] roots(List<? extends Promise<?>> promises) {
+        Promise<?>[] roots = new Promise<?>[promises.size()];
+        for (int i = 0; i < roots.length; i++) {
+            roots[i] = promises.get(i).resolvedRoot();
+        }
+        return roots;
+    }
+
+    private static Promise<?>[] nonEmptyRoots(List<? extends Promise<?>> promises, String name) {
+        if (promises.isEmpty()) {
+            throw new IllegalArgumentException(name + " of an empty list would never resolve");
+        }
+        return roots(promises);
+    }
+
+    private static Promise<?>[] pendingOnly(Promise<?>[] roots, int pending) {
+        Promise<?>[] result = new Promise<?>[pending];
+        int n = 0;
+        for (Promise<?> root : roots) {
+            if (root.state == Promise.PENDING) {
+                result[n++] = root;
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,747 @@
+package dev.weft.promise;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A value that will be available later, or a failure: Lwt's {@code 'a Lwt.t} for Java.
+ *
+ * <p><b>Threading: a promise belongs to the thread (the loop) that created it and is not
+ * thread-safe.</b> Every method must be called on that thread; with {@code -Dweft.debug=true}
+ * each call checks this and fails fast naming both threads. To reach a loop from another thread
+ * use the loop's {@code execute}/{@code submit}.
+ *
+ * <p>A promise is <em>pending</em>, then <em>fulfilled</em> with a value (possibly null) or
+ * <em>rejected</em> with a {@link Throwable}, once and for ever. Callbacks added with
+ * {@link #flatMap}, {@link #map}, {@link #onSuccess} and friends run when it resolves, in the order
+ * they were added — except that {@link #onCancel} callbacks run first when the failure is
+ * {@link Cancelled}. On an already-resolved promise they run at once. A function passed to
+ * {@code flatMap}, {@code map}, {@code recover}, {@code tryBind} or {@code andFinally} that throws
+ * rejects the promise that call returned, even when the input was already resolved; a plain
+ * callback that throws reports to {@link LoopHooks#setAsyncExceptionHook the async-exception hook}.
+ *
+ * <p>Cancellation follows Lwt: {@link #cancel()} rejects with {@link Cancelled} the cancelable
+ * promises ({@link #task()}) that this promise is waiting on at that moment, following bind
+ * chains down to them; a {@link #pending()} promise cannot be cancelled.
+ *
+ * <h2>Implementation notes</h2>
+ *
+ * <p><b>Representation.</b> One mutable object per promise, with the fields {@code state},
+ * {@code value}, {@code howToCancel} and a FIFO list of {@link Callback} nodes
+ * ({@code head}/{@code tail}). {@code value} means different things by state: the value when
+ * FULFILLED; the Throwable when REJECTED; the promise this one forwards to when PROXY; and while
+ * PENDING, what {@code cancel()} acts on: nothing (NOT_CANCELABLE), this promise (CANCEL_THIS),
+ * one promise (PROPAGATE_ONE: the input a bind is waiting on) or an array of promises
+ * (PROPAGATE_SEVERAL: the inputs of a combinator). Only a pending promise has callbacks.
+ *
+ * <p><b>Proxies.</b> When the function of a {@code flatMap} returns a promise {@code inner} that
+ * is still pending, the promise {@code outer} that flatMap returned must from then on behave as
+ * {@code inner}. As in Lwt, {@code inner} becomes a PROXY of {@code outer}: inner's callbacks and
+ * its way of cancelling move to outer, and inner forwards every later operation to outer. The
+ * direction matters: a loop {@code loop() = read().flatMap(x -> loop())} makes each new inner a
+ * proxy of the one outer promise the caller holds, so the chain stays one promise long and the
+ * loop runs in constant memory. {@link #underlying()} follows proxies and compresses the path.
+ *
+ * <p><b>Resolution.</b> Settling a promise detaches its callback list and pushes it on the
+ * per-thread work stack in {@link Resolution}; callbacks run from there, depth-first, and a
+ * callback that settles another promise pushes that promise's list instead of calling it. So a
+ * chain of a million binds resolves with a constant Java stack, while callbacks of one promise
+ * still run in registration order and a resolve returns only after everything it triggered ran.
+ *
+ * <p><b>Cancellation.</b> {@code cancel()} walks {@code howToCancel} links (iteratively) to collect
+ * the cancelable promises below, then rejects each with {@link Cancelled} as a resolve would.
+ * The rejection flows forward through the chain like any failure, and each promise on the way
+ * runs its {@code onCancel} callbacks before its others.
+ */
+public final class Promise<T> {
+    static final byte PENDING = 0;
+    static final byte FULFILLED = 1;
+    static final byte REJECTED = 2;
+    static final byte PROXY = 3;
+
+    static final byte NOT_CANCELABLE = 0;
+    static final byte CANCEL_THIS = 1;
+    static final byte PROPAGATE_ONE = 2;
+    static final byte PROPAGATE_SEVERAL = 3;
+
+    private static final Promise<Void> UNIT = new Promise<>(FULFILLED, NOT_CANCELABLE, null);
+
+    byte state;
+    byte howToCancel;
+    Object value;
+    Callback head;
+    Callback tail;
+    /** The creating thread in debug mode, else null. */
+    final Thread owner;
+
+    Promise(byte state, byte howToCancel, Object value) {
+        this.state = state;
+        this.howToCancel = howToCancel;
+        this.value = value;
+        this.owner = Debug.ownerForNewPromise();
+    }
+
+    // ---------------------------------------------------------------- creating promises
+
+    /** A promise already fulfilled with {@code value} (Lwt.return). */
+    public static <T> Promise<T> of(T value) {
+        return new Promise<>(FULFILLED, NOT_CANCELABLE, value);
+    }
+
+    /** The shared promise fulfilled with {@code null} (Lwt.return_unit). */
+    public static Promise<Void> unit() {
+        return UNIT;
+    }
+
+    /** A promise already rejected with {@code failure} (Lwt.fail). */
+    public static <T> Promise<T> rejected(Throwable failure) {
+        return new Promise<>(REJECTED, NOT_CANCELABLE, Objects.requireNonNull(failure, "failure"));
+    }
+
+    /**
+     * A pending promise that {@link #cancel()} cannot touch, and the resolver that settles it
+     * (Lwt.wait).
+     */
+    public static <T> Resolver<T> pending() {
+        return new Resolver<>(new Promise<>(PENDING, NOT_CANCELABLE, null));
+    }
+
+    /**
+     * A pending promise that {@link #cancel()} rejects with {@link Cancelled}, and the resolver
+     * that settles it (Lwt.task). Use it for work that can be abandoned: a read, a sleep.
+     */
+    public static <T> Resolver<T> task() {
+        return new Resolver<>(new Promise<>(PENDING, CANCEL_THIS, null));
+    }
+
+    /**
+     * Calls {@code f} and returns its promise; an exception thrown by {@code f}, or a null result,
+     * becomes a rejected promise (Lwt.apply; with {@link #recover} it is Lwt.catch).
+     */
+    public static <T> Promise<T> apply(Supplier<? extends Promise<? extends T>> f) {
+        try {
+            return cast(requireReturned(f.get()));
+        } catch (Throwable failure) {
+            return rejected(failure);
+        }
+    }
+
+    /** Calls {@code f}: its value fulfils, its exception rejects the returned promise (Lwt.wrap). */
+    public static <T> Promise<T> wrap(Supplier<? extends T> f) {
+        try {
+            return of(f.get());
+        } catch (Throwable failure) {
+            return rejected(failure);
+        }
+    }
+
+    /**
+     * A promise resolved at the next iteration of this thread's loop, after the work that is
+     * ready now (Lwt.pause). Cancelable. Promises paused in one iteration resume in the order
+     * they paused. Without a loop on this thread nothing resumes it until
+     * {@link LoopHooks#wakeupPaused()} is called.
+     */
+    public static Promise<Void> pause() {
+        Promise<Void> promise = new Promise<>(PENDING, CANCEL_THIS, null);
+        Resolution.current().addPaused(promise);
+        return promise;
+    }
+
+    /**
+     * Runs {@code f} for its effects without waiting (Lwt.async): if its promise is rejected, the
+     * failure goes to the async-exception hook.
+     */
+    public static void async(Supplier<? extends Promise<?>> f) {
+        apply(f).onFailure(LoopHooks::reportAsyncException);
+    }
+
+    /**
+     * Runs {@code f} for its effects without waiting (Lwt.dont_wait): if its promise is rejected,
+     * {@code onFailure} gets the failure (and if that throws, the async-exception hook does).
+     */
+    public static void dontWait(Supplier<? extends Promise<?>> f, Consumer<? super Throwable> onFailure) {
+        apply(f).onFailure(onFailure);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** Whether this promise is neither fulfilled nor rejected yet. */
+    public boolean isPending() {
+        return resolvedRoot().state == PENDING;
+    }
+
+    /** Whether this promise was fulfilled. */
+    public boolean isFulfilled() {
+        return resolvedRoot().state == FULFILLED;
+    }
+
+    /** Whether this promise was rejected (cancelled promises included). */
+    public boolean isRejected() {
+        return resolvedRoot().state == REJECTED;
+    }
+
+    /** Whether this promise was rejected with {@link Cancelled}. */
+    public boolean isCancelled() {
+        Promise<T> root = resolvedRoot();
+        return isCancellation(root.state, root.value);
+    }
+
+    /**
+     * The value this promise was fulfilled with.
+     *
+     * @throws IllegalStateException if it is pending or rejected (the failure is the cause)
+     */
+    public T value() {
+        Promise<T> root = resolvedRoot();
+        return switch (root.state) {
+            case FULFILLED -> root.fulfilledValue();
+            case REJECTED -> throw new IllegalStateException("promise was rejected", (Throwable) root.value);
+            default -> throw new IllegalStateException("promise is still pending");
+        };
+    }
+
+    /**
+     * The failure this promise was rejected with.
+     *
+     * @throws IllegalStateException if it is pending or fulfilled
+     */
+    public Throwable failure() {
+        Promise<T> root = resolvedRoot();
+        if (root.state != REJECTED) {
+            throw new IllegalStateException(root.state == PENDING ? "promise is still pending" : "promise was fulfilled");
+        }
+        return (Throwable) root.value;
+    }
+
+    // ---------------------------------------------------------------- sequencing
+
+    /**
+     * When this promise is fulfilled, calls {@code f} with its value and behaves from then on as
+     * the promise {@code f} returns (Lwt.bind, {@code >>=}). A rejection skips {@code f}.
+     * On a fulfilled promise {@code f} runs at once and its promise is returned as is: nothing is
+     * allocated. Cancelling the returned promise cancels what the chain waits on at that moment.
+     */
+    public <U> Promise<U> flatMap(Function<? super T, ? extends Promise<? extends U>> f) {
+        Promise<T> root = resolvedRoot();
+        switch (root.state) {
+            case FULFILLED -> {
+                try {
+                    return cast(requireReturned(f.apply(root.fulfilledValue())));
+                } catch (Throwable failure) {
+                    return rejected(failure);
+                }
+            }
+            case REJECTED -> {
+                return passRejection(root);
+            }
+            default -> {
+                Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
+                root.addCallback(new Callback.Bind<>(f, result));
+                return result;
+            }
+        }
+    }
+
+    /**
+     * When this promise is fulfilled, fulfils the returned one with {@code f}'s value (Lwt.map,
+     * {@code >|=}); if {@code f} throws, rejects it. A rejection skips {@code f}.
+     */
+    public <U> Promise<U> map(Function<? super T, ? extends U> f) {
+        Promise<T> root = resolvedRoot();
+        switch (root.state) {
+            case FULFILLED -> {
+                try {
+                    return of(f.apply(root.fulfilledValue()));
+                } catch (Throwable failure) {
+                    return rejected(failure);
+                }
+            }
+            case REJECTED -> {
+                return passRejection(root);
+            }
+            default -> {
+                Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
+                root.addCallback(new Callback.Map<>(f, result));
+                return result;
+            }
+        }
+    }
+
+    /**
+     * When this promise is rejected, behaves as the promise {@code handler} returns for the
+     * failure (Lwt.catch); a fulfilled value passes through. {@link Cancelled} is a failure like
+     * any other here.
+     */
+    public Promise<T> recover(Function<? super Throwable, ? extends Promise<? extends T>> handler) {
+        Promise<T> root = resolvedRoot();
+        switch (root.state) {
+            case FULFILLED -> {
+                return root;
+            }
+            case REJECTED -> {
+                try {
+                    return cast(requireReturned(handler.apply((Throwable) root.value)));
+                } catch (Throwable failure) {
+                    return rejected(failure);
+                }
+            }
+            default -> {
+                Promise<T> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
+                root.addCallback(new Callback.Recover<>(handler, result));
+                return result;
+            }
+        }
+    }
+
+    /**
+     * Behaves as the promise {@code onSuccess} returns for the value, or {@code onFailure} returns
+     * for the failure (Lwt.try_bind).
+     */
+    public <U> Promise<U> tryBind(Function<? super T, ? extends Promise<? extends U>> onSuccess,
+            Function<? super Throwable, ? extends Promise<? extends U>> onFailure) {
+        Promise<T> root = resolvedRoot();
+        if (root.state == PENDING) {
+            Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
+            root.addCallback(new Callback.TryBind<>(onSuccess, onFailure, result));
+            return result;
+        }
+        try {
+            return cast(requireReturned(root.state == FULFILLED
+                    ? onSuccess.apply(root.fulfilledValue())
+                    : onFailure.apply((Throwable) root.value)));
+        } catch (Throwable failure) {
+            return rejected(failure);
+        }
+    }
+
+    /**
+     * When this promise resolves — fulfilled, rejected or cancelled — runs {@code finaliser},
+     * waits for its promise, then resolves like this one (Lwt.finalize). If the finaliser throws
+     * or its promise is rejected, that failure replaces this promise's outcome.
+     */
+    public Promise<T> andFinally(Supplier<? extends Promise<?>> finaliser) {
+        Promise<T> root = resolvedRoot();
+        Promise<T> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
+        Callback.Finally<T> node = new Callback.Finally<>(finaliser, result);
+        if (root.state == PENDING) {
+            root.addCallback(node);
+            return result;
+        }
+        runNow(node, root);
+        return result;
+    }
+
+    /**
+     * Calls {@code body} and, however its promise ends, {@code finaliser} (Lwt.finalize with its
+     * thunk): an exception thrown by {@code body} itself also runs the finaliser.
+     */
+    public static <T> Promise<T> tryFinally(Supplier<? extends Promise<? extends T>> body,
+            Supplier<? extends Promise<?>> finaliser) {
+        return Promise.<T>apply(body).andFinally(finaliser);
+    }
+
+    // ---------------------------------------------------------------- plain callbacks
+
+    /** Calls {@code f} with the value if this promise is fulfilled (Lwt.on_success). */
+    public void onSuccess(Consumer<? super T> f) {
+        listen(new Callback.Listener<>(Objects.requireNonNull(f, "f"), null));
+    }
+
+    /** Calls {@code f} with the failure if this promise is rejected (Lwt.on_failure). */
+    public void onFailure(Consumer<? super Throwable> f) {
+        listen(new Callback.Listener<T>(null, Objects.requireNonNull(f, "f")));
+    }
+
+    /** Calls {@code f} when this promise resolves, whichever way (Lwt.on_termination). */
+    public void onTermination(Runnable f) {
+        Objects.requireNonNull(f, "f");
+        listen(new Callback.Listener<T>(v -> f.run(), e -> f.run()));
+    }
+
+    /** Calls {@code onSuccess} or {@code onFailure} when this promise resolves (Lwt.on_any). */
+    public void onAny(Consumer<? super T> onSuccess, Consumer<? super Throwable> onFailure) {
+        listen(new Callback.Listener<>(Objects.requireNonNull(onSuccess, "onSuccess"),
+                Objects.requireNonNull(onFailure, "onFailure")));
+    }
+
+    /**
+     * Calls {@code f} if this promise is rejected with {@link Cancelled} (Lwt.on_cancel), before
+     * its other callbacks. On a promise already cancelled, {@code f} runs at once.
+     */
+    public void onCancel(Runnable f) {
+        Objects.requireNonNull(f, "f");
+        Promise<T> root = resolvedRoot();
+        if (root.state == PENDING) {
+            root.addCallback(new Callback.OnCancel(f));
+        } else if (isCancellation(root.state, root.value)) {
+            Callback.OnCancel.run(f);
+        }
+    }
+
+    private void listen(Callback.Listener<T> listener) {
+        Promise<T> root = resolvedRoot();
+        if (root.state == PENDING) {
+            root.addCallback(listener);
+        } else {
+            listener.run(root.state, root.value);
+        }
+    }
+
+    // ---------------------------------------------------------------- cancellation
+
+    /**
+     * Cancels what this promise is waiting on (Lwt.cancel): every cancelable promise reached by
+     * following this promise's bind chain or combinator inputs is rejected with
+     * {@link Cancelled}, and that rejection flows back up to this promise. Does nothing to a
+     * resolved promise or to one made by {@link #pending()}. Callbacks run before this returns.
+     */
+    public void cancel() {
+        Promise<T> root = resolvedRoot();
+        if (root.state != PENDING) {
+            return;
+        }
+        if (root.howToCancel == CANCEL_THIS) {
+            Resolution.current().resolveNow(root, REJECTED, new Cancelled());
+            return;
+        }
+        List<Promise<?>> cancelable = collectCancelable(root);
+        Resolution resolution = Resolution.current();
+        for (int i = 0; i < cancelable.size(); i++) {
+            Promise<?> target = cancelable.get(i).underlying();
+            if (target.state == PENDING) {
+                resolution.resolveNow(target, REJECTED, new Cancelled());
+            }
+        }
+    }
+
+    /** The CANCEL_THIS promises reached from {@code start} through howToCancel, depth-first. */
+    private static List<Promise<?>> collectCancelable(Promise<?> start) {
+        List<Promise<?>> found = new ArrayList<>();
+        ArrayDeque<Promise<?>> toVisit = new ArrayDeque<>();
+        toVisit.push(start);
+        while (!toVisit.isEmpty()) {
+            Promise<?> p = toVisit.pop().underlying();
+            if (p.state != PENDING) {
+                continue;
+            }
+            switch (p.howToCancel) {
+                case CANCEL_THIS -> found.add(p);
+                case PROPAGATE_ONE -> toVisit.push((Promise<?>) p.value);
+                case PROPAGATE_SEVERAL -> {
+                    Promise<?>[] inputs = (Promise<?>[]) p.value;
+                    for (int i = inputs.length - 1; i >= 0; i--) {
+                        toVisit.push(inputs[i]);
+                    }
+                }
+                default -> { }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * A cancelable view of {@code p} (Lwt.protected): it resolves like {@code p}, but cancelling
+     * it only rejects the view with {@link Cancelled} and leaves {@code p} alone.
+     */
+    public static <T> Promise<T> protect(Promise<T> p) {
+        return view(p, CANCEL_THIS);
+    }
+
+    /** A view of {@code p} that {@link #cancel()} cannot touch (Lwt.no_cancel). */
+    public static <T> Promise<T> noCancel(Promise<T> p) {
+        return view(p, NOT_CANCELABLE);
+    }
+
+    /**
+     * A view of {@code p} whose cancellation cancels {@code p} (Lwt.wrap_in_cancelable): makes
+     * a {@link #pending()} promise usable where a cancelable one is wanted.
+     */
+    public static <T> Promise<T> wrapInCancelable(Promise<T> p) {
+        Promise<T> root = p.resolvedRoot();
+        if (root.state != PENDING) {
+            return root;
+        }
+        Promise<T> view = new Promise<>(PENDING, CANCEL_THIS, null);
+        root.addCallback(new Callback.Forward(view));
+        view.addCallback(new Callback.Listener<T>(null, failure -> {
+            if (failure instanceof Cancelled) {
+                root.cancel();
+            }
+        }));
+        return view;
+    }
+
+    private static <T> Promise<T> view(Promise<T> p, byte howToCancel) {
+        Promise<T> root = p.resolvedRoot();
+        if (root.state != PENDING) {
+            return root;
+        }
+        Promise<T> view = new Promise<>(PENDING, howToCancel, null);
+        root.addCallback(new Callback.Forward(view));
+        return view;
+    }
+
+    // ---------------------------------------------------------------- combinators
+
+    /**
+     * Waits for every promise, then fulfils with null, or rejects with the failure that happened
+     * first (Lwt.join). Cancelling the result cancels every input.
+     */
+    public static Promise<Void> join(List<? extends Promise<?>> promises) {
+        return Combinators.join(promises);
+    }
+
+    /**
+     * Waits for every promise and fulfils with their values in input order, or rejects with the
+     * failure that happened first once all are resolved (Lwt.all). The list may hold nulls.
+     */
+    public static <T> Promise<List<T>> all(List<? extends Promise<? extends T>> promises) {
+        return Combinators.all(promises);
+    }
+
+    /** Waits for both promises; fulfils with both values, or rejects like {@link #join} (Lwt.both). */
+    public static <A, B> Promise<Pair<A, B>> both(Promise<? extends A> first, Promise<? extends B> second) {
+        return Combinators.both(first, second);
+    }
+
+    /**
+     * Resolves like the first input to resolve (Lwt.choose); the others go on. When several are
+     * resolved already, the first of them in list order wins (Lwt picks at random).
+     *
+     * @throws IllegalArgumentException if {@code promises} is empty
+     */
+    public static <T> Promise<T> choose(List<? extends Promise<? extends T>> promises) {
+        return Combinators.choose(promises, false);
+    }
+
+    /**
+     * Like {@link #choose}, but cancels every other input before it resolves (Lwt.pick). When
+     * several are resolved already, the first of them in list order wins.
+     *
+     * @throws IllegalArgumentException if {@code promises} is empty
+     */
+    public static <T> Promise<T> pick(List<? extends Promise<? extends T>> promises) {
+        return Combinators.choose(promises, true);
+    }
+
+    /**
+     * Waits until at least one input resolves, then fulfils with the values of all inputs
+     * fulfilled at that moment, in input order (Lwt.nchoose). If one of them was rejected, the
+     * result is rejected with the first such failure in input order.
+     *
+     * @throws IllegalArgumentException if {@code promises} is empty
+     */
+    public static <T> Promise<List<T>> nchoose(List<? extends Promise<? extends T>> promises) {
+        return Combinators.nchoose(promises, false);
+    }
+
+    /** Like {@link #nchoose}, but cancels the inputs still pending before it resolves (Lwt.npick). */
+    public static <T> Promise<List<T>> npick(List<? extends Promise<? extends T>> promises) {
+        return Combinators.nchoose(promises, true);
+    }
+
+    /**
+     * Like {@link #nchoose}, but also returns the inputs still pending (Lwt.nchoose_split).
+     *
+     * @throws IllegalArgumentException if {@code promises} is empty
+     */
+    public static <T> Promise<Split<T>> nchooseSplit(List<? extends Promise<? extends T>> promises) {
+        return Combinators.nchooseSplit(promises);
+    }
+
+    // ---------------------------------------------------------------- the core, package-private
+
+    /** This promise's root (proxies followed), checked for its owner thread in debug mode. */
+    Promise<T> resolvedRoot() {
+        Promise<T> root = underlying();
+        if (Debug.ENABLED) {
+            Debug.checkOwner(root);
+        }
+        return root;
+    }
+
+    /** The promise at the end of this one's proxy chain, compressing the chain on the way. */
+    Promise<T> underlying() {
+        if (state != PROXY) {
+            return this;
+        }
+        Promise<T> root = cast(value);
+        while (root.state == PROXY) {
+            root = cast(root.value);
+        }
+        Promise<T> p = this;
+        while (p.value != root) {
+            Promise<T> next = cast(p.value);
+            p.value = root;
+            p = next;
+        }
+        return root;
+    }
+
+    /** Appends a callback to this pending root's list, first dropping dead nodes at its head. */
+    void addCallback(Callback callback) {
+        while (head != null && head.isDead()) {
+            head = head.next;
+        }
+        if (head == null) {
+            head = callback;
+        } else {
+            tail.next = callback;
+        }
+        tail = callback;
+    }
+
+    @SuppressWarnings("unchecked")
+    T fulfilledValue() {
+        return (T) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T cast(Object o) {
+        return (T) o;
+    }
+
+    static <P extends Promise<?>> P requireReturned(P promise) {
+        return Objects.requireNonNull(promise, "function returned null instead of a promise");
+    }
+
+    static boolean isCancellation(byte state, Object result) {
+        return state == REJECTED && result instanceof Cancelled;
+    }
+
+    /** A rejected root passed through flatMap/map: the same object, noted in the async trace. */
+    private static <U> Promise<U> passRejection(Promise<?> rejectedRoot) {
+        if (Debug.ENABLED) {
+            AsyncTrace.record((Throwable) rejectedRoot.value, AsyncTrace.callSite());
+        }
+        return cast(rejectedRoot);
+    }
+
+    /**
+     * Makes pending {@code root} resolved and returns its detached callbacks for the caller to
+     * run; when it is cancelled, onCancel callbacks are moved to the front.
+     */
+    static Callback settle(Promise<?> root, byte newState, Object result) {
+        Callback list = root.head;
+        root.state = newState;
+        root.value = result;
+        root.head = null;
+        root.tail = null;
+        if (list != null && isCancellation(newState, result)) {
+            list = cancelCallbacksFirst(list);
+        }
+        return list;
+    }
+
+    /** Settles {@code p}'s root from inside a callback, unless it was already resolved. */
+    static void settleIfPending(Promise<?> p, byte newState, Object result, Resolution resolution) {
+        Promise<?> root = p.underlying();
+        if (root.state == PENDING) {
+            resolution.settleFromCallback(root, newState, result);
+        }
+    }
+
+    /**
+     * Makes {@code result} behave as {@code outcome} from inside a callback: copy its outcome if
+     * resolved, else turn {@code outcome} into a proxy of {@code result} (see the class notes).
+     */
+    static void follow(Promise<?> result, Promise<?> outcome, Resolution resolution) {
+        Promise<?> outer = result.underlying();
+        if (outcome == null) {
+            settleIfPending(outer, REJECTED,
+                    new NullPointerException("function returned null instead of a promise"), resolution);
+            return;
+        }
+        Promise<?> inner = outcome.underlying();
+        if (outer.state != PENDING || inner == outer) {
+            return;
+        }
+        if (inner.state != PENDING) {
+            resolution.settleFromCallback(outer, inner.state, inner.value);
+            return;
+        }
+        makeProxy(inner, outer);
+    }
+
+    /** Turns pending {@code inner} into a proxy of pending {@code outer}; outer takes its callbacks. */
+    private static void makeProxy(Promise<?> inner, Promise<?> outer) {
+        if (inner.head != null) {
+            if (outer.head == null) {
+                outer.head = inner.head;
+            } else {
+                outer.tail.next = inner.head;
+            }
+            outer.tail = inner.tail;
+        }
+        // outer's own input has resolved, so cancelling it now means cancelling what inner waits on
+        outer.howToCancel = inner.howToCancel;
+        outer.value = inner.value;
+        inner.state = PROXY;
+        inner.value = outer;
+        inner.head = null;
+        inner.tail = null;
+        inner.howToCancel = NOT_CANCELABLE;
+    }
+
+    /** Records that {@code result} now waits on {@code input}, so cancelling it reaches there. */
+    static void waitOn(Promise<?> result, Promise<?> input) {
+        Promise<?> root = result.underlying();
+        if (root.state == PENDING) {
+            root.howToCancel = PROPAGATE_ONE;
+            root.value = input;
+        }
+    }
+
+    /** A stable partition of a callback list: OnCancel nodes first. */
+    private static Callback cancelCallbacksFirst(Callback list) {
+        Callback cancelHead = null;
+        Callback cancelTail = null;
+        Callback otherHead = null;
+        Callback otherTail = null;
+        for (Callback c = list; c != null; ) {
+            Callback next = c.next;
+            c.next = null;
+            if (c instanceof Callback.OnCancel) {
+                if (cancelHead == null) {
+                    cancelHead = c;
+                } else {
+                    cancelTail.next = c;
+                }
+                cancelTail = c;
+            } else {
+                if (otherHead == null) {
+                    otherHead = c;
+                } else {
+                    otherTail.next = c;
+                }
+                otherTail = c;
+            }
+            c = next;
+        }
+        if (cancelHead == null) {
+            return otherHead;
+        }
+        cancelTail.next = otherHead;
+        return cancelHead;
+    }
+
+    /** Runs one node against an already-resolved root, as if the root had just resolved. */
+    private static void runNow(Callback node, Promise<?> resolvedRoot) {
+        Resolution.current().runNow(node, resolvedRoot);
+    }
+
+    @Override
+    public String toString() {
+        Promise<T> root = underlying();
+        return switch (root.state) {
+            case FULFILLED -> "Promise[fulfilled: " + root.value + "]";
+            case REJECTED -> "Promise[rejected: " + root.value + "]";
+            default -> "Promise[pending]";
+        };
+    }
+}

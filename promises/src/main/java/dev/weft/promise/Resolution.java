@@ -1,0 +1,217 @@
+package dev.weft.promise;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+
+/**
+ * The per-thread machinery that runs callbacks when promises resolve: an explicit work stack in
+ * place of the Java stack, the deferred queue of {@link Resolver#resolveLater}, and the queue of
+ * {@link Promise#pause() paused} promises.
+ *
+ * <p>Confined to one thread; found through {@link #current()}, which caches the last thread's
+ * instance so the common case costs a field read and a compare, not a ThreadLocal probe.
+ *
+ * <p>The work stack holds cursors: (next callback to run, the promise that resolved). Running a
+ * callback may resolve another promise; its callbacks are pushed on top and so run before the
+ * rest of the first promise's callbacks — the depth-first order of Lwt's recursive wakeup, but
+ * with memory that grows with the breadth of the graph, not its depth. A cursor is advanced
+ * (or popped) before its callback runs, so a chain of a million binds keeps the stack at one entry.
+ */
+final class Resolution {
+    private static final ThreadLocal<Resolution> PER_THREAD = ThreadLocal.withInitial(Resolution::new);
+
+    /**
+     * The instance last looked up, from whichever thread. A plain field: a stale or racing read
+     * only costs a ThreadLocal probe, because {@link #thread} is final and so safely published.
+     */
+    private static Resolution last;
+
+    private final Thread thread = Thread.currentThread();
+
+    private Callback[] cursors = new Callback[16];
+    private Promise<?>[] sources = new Promise<?>[16];
+    private int top;
+
+    /** How many drains are running on this thread; 0 means we are not inside a callback. */
+    private int depth;
+
+    /** FIFO of (callback list, source) pairs whose run was deferred by resolveLater. */
+    private Object[] deferred = new Object[8];
+    private int deferredHead;
+    private int deferredTail;
+
+    private ArrayList<Promise<Void>> paused = new ArrayList<>();
+    private ArrayList<Promise<Void>> pausedSpare = new ArrayList<>();
+
+    private Resolution() {}
+
+    static Resolution current() {
+        Resolution cached = last;
+        if (cached != null && cached.thread == Thread.currentThread()) {
+            return cached;
+        }
+        Resolution mine = PER_THREAD.get();
+        last = mine;
+        return mine;
+    }
+
+    /** Whether a callback is running on this thread right now. */
+    boolean insideCallback() {
+        return depth > 0;
+    }
+
+    /**
+     * Settles {@code root} and runs every callback this triggers before returning (Lwt's wakeup).
+     * When called from inside a callback, only the work this call pushed is drained here.
+     */
+    void resolveNow(Promise<?> root, byte state, Object result) {
+        int floor = top;
+        push(Promise.settle(root, state, result), root);
+        if (top > floor) {
+            drain(floor);
+        }
+    }
+
+    /**
+     * Settles {@code root} at once; inside a callback its callbacks are deferred until the
+     * outermost resolution finishes (FIFO), otherwise they run now (Lwt's wakeup_later).
+     */
+    void resolveLater(Promise<?> root, byte state, Object result) {
+        if (depth == 0) {
+            resolveNow(root, state, result);
+            return;
+        }
+        Callback list = Promise.settle(root, state, result);
+        if (list != null) {
+            enqueueDeferred(list, root);
+        }
+    }
+
+    /**
+     * Settles {@code root} from inside a running callback: its callbacks are pushed and run by the
+     * drain that is running, before the rest of the current promise's callbacks.
+     */
+    void settleFromCallback(Promise<?> root, byte state, Object result) {
+        push(Promise.settle(root, state, result), root);
+    }
+
+    /** Runs one detached node for an already-resolved source, and what it triggers, now. */
+    void runNow(Callback node, Promise<?> resolvedSource) {
+        int floor = top;
+        push(node, resolvedSource);
+        drain(floor);
+    }
+
+    private void push(Callback list, Promise<?> source) {
+        if (list == null) {
+            return;
+        }
+        if (top == cursors.length) {
+            cursors = Arrays.copyOf(cursors, top * 2);
+            sources = Arrays.copyOf(sources, top * 2);
+        }
+        cursors[top] = list;
+        sources[top] = source;
+        top++;
+    }
+
+    private void drain(int floor) {
+        depth++;
+        try {
+            while (top > floor) {
+                step();
+            }
+        } finally {
+            depth--;
+        }
+        if (depth == 0) {
+            runDeferred();
+        }
+    }
+
+    /** Runs the next callback of the topmost cursor, advancing or popping the cursor first. */
+    private void step() {
+        int i = top - 1;
+        Callback callback = cursors[i];
+        Promise<?> source = sources[i];
+        Callback next = callback.next;
+        callback.next = null;
+        if (next == null) {
+            cursors[i] = null;
+            sources[i] = null;
+            top = i;
+        } else {
+            cursors[i] = next;
+        }
+        callback.fire(source, this);
+    }
+
+    private void runDeferred() {
+        while (deferredHead != deferredTail) {
+            Callback list = (Callback) deferred[deferredHead];
+            Promise<?> source = (Promise<?>) deferred[deferredHead + 1];
+            deferred[deferredHead] = null;
+            deferred[deferredHead + 1] = null;
+            deferredHead = (deferredHead + 2) & (deferred.length - 1);
+            int floor = top;
+            push(list, source);
+            depth++;
+            try {
+                while (top > floor) {
+                    step();
+                }
+            } finally {
+                depth--;
+            }
+        }
+    }
+
+    private void enqueueDeferred(Callback list, Promise<?> source) {
+        deferred[deferredTail] = list;
+        deferred[deferredTail + 1] = source;
+        deferredTail = (deferredTail + 2) & (deferred.length - 1);
+        if (deferredTail == deferredHead) {
+            growDeferred();
+        }
+    }
+
+    private void growDeferred() {
+        Object[] grown = new Object[deferred.length * 2];
+        int firstPart = deferred.length - deferredHead;
+        System.arraycopy(deferred, deferredHead, grown, 0, firstPart);
+        System.arraycopy(deferred, 0, grown, firstPart, deferredHead);
+        deferredHead = 0;
+        deferredTail = deferred.length;
+        deferred = grown;
+    }
+
+    void addPaused(Promise<Void> promise) {
+        paused.add(promise);
+    }
+
+    int pausedCount() {
+        return paused.size();
+    }
+
+    /**
+     * Resolves the promises paused before this call, in the order they paused. Promises paused
+     * by their callbacks wait for the next call.
+     */
+    int wakeupPaused() {
+        ArrayList<Promise<Void>> batch = paused;
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        paused = pausedSpare;
+        pausedSpare = batch;
+        int n = batch.size();
+        for (int i = 0; i < n; i++) {
+            Promise<Void> root = batch.get(i).underlying();
+            if (root.state == Promise.PENDING) {
+                resolveNow(root, Promise.FULFILLED, null);
+            }
+        }
+        batch.clear();
+        return n;
+    }
+}
