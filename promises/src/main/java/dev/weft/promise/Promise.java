@@ -53,6 +53,11 @@ import java.util.function.Supplier;
  * chain of a million binds resolves with a constant Java stack, while callbacks of one promise
  * still run in registration order and a resolve returns only after everything it triggered ran.
  *
+ * <p><b>Nesting.</b> flatMap on a fulfilled promise calls its function at once, on the caller's
+ * stack. Past {@link Resolution#MAX_NESTING} such calls nested inside each other, the call is
+ * queued instead and run as the outermost one unwinds, so recursion through resolved promises
+ * (a tail call in OCaml) cannot overflow the Java stack.
+ *
  * <p><b>Cancellation.</b> {@code cancel()} walks {@code howToCancel} links (iteratively) to collect
  * the cancelable promises below, then rejects each with {@link Cancelled} as a resolve would.
  * The rejection flows forward through the chain like any failure, and each promise on the way
@@ -230,10 +235,17 @@ public final class Promise<T> {
         Promise<T> root = resolvedRoot();
         switch (root.state) {
             case FULFILLED -> {
+                Resolution resolution = Resolution.current();
+                if (resolution.nestingTooDeep()) {
+                    return deferNested(root, resolution, result -> new Callback.Bind<>(f, result));
+                }
+                resolution.enterNested();
                 try {
                     return cast(requireReturned(f.apply(root.fulfilledValue())));
                 } catch (Throwable failure) {
                     return rejected(failure);
+                } finally {
+                    resolution.exitNested();
                 }
             }
             case REJECTED -> {
@@ -284,10 +296,17 @@ public final class Promise<T> {
                 return root;
             }
             case REJECTED -> {
+                Resolution resolution = Resolution.current();
+                if (resolution.nestingTooDeep()) {
+                    return deferNested(root, resolution, result -> new Callback.Recover<>(handler, result));
+                }
+                resolution.enterNested();
                 try {
                     return cast(requireReturned(handler.apply((Throwable) root.value)));
                 } catch (Throwable failure) {
                     return rejected(failure);
+                } finally {
+                    resolution.exitNested();
                 }
             }
             default -> {
@@ -310,12 +329,19 @@ public final class Promise<T> {
             root.addCallback(new Callback.TryBind<>(onSuccess, onFailure, result));
             return result;
         }
+        Resolution resolution = Resolution.current();
+        if (resolution.nestingTooDeep()) {
+            return deferNested(root, resolution, result -> new Callback.TryBind<>(onSuccess, onFailure, result));
+        }
+        resolution.enterNested();
         try {
             return cast(requireReturned(root.state == FULFILLED
                     ? onSuccess.apply(root.fulfilledValue())
                     : onFailure.apply((Throwable) root.value)));
         } catch (Throwable failure) {
             return rejected(failure);
+        } finally {
+            resolution.exitNested();
         }
     }
 
@@ -728,6 +754,20 @@ public final class Promise<T> {
         }
         cancelTail.next = otherHead;
         return cancelHead;
+    }
+
+    /**
+     * The trampoline behind flatMap/recover/tryBind on a resolved promise: past
+     * {@link Resolution#MAX_NESTING} nested calls, instead of calling the function on an ever
+     * deeper Java stack, returns a pending result and queues the call to run when the outermost
+     * call or resolution unwinds. So {@code loop(n) = of(x).flatMap(y -> loop(n - 1))}, which
+     * OCaml runs as a tail call, does not overflow the stack in Java either.
+     */
+    private static <U> Promise<U> deferNested(Promise<?> resolvedRoot, Resolution resolution,
+            Function<Promise<U>, Callback> node) {
+        Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, resolvedRoot);
+        resolution.deferNested(node.apply(result), resolvedRoot);
+        return result;
     }
 
     /** Runs one node against an already-resolved root, as if the root had just resolved. */

@@ -35,6 +35,15 @@ final class Resolution {
     /** How many drains are running on this thread; 0 means we are not inside a callback. */
     private int depth;
 
+    /**
+     * How deeply flatMap/recover/tryBind on resolved promises are nested on the Java stack. Past
+     * this many, the call is deferred: deep enough that ordinary code never sees it, shallow
+     * enough that user frames in between cannot exhaust a 512 KiB stack.
+     */
+    static final int MAX_NESTING = 256;
+
+    private int nesting;
+
     /** FIFO of (callback list, source) pairs whose run was deferred by resolveLater. */
     private Object[] deferred = new Object[8];
     private int deferredHead;
@@ -100,6 +109,26 @@ final class Resolution {
         int floor = top;
         push(node, resolvedSource);
         drain(floor);
+    }
+
+    boolean nestingTooDeep() {
+        return nesting >= MAX_NESTING;
+    }
+
+    void enterNested() {
+        nesting++;
+    }
+
+    /** Leaves a nested call; the outermost one, outside any drain, runs the calls deferred meanwhile. */
+    void exitNested() {
+        if (--nesting == 0 && depth == 0) {
+            runDeferred();
+        }
+    }
+
+    /** Queues a call that was nested too deeply; it runs when the outermost call or drain unwinds. */
+    void deferNested(Callback node, Promise<?> resolvedSource) {
+        enqueueDeferred(node, resolvedSource);
     }
 
     private void push(Callback list, Promise<?> source) {

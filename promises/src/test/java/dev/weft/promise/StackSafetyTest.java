@@ -29,6 +29,32 @@ class StackSafetyTest {
         assertEquals(N, p.value());
     }
 
+    private static Promise<Integer> countDown(int n) {
+        return n == 0 ? Promise.of(0) : Promise.of(n).flatMap(x -> countDown(x - 1));
+    }
+
+    @Test
+    void tenMillionBindsNestedThroughResolvedPromisesDoNotOverflowTheStack() {
+        Promise<Integer> done = countDown(10_000_000);
+        assertEquals(0, done.value());
+    }
+
+    @Test
+    void recursionThroughRecoverOnRejectedPromisesDoesNotOverflowTheStack() {
+        int[] left = {1_000_000};
+        Promise<Integer> done = retry(left);
+        assertEquals(42, done.value());
+    }
+
+    private static final IllegalStateException AGAIN = new IllegalStateException("again");
+
+    private static Promise<Integer> retry(int[] left) {
+        if (left[0]-- == 0) {
+            return Promise.of(42);
+        }
+        return Promise.<Integer>rejected(AGAIN).recover(e -> retry(left));
+    }
+
     @Test
     void millionMapsOnPendingPromisesResolveInOrder() {
         Resolver<Integer> head = Promise.pending();
