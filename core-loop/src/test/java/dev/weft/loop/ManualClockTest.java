@@ -62,14 +62,4 @@ class ManualClockTest {
 
         assertThrows(IllegalArgumentException.class, () -> clock.advanceBy(-1L));
     }
-
-    @Test
-    void systemClockIsMonotonic() {
-        Clock clock = SystemClock.INSTANCE;
-
-        long first = clock.nanoTime();
-        long second = clock.nanoTime();
-
-        assertEquals(true, second >= first);
-    }
 }

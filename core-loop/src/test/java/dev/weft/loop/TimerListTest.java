@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 class TimerListTest {
 
     private final TimerWheel<Void> wheel = new TimerWheel<>(0L);
+    private final Timer<Void> a = new Timer<>(wheel, 1, 0, null);
+    private final Timer<Void> b = new Timer<>(wheel, 2, 0, null);
+    private final Timer<Void> c = new Timer<>(wheel, 3, 0, null);
 
     @Test
     void sortPutsTimersInFiringOrderAndRelinksBothDirections() {
@@ -40,9 +43,6 @@ class TimerListTest {
 
     @Test
     void unlinkKeepsTheTailPointerRight() {
-        Timer<Void> a = new Timer<>(wheel, 1, 0, null);
-        Timer<Void> b = new Timer<>(wheel, 2, 0, null);
-        Timer<Void> c = new Timer<>(wheel, 3, 0, null);
         Timer<Void> head = TimerList.append(TimerList.append(TimerList.append(null, a), b), c);
 
         head = TimerList.unlink(head, c);
@@ -55,9 +55,6 @@ class TimerListTest {
 
     @Test
     void splitBeforeMakesTwoWellFormedLists() {
-        Timer<Void> a = new Timer<>(wheel, 1, 0, null);
-        Timer<Void> b = new Timer<>(wheel, 2, 0, null);
-        Timer<Void> c = new Timer<>(wheel, 3, 0, null);
         Timer<Void> head = TimerList.append(TimerList.append(TimerList.append(null, a), b), c);
 
         Timer<Void> second = TimerList.splitBefore(head, b);

@@ -337,16 +337,21 @@ class TimerWheelTest {
 
     // ---- scheduling during expire ---------------------------------------------------------
 
-    @Test
-    void aTimerScheduledDuringExpireAndAlreadyDueFiresInTheNextCall() {
+    /** Fires a timer "parent" due at 1 ms, at {@code now}; its handler schedules "child". */
+    private void fireParentThatSchedulesChild(long now, long childDeadline) {
         wheel.schedule(MS, "parent");
-        clock.advanceTo(2 * MS);
+        clock.advanceTo(now);
         wheel.expire(clock.nanoTime(), t -> {
             fired.add(t);
             if (t.payload().equals("parent")) {
-                wheel.schedule(clock.nanoTime(), "child");
+                wheel.schedule(childDeadline, "child");
             }
         });
+    }
+
+    @Test
+    void aTimerScheduledDuringExpireAndAlreadyDueFiresInTheNextCall() {
+        fireParentThatSchedulesChild(2 * MS, 2 * MS);
         assertEquals(List.of("parent"), firedPayloads());
         assertEquals(clock.nanoTime(), wheel.nextDeadline(), "the loop must not block");
 
@@ -357,14 +362,7 @@ class TimerWheelTest {
 
     @Test
     void aTimerScheduledDuringExpireForLaterWaitsForItsDeadline() {
-        wheel.schedule(MS, "parent");
-        clock.advanceTo(MS);
-        wheel.expire(clock.nanoTime(), t -> {
-            fired.add(t);
-            if (t.payload().equals("parent")) {
-                wheel.schedule(MS + 1, "child");
-            }
-        });
+        fireParentThatSchedulesChild(MS, MS + 1);
 
         assertEquals(MS + 1, wheel.nextDeadline());
         expireAt(MS + 1);
