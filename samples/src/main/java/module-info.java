@@ -3,4 +3,5 @@ module dev.weft.samples {
     requires dev.weft.loop;
     requires dev.weft.unix;
     exports dev.weft.samples;
+    exports dev.weft.samples.http;
 }

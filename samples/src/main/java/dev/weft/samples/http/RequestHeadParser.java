@@ -1,0 +1,331 @@
+package dev.weft.samples.http;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Incremental parser of HTTP/1.x request heads (RFC 9112): finds where a head ends in the bytes
+ * received so far, then parses the request line and header fields in one pass.
+ *
+ * <p>Not thread-safe: one parser per connection. Call {@link #parse} with the unconsumed bytes
+ * each time more arrive; it remembers how far it already searched, so a head that trickles in
+ * byte by byte costs linear, not quadratic, time. After a head is returned, the next call starts
+ * on the next request (pipelining). Any {@link HttpError} is final for the connection.
+ *
+ * <p>Strictness, chosen against request smuggling: a bare CR, whitespace before a colon, folded
+ * lines, a Content-Length that is not a plain decimal, conflicting Content-Lengths, both
+ * Content-Length and Transfer-Encoding, or a missing Host in HTTP/1.1 are all 400. A bare LF is
+ * accepted as a line end, as RFC 9112 allows. Empty lines before a request line are skipped.
+ */
+public final class RequestHeadParser {
+    /** Most header fields a request may carry before it is refused with 431. */
+    public static final int MAX_FIELDS = 100;
+
+    private final int maxHeadBytes;
+    /** Bytes of the current head already searched for its end without finding it. */
+    private long searched;
+    private int lastHeadLength;
+
+    /**
+     * Creates a parser.
+     *
+     * @param maxHeadBytes the largest request head accepted; a longer one is refused with 431
+     */
+    public RequestHeadParser(int maxHeadBytes) {
+        this.maxHeadBytes = maxHeadBytes;
+    }
+
+    /** The number of bytes the head last returned by {@link #parse} took, blank lines before it included. */
+    public int headLength() {
+        return lastHeadLength;
+    }
+
+    /**
+     * Parses the head at the start of {@code buf[start, end)} if it is complete.
+     *
+     * @return the head, or null if more bytes are needed
+     * @throws HttpError if the bytes cannot start a valid request, or the head is too large
+     */
+    public RequestHead parse(MemorySegment buf, long start, long end) {
+        long from = skipBlankLines(buf, start, end);
+        long headEnd = findHeadEnd(buf, from + searched, end);
+        if (headEnd < 0) {
+            searched = Math.max(0, end - from - 3);
+            if (end - from > maxHeadBytes) {
+                throw new HttpError(431, "request head larger than " + maxHeadBytes + " bytes");
+            }
+            return null;
+        }
+        if (headEnd - from > maxHeadBytes) {
+            throw new HttpError(431, "request head larger than " + maxHeadBytes + " bytes");
+        }
+        searched = 0;
+        lastHeadLength = (int) (headEnd - start);
+        return new HeadReader(buf, from, headEnd).read();
+    }
+
+    private static long skipBlankLines(MemorySegment buf, long start, long end) {
+        long i = start;
+        while (i < end) {
+            byte b = buf.get(JAVA_BYTE, i);
+            if (b == '\n') {
+                i++;
+            } else if (b == '\r' && i + 1 < end && buf.get(JAVA_BYTE, i + 1) == '\n') {
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        return i;
+    }
+
+    /** The offset just past the empty line that ends a head, or -1. */
+    private static long findHeadEnd(MemorySegment buf, long from, long end) {
+        for (long i = from; i < end; i++) {
+            if (buf.get(JAVA_BYTE, i) != '\n') {
+                continue;
+            }
+            if (i + 1 < end && buf.get(JAVA_BYTE, i + 1) == '\n') {
+                return i + 2;
+            }
+            if (i + 2 < end && buf.get(JAVA_BYTE, i + 1) == '\r' && buf.get(JAVA_BYTE, i + 2) == '\n') {
+                return i + 3;
+            }
+        }
+        return -1;
+    }
+
+    /** One pass over a complete head. */
+    private static final class HeadReader {
+        private final MemorySegment buf;
+        private final long end;
+        private long pos;
+
+        HeadReader(MemorySegment buf, long start, long end) {
+            this.buf = buf;
+            this.pos = start;
+            this.end = end;
+        }
+
+        RequestHead read() {
+            String method = method(token(' ', "method"));
+            String target = target();
+            int minor = version();
+            Headers headers = new Headers();
+            while (!atLineEnd()) {
+                field(headers);
+            }
+            return semantics(method, target, minor, headers);
+        }
+
+        private long token(char terminator, String what) {
+            long start = pos;
+            while (pos < end && isTokenChar(buf.get(JAVA_BYTE, pos))) {
+                pos++;
+            }
+            if (pos == start || pos >= end || buf.get(JAVA_BYTE, pos) != terminator) {
+                throw HttpError.badRequest("malformed " + what);
+            }
+            return start;
+        }
+
+        private String method(long start) {
+            int length = (int) (pos - start);
+            pos++;
+            if (length == 3 && buf.get(JAVA_BYTE, start) == 'G' && buf.get(JAVA_BYTE, start + 1) == 'E'
+                    && buf.get(JAVA_BYTE, start + 2) == 'T') {
+                return "GET";
+            }
+            return string(start, length);
+        }
+
+        private String target() {
+            long start = pos;
+            while (pos < end) {
+                byte b = buf.get(JAVA_BYTE, pos);
+                if (b == ' ') {
+                    break;
+                }
+                if (b <= ' ' || b == 0x7f) {
+                    throw HttpError.badRequest("control character or bare line end in request target");
+                }
+                pos++;
+            }
+            if (pos == start || pos >= end) {
+                throw HttpError.badRequest("malformed request target");
+            }
+            String target = string(start, (int) (pos - start));
+            pos++;
+            return target;
+        }
+
+        private int version() {
+            if (end - pos < 8 || !matches("HTTP/")) {
+                throw HttpError.badRequest("malformed HTTP version");
+            }
+            byte major = buf.get(JAVA_BYTE, pos + 5);
+            byte dot = buf.get(JAVA_BYTE, pos + 6);
+            byte minor = buf.get(JAVA_BYTE, pos + 7);
+            if (!isDigit(major) || dot != '.' || !isDigit(minor)) {
+                throw HttpError.badRequest("malformed HTTP version");
+            }
+            if (major != '1' || minor > '1') {
+                throw new HttpError(505, "only HTTP/1.0 and HTTP/1.1 are supported");
+            }
+            pos += 8;
+            lineEnd();
+            return minor - '0';
+        }
+
+        private void field(Headers headers) {
+            if (headers.size() == MAX_FIELDS) {
+                throw new HttpError(431, "more than " + MAX_FIELDS + " header fields");
+            }
+            byte first = buf.get(JAVA_BYTE, pos);
+            if (first == ' ' || first == '\t') {
+                throw HttpError.badRequest("obsolete line folding in header field");
+            }
+            long nameStart = token(':', "header field name (whitespace before the colon?)");
+            String name = string(nameStart, (int) (pos - nameStart));
+            pos++;
+            skipWhitespace();
+            long valueStart = pos;
+            long valueEnd = pos;
+            while (pos < end) {
+                byte b = buf.get(JAVA_BYTE, pos);
+                if (b == '\r' || b == '\n') {
+                    break;
+                }
+                if ((b < ' ' && b != '\t') || b == 0x7f) {
+                    throw HttpError.badRequest("control character in header field value");
+                }
+                pos++;
+                if (b != ' ' && b != '\t') {
+                    valueEnd = pos;
+                }
+            }
+            headers.add(name, string(valueStart, (int) (valueEnd - valueStart)));
+            lineEnd();
+        }
+
+        private boolean atLineEnd() {
+            byte b = buf.get(JAVA_BYTE, pos);
+            return b == '\n' || b == '\r';
+        }
+
+        private void lineEnd() {
+            if (pos < end && buf.get(JAVA_BYTE, pos) == '\n') {
+                pos++;
+            } else if (pos + 1 < end && buf.get(JAVA_BYTE, pos) == '\r' && buf.get(JAVA_BYTE, pos + 1) == '\n') {
+                pos += 2;
+            } else {
+                throw HttpError.badRequest("bare CR or junk where a line should end");
+            }
+        }
+
+        private void skipWhitespace() {
+            while (pos < end && (buf.get(JAVA_BYTE, pos) == ' ' || buf.get(JAVA_BYTE, pos) == '\t')) {
+                pos++;
+            }
+        }
+
+        private boolean matches(String ascii) {
+            for (int i = 0; i < ascii.length(); i++) {
+                if (buf.get(JAVA_BYTE, pos + i) != ascii.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private String string(long start, int length) {
+            byte[] bytes = new byte[length];
+            MemorySegment.copy(buf, JAVA_BYTE, start, bytes, 0, length);
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static RequestHead semantics(String method, String target, int minor, Headers headers) {
+        long contentLength = -1;
+        boolean chunked = false;
+        boolean sawTransferEncoding = false;
+        boolean close = false;
+        boolean keepAliveToken = false;
+        int hosts = 0;
+        for (int i = 0; i < headers.size(); i++) {
+            String name = headers.name(i);
+            String value = headers.value(i);
+            if (name.equalsIgnoreCase("content-length")) {
+                long parsed = parseContentLength(value);
+                if (contentLength >= 0 && contentLength != parsed) {
+                    throw HttpError.badRequest("conflicting Content-Length fields");
+                }
+                contentLength = parsed;
+            } else if (name.equalsIgnoreCase("transfer-encoding")) {
+                sawTransferEncoding = true;
+                chunked = lastCodingIsChunked(value);
+            } else if (name.equalsIgnoreCase("connection")) {
+                for (String option : value.split(",")) {
+                    String o = option.strip();
+                    close |= o.equalsIgnoreCase("close");
+                    keepAliveToken |= o.equalsIgnoreCase("keep-alive");
+                }
+            } else if (name.equalsIgnoreCase("host")) {
+                hosts++;
+            }
+        }
+        if (sawTransferEncoding && (contentLength >= 0 || minor == 0)) {
+            throw HttpError.badRequest(minor == 0 ? "Transfer-Encoding in an HTTP/1.0 request"
+                    : "both Content-Length and Transfer-Encoding (request smuggling?)");
+        }
+        if (minor == 1 && hosts != 1) {
+            throw HttpError.badRequest("an HTTP/1.1 request needs exactly one Host field, got " + hosts);
+        }
+        boolean keepAlive = minor == 1 ? !close : keepAliveToken && !close;
+        return new RequestHead(method, target, minor, headers, keepAlive, contentLength, chunked);
+    }
+
+    private static long parseContentLength(String value) {
+        if (value.isEmpty() || value.length() > 18) {
+            throw HttpError.badRequest("Content-Length is not a plain decimal number: '" + value + "'");
+        }
+        long n = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                throw HttpError.badRequest("Content-Length is not a plain decimal number: '" + value + "'");
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
+    private static boolean lastCodingIsChunked(String value) {
+        String[] codings = value.split(",");
+        String last = codings[codings.length - 1].strip();
+        if (!last.equalsIgnoreCase("chunked")) {
+            throw new HttpError(501, "transfer coding '" + value + "' not supported (only chunked)");
+        }
+        if (codings.length > 1) {
+            throw new HttpError(501, "transfer codings before chunked are not supported: '" + value + "'");
+        }
+        return true;
+    }
+
+    static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    /** RFC 9110 tchar. */
+    static boolean isTokenChar(byte b) {
+        if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || isDigit(b)) {
+            return true;
+        }
+        return switch (b) {
+            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
+            default -> false;
+        };
+    }
+}
