@@ -8,4 +8,5 @@ module dev.weft.unix {
     exports dev.weft.unix.epoll;
     exports dev.weft.unix.nio;
     exports dev.weft.unix.buffer;
+    exports dev.weft.unix.socket;
 }
