@@ -1,5 +1,12 @@
-/** The Unix backend: epoll through java.lang.foreign, sockets as promise flows. */
+/**
+ * The Unix backend: the epoll and NIO engines, native sockets, and off-heap buffers.
+ * {@code dev.weft.unix.libc} (the raw C bindings) stays internal.
+ */
 module dev.weft.unix {
     requires transitive dev.weft.loop;
     exports dev.weft.unix;
+    exports dev.weft.unix.epoll;
+    exports dev.weft.unix.nio;
+    exports dev.weft.unix.buffer;
+    exports dev.weft.unix.socket;
 }

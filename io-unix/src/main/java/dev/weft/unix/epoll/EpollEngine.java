@@ -1,0 +1,287 @@
+package dev.weft.unix.epoll;
+
+import dev.weft.loop.Engine;
+import dev.weft.unix.Errno;
+import dev.weft.unix.PollTimeout;
+import dev.weft.unix.libc.Libc;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.agrona.collections.Int2ObjectHashMap;
+
+/**
+ * An {@link Engine} on Linux epoll(7): sources are file descriptors, and an eventfd carries
+ * {@link #wakeup()}s from other threads.
+ *
+ * <p><b>Threading: all operations except {@link #wakeup()} MUST be called on the loop thread.</b>
+ * {@code wakeup()} is safe from any thread at any time, also during and after {@link #close()}.
+ *
+ * <p><b>Level-triggered.</b> A handler is called on every poll while its fd is ready for an event
+ * in its interest set. The loop's handlers resolve promises, and a promise-based reader may take
+ * one buffer and then wait for its consumer (back-pressure) instead of reading until EAGAIN. With
+ * edge-triggered epoll that reader would never be told again about the data it left behind unless
+ * every handler kept its own "still readable" bookkeeping, as Netty's does. Level-triggered needs
+ * none, and it makes two further guarantees cheap: an exception from a handler loses nothing (the
+ * rest of the batch is reported again by the next poll), and so does a batch larger than the
+ * event array. The cost is that a source that stays ready but is not wanted must be paused with
+ * {@code modify(fd, 0)}, one epoll_ctl; so keep {@link #WRITABLE} in the interest set only while
+ * there is something to write. {@code modify} with an unchanged interest makes no system call.
+ *
+ * <p><b>Pausing.</b> An interest of {@code 0} takes the fd out of the epoll set (EPOLL_CTL_DEL)
+ * but keeps its registration: epoll reports errors and hang-ups whatever the interest, so a paused
+ * fd that had hung up would otherwise wake every poll. Nothing, not even {@link #ERROR}, is
+ * delivered to a paused source; a later non-zero {@code modify} adds it back.
+ *
+ * <p><b>Events.</b> EPOLLIN and EPOLLRDHUP report {@link #READABLE}, EPOLLOUT {@link #WRITABLE}.
+ * EPOLLERR and EPOLLHUP report {@link #ERROR} together with the source's interest events, since
+ * it is the read or write that follows which tells the handler what happened (end of stream,
+ * ECONNRESET, ...).
+ *
+ * <p><b>Timeouts.</b> epoll_wait takes milliseconds; a timeout in nanoseconds is rounded
+ * <em>up</em> to the next millisecond, so a poll never returns before its timeout (a 0.3 ms
+ * timeout blocks for up to 1 ms rather than spinning at 0). An EINTR is retried with the time
+ * that is left. epoll_pwait2 would give nanosecond timeouts, but needs Linux 5.11 and glibc 2.35
+ * and the loop's timer wheel does not need better than a millisecond.
+ *
+ * <p><b>Stale events.</b> Each registration gets a token (a generation number and the fd) that
+ * epoll hands back with its events. An event is dispatched only if the fd's current registration
+ * has the same token, so a handler unregistered earlier in the same batch is never called, nor is
+ * a new handler that registered the same fd number since.
+ */
+public final class EpollEngine implements Engine {
+
+    /** Default size of the event array, i.e. the most events one poll dispatches. */
+    public static final int DEFAULT_MAX_EVENTS = 512;
+
+    /** epoll data for the wakeup eventfd; a registration's token never has all bits set. */
+    private static final long WAKEUP_TOKEN = -1L;
+
+    private final Arena arena;
+    private final int epfd;
+    private final EventFdWaker waker;
+    private final EpollEvents events;
+    /** One event to pass to epoll_ctl. */
+    private final EpollEvents control;
+    private final Int2ObjectHashMap<Registration> registrations = new Int2ObjectHashMap<>();
+    private int generation;
+    private boolean closed;
+
+    /** Opens an engine whose polls dispatch at most {@link #DEFAULT_MAX_EVENTS} events each. */
+    public EpollEngine() {
+        this(DEFAULT_MAX_EVENTS);
+    }
+
+    /**
+     * Opens an engine.
+     *
+     * @param maxEvents the size of the event array: the most events one poll dispatches (more
+     *     ready sources are reported by the next poll)
+     * @throws EpollException if the epoll fd or eventfd cannot be created (EMFILE, ENOMEM)
+     */
+    public EpollEngine(int maxEvents) {
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents must be at least 1, was " + maxEvents);
+        }
+        this.arena = Arena.ofShared();
+        this.events = new EpollEvents(arena, maxEvents);
+        this.control = new EpollEvents(arena, 1);
+        int created = -1;
+        EventFdWaker createdWaker = null;
+        try {
+            created = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
+            if (created < 0) {
+                throw new EpollException("epoll_create1", "EPOLL_CLOEXEC", -created);
+            }
+            createdWaker = new EventFdWaker(arena);
+            control.set(0, Libc.EPOLLIN, WAKEUP_TOKEN);
+            int added = Libc.epoll_ctl(created, Libc.EPOLL_CTL_ADD, createdWaker.fd, control.segment());
+            if (added < 0) {
+                throw new EpollException("epoll_ctl", "ADD, eventfd=" + createdWaker.fd, -added);
+            }
+        } catch (RuntimeException e) {
+            // Half-built (EMFILE is the usual cause): release what exists, in reverse order.
+            if (createdWaker != null) {
+                createdWaker.close();
+            }
+            if (created >= 0) {
+                Libc.close(created);
+            }
+            arena.close();
+            throw e;
+        }
+        this.epfd = created;
+        this.waker = createdWaker;
+    }
+
+    @Override
+    public void register(int fd, int interest, ReadyHandler handler) {
+        ensureOpen();
+        if (registrations.containsKey(fd)) {
+            throw new IllegalStateException("fd " + fd + " is already registered with this engine");
+        }
+        generation = generation == Integer.MAX_VALUE ? 1 : generation + 1;
+        Registration registration = new Registration(((long) generation << 32) | (fd & 0xFFFF_FFFFL), handler);
+        if (interest != 0) {
+            control(Libc.EPOLL_CTL_ADD, fd, interest, registration.token);
+        }
+        registration.interest = interest;
+        registrations.put(fd, registration);
+    }
+
+    @Override
+    public void modify(int fd, int interest) {
+        ensureOpen();
+        Registration registration = registered(fd);
+        int before = registration.interest;
+        if (interest == before) {
+            return;
+        }
+        if (before == 0) {
+            control(Libc.EPOLL_CTL_ADD, fd, interest, registration.token);
+        } else if (interest == 0) {
+            check(Libc.epoll_ctl(epfd, Libc.EPOLL_CTL_DEL, fd, MemorySegment.NULL), "DEL", fd);
+        } else {
+            control(Libc.EPOLL_CTL_MOD, fd, interest, registration.token);
+        }
+        registration.interest = interest;
+    }
+
+    @Override
+    public void unregister(int fd) {
+        ensureOpen();
+        Registration registration = registered(fd);
+        registrations.remove(fd);
+        if (registration.interest != 0) {
+            check(Libc.epoll_ctl(epfd, Libc.EPOLL_CTL_DEL, fd, MemorySegment.NULL), "DEL", fd);
+        }
+    }
+
+    @Override
+    public int poll(long timeoutNanos) {
+        ensureOpen();
+        return dispatch(waitForEvents(timeoutNanos));
+    }
+
+    @Override
+    public void wakeup() {
+        waker.wakeup();
+    }
+
+    /** Closes the epoll fd and the eventfd and frees the event array; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        registrations.clear();
+        waker.close();
+        Libc.close(epfd);
+        arena.close();
+    }
+
+    /** Maps epoll event bits to engine readiness bits, before masking by interest. */
+    static int readiness(int epollEvents) {
+        int ready = 0;
+        if ((epollEvents & (Libc.EPOLLIN | Libc.EPOLLRDHUP)) != 0) {
+            ready |= READABLE;
+        }
+        if ((epollEvents & Libc.EPOLLOUT) != 0) {
+            ready |= WRITABLE;
+        }
+        if ((epollEvents & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0) {
+            ready |= ERROR | READABLE | WRITABLE;
+        }
+        return ready;
+    }
+
+    private int waitForEvents(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        int millis = PollTimeout.toMillis(timeoutNanos);
+        while (true) {
+            int n = Libc.epoll_wait(epfd, events.segment(), events.capacity(), millis);
+            if (n >= 0) {
+                return n;
+            }
+            if (n != -Errno.EINTR.number()) {
+                throw new EpollException("epoll_wait", "epfd=" + epfd + ", timeout=" + millis + "ms", -n);
+            }
+            if (timeoutNanos > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return 0;
+                }
+                millis = PollTimeout.toMillis(left);
+            }
+        }
+    }
+
+    private int dispatch(int count) {
+        int called = 0;
+        for (int i = 0; i < count; i++) {
+            long token = events.data(i);
+            if (token == WAKEUP_TOKEN) {
+                waker.drain();
+                continue;
+            }
+            Registration registration = registrations.get((int) token);
+            // Unregistered (or unregistered and re-registered) by a handler earlier in this batch.
+            if (registration == null || registration.token != token) {
+                continue;
+            }
+            int ready = readiness(events.events(i)) & (registration.interest | ERROR);
+            if (ready != 0 && registration.interest != 0) {
+                registration.handler.onReady(ready);
+                called++;
+            }
+        }
+        return called;
+    }
+
+    private void control(int op, int fd, int interest, long token) {
+        control.set(0, epollEvents(interest), token);
+        check(Libc.epoll_ctl(epfd, op, fd, control.segment()), op == Libc.EPOLL_CTL_ADD ? "ADD" : "MOD", fd);
+    }
+
+    private static int epollEvents(int interest) {
+        int bits = 0;
+        if ((interest & READABLE) != 0) {
+            bits |= Libc.EPOLLIN | Libc.EPOLLRDHUP;
+        }
+        if ((interest & WRITABLE) != 0) {
+            bits |= Libc.EPOLLOUT;
+        }
+        return bits;
+    }
+
+    private static void check(int result, String op, int fd) {
+        if (result < 0) {
+            throw new EpollException("epoll_ctl", op + ", fd=" + fd, -result);
+        }
+    }
+
+    private Registration registered(int fd) {
+        Registration registration = registrations.get(fd);
+        if (registration == null) {
+            throw new IllegalStateException("fd " + fd + " is not registered with this engine");
+        }
+        return registration;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("EpollEngine is closed");
+        }
+    }
+
+    /** A registered fd: its handler, current interest, and the token epoll hands back. */
+    private static final class Registration {
+        final long token;
+        final ReadyHandler handler;
+        int interest;
+
+        Registration(long token, ReadyHandler handler) {
+            this.token = token;
+            this.handler = handler;
+        }
+    }
+}

@@ -1,0 +1,404 @@
+package dev.weft.unix.libc;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Downcalls to the Linux C library, named exactly as in the man pages so a reader can look them
+ * up; each returns the C result, or {@code -errno} where C would return {@code -1}.
+ *
+ * <p>Threading: every method may be called from any thread; errno is captured into that thread's
+ * {@link Scratch}. Whether concurrent calls on one fd make sense is the caller's business.
+ *
+ * <p>None of the handles uses {@link Linker.Option#critical}: it would save a thread-state
+ * transition on short calls such as {@code epoll_ctl} or a non-blocking {@code read}, but it also
+ * stalls safepoints for the call's duration, and no benchmark has yet shown the saving matters.
+ * Add it only to a call that never blocks, with the JMH numbers beside it.
+ *
+ * <p>The constants are Linux's generic ABI values (x86_64, aarch64, riscv64).
+ */
+public final class Libc {
+
+    /** {@code epoll_create1} flag: close the epoll fd on exec. */
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    /** {@code epoll_ctl} operation: add an fd. */
+    public static final int EPOLL_CTL_ADD = 1;
+    /** {@code epoll_ctl} operation: remove an fd. */
+    public static final int EPOLL_CTL_DEL = 2;
+    /** {@code epoll_ctl} operation: change an fd's events. */
+    public static final int EPOLL_CTL_MOD = 3;
+    /** epoll event: readable. */
+    public static final int EPOLLIN = 0x001;
+    /** epoll event: writable. */
+    public static final int EPOLLOUT = 0x004;
+    /** epoll event: error condition (always reported). */
+    public static final int EPOLLERR = 0x008;
+    /** epoll event: hang-up (always reported). */
+    public static final int EPOLLHUP = 0x010;
+    /** epoll event: the peer shut down its writing half. */
+    public static final int EPOLLRDHUP = 0x2000;
+
+    /** {@code eventfd} flag: non-blocking reads and writes. */
+    public static final int EFD_NONBLOCK = 0x800;
+    /** {@code eventfd} flag: close on exec. */
+    public static final int EFD_CLOEXEC = 0x80000;
+
+    /** Address family: Unix domain sockets. */
+    public static final int AF_UNIX = 1;
+    /** Address family: IPv4. */
+    public static final int AF_INET = 2;
+    /** Address family: IPv6. */
+    public static final int AF_INET6 = 10;
+    /** Socket type: stream (TCP). */
+    public static final int SOCK_STREAM = 1;
+    /** Socket type: datagram (UDP). */
+    public static final int SOCK_DGRAM = 2;
+    /** {@code socket}/{@code accept4} flag: non-blocking. */
+    public static final int SOCK_NONBLOCK = 0x800;
+    /** {@code socket}/{@code accept4} flag: close on exec. */
+    public static final int SOCK_CLOEXEC = 0x80000;
+
+    /** Option level: the socket itself. */
+    public static final int SOL_SOCKET = 1;
+    /** {@code SOL_SOCKET} option: allow binding an address in TIME_WAIT. */
+    public static final int SO_REUSEADDR = 2;
+    /** {@code SOL_SOCKET} option: read and clear the pending error. */
+    public static final int SO_ERROR = 4;
+    /** {@code SOL_SOCKET} option: send buffer size. */
+    public static final int SO_SNDBUF = 7;
+    /** {@code SOL_SOCKET} option: receive buffer size. */
+    public static final int SO_RCVBUF = 8;
+    /** {@code SOL_SOCKET} option: TCP keep-alive probes. */
+    public static final int SO_KEEPALIVE = 9;
+    /** {@code SOL_SOCKET} option: linger on close ({@code struct linger}). */
+    public static final int SO_LINGER = 13;
+    /** {@code SOL_SOCKET} option: several sockets may bind one port (kernel load-balances). */
+    public static final int SO_REUSEPORT = 15;
+    /** Option level: TCP. */
+    public static final int IPPROTO_TCP = 6;
+    /** {@code IPPROTO_TCP} option: disable Nagle's algorithm. */
+    public static final int TCP_NODELAY = 1;
+    /** Option level: IPv6. */
+    public static final int IPPROTO_IPV6 = 41;
+    /** {@code IPPROTO_IPV6} option: accept only IPv6 on an IPv6 socket. */
+    public static final int IPV6_V6ONLY = 26;
+
+    /** {@code shutdown}: stop reading. */
+    public static final int SHUT_RD = 0;
+    /** {@code shutdown}: stop writing (sends FIN). */
+    public static final int SHUT_WR = 1;
+    /** {@code send} flag: return EPIPE instead of raising SIGPIPE. */
+    public static final int MSG_NOSIGNAL = 0x4000;
+
+    static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final long ERRNO_OFFSET =
+            CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", JAVA_INT, JAVA_INT);
+    private static final MethodHandle EPOLL_CTL =
+            downcall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle EPOLL_WAIT =
+            downcall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle EVENTFD = downcall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = downcall("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = downcall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle READV = downcall("readv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle WRITEV = downcall("writev", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle CLOSE = downcall("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle SOCKET = downcall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SOCKETPAIR =
+            downcall("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle BIND = downcall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle LISTEN = downcall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle ACCEPT4 =
+            downcall("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    private static final MethodHandle CONNECT = downcall("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle GETSOCKOPT =
+            downcall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle SETSOCKOPT =
+            downcall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle GETSOCKNAME =
+            downcall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle GETPEERNAME =
+            downcall("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle SHUTDOWN = downcall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SEND =
+            downcall("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SENDTO =
+            downcall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle RECVFROM =
+            downcall("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
+
+    private Libc() {}
+
+    /** {@code epoll_create1(2)}. */
+    public static int epoll_create1(int flags) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) EPOLL_CREATE1.invokeExact(state, flags), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code epoll_ctl(2)}; {@code event} is one {@code struct epoll_event}, or NULL for DEL. */
+    public static int epoll_ctl(int epfd, int op, int fd, MemorySegment event) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) EPOLL_CTL.invokeExact(state, epfd, op, fd, event), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code epoll_wait(2)}; returns the number of events written, or {@code -errno}. */
+    public static int epoll_wait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) EPOLL_WAIT.invokeExact(state, epfd, events, maxEvents, timeoutMillis), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code eventfd(2)}. */
+    public static int eventfd(int initialValue, int flags) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) EVENTFD.invokeExact(state, initialValue, flags), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code read(2)} into the first {@code count} bytes of {@code buffer}. */
+    public static long read(int fd, MemorySegment buffer, long count) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((long) READ.invokeExact(state, fd, buffer, count), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code write(2)} of the first {@code count} bytes of {@code buffer}. */
+    public static long write(int fd, MemorySegment buffer, long count) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((long) WRITE.invokeExact(state, fd, buffer, count), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code readv(2)} over {@code count} {@code struct iovec}s. */
+    public static long readv(int fd, MemorySegment iovecs, int count) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((long) READV.invokeExact(state, fd, iovecs, count), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code writev(2)} over {@code count} {@code struct iovec}s. */
+    public static long writev(int fd, MemorySegment iovecs, int count) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((long) WRITEV.invokeExact(state, fd, iovecs, count), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code close(2)}. Never retry on EINTR: on Linux the fd is released whatever close returns. */
+    public static int close(int fd) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) CLOSE.invokeExact(state, fd), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code socket(2)}. */
+    public static int socket(int domain, int type, int protocol) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) SOCKET.invokeExact(state, domain, type, protocol), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code socketpair(2)}; {@code fds} receives two {@code int}s. */
+    public static int socketpair(int domain, int type, int protocol, MemorySegment fds) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) SOCKETPAIR.invokeExact(state, domain, type, protocol, fds), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code bind(2)}. */
+    public static int bind(int fd, MemorySegment address, int length) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) BIND.invokeExact(state, fd, address, length), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code listen(2)}. */
+    public static int listen(int fd, int backlog) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) LISTEN.invokeExact(state, fd, backlog), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code accept4(2)}; {@code address} and {@code length} may be NULL. */
+    public static int accept4(int fd, MemorySegment address, MemorySegment length, int flags) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) ACCEPT4.invokeExact(state, fd, address, length, flags), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code connect(2)}. */
+    public static int connect(int fd, MemorySegment address, int length) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) CONNECT.invokeExact(state, fd, address, length), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code getsockopt(2)}. */
+    public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) GETSOCKOPT.invokeExact(state, fd, level, name, value, length), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code setsockopt(2)}. */
+    public static int setsockopt(int fd, int level, int name, MemorySegment value, int length) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) SETSOCKOPT.invokeExact(state, fd, level, name, value, length), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code getsockname(2)}. */
+    public static int getsockname(int fd, MemorySegment address, MemorySegment length) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) GETSOCKNAME.invokeExact(state, fd, address, length), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code getpeername(2)}. */
+    public static int getpeername(int fd, MemorySegment address, MemorySegment length) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) GETPEERNAME.invokeExact(state, fd, address, length), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code shutdown(2)}. */
+    public static int shutdown(int fd, int how) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) SHUTDOWN.invokeExact(state, fd, how), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code send(2)}. */
+    public static long send(int fd, MemorySegment buffer, long count, int flags) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((long) SEND.invokeExact(state, fd, buffer, count, flags), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code sendto(2)}. */
+    public static long sendto(int fd, MemorySegment buffer, long count, int flags,
+                              MemorySegment address, int length) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((long) SENDTO.invokeExact(state, fd, buffer, count, flags, address, length), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code recvfrom(2)}; {@code address} and {@code length} may be NULL. */
+    public static long recvfrom(int fd, MemorySegment buffer, long count, int flags,
+                                MemorySegment address, MemorySegment length) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((long) RECVFROM.invokeExact(state, fd, buffer, count, flags, address, length), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static int result(int r, MemorySegment state) {
+        return r >= 0 ? r : -state.get(JAVA_INT, ERRNO_OFFSET);
+    }
+
+    private static long result(long r, MemorySegment state) {
+        return r >= 0 ? r : -state.get(JAVA_INT, ERRNO_OFFSET);
+    }
+
+    /** A downcall can throw only what the JVM throws (errors, a closed segment's exception). */
+    private static RuntimeException unexpected(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        return new IllegalStateException("unexpected checked exception from a downcall", t);
+    }
+
+    // Restricted: binding C functions is what this class is for. Users grant it with
+    // --enable-native-access=dev.weft.unix (or ALL-UNNAMED on the class path).
+    @SuppressWarnings("restricted")
+    private static MethodHandle downcall(String name, MemoryLayout result, MemoryLayout... arguments) {
+        Linker linker = Linker.nativeLinker();
+        MemorySegment symbol = linker.defaultLookup().find(name).orElseThrow(
+                () -> new UnsupportedOperationException(
+                        name + " is not in this C library; the native engine needs Linux"));
+        return linker.downcallHandle(symbol, FunctionDescriptor.of(result, arguments),
+                Linker.Option.captureCallState("errno"));
+    }
+}

@@ -1,0 +1,261 @@
+package dev.weft.unix.nio;
+
+import dev.weft.loop.Engine;
+import dev.weft.unix.PollTimeout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
+import org.agrona.collections.Int2ObjectHashMap;
+
+/**
+ * An {@link Engine} on a {@link Selector}, for hosts without epoll. Sources are ids this engine
+ * hands out for {@link SelectableChannel}s, because a Selector watches channels, not fds.
+ *
+ * <p><b>Threading: all operations except {@link #wakeup()} MUST be called on the loop thread.</b>
+ * {@code wakeup()} is safe from any thread at any time, also after {@link #close()}.
+ *
+ * <p><b>Sources.</b> The engine SPI speaks of {@code int} sources, and the JDK offers no portable
+ * fd for a channel. So a channel is first {@link #attach attached}: the engine makes it
+ * non-blocking, remembers it, and returns an id; that id is the source for {@code register},
+ * {@code modify} and {@code unregister}, and {@link #channel(int)} gives the channel back to the
+ * code that reads and writes it. {@code unregister} detaches too: an id serves one registration,
+ * and ids count up, skipping any still in use. Channels are never closed by the engine; their owner closes
+ * them after unregistering.
+ *
+ * <p><b>Events.</b> {@link #READABLE} is OP_READ, or OP_ACCEPT on a server channel.
+ * {@link #WRITABLE} is OP_WRITE, or OP_CONNECT while a {@link SocketChannel} connect is pending
+ * (the engine switches the key to OP_WRITE once the connect has been finished, since a connected
+ * channel left with OP_CONNECT makes the Selector spin). A Selector has no error readiness: errors
+ * surface as readability or writability and then in the read or write, so {@link #ERROR} is never
+ * reported. Like epoll in its level-triggered mode, a Selector reports a ready channel on every
+ * select until it is no longer ready.
+ *
+ * <p><b>Timeouts</b> round up to whole milliseconds as in {@link PollTimeout}. An interrupt of the
+ * loop thread makes a poll return early (the Selector's rule), as does a spurious wakeup.
+ */
+public final class NioEngine implements Engine {
+
+    private final Selector selector;
+    private final Int2ObjectHashMap<Source> sources = new Int2ObjectHashMap<>();
+    /** Called by the Selector for each selected key; a field so a poll allocates no lambda. */
+    private final Consumer<SelectionKey> dispatcher = this::dispatch;
+    private int nextId;
+    private int calledThisPoll;
+    private boolean closed;
+
+    /**
+     * Opens an engine with a new Selector.
+     *
+     * @throws UncheckedIOException if the Selector cannot be opened (typically fd exhaustion)
+     */
+    public NioEngine() {
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Selector.open() failed", e);
+        }
+    }
+
+    /**
+     * Makes {@code channel} a source of this engine: sets it non-blocking and returns the id to
+     * {@link #register} it under.
+     *
+     * @throws UncheckedIOException if the channel cannot be made non-blocking (it is closed)
+     */
+    public int attach(SelectableChannel channel) {
+        ensureOpen();
+        try {
+            channel.configureBlocking(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("configureBlocking(false) failed on " + channel, e);
+        }
+        int id = newId();
+        sources.put(id, new Source(id, channel));
+        return id;
+    }
+
+    /**
+     * The channel attached under {@code source}.
+     *
+     * @throws IllegalStateException if no channel is attached under that id
+     */
+    public SelectableChannel channel(int source) {
+        return attached(source).channel;
+    }
+
+    @Override
+    public void register(int source, int interest, ReadyHandler handler) {
+        ensureOpen();
+        Source s = attached(source);
+        if (s.handler != null) {
+            throw new IllegalStateException("source " + source + " is already registered with this engine");
+        }
+        s.handler = handler;
+        s.interest = interest;
+        s.key = registerChannel(s, operations(s.channel, interest));
+    }
+
+    @Override
+    public void modify(int source, int interest) {
+        ensureOpen();
+        Source s = registered(source);
+        s.interest = interest;
+        s.key.interestOps(operations(s.channel, interest));
+    }
+
+    @Override
+    public void unregister(int source) {
+        ensureOpen();
+        Source s = registered(source);
+        sources.remove(source);
+        s.key.cancel();
+    }
+
+    @Override
+    public int poll(long timeoutNanos) {
+        ensureOpen();
+        calledThisPoll = 0;
+        try {
+            if (timeoutNanos == 0) {
+                selector.selectNow(dispatcher);
+            } else if (timeoutNanos < 0) {
+                selector.select(dispatcher);
+            } else {
+                selector.select(dispatcher, PollTimeout.toMillis(timeoutNanos));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Selector.select failed", e);
+        }
+        return calledThisPoll;
+    }
+
+    @Override
+    public void wakeup() {
+        selector.wakeup();
+    }
+
+    /** Closes the Selector, which cancels every key; attached channels stay open. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        sources.clear();
+        try {
+            selector.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Selector.close() failed", e);
+        }
+    }
+
+    private void dispatch(SelectionKey key) {
+        Source s = (Source) key.attachment();
+        // Unregistered by a handler earlier in this batch: the key is cancelled, and readyOps()
+        // would throw.
+        if (!key.isValid() || sources.get(s.id) != s) {
+            return;
+        }
+        int readyOps = key.readyOps();
+        int ready = readiness(readyOps) & s.interest;
+        if (ready == 0) {
+            return;
+        }
+        s.handler.onReady(ready);
+        calledThisPoll++;
+        if ((readyOps & SelectionKey.OP_CONNECT) != 0 && key.isValid()) {
+            key.interestOps(operations(s.channel, s.interest));
+        }
+    }
+
+    private static int readiness(int readyOps) {
+        int ready = 0;
+        if ((readyOps & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
+            ready |= READABLE;
+        }
+        if ((readyOps & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
+            ready |= WRITABLE;
+        }
+        return ready;
+    }
+
+    private static int operations(SelectableChannel channel, int interest) {
+        int valid = channel.validOps();
+        int ops = 0;
+        if ((interest & READABLE) != 0) {
+            ops |= valid & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
+        }
+        if ((interest & WRITABLE) != 0) {
+            boolean connecting = channel instanceof SocketChannel socket && socket.isConnectionPending();
+            ops |= valid & (connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE);
+        }
+        return ops;
+    }
+
+    private SelectionKey registerChannel(Source s, int ops) {
+        try {
+            try {
+                return s.channel.register(selector, ops, s);
+            } catch (CancelledKeyException e) {
+                // The channel was registered before and its cancelled key is only dropped by the
+                // next select; a select that dispatches nothing drops it (readiness is
+                // re-checked by every select, so nothing is lost).
+                selector.selectNow(key -> { });
+                return s.channel.register(selector, ops, s);
+            }
+        } catch (ClosedChannelException e) {
+            throw new IllegalStateException("source " + s.id + " is a closed channel: " + s.channel, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("register failed for " + s.channel, e);
+        }
+    }
+
+    private int newId() {
+        do {
+            nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
+        } while (sources.containsKey(nextId));
+        return nextId;
+    }
+
+    private Source attached(int source) {
+        Source s = sources.get(source);
+        if (s == null) {
+            throw new IllegalStateException("no channel is attached to this engine as source " + source);
+        }
+        return s;
+    }
+
+    private Source registered(int source) {
+        Source s = attached(source);
+        if (s.handler == null) {
+            throw new IllegalStateException("source " + source + " is attached but not registered");
+        }
+        return s;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("NioEngine is closed");
+        }
+    }
+
+    /** An attached channel and, once registered, its handler, interest and key. */
+    private static final class Source {
+        final int id;
+        final SelectableChannel channel;
+        ReadyHandler handler;
+        int interest;
+        SelectionKey key;
+
+        Source(int id, SelectableChannel channel) {
+            this.id = id;
+            this.channel = channel;
+        }
+    }
+}

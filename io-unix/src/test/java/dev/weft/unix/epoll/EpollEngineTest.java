@@ -1,0 +1,131 @@
+package dev.weft.unix.epoll;
+
+import static dev.weft.loop.Engine.ERROR;
+import static dev.weft.loop.Engine.READABLE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.unix.Errno;
+import dev.weft.unix.libc.Libc;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** What only the epoll engine does; the shared behaviour is in EngineContractTest. */
+class EpollEngineTest {
+
+    @Test
+    void eventfdIsReportedReadableAfterAWrite() {
+        int eventfd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        try (EpollEngine engine = new EpollEngine(); Arena arena = Arena.ofConfined()) {
+            List<Integer> seen = new ArrayList<>();
+            engine.register(eventfd, READABLE, seen::add);
+            MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
+            one.set(ValueLayout.JAVA_LONG, 0, 1L);
+            Libc.write(eventfd, one, Long.BYTES);
+
+            engine.poll(TimeUnit.SECONDS.toNanos(10));
+
+            assertEquals(List.of(READABLE), seen);
+            engine.unregister(eventfd);
+        } finally {
+            Libc.close(eventfd);
+        }
+    }
+
+    @Test
+    void registeringAClosedFdThrowsEbadfNamingTheCall() {
+        try (EpollEngine engine = new EpollEngine()) {
+            // Closed after the engine exists, or the engine's own epoll fd would take its number.
+            int fd = closedFd();
+
+            EpollException e = assertThrows(EpollException.class,
+                    () -> engine.register(fd, READABLE, ready -> { }));
+
+            assertEquals(Errno.EBADF, e.errno());
+            assertEquals("epoll_ctl(ADD, fd=" + fd + "): EBADF (fd already closed?)", e.getMessage());
+        }
+    }
+
+    @Test
+    void aFailedRegistrationLeavesTheFdUnregistered() {
+        try (EpollEngine engine = new EpollEngine()) {
+            // Closed after the engine exists, or the engine's own epoll fd would take its number.
+            int fd = closedFd();
+            assertThrows(EpollException.class, () -> engine.register(fd, READABLE, ready -> { }));
+
+            assertThrows(IllegalStateException.class, () -> engine.unregister(fd));
+        }
+    }
+
+    private static int closedFd() {
+        int fd = Libc.eventfd(0, Libc.EFD_CLOEXEC);
+        Libc.close(fd);
+        return fd;
+    }
+
+    @Test
+    void pollNeverReturnsBeforeItsTimeout() {
+        try (EpollEngine engine = new EpollEngine()) {
+            long timeout = 300_000; // 0.3 ms: must block, not become a 0 ms non-blocking poll
+            long start = System.nanoTime();
+
+            engine.poll(timeout);
+
+            assertTrue(System.nanoTime() - start >= timeout);
+        }
+    }
+
+    @Test
+    void peerCloseIsReportedAsReadableWithError() {
+        try (EpollEngine engine = new EpollEngine(); Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK, 0, fds);
+            int mine = fds.getAtIndex(ValueLayout.JAVA_INT, 0);
+            List<Integer> seen = new ArrayList<>();
+            engine.register(mine, READABLE, seen::add);
+
+            Libc.close(fds.getAtIndex(ValueLayout.JAVA_INT, 1));
+            engine.poll(TimeUnit.SECONDS.toNanos(10));
+
+            assertEquals(List.of(READABLE | ERROR), seen);
+            engine.unregister(mine);
+            Libc.close(mine);
+        }
+    }
+
+    @Test
+    void aSmallEventArrayReportsTheRestOnTheNextPoll() {
+        try (EpollEngine engine = new EpollEngine(1); Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK, 0, fds);
+            int a = fds.getAtIndex(ValueLayout.JAVA_INT, 0);
+            int b = fds.getAtIndex(ValueLayout.JAVA_INT, 1);
+            engine.register(a, dev.weft.loop.Engine.WRITABLE, ready -> { });
+            engine.register(b, dev.weft.loop.Engine.WRITABLE, ready -> { });
+
+            int first = engine.poll(0);
+            int second = engine.poll(0);
+
+            assertEquals(1, first);
+            assertEquals(1, second);
+            engine.unregister(a);
+            engine.unregister(b);
+            Libc.close(a);
+            Libc.close(b);
+        }
+    }
+
+    @Test
+    void epollEventLayoutMatchesTheAbi() {
+        boolean x86 = System.getProperty("os.arch").equals("amd64");
+
+        assertEquals(x86 ? 12 : 16, EpollEvents.SIZE);
+        assertEquals(x86 ? 4 : 8, EpollEvents.DATA_OFFSET);
+    }
+}
