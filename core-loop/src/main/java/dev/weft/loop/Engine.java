@@ -38,7 +38,10 @@ public interface Engine extends AutoCloseable {
      */
     void register(int source, int interest, ReadyHandler handler);
 
-    /** Replaces the interest set of a registered source; {@code 0} pauses it without removing it. */
+    /**
+     * Replaces the interest set of a registered source; {@code 0} pauses it without removing it,
+     * and a paused source reports nothing, not even {@link #ERROR}.
+     */
     void modify(int source, int interest);
 
     /**
@@ -49,7 +52,8 @@ public interface Engine extends AutoCloseable {
 
     /**
      * Blocks until a source is ready, {@link #wakeup()} is called, or the timeout passes, then
-     * calls the handlers of the ready sources.
+     * calls the handlers of the ready sources. If a handler throws, the exception propagates
+     * out of {@code poll}; readiness not yet dispatched is reported again by the next poll.
      *
      * @param timeoutNanos {@code 0} to check without blocking, a negative value to wait without
      *     limit, otherwise the longest time to block
