@@ -11,11 +11,10 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * Promise-returning operations over a {@link List}: Lwt's {@code Lwt_list}. Collection first,
- * function last; each method names its Lwt counterpart.
- *
- * <p><b>Threading: call these on the thread that owns the promises</b> (the loop's thread), like
- * every {@link Promise} method. The list must not change while an operation walks it.
+ * Promise-returning operations over a {@link List}: Lwt's {@code Lwt_list}. <b>Threading: call
+ * these on the thread that owns the promises</b> (the loop's thread), like every {@link Promise}
+ * method; the list must not change while an operation walks it. Collection first, function last;
+ * each method names its Lwt counterpart.
  *
  * <p>Methods ending in {@code S} are sequential: they call the function on one element at a time,
  * calling it on the next only after the previous element's promise is fulfilled, and stop at the
