@@ -142,7 +142,8 @@ class StreamTest {
     @Test
     void fromWithPausingGeneratorIsLazy() {
         Iterator<Integer> it = List.of(1).iterator();
-        Stream<Integer> s = Stream.from(() -> Promise.pause().map(v -> it.hasNext() ? some(it.next()) : Optional.empty()));
+        Stream<Integer> s = Stream.from(() -> Promise.pause()
+                .map(v -> it.hasNext() ? some(it.next()) : Optional.empty()));
         Promise<Optional<Integer>> first = s.get();
         LoopHooks.wakeupPaused();
         assertEquals(some(1), first.value());
