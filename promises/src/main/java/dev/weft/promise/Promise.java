@@ -80,7 +80,8 @@ public final class Promise<T> {
     /** How many dead callbacks a pending list may gather before it is swept (Lwt uses 42 too). */
     static final int SWEEP_THRESHOLD = 42;
 
-    private static final Promise<Void> UNIT = new Promise<>(FULFILLED, NOT_CANCELABLE, null);
+    /** Shared by every thread, so it has no owner: a resolved promise is never written again. */
+    private static final Promise<Void> UNIT = new Promise<>(FULFILLED, NOT_CANCELABLE, null, null);
 
     byte state;
     byte howToCancel;
@@ -93,10 +94,14 @@ public final class Promise<T> {
     final Thread owner;
 
     Promise(byte state, byte howToCancel, Object value) {
+        this(state, howToCancel, value, Debug.ownerForNewPromise());
+    }
+
+    private Promise(byte state, byte howToCancel, Object value, Thread owner) {
         this.state = state;
         this.howToCancel = howToCancel;
         this.value = value;
-        this.owner = Debug.ownerForNewPromise();
+        this.owner = owner;
     }
 
     // ---------------------------------------------------------------- creating promises
