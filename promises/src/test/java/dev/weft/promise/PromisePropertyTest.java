@@ -20,7 +20,7 @@ import net.jqwik.api.Provide;
  * Properties of the promise core over generated inputs: the monad laws for flatMap over resolved
  * and pending promises, and the invariants of random programs of bind/map/recover/resolve/cancel.
  */
-class PromiseProperties {
+class PromisePropertyTest {
 
     // ---------------------------------------------------------------- shapes of promises
 
