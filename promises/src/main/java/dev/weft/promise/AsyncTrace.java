@@ -2,6 +2,7 @@ package dev.weft.promise;
 
 import java.io.Serial;
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * The async stack trace of a failure: the sites (file:line) of the {@code flatMap}/{@code map}/...
@@ -20,15 +21,30 @@ public final class AsyncTrace extends RuntimeException {
     }
 
     /**
-     * Where user code called into the promise API: the first frame outside this package.
+     * The classes of the promise core, whose frames are never a call site. Only these: other code
+     * of this package (the concurrency library built on promises, tests) calls flatMap like any
+     * user, and its frames are the sites a reader wants to see.
+     */
+    private static final Set<String> CORE = Set.of(Promise.class.getName(), Callback.class.getName(),
+            Combinators.class.getName(), Resolution.class.getName(), Resolver.class.getName(),
+            AsyncTrace.class.getName(), Debug.class.getName(), LoopHooks.class.getName());
+
+    /**
+     * Where code called into the promise API: the first frame outside the core classes.
      * Only called in debug mode, when a callback node is created.
      */
     static StackTraceElement callSite() {
         return StackWalker.getInstance().walk(frames -> frames
-                .filter(f -> !f.getClassName().startsWith("dev.weft.promise."))
+                .filter(f -> !isCore(f.getClassName()))
                 .findFirst()
                 .map(StackWalker.StackFrame::toStackTraceElement)
                 .orElse(null));
+    }
+
+    /** Whether {@code className} is a core class or nested in one (lambdas and callbacks are). */
+    private static boolean isCore(String className) {
+        int nested = className.indexOf('$');
+        return CORE.contains(nested < 0 ? className : className.substring(0, nested));
     }
 
     /** Appends {@code site} to the trace of {@code failure}, creating the trace on first use. */

@@ -140,6 +140,7 @@ final class Combinators {
                 return;
             }
             race.decided = true;
+            noteLosersDead(race.inputs, winner);
             if (race.cancelLosers) {
                 cancelAllBut(race.inputs, winner);
             }
@@ -202,6 +203,7 @@ final class Combinators {
                 return;
             }
             h.decided = true;
+            noteLosersDead(h.inputs, source);
             Promise<?> outcome = harvestNow(h.inputs, h.cancelPending, h.split);
             Promise.settleIfPending(h.result, outcome.state, outcome.value, resolution);
         }
@@ -265,6 +267,16 @@ final class Combinators {
     }
 
     // ---------------------------------------------------------------- shared
+
+    /** The callbacks this race left on the inputs other than {@code winner} are dead now. */
+    private static void noteLosersDead(Promise<?>[] inputs, Promise<?> winner) {
+        Promise<?> winnerRoot = winner.underlying();
+        for (Promise<?> input : inputs) {
+            if (input.underlying() != winnerRoot) {
+                Promise.callbackDied(input);
+            }
+        }
+    }
 
     private static void cancelAllBut(Promise<?>[] inputs, Promise<?> winner) {
         Promise<?> winnerRoot = winner.underlying();

@@ -47,6 +47,14 @@ import java.util.function.Supplier;
  * proxy of the one outer promise the caller holds, so the chain stays one promise long and the
  * loop runs in constant memory. {@link #underlying()} follows proxies and compresses the path.
  *
+ * <p><b>Dead callbacks.</b> A callback of a race ({@code choose}, {@code pick}, {@code nchoose}...)
+ * that lost stays in the lists of the other inputs; it is dead (it can have no effect) but
+ * unlinking it at once would cost a walk of each list. As in Lwt, the race instead counts it in
+ * each input's {@code deadCallbacks} and a list is swept once that count reaches
+ * {@link #SWEEP_THRESHOLD}, so a long-lived promise that loses race after race keeps a bounded
+ * list at an amortised constant cost per race. Dead nodes at the head are also dropped whenever a
+ * callback is added.
+ *
  * <p><b>Resolution.</b> Settling a promise detaches its callback list and pushes it on the
  * per-thread work stack in {@link Resolution}; callbacks run from there, depth-first, and a
  * callback that settles another promise pushes that promise's list instead of calling it. So a
@@ -74,10 +82,16 @@ public final class Promise<T> {
     static final byte PROPAGATE_ONE = 2;
     static final byte PROPAGATE_SEVERAL = 3;
 
-    private static final Promise<Void> UNIT = new Promise<>(FULFILLED, NOT_CANCELABLE, null);
+    /** How many dead callbacks a pending list may gather before it is swept (Lwt uses 42 too). */
+    static final int SWEEP_THRESHOLD = 42;
+
+    /** Shared by every thread, so it has no owner: a resolved promise is never written again. */
+    private static final Promise<Void> UNIT = new Promise<>(FULFILLED, NOT_CANCELABLE, null, null);
 
     byte state;
     byte howToCancel;
+    /** Callbacks in this pending root's list known to be dead since its last sweep. */
+    short deadCallbacks;
     Object value;
     Callback head;
     Callback tail;
@@ -85,10 +99,14 @@ public final class Promise<T> {
     final Thread owner;
 
     Promise(byte state, byte howToCancel, Object value) {
+        this(state, howToCancel, value, Debug.ownerForNewPromise());
+    }
+
+    private Promise(byte state, byte howToCancel, Object value, Thread owner) {
         this.state = state;
         this.howToCancel = howToCancel;
         this.value = value;
-        this.owner = Debug.ownerForNewPromise();
+        this.owner = owner;
     }
 
     // ---------------------------------------------------------------- creating promises
@@ -622,6 +640,40 @@ public final class Promise<T> {
         tail = callback;
     }
 
+    /**
+     * Notes that a callback in {@code p}'s list can have no effect any more (a race it was in was
+     * decided), and sweeps the list when enough such callbacks gathered.
+     */
+    static void callbackDied(Promise<?> p) {
+        Promise<?> root = p.underlying();
+        if (root.state == PENDING && ++root.deadCallbacks >= SWEEP_THRESHOLD) {
+            root.sweepDeadCallbacks();
+        }
+    }
+
+    /** Unlinks every dead node of this pending root's list, keeping the others in order. */
+    private void sweepDeadCallbacks() {
+        deadCallbacks = 0;
+        Callback kept = null;
+        Callback first = null;
+        for (Callback c = head; c != null; c = c.next) {
+            if (c.isDead()) {
+                continue;
+            }
+            if (kept == null) {
+                first = c;
+            } else {
+                kept.next = c;
+            }
+            kept = c;
+        }
+        if (kept != null) {
+            kept.next = null;
+        }
+        head = first;
+        tail = kept;
+    }
+
     @SuppressWarnings("unchecked")
     T fulfilledValue() {
         return (T) value;
@@ -703,6 +755,7 @@ public final class Promise<T> {
                 outer.tail.next = inner.head;
             }
             outer.tail = inner.tail;
+            outer.deadCallbacks = (short) Math.min(SWEEP_THRESHOLD, outer.deadCallbacks + inner.deadCallbacks);
         }
         // outer's own input has resolved, so cancelling it now means cancelling what inner waits on
         outer.howToCancel = inner.howToCancel;

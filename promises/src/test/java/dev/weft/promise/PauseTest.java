@@ -1,0 +1,101 @@
+package dev.weft.promise;
+
+import static dev.weft.promise.PromiseAssertions.assertCancelled;
+import static dev.weft.promise.PromiseAssertions.assertFulfilled;
+import static dev.weft.promise.PromiseAssertions.assertPending;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** pause() and LoopHooks.wakeupPaused(): FIFO, one round per call, per thread. */
+class PauseTest {
+
+    @BeforeEach
+    @AfterEach
+    void drainThePausedQueue() {
+        while (LoopHooks.pausedCount() > 0) {
+            LoopHooks.wakeupPaused();
+        }
+    }
+
+    @Test
+    void nothingIsPausedInitially() {
+        assertEquals(0, LoopHooks.pausedCount());
+    }
+
+    @Test
+    void aPausedPromiseIsPendingUntilWakeupPaused() {
+        Promise<Void> p = Promise.pause();
+        assertPending(p);
+        assertEquals(1, LoopHooks.pausedCount());
+        assertEquals(1, LoopHooks.wakeupPaused());
+        assertEquals(0, LoopHooks.pausedCount());
+        assertFulfilled(null, p);
+    }
+
+    @Test
+    void wakeupPausedFulfilsEveryPausedPromise() {
+        Promise<Void> p1 = Promise.pause();
+        Promise<Void> p2 = Promise.pause();
+        assertEquals(2, LoopHooks.pausedCount());
+        assertPending(p1);
+        assertPending(p2);
+        LoopHooks.wakeupPaused();
+        assertEquals(0, LoopHooks.pausedCount());
+        assertFulfilled(null, p1);
+        assertFulfilled(null, p2);
+    }
+
+    @Test
+    void wakeupPausedWithNothingPausedDoesNothing() {
+        assertEquals(0, LoopHooks.wakeupPaused());
+        assertEquals(0, LoopHooks.pausedCount());
+    }
+
+    @Test
+    void pausedPromisesResumeInTheOrderTheyPaused() {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int n = i;
+            Promise.pause().onSuccess(v -> order.add(n));
+        }
+        LoopHooks.wakeupPaused();
+        assertEquals(List.of(0, 1, 2, 3, 4), order);
+    }
+
+    @Test
+    void aPauseDuringWakeupPausedWaitsForTheNextRound() {
+        Promise<Void> p1 = Promise.pause();
+        Promise<Void> p2 = p1.flatMap(v -> Promise.pause());
+        assertEquals(1, LoopHooks.pausedCount());
+        LoopHooks.wakeupPaused();
+        assertEquals(1, LoopHooks.pausedCount());
+        assertPending(p2);
+        LoopHooks.wakeupPaused();
+        assertFulfilled(null, p2);
+    }
+
+    @Test
+    void aPausedPromiseCanBeCancelledAndIsThenSkipped() {
+        Promise<Void> p = Promise.pause();
+        p.cancel();
+        assertCancelled(p);
+        LoopHooks.wakeupPaused();
+        assertCancelled(p);
+    }
+
+    @Test
+    void pausedPromisesArePerThread() throws InterruptedException {
+        Promise.pause();
+        int[] countElsewhere = {-1};
+        Thread other = new Thread(() -> countElsewhere[0] = LoopHooks.pausedCount());
+        other.start();
+        other.join();
+        assertEquals(0, countElsewhere[0]);
+        assertEquals(1, LoopHooks.pausedCount());
+    }
+}

@@ -1,0 +1,288 @@
+package dev.weft.promise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.Serial;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * Properties of the promise core over generated inputs: the monad laws for flatMap over resolved
+ * and pending promises, and the invariants of random programs of bind/map/recover/resolve/cancel.
+ */
+class PromisePropertyTest {
+
+    // ---------------------------------------------------------------- shapes of promises
+
+    /** How a generated promise gets its outcome: already, or later when the world is run. */
+    enum Kind { FULFILLED, REJECTED, FULFILLED_LATER, REJECTED_LATER }
+
+    /** A failure compared by its code, so the two sides of a law can be compared. */
+    static final class Boom extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        Boom(int code) {
+            super("boom " + code);
+        }
+    }
+
+    /** The pending resolutions of one side of a law, run in the order they were created. */
+    static final class World {
+        private final ArrayDeque<Runnable> later = new ArrayDeque<>();
+
+        Promise<Integer> make(Kind kind, int v) {
+            return switch (kind) {
+                case FULFILLED -> Promise.of(v);
+                case REJECTED -> Promise.rejected(new Boom(v));
+                case FULFILLED_LATER -> {
+                    Resolver<Integer> r = Promise.pending();
+                    later.add(() -> r.resolve(v));
+                    yield r.promise();
+                }
+                case REJECTED_LATER -> {
+                    Resolver<Integer> r = Promise.pending();
+                    later.add(() -> r.reject(new Boom(v)));
+                    yield r.promise();
+                }
+            };
+        }
+
+        Function<Integer, Promise<Integer>> function(Kind kind, int k) {
+            return x -> make(kind, x * 3 + k);
+        }
+
+        void run() {
+            while (!later.isEmpty()) {
+                later.poll().run();
+            }
+        }
+    }
+
+    static String outcome(Promise<?> p) {
+        if (p.isPending()) {
+            return "pending";
+        }
+        return p.isFulfilled() ? "fulfilled " + p.value() : "rejected " + p.failure().getMessage();
+    }
+
+    /** Builds both sides in their own worlds; they agree now, and again once every pending resolution ran. */
+    private static void assertEquivalent(Function<World, Promise<Integer>> left, Function<World, Promise<Integer>> right) {
+        World lw = new World();
+        World rw = new World();
+        Promise<Integer> l = left.apply(lw);
+        Promise<Integer> r = right.apply(rw);
+        assertEquals(outcome(l), outcome(r), "before resolution");
+        lw.run();
+        rw.run();
+        assertEquals(outcome(l), outcome(r), "after resolution");
+    }
+
+    @Property
+    void leftIdentity(@ForAll int a, @ForAll Kind fKind, @ForAll int k) {
+        assertEquivalent(w -> Promise.of(a).flatMap(w.function(fKind, k)),
+                w -> w.function(fKind, k).apply(a));
+    }
+
+    @Property
+    void rightIdentity(@ForAll Kind mKind, @ForAll int v) {
+        assertEquivalent(w -> w.make(mKind, v).flatMap(Promise::of), w -> w.make(mKind, v));
+    }
+
+    @Property
+    void associativity(@ForAll Kind mKind, @ForAll int v, @ForAll Kind fKind, @ForAll int fk,
+            @ForAll Kind gKind, @ForAll int gk) {
+        assertEquivalent(
+                w -> w.make(mKind, v).flatMap(w.function(fKind, fk)).flatMap(w.function(gKind, gk)),
+                w -> w.make(mKind, v).flatMap(x -> w.function(fKind, fk).apply(x).flatMap(w.function(gKind, gk))));
+    }
+
+    @Property
+    void mapIsFlatMapOfOf(@ForAll Kind mKind, @ForAll int v, @ForAll int k) {
+        assertEquivalent(w -> w.make(mKind, v).map(x -> x + k), w -> w.make(mKind, v).flatMap(x -> Promise.of(x + k)));
+    }
+
+    // ---------------------------------------------------------------- random programs
+
+    /** One step of a random program; {@code pick} chooses a promise or resolver modulo the pool size. */
+    sealed interface Op {}
+
+    record NewTask() implements Op {}
+
+    record NewWait() implements Op {}
+
+    record Bind(int pick, Kind kind) implements Op {}
+
+    record MapOp(int pick) implements Op {}
+
+    record RecoverOp(int pick) implements Op {}
+
+    record Listen(int pick) implements Op {}
+
+    record Resolve(int pick) implements Op {}
+
+    record Reject(int pick) implements Op {}
+
+    record Cancel(int pick) implements Op {}
+
+    @Provide
+    Arbitrary<List<Op>> programs() {
+        Arbitrary<Integer> pick = Arbitraries.integers().between(0, 1000);
+        Arbitrary<Op> op = Arbitraries.oneOf(
+                Arbitraries.just(new NewTask()),
+                Arbitraries.just(new NewWait()),
+                Combinators.combine(pick, Arbitraries.of(Kind.class)).as(Bind::new),
+                pick.map(MapOp::new),
+                pick.map(RecoverOp::new),
+                pick.map(Listen::new),
+                pick.map(Resolve::new),
+                pick.map(Reject::new),
+                pick.map(Cancel::new));
+        return op.list().ofMinSize(1).ofMaxSize(60);
+    }
+
+    /** A promise of the program, with how many times its own termination callback ran. */
+    static final class Tracked {
+        final Promise<Integer> promise;
+        final int[] terminations = {0};
+        String firstOutcome;
+
+        Tracked(Promise<Integer> promise) {
+            this.promise = promise;
+            promise.onTermination(() -> terminations[0]++);
+        }
+    }
+
+    /** A callback registered by the program and how often it ran. */
+    record Listener(Tracked on, int[] runs) {}
+
+    /** A leaf the program can resolve, and whether it is a task. */
+    record Leaf(Resolver<Integer> resolver, boolean task) {}
+
+    /** The state of one random program run. */
+    static final class Program {
+        final List<Tracked> promises = new ArrayList<>();
+        final List<Leaf> leaves = new ArrayList<>();
+        final List<Listener> listeners = new ArrayList<>();
+        int next;
+
+        Tracked track(Promise<Integer> p) {
+            Tracked t = new Tracked(p);
+            promises.add(t);
+            return t;
+        }
+
+        void leaf(boolean task) {
+            Resolver<Integer> r = task ? Promise.task() : Promise.pending();
+            leaves.add(new Leaf(r, task));
+            track(r.promise());
+        }
+
+        Promise<Integer> make(Kind kind) {
+            int v = next++;
+            return switch (kind) {
+                case FULFILLED -> Promise.of(v);
+                case REJECTED -> Promise.rejected(new Boom(v));
+                case FULFILLED_LATER, REJECTED_LATER -> {
+                    leaf(kind == Kind.FULFILLED_LATER);
+                    yield leaves.get(leaves.size() - 1).resolver().promise();
+                }
+            };
+        }
+
+        Tracked promise(int pick) {
+            return promises.get(pick % promises.size());
+        }
+
+        void run(Op op) {
+            if (promises.isEmpty() && !(op instanceof NewTask) && !(op instanceof NewWait)) {
+                leaf(true);
+            }
+            switch (op) {
+                case NewTask t -> leaf(true);
+                case NewWait w -> leaf(false);
+                case Bind b -> track(promise(b.pick()).promise.flatMap(x -> make(b.kind())));
+                case MapOp m -> track(promise(m.pick()).promise.map(x -> x + 1));
+                case RecoverOp r -> track(promise(r.pick()).promise.recover(e -> Promise.of(-1)));
+                case Listen l -> {
+                    Tracked on = promise(l.pick());
+                    int[] runs = {0};
+                    on.promise.onAny(v -> runs[0]++, e -> runs[0]++);
+                    listeners.add(new Listener(on, runs));
+                }
+                case Resolve r -> settle(r.pick(), true);
+                case Reject r -> settle(r.pick(), false);
+                case Cancel c -> cancel(c.pick());
+            }
+        }
+
+        private void settle(int pick, boolean fulfil) {
+            Leaf leaf = leaves.get(pick % leaves.size());
+            Promise<Integer> p = leaf.resolver().promise();
+            if (p.isPending() || p.isCancelled()) {
+                if (fulfil) {
+                    leaf.resolver().resolve(next++);
+                } else {
+                    leaf.resolver().reject(new Boom(next++));
+                }
+                assertTrue(p.isCancelled() || !p.isPending(), "resolve settles a pending promise");
+            } else if (fulfil) {
+                assertThrows(IllegalStateException.class, () -> leaf.resolver().resolve(0));
+            } else {
+                assertThrows(IllegalStateException.class, () -> leaf.resolver().reject(new Boom(0)));
+            }
+        }
+
+        private void cancel(int pick) {
+            if (!leaves.isEmpty() && pick % 2 == 0) {
+                Leaf leaf = leaves.get(pick % leaves.size());
+                Promise<Integer> p = leaf.resolver().promise();
+                boolean wasPending = p.isPending();
+                p.cancel();
+                if (wasPending && leaf.task()) {
+                    assertTrue(p.isCancelled(), "a cancelled pending task is rejected with Cancelled");
+                } else if (wasPending) {
+                    assertTrue(p.isPending(), "a pending() promise cannot be cancelled");
+                }
+                return;
+            }
+            promise(pick).promise.cancel();
+        }
+
+        void checkInvariants() {
+            for (Tracked t : promises) {
+                int expected = t.promise.isPending() ? 0 : 1;
+                assertEquals(expected, t.terminations[0], "a promise's callback ran once iff it resolved");
+                if (!t.promise.isPending()) {
+                    String now = outcome(t.promise);
+                    if (t.firstOutcome == null) {
+                        t.firstOutcome = now;
+                    }
+                    assertEquals(t.firstOutcome, now, "a promise resolves once");
+                }
+            }
+            for (Listener l : listeners) {
+                assertEquals(l.on().promise.isPending() ? 0 : 1, l.runs()[0], "each listener ran once iff resolved");
+            }
+        }
+    }
+
+    @Property(tries = 500)
+    void everyCallbackRunsExactlyOnceIffItsPromiseResolved(@ForAll("programs") List<Op> program) {
+        Program p = new Program();
+        for (Op op : program) {
+            p.run(op);
+            p.checkInvariants();
+        }
+    }
+}
