@@ -10,13 +10,13 @@ import java.util.List;
  * Opens N idle TCP connections to a server and holds them, so that a script can read the server's
  * memory with that many connections open. Runs on the calling thread only.
  *
- * <p>Bounded: it opens at most {@code --count} connections, gives up on one after
- * {@code --connect-timeout-millis}, holds them for at most {@code --hold-seconds}, then closes them
- * and exits; loopback only. Once all are open it prints {@code idle_connections=K requested=N} (K is
+ * <p>Bounded: it opens at most {@code --count} connections within {@code --open-seconds}, gives up
+ * on one after {@code --connect-timeout-millis}, holds them for at most {@code --hold-seconds}, then
+ * closes them and exits; loopback only. Once all are open it prints {@code idle_connections=K requested=N} (K is
  * less than N if the server stopped accepting).
  *
- * <p>Usage: {@code IdleConnections --port N [--host 127.0.0.1] [--count 10000] [--hold-seconds 60]
- * [--connect-timeout-millis 5000]}
+ * <p>Usage: {@code IdleConnections --port N [--host 127.0.0.1] [--count 10000] [--open-seconds 60]
+ * [--hold-seconds 60] [--connect-timeout-millis 5000]}
  */
 public final class IdleConnections {
 
@@ -35,10 +35,11 @@ public final class IdleConnections {
         int count = Math.toIntExact(cl.integer("count", 10_000));
         int connectTimeout = Math.toIntExact(cl.integer("connect-timeout-millis", 5_000));
         long holdMillis = cl.integer("hold-seconds", 60) * 1_000;
+        long openDeadline = System.nanoTime() + cl.integer("open-seconds", 60) * 1_000_000_000L;
 
         List<Socket> open = new ArrayList<>(count);
         try {
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; i < count && System.nanoTime() < openDeadline; i++) {
                 Socket socket = new Socket();
                 socket.connect(target, connectTimeout);
                 open.add(socket);
