@@ -64,7 +64,7 @@ for server in $SERVERS; do
   launch "$server" "$(server_cmd "$server")" "$port" || continue
   pid=$SERVER_PID
   sleep 2   # let start-up settle before the baseline
-  fresh_rss=$(rss_mib "$pid")
+  fresh_rss=$(settled_rss_mib "$pid")
   note "$server: opening $IDLE idle connections"
   read -r opened idle_rss <<<"$(idle_rss "$port" "$pid" "$IDLE")"
   mem[$server]="$fresh_rss $idle_rss $opened"

@@ -42,7 +42,7 @@ wrk_once() {
                   p99 = (u == "us") ? v : (u == "ms") ? v * 1000 : (u == "s") ? v * 1e6 : (u == "m") ? v * 6e7 : -1 }
     /Socket errors|Non-2xx/ { err = err $0 ";" }
     END { # wrk prints a 99% of 0 when it lies past its histogram (the --timeout): unknown, not zero
-          printf "%s %s %s\n", rps == "" ? "?" : rps, p99 > 0 ? p99 : "?", err == "" ? "-" : err }' <<<"$out"
+          printf "%s %s %s\n", (rps == "" ? "?" : rps), (p99 > 0 ? p99 : "?"), (err == "" ? "-" : err) }' <<<"$out"
 }
 
 parse_harness_options "netty weft-epoll weft-nio" "$@"
@@ -77,7 +77,7 @@ for server in $SERVERS; do
   launch "$server" "$(server_cmd "$server")" "$port" || continue
   pid=$SERVER_PID
   sleep 2   # let start-up settle before the baseline
-  fresh_rss=$(rss_mib "$pid")
+  fresh_rss=$(settled_rss_mib "$pid")
   note "$server: opening $IDLE idle connections"
   read -r opened idle_rss <<<"$(idle_rss "$port" "$pid" "$IDLE")"
   mem[$server]="$start_rss $loaded_rss $fresh_rss $idle_rss $opened"

@@ -94,6 +94,14 @@ stop_all() {
 }
 trap stop_all EXIT
 
+# Resident memory of PID in MiB (one decimal), read after a full GC so that garbage the load left
+# in the heap does not pass for memory the server needs (any JVM: jcmd attaches by PID).
+settled_rss_mib() {
+  jcmd "$1" GC.run >/dev/null 2>&1 || note "jcmd GC.run failed for PID $1; reading memory without a GC"
+  sleep 1
+  rss_mib "$1"
+}
+
 # Resident memory of PID in MiB (one decimal).
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
@@ -109,7 +117,7 @@ idle_rss() {
   rm -f "$fifo"
   opened=$(sed -n 's/.*idle_connections=\([0-9]*\).*/\1/p' <<<"$line")
   sleep 2   # let the server finish registering the last accepts before reading its memory
-  rss=$(rss_mib "$pid")
+  rss=$(settled_rss_mib "$pid")
   stop_server "$holder"
   echo "${opened:-0} $rss"
 }
