@@ -24,8 +24,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 // Reactor's subscription and Netty's listener notification recurse once per step; 4 MiB of stack
-// keeps a 1,000-step chain clear of StackOverflowError for every library alike.
-@Fork(value = 2, jvmArgsAppend = "-Xss4m")
+// keeps a 1,000-step chain clear of StackOverflowError for every library alike. Benchmark threads are
+// Netty FastThreadLocalThreads, as on a Netty event loop (see FastThreadLocalExecutor for why).
+@Fork(value = 2, jvmArgsAppend = {
+    "-Xss4m",
+    "-Djmh.executor=CUSTOM",
+    "-Djmh.executor.class=dev.weft.bench.promise.FastThreadLocalExecutor"
+})
 abstract class PromiseBenchSettings {
 
     /** Steps per operation: maps, binds, or promises joined. */
