@@ -72,16 +72,9 @@ for server in $SERVERS; do
   done
   loaded_rss=$(rss_mib "$pid")
   stop_server "$pid"
-  # Idle memory on a fresh server, so the load's garbage does not blur the per-connection cost.
   port=$((port + 1))
-  launch "$server" "$(server_cmd "$server")" "$port" || continue
-  pid=$SERVER_PID
-  sleep 2   # let start-up settle before the baseline
-  fresh_rss=$(settled_rss_mib "$pid")
-  note "$server: opening $IDLE idle connections"
-  read -r opened idle_rss <<<"$(idle_rss "$port" "$pid" "$IDLE")"
-  mem[$server]="$start_rss $loaded_rss $fresh_rss $idle_rss $opened"
-  stop_server "$pid"
+  idle_memory "$server" "$(server_cmd "$server")" "$port" || continue
+  mem[$server]="$start_rss $loaded_rss $IDLE_MEMORY"
 done
 
 {

@@ -122,6 +122,20 @@ idle_rss() {
   echo "${opened:-0} $rss"
 }
 
+# idle_memory NAME COMMAND PORT: on a fresh start of the server (so the load's garbage does not blur
+# the per-connection cost), sets IDLE_MEMORY="fresh_rss_mib idle_rss_mib opened" with IDLE idle
+# connections open; false if the server does not start. Not for $(...): its PIDs must stay tracked.
+idle_memory() {
+  launch "$1" "$2" "$3" || return 1
+  local pid=$SERVER_PID fresh opened idle
+  sleep 2   # let start-up settle before the baseline
+  fresh=$(settled_rss_mib "$pid")
+  note "$1: opening $IDLE idle connections"
+  read -r opened idle <<<"$(idle_rss "$3" "$pid" "$IDLE")"
+  stop_server "$pid"
+  IDLE_MEMORY="$fresh $idle $opened"
+}
+
 # median of the numbers given as arguments; non-numbers ("?") are left out.
 median() { printf '%s\n' "$@" | awk '$1 ~ /^[0-9.]+$/' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "?"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 

@@ -2,7 +2,6 @@ package dev.weft.bench.netty;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
  * Netty's side of {@code ./weft bench echo}: writes back every byte it reads, flushing once per read
@@ -26,21 +25,11 @@ public final class NettyEchoServer {
 
     /** Hands each read buffer straight back to the pipeline's write path. */
     @ChannelHandler.Sharable
-    private static final class EchoHandler extends ChannelInboundHandlerAdapter {
+    private static final class EchoHandler extends BurstFlushingHandler {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ctx.write(msg, ctx.voidPromise());
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 }

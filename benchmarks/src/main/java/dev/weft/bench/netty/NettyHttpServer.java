@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -49,7 +48,7 @@ public final class NettyHttpServer {
 
     /** Answers each request as it is decoded; writes are flushed when the read burst ends. */
     @ChannelHandler.Sharable
-    private static final class PlaintextHandler extends ChannelInboundHandlerAdapter {
+    private static final class PlaintextHandler extends BurstFlushingHandler {
 
         private static final ByteBuf HELLO = Unpooled.unreleasableBuffer(
                 Unpooled.directBuffer().writeBytes("Hello, World!".getBytes(StandardCharsets.US_ASCII)));
@@ -78,16 +77,6 @@ public final class NettyHttpServer {
             } else {
                 ctx.write(response).addListener(ChannelFutureListener.CLOSE);
             }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 }
