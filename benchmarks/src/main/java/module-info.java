@@ -1,7 +1,17 @@
-/** JMH benchmarks and load harnesses comparing Weft with its peers. */
-// Reactor/JMH ship as automatic modules.
+/**
+ * Weft's benchmarks: JMH benchmarks that measure Weft beside its peers (CompletableFuture, Reactor,
+ * Netty) in the same run, the peer servers the load harness drives, and the harness's own load tools.
+ * Nothing here is API; run it through {@code ./weft bench}.
+ */
+// JMH and Reactor ship as automatic modules; that is their packaging, not a choice made here.
 @SuppressWarnings("requires-automatic")
 module dev.weft.bench {
     requires dev.weft.promise;
     requires jmh.core;
+    requires reactor.core;
+    requires io.netty.common;
+    requires io.netty.buffer;
+    requires io.netty.transport;
+    requires io.netty.transport.classes.epoll;
+    requires io.netty.codec.http;
 }

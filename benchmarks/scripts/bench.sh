@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# ./weft bench <name> [options]: the one entry point for Weft's benchmarks and load harness.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+usage() {
+  cat <<'USAGE'
+Usage: ./weft bench <name> [options]
+
+  promises [jmh-options]  JMH: Weft vs CompletableFuture, Reactor Mono, Netty promises (-prof gc);
+                          e.g. ./weft bench promises -f 1 -wi 3 -i 3 for a shorter run
+  http [options]          wrk against Weft's and Netty's HTTP servers (GET /plaintext)
+  echo [options]          TCP ping-pong against Weft's and Netty's echo servers
+  jmh [jmh-options]       JMH itself, on benchmarks.jar (e.g. ./weft bench jmh -l)
+
+Options of http and echo:
+  --seconds N    length of each run (default 10)     --runs N    measured runs per row (default 3)
+  --idle N       idle connections for the memory row (default 10000)
+  --servers "…"  which servers (http: netty weft-epoll weft-nio; echo: netty weft)
+  --dry-run      let Netty stand in for Weft, to check the harness itself
+
+Results and server logs go to benchmarks/target/bench-results/. Method: docs/performance.md.
+USAGE
+}
+
+name="${1:-help}"; [ $# -gt 0 ] && shift
+case "$name" in
+  promises|http|echo|jmh) exec bash "$here/$name.sh" "$@" ;;
+  help|-h|--help) usage ;;
+  *) usage >&2; echo "weft bench: unknown benchmark: $name" >&2; exit 2 ;;
+esac

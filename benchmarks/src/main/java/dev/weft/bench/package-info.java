@@ -1,2 +1,0 @@
-/** Benchmarks. */
-package dev.weft.bench;
