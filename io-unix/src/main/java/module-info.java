@@ -9,4 +9,5 @@ module dev.weft.unix {
     exports dev.weft.unix.nio;
     exports dev.weft.unix.buffer;
     exports dev.weft.unix.socket;
+    exports dev.weft.unix.net;
 }
