@@ -10,4 +10,5 @@ module dev.weft.loop {
     requires org.jctools.core.jdk11;
     requires transitive org.agrona;
     exports dev.weft.loop;
+    exports dev.weft.loop.device;
 }

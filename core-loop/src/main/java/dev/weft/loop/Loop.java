@@ -1,6 +1,991 @@
 package dev.weft.loop;
 
-/** Placeholder: the event loop arrives with its issue. */
-public final class Loop {
-    private Loop() {}
+import dev.weft.loop.device.Time;
+import dev.weft.promise.LoopHooks;
+import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A single-threaded event loop (Lwt_main): it runs promise callbacks, timers, cross-thread tasks
+ * and readiness callbacks, one at a time, on one thread.
+ *
+ * <p><b>Threading: all methods except {@link #execute}, {@link #submit}, {@link #wakeup}, {@link
+ * #close}, {@link #metrics}, {@link #inLoopThread} and the accessors MUST be called on the loop
+ * thread.</b> The loop thread is the first thread that runs the loop ({@link #run}, {@link
+ * #runOnce}, an {@linkplain #asAgent() agent}) or calls one of its loop-thread methods, or the
+ * thread {@link #start()} creates; it never changes. Promises made on the loop thread belong to
+ * it. Another thread reaches the loop through {@code execute} and {@code submit}.
+ *
+ * <p>Three ways to drive it: {@link #run(Promise)} runs it on the calling thread until a promise
+ * resolves; {@link #start()} runs it on a thread of its own until {@link #close()}; a host with its
+ * own loop calls {@link #runOnce(long)} or runs {@link #asAgent()} under Agrona's AgentRunner.
+ *
+ * <h2>Implementation notes</h2>
+ *
+ * <p><b>One iteration</b> ({@link #iterate}) runs the enter-iteration hooks, then these steps in
+ * this order, then the leave-iteration hooks, then the shutdown if {@link #close()} was asked for:
+ * <ol>
+ *   <li>the promises paused ({@link Promise#pause()}) before the iteration began, in the order
+ *       they paused. {@link LoopHooks#wakeupPaused()} resolves exactly those: whatever they pause
+ *       again waits for the next iteration, so a callback that pauses in a loop yields to
+ *       everything else instead of spinning here;
+ *   <li>the cross-thread inbox, up to the number of tasks it held when the drain began, so a
+ *       flood of producers cannot hold the loop in this step;
+ *   <li>the timers due at the clock's time, read once, in deadline order. A timer scheduled by a
+ *       callback of this step for a time already past fires in the next iteration (the wheel's
+ *       contract), again so that re-arming cannot starve the rest;
+ *   <li>a block in the engine. The timeout is 0 when work is already ready (paused promises,
+ *       inbox tasks, a timer due, a close asked for, or the promise {@link #run} waits for
+ *       resolved by steps 1 to 3), else the time until the next timer, else unlimited until a
+ *       wakeup; {@link #runOnce(long)} caps it;
+ *   <li>the dispatch of the readiness callbacks the engine collected (one {@link Engine#poll}
+ *       call does steps 4 and 5).
+ * </ol>
+ * Work made ready by a step runs in a later step of the same iteration or in the next one, and
+ * the block in step 4 never waits while anything is ready, so nothing is delayed by more than one
+ * iteration. Why this order: paused promises first, because Lwt's pause means "after the I/O and
+ * timers that are ready now" and those were collected by the previous iteration; inbox before
+ * timers, so a task submitted at time t runs before a timer due after t; timers just before the
+ * block, so the timeout is computed from a wheel with nothing due. (Lwt_main blocks first and
+ * wakes paused promises last; the cycle is the same, the cut between iterations differs.)
+ *
+ * <p><b>Waking the loop from another thread</b> costs at most one {@link Engine#wakeup()} per
+ * burst: see {@link Inbox} for the flag and the Dekker argument. In short, the loop publishes
+ * "blocking" with a volatile store, then looks at the queue; producers enqueue, then read the
+ * flag, and only the one that flips it back calls the engine.
+ *
+ * <p><b>Cost per iteration.</b> Nothing is allocated: hooks are copy-on-write arrays, the timer
+ * handler and the batch arrays are fields made once, the inbox is drained in a counted loop. No
+ * lock is taken on the loop thread: the inbox is lock-free (JCTools), the metrics and the
+ * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. Three {@link
+ * System#nanoTime()} reads per iteration feed the busy/blocked metrics; the watchdog, when on,
+ * adds two opaque stores and one read per callback.
+ *
+ * <p><b>Determinism.</b> With {@link VirtualTimeEngine} time moves only inside step 4 and only
+ * when the loop has nothing ready, by exactly the time to the next timer. With a shuffle seed,
+ * the callbacks made ready together in one step (the inbox batch, the due timers) run in an order
+ * drawn from that seed, so order-dependent code fails, and fails again with the same seed.
+ *
+ * <p><b>Shutdown</b> ({@link #shutdown}) runs on the loop thread after an iteration: the exit
+ * hooks (last added first), then it refuses new work and rejects what is pending with {@link
+ * LoopClosed}: each timer's promise (by expiring the whole wheel with a rejecting handler), each
+ * submission whose promise is still running (its future fails, then its promise is cancelled),
+ * each submission still queued; plain {@code execute} tasks still queued are dropped. Then the
+ * engine is closed and the watchdog thread joined.
+ */
+public final class Loop implements Executor, AutoCloseable, Time {
+
+    /** The loop each thread is running now, to refuse re-entrant runs. */
+    private static final ThreadLocal<Loop> RUNNING = new ThreadLocal<>();
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static final VarHandle OWNER;
+
+    static {
+        try {
+            OWNER = MethodHandles.lookup().findVarHandle(Loop.class, "owner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String name;
+    private final Engine engine;
+    private final Clock clock;
+    private final TimerWheel<Alarm> wheel;
+    private final Inbox inbox;
+    private final LoopMetrics metrics;
+    private final Watchdog watchdog;
+    private final SeededShuffle shuffle;
+    private final Hooks enterHooks = new Hooks();
+    private final Hooks leaveHooks = new Hooks();
+    private final Hooks exitHooks = new Hooks();
+    /** Made once: passing a method reference made per call would allocate every iteration. */
+    private final TimerWheel.ExpiryHandler<Alarm> fireNow = this::fire;
+    private final TimerWheel.ExpiryHandler<Alarm> collect = this::collect;
+    private final TimerWheel.ExpiryHandler<Alarm> rejectClosed = this::rejectClosed;
+
+    /**
+     * The loop thread, bound once with a CAS and never changed. Volatile so that any thread can
+     * tell whether it is the loop thread ({@link #inLoopThread}) and so that a loop bound by
+     * {@link #start()} is seen bound by every thread.
+     */
+    private volatile Thread owner;
+    /** The thread {@link #start()} made, joined by {@link #close()}; written before it starts. */
+    private volatile Thread ownedThread;
+    /** Set by {@link #close()} from any thread (volatile store), read by the loop after each iteration. */
+    private volatile boolean closeRequested;
+    /** New work is refused. Written by the loop thread at shutdown, read by producers (volatile). */
+    private volatile boolean closed;
+    /** Shutdown finished. Written by the loop thread, read by any (volatile). */
+    private volatile boolean terminated;
+
+    // Loop thread only.
+    private Submission<?> inFlight;
+    private Alarm[] dueBatch = new Alarm[16];
+    private Runnable[] inboxBatch = new Runnable[16];
+    private int dueCount;
+    private long dispatchStartNanos;
+    /** The promise {@link #run} waits for: once it resolves, the iteration must not block. */
+    private Promise<?> awaited;
+
+    private Loop(Builder builder) {
+        this.name = builder.name != null ? builder.name : "weft-loop-" + NAMES.incrementAndGet();
+        this.engine = builder.engine();
+        this.clock = builder.clock();
+        this.wheel = new TimerWheel<>(clock.nanoTime(), builder.tickNanos);
+        this.inbox = new Inbox(engine);
+        this.metrics = new LoopMetrics(inbox);
+        this.watchdog = builder.watchdogThresholdNanos > 0
+                ? new Watchdog(name, builder.watchdogThresholdNanos, builder.watchdogSink) : null;
+        this.shuffle = builder.shuffleSeed != null ? new SeededShuffle(builder.shuffleSeed) : null;
+    }
+
+    /** A loop on a {@link PureEngine} (timers and wakeups, no I/O) and the {@link SystemClock}. */
+    public static Loop create() {
+        return builder().build();
+    }
+
+    /** A builder for a loop with a chosen engine, clock, timer tick, watchdog or shuffle seed. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------------ driving the loop
+
+    /**
+     * Runs the loop on the calling thread until {@code promise} resolves, then returns its value
+     * or throws its failure (Lwt_main.run). A {@link RuntimeException} or {@link Error} is thrown
+     * as it is; a checked exception is wrapped in a {@link CompletionException}, as {@link
+     * CompletableFuture#join()} does. The loop is not closed: call {@code run} again, or {@link
+     * #close()}.
+     *
+     * <p>LOOP THREAD ONLY (the first call binds the loop to the calling thread).
+     *
+     * @throws IllegalStateException if called from inside a running loop (a callback must return
+     *     a promise, not block on one), or from a thread other than the loop's
+     * @throws LoopClosed if the loop is or gets closed before the promise resolves
+     */
+    public <T> T run(Promise<T> promise) {
+        Objects.requireNonNull(promise, "promise");
+        enter("run(promise)");
+        awaited = promise;
+        try {
+            while (promise.isPending()) {
+                if (terminated) {
+                    throw new LoopClosed(name, "run(promise) with the promise still pending");
+                }
+                iterate(-1);
+            }
+        } finally {
+            awaited = null;
+            RUNNING.set(null);
+        }
+        return outcome(promise);
+    }
+
+    /**
+     * Starts the loop on a new non-daemon thread named after the loop; it runs until {@link
+     * #close()}. Any thread.
+     *
+     * @throws IllegalStateException if the loop is already bound to a thread
+     */
+    public void start() {
+        start(name, false);
+    }
+
+    /**
+     * Starts the loop on a new thread named {@code threadName}; it runs until {@link #close()},
+     * which waits for the thread to end. Any thread.
+     *
+     * @param daemon whether the thread is a daemon (does not keep the JVM alive)
+     * @throws IllegalStateException if the loop is already bound to a thread
+     */
+    public void start(String threadName, boolean daemon) {
+        Thread thread = new Thread(this::runUntilClosed, Objects.requireNonNull(threadName, "threadName"));
+        thread.setDaemon(daemon);
+        if (!OWNER.compareAndSet(this, null, thread)) {
+            throw new IllegalStateException(name + " is already bound to thread " + owner.getName()
+                    + "; a loop runs on one thread for its whole life");
+        }
+        ownedThread = thread;
+        startWatchdog(thread);
+        thread.start();
+    }
+
+    /**
+     * Runs one iteration (see the class notes), blocking in the engine for at most {@code
+     * maxBlockNanos}: {@code 0} never blocks, a negative value blocks until a timer is due or a
+     * wakeup. For hosts that have their own loop. After an iteration in which {@link #close()}
+     * was asked for, the loop shuts down.
+     *
+     * <p>LOOP THREAD ONLY (the first call binds the loop to the calling thread).
+     *
+     * @return the number of callbacks run: paused promises woken, inbox tasks, timers, readiness
+     * @throws IllegalStateException if called from inside a running loop or from another thread
+     * @throws LoopClosed if the loop is closed
+     */
+    public int runOnce(long maxBlockNanos) {
+        enter("runOnce");
+        try {
+            return iterate(maxBlockNanos);
+        } finally {
+            RUNNING.set(null);
+        }
+    }
+
+    /**
+     * An Agrona {@link org.agrona.concurrent.Agent} whose {@code doWork()} runs one iteration that
+     * never blocks ({@code runOnce(0)}): run it under an {@code AgentRunner} with any {@code
+     * IdleStrategy}, drive it with an {@code AgentInvoker}, or compose it in a {@code
+     * CompositeAgent}. The agent's thread becomes the loop thread. Any thread.
+     */
+    public LoopAgent asAgent() {
+        return new LoopAgent(this, 0);
+    }
+
+    /**
+     * Like {@link #asAgent()}, but {@code doWork()} blocks in the engine for up to {@code
+     * maxBlock} when nothing is ready: the engine is the idle strategy (use Agrona's {@code
+     * NoOpIdleStrategy}). Close it with {@link LoopAgent#close()} before closing the runner: that
+     * wakes the engine, which AgentRunner's thread interrupt cannot do for a native epoll_wait.
+     * Any thread.
+     */
+    public LoopAgent asAgent(Duration maxBlock) {
+        return new LoopAgent(this, Math.max(1, saturatedNanos(maxBlock)));
+    }
+
+    // ------------------------------------------------------------------------ cross-thread entry
+
+    /**
+     * Runs {@code task} on the loop thread in a coming iteration. ANY THREAD. Tasks offered by
+     * one thread run in the order offered (unless a shuffle seed is set). A task that throws is
+     * reported to the async-exception hook ({@link LoopHooks#setAsyncExceptionHook}).
+     *
+     * @throws LoopClosed if the loop is closed; a task that races with {@code close()} may be
+     *     dropped without this exception (use {@link #submit} to learn the outcome)
+     */
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (closed) {
+            throw new LoopClosed(name, "execute");
+        }
+        inbox.offer(task);
+    }
+
+    /**
+     * Calls {@code work} on the loop thread and returns a future completed with the outcome of
+     * the promise it returns. ANY THREAD. Cancelling the future cancels the promise (on the loop
+     * thread). If the loop closes first, the future fails with {@link LoopClosed}. Waiting for the
+     * future on the loop thread itself ({@code get}, {@code join}) throws {@link
+     * IllegalStateException} instead of deadlocking.
+     */
+    public <T> CompletableFuture<T> submit(Supplier<? extends Promise<? extends T>> work) {
+        Submission<T> submission = new Submission<>(this, Objects.requireNonNull(work, "work"));
+        if (closed) {
+            submission.completeExceptionally(new LoopClosed(name, "submit"));
+            return submission;
+        }
+        inbox.offer(submission);
+        if (closed) { // close won the race and may have drained the inbox before our offer landed
+            submission.completeExceptionally(new LoopClosed(name, "submit"));
+        }
+        return submission;
+    }
+
+    /**
+     * Makes the loop's current block in the engine, or its next one, return promptly. ANY THREAD.
+     * Bursts of calls cost at most one engine wakeup while the loop is blocked.
+     */
+    public void wakeup() {
+        inbox.nudge();
+    }
+
+    /** Whether the calling thread is this loop's thread. ANY THREAD. */
+    public boolean inLoopThread() {
+        return owner == Thread.currentThread();
+    }
+
+    /** Offers an internal task, silently doing nothing once closed. Any thread. */
+    void executeQuietly(Runnable task) {
+        if (!closed) {
+            inbox.offer(task);
+        }
+    }
+
+    // ------------------------------------------------------------------------ timers
+
+    /**
+     * A promise fulfilled once {@code duration} has passed on the loop's clock (Lwt_unix.sleep);
+     * a timer never fires early. Cancelling the promise removes its timer from the wheel at once.
+     * A zero or negative duration fires in the next iteration. LOOP THREAD ONLY.
+     */
+    @Override
+    public Promise<Void> sleep(Duration duration) {
+        return at(deadlineAfter(duration));
+    }
+
+    /**
+     * A promise fulfilled once the clock reads {@code deadlineNanos} or later ({@link
+     * Clock#nanoTime()} scale). Cancelable like {@link #sleep}. LOOP THREAD ONLY.
+     */
+    public Promise<Void> at(long deadlineNanos) {
+        return schedule(deadlineNanos, null);
+    }
+
+    /**
+     * A promise rejected with {@link Timeout} once {@code duration} has passed (Lwt_unix.timeout);
+     * it is never fulfilled. Cancelling it removes its timer. LOOP THREAD ONLY.
+     */
+    public <T> Promise<T> timeout(Duration duration) {
+        return schedule(deadlineAfter(duration), duration);
+    }
+
+    /**
+     * Resolves like {@code promise}, unless {@code duration} passes first: then {@code promise}
+     * is cancelled and the result is rejected with {@link Timeout} (Lwt_unix.with_timeout). If
+     * {@code promise} wins, the timer is removed. LOOP THREAD ONLY.
+     */
+    public <T> Promise<T> withTimeout(Duration duration, Promise<T> promise) {
+        Objects.requireNonNull(promise, "promise");
+        return Promise.pick(List.of(promise, this.<T>timeout(duration)));
+    }
+
+    private <T> Promise<T> schedule(long deadlineNanos, Duration timeout) {
+        checkLoopThread();
+        if (closed) {
+            return Promise.rejected(new LoopClosed(name, timeout == null ? "sleep" : "timeout"));
+        }
+        Resolver<T> resolver = Promise.task();
+        Alarm alarm = new Alarm(this, resolver, timeout);
+        alarm.arm(wheel.schedule(deadlineNanos, alarm));
+        resolver.promise().onCancel(alarm);
+        metrics.timersPending(wheel.size());
+        return resolver.promise();
+    }
+
+    /** Loop thread: a sleep or timeout was cancelled. */
+    void cancelTimer(Timer<Alarm> timer) {
+        if (timer != null && wheel.cancel(timer)) {
+            metrics.timersPending(wheel.size());
+        }
+    }
+
+    /** Times the loop got ready to block; each allows at most one wakeup. Loop thread, or after it ended. */
+    long blockAttempts() {
+        return inbox.blockAttempts();
+    }
+
+    /** Loop thread: the timers on the wheel, read straight from it (tests, close). */
+    int pendingTimers() {
+        return wheel.size();
+    }
+
+    private long deadlineAfter(Duration duration) {
+        long delay = Math.max(0, saturatedNanos(duration));
+        long now = clock.nanoTime();
+        long deadline = now + delay;
+        return deadline < now ? Long.MAX_VALUE : deadline;
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        Objects.requireNonNull(duration, "duration");
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    // ------------------------------------------------------------------------ readiness
+
+    /**
+     * Watches a readiness source of the loop's engine (an fd, an event channel); {@code handler}
+     * runs on the loop thread in step 5 of an iteration (see the class notes). LOOP THREAD ONLY.
+     *
+     * @throws UnsupportedOperationException if the engine has no readiness sources
+     * @throws IllegalStateException if the source is already registered
+     */
+    public void register(int source, int interest, Engine.ReadyHandler handler) {
+        checkLoopThread();
+        engine.register(source, interest, new Readiness(this, Objects.requireNonNull(handler, "handler")));
+    }
+
+    /** Changes the interest set of a watched source; {@code 0} pauses it. LOOP THREAD ONLY. */
+    public void modify(int source, int interest) {
+        checkLoopThread();
+        engine.modify(source, interest);
+    }
+
+    /** Stops watching a source; its handler is never called again. LOOP THREAD ONLY. */
+    public void unregister(int source) {
+        checkLoopThread();
+        engine.unregister(source);
+    }
+
+    /** Loop thread, inside {@link Engine#poll}: runs one readiness handler. */
+    void dispatch(Engine.ReadyHandler handler, int readyEvents) {
+        if (dispatchStartNanos == 0) {
+            dispatchStartNanos = System.nanoTime(); // blocking ended at the first dispatch
+        }
+        callbackStarted();
+        try {
+            handler.onReady(readyEvents);
+        } catch (Throwable failure) {
+            LoopHooks.reportAsyncException(failure);
+        } finally {
+            callbackEnded();
+        }
+    }
+
+    // ------------------------------------------------------------------------ hooks
+
+    /**
+     * Runs {@code hook} at the start of every iteration, after the hooks added before it
+     * (Lwt_main.Enter_iter_hooks). LOOP THREAD ONLY.
+     *
+     * @return an action that removes the hook (LOOP THREAD ONLY)
+     */
+    public Runnable onEnterIteration(Runnable hook) {
+        checkLoopThread();
+        return enterHooks.add(hook);
+    }
+
+    /**
+     * Runs {@code hook} at the end of every iteration, after the hooks added before it
+     * (Lwt_main.Leave_iter_hooks). LOOP THREAD ONLY.
+     *
+     * @return an action that removes the hook (LOOP THREAD ONLY)
+     */
+    public Runnable onLeaveIteration(Runnable hook) {
+        checkLoopThread();
+        return leaveHooks.add(hook);
+    }
+
+    /**
+     * Runs {@code hook} once when the loop closes, before pending work is rejected; exit hooks
+     * run last added first, like atexit (Lwt_main.at_exit). LOOP THREAD ONLY.
+     *
+     * @return an action that removes the hook (LOOP THREAD ONLY)
+     */
+    public Runnable onExit(Runnable hook) {
+        checkLoopThread();
+        return exitHooks.add(hook);
+    }
+
+    // ------------------------------------------------------------------------ close
+
+    /**
+     * Closes the loop: finishes the current iteration, runs the exit hooks, rejects the work still
+     * pending with {@link LoopClosed} (timers' promises, submissions' futures), and releases the
+     * engine and the watchdog thread. Idempotent. ANY THREAD:
+     * <ul>
+     *   <li>on the loop thread inside a callback, the shutdown happens when the iteration ends;
+     *   <li>on the loop thread outside an iteration (or on a loop never run), it happens now;
+     *   <li>on another thread it is requested and the loop woken; if the loop runs on a thread
+     *       {@link #start()} made, this waits for that thread to end, otherwise the shutdown
+     *       happens at the end of the host's current or next iteration.
+     * </ul>
+     */
+    @Override
+    public void close() {
+        Thread me = Thread.currentThread();
+        OWNER.compareAndSet(this, null, me); // a loop never run closes on the caller
+        if (owner == me) {
+            if (RUNNING.get() == this) {
+                closeRequested = true;
+            } else if (!terminated) {
+                shutdown();
+            }
+            return;
+        }
+        closeRequested = true;
+        inbox.nudge();
+        Thread thread = ownedThread;
+        if (thread != null) {
+            joinUninterruptibly(thread);
+        }
+    }
+
+    /** Whether the loop has shut down. ANY THREAD. */
+    public boolean isClosed() {
+        return terminated;
+    }
+
+    private void shutdown() {
+        exitHooks.runInReverseAndClear();
+        closed = true;
+        while (wheel.size() > 0) {
+            wheel.expire(Long.MAX_VALUE, rejectClosed);
+        }
+        metrics.timersPending(0);
+        while (inFlight != null) {
+            Submission<?> submission = inFlight;
+            landed(submission);
+            submission.abandon(new LoopClosed(name, "submit (its promise was still pending)"));
+        }
+        for (Runnable task = inbox.poll(); task != null; task = inbox.poll()) {
+            if (task instanceof Submission<?> submission) {
+                submission.completeExceptionally(new LoopClosed(name, "submit"));
+            }
+        }
+        engine.close();
+        if (watchdog != null) {
+            watchdog.stop();
+        }
+        terminated = true;
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------------ accessors
+
+    /** The loop's name, used for its thread and in messages. ANY THREAD. */
+    public String name() {
+        return name;
+    }
+
+    /** The clock the loop's timers read. ANY THREAD. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The loop's live counters. ANY THREAD. */
+    public LoopMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public String toString() {
+        return "Loop[" + name + (terminated ? ", closed" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------------ the iteration
+
+    /** One iteration, in the order of the class notes. Loop thread, with RUNNING set. */
+    private int iterate(long maxBlockNanos) {
+        long startNanos = System.nanoTime();
+        enterHooks.runInOrder();
+        // 1. Paused before this iteration began; what they pause waits for the next one.
+        int work = wakeupPaused();
+        // 2. The cross-thread inbox, as much as it held when the drain began.
+        work += shuffle == null ? drainInbox() : drainInboxShuffled();
+        // 3. Timers due now; one clock read for the whole step.
+        work += fireDueTimers();
+        metrics.callbacksRun(work); // published before blocking, so a blocked loop shows its work
+        // 4 and 5. Block (timeout 0 if anything is ready), then readiness callbacks.
+        long blockStartNanos = System.nanoTime();
+        dispatchStartNanos = 0;
+        int ready = block(blockTimeout(maxBlockNanos));
+        long blockEndNanos = dispatchStartNanos != 0 ? dispatchStartNanos : System.nanoTime();
+        leaveHooks.runInOrder();
+        long blocked = blockEndNanos - blockStartNanos;
+        metrics.endIteration(ready, blocked, System.nanoTime() - startNanos - blocked);
+        work += ready;
+        if (closeRequested && !terminated) {
+            shutdown();
+        }
+        return work;
+    }
+
+    private int wakeupPaused() {
+        if (LoopHooks.pausedCount() == 0) {
+            return 0;
+        }
+        callbackStarted();
+        try {
+            return LoopHooks.wakeupPaused();
+        } finally {
+            callbackEnded();
+        }
+    }
+
+    private int drainInbox() {
+        int limit = inbox.size();
+        int ran = 0;
+        while (ran < limit) {
+            Runnable task = inbox.poll();
+            if (task == null) {
+                break; // an offer still in flight: the next iteration takes it
+            }
+            ran++;
+            runTask(task);
+        }
+        return ran;
+    }
+
+    private int drainInboxShuffled() {
+        int limit = inbox.size();
+        int taken = 0;
+        while (taken < limit) {
+            Runnable task = inbox.poll();
+            if (task == null) {
+                break;
+            }
+            if (taken == inboxBatch.length) {
+                inboxBatch = Arrays.copyOf(inboxBatch, taken * 2);
+            }
+            inboxBatch[taken++] = task;
+        }
+        shuffle.shuffle(inboxBatch, taken);
+        for (int i = 0; i < taken; i++) {
+            Runnable task = inboxBatch[i];
+            inboxBatch[i] = null;
+            runTask(task);
+        }
+        return taken;
+    }
+
+    private void runTask(Runnable task) {
+        callbackStarted();
+        try {
+            task.run();
+        } catch (Throwable failure) {
+            LoopHooks.reportAsyncException(failure);
+        } finally {
+            callbackEnded();
+        }
+    }
+
+    private int fireDueTimers() {
+        if (wheel.size() == 0) {
+            return 0;
+        }
+        long now = clock.nanoTime();
+        int fired;
+        if (shuffle == null) {
+            fired = wheel.expire(now, fireNow);
+        } else {
+            dueCount = 0;
+            fired = wheel.expire(now, collect);
+            shuffle.shuffle(dueBatch, dueCount);
+            for (int i = 0; i < dueCount; i++) {
+                Alarm alarm = dueBatch[i];
+                dueBatch[i] = null;
+                runAlarm(alarm);
+            }
+        }
+        metrics.timersPending(wheel.size());
+        return fired;
+    }
+
+    private void fire(Timer<Alarm> timer) {
+        runAlarm(timer.payload());
+    }
+
+    private void collect(Timer<Alarm> timer) {
+        if (dueCount == dueBatch.length) {
+            dueBatch = Arrays.copyOf(dueBatch, dueCount * 2);
+        }
+        dueBatch[dueCount++] = timer.payload();
+    }
+
+    private void runAlarm(Alarm alarm) {
+        callbackStarted();
+        try {
+            alarm.fire();
+        } catch (Throwable failure) {
+            LoopHooks.reportAsyncException(failure);
+        } finally {
+            callbackEnded();
+        }
+    }
+
+    private void rejectClosed(Timer<Alarm> timer) {
+        timer.payload().reject(new LoopClosed(name, "a sleep or timeout"));
+    }
+
+    /** The engine timeout for step 4: 0 if anything is ready, else until the next timer, capped. */
+    private long blockTimeout(long maxBlockNanos) {
+        if (maxBlockNanos == 0 || closeRequested || LoopHooks.pausedCount() > 0
+                || (awaited != null && !awaited.isPending())) {
+            return 0;
+        }
+        long timeout = -1;
+        long next = wheel.nextDeadline();
+        if (next != TimerWheel.NO_DEADLINE) {
+            long now = clock.nanoTime();
+            timeout = next <= now ? 0 : next - now; // next > now, so the difference is positive
+        }
+        if (maxBlockNanos > 0 && (timeout < 0 || timeout > maxBlockNanos)) {
+            timeout = maxBlockNanos;
+        }
+        return timeout;
+    }
+
+    private int block(long timeoutNanos) {
+        if (timeoutNanos != 0 && !inbox.prepareToBlock()) {
+            timeoutNanos = 0; // a task or nudge arrived after the step 2 drain
+        }
+        try {
+            return engine.poll(timeoutNanos);
+        } finally {
+            inbox.awake();
+        }
+    }
+
+    private void callbackStarted() {
+        if (watchdog != null) {
+            watchdog.callbackStarted();
+        }
+    }
+
+    private void callbackEnded() {
+        if (watchdog != null) {
+            watchdog.callbackEnded();
+        }
+    }
+
+    private void runUntilClosed() {
+        RUNNING.set(this);
+        try {
+            while (!terminated) {
+                iterate(-1);
+            }
+        } catch (Throwable failure) {
+            LoopHooks.reportAsyncException(failure);
+            if (!terminated) {
+                shutdown();
+            }
+        } finally {
+            RUNNING.set(null);
+        }
+    }
+
+    // ------------------------------------------------------------------------ threads
+
+    /** Checks re-entrancy, binds the loop thread, refuses a closed loop, and marks it running. */
+    private void enter(String operation) {
+        Loop running = RUNNING.get();
+        if (running != null) {
+            throw new IllegalStateException(operation + " called from inside a callback of " + running
+                    + ": a running loop cannot be run again on its own thread. Return the promise"
+                    + " (flatMap) instead of waiting for it");
+        }
+        bindOwner();
+        if (terminated) {
+            throw new LoopClosed(name, operation);
+        }
+        RUNNING.set(this);
+    }
+
+    /** Loop-thread methods: bind the loop to this thread if unbound, else require it is the owner. */
+    private void checkLoopThread() {
+        if (owner != Thread.currentThread()) {
+            bindOwner();
+        }
+    }
+
+    private void bindOwner() {
+        Thread me = Thread.currentThread();
+        if (OWNER.compareAndSet(this, null, me)) {
+            startWatchdog(me);
+            return;
+        }
+        Thread bound = owner;
+        if (bound != me) {
+            throw new IllegalStateException(name + " is confined to thread " + bound.getName()
+                    + " but was called from " + me.getName()
+                    + "; from other threads use execute, submit or wakeup");
+        }
+    }
+
+    private void startWatchdog(Thread loopThread) {
+        if (watchdog != null) {
+            watchdog.start(loopThread);
+        }
+    }
+
+    /** Called by {@link LoopAgent#onStart()}: the agent's thread becomes the loop thread. */
+    void bindToCurrentThread() {
+        bindOwner();
+    }
+
+    /** Whether the loop has shut down; for {@link LoopAgent}. */
+    boolean terminated() {
+        return terminated;
+    }
+
+    // ------------------------------------------------------------------------ submissions in flight
+
+    /** Loop thread: {@code submission}'s promise is pending; remember it for close. */
+    void inFlight(Submission<?> submission) {
+        submission.nextInFlight = inFlight;
+        if (inFlight != null) {
+            inFlight.prevInFlight = submission;
+        }
+        inFlight = submission;
+    }
+
+    /** Loop thread: {@code submission}'s promise resolved (or close took it): forget it. */
+    void landed(Submission<?> submission) {
+        Submission<?> prev = submission.prevInFlight;
+        Submission<?> next = submission.nextInFlight;
+        if (prev != null) {
+            prev.nextInFlight = next;
+        } else if (inFlight == submission) {
+            inFlight = next;
+        } else {
+            return; // not in the list (already landed)
+        }
+        if (next != null) {
+            next.prevInFlight = prev;
+        }
+        submission.prevInFlight = null;
+        submission.nextInFlight = null;
+    }
+
+    private static <T> T outcome(Promise<T> promise) {
+        if (promise.isFulfilled()) {
+            return promise.value();
+        }
+        Throwable failure = promise.failure();
+        if (failure instanceof RuntimeException unchecked) {
+            throw unchecked;
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        throw new CompletionException(failure);
+    }
+
+    // ------------------------------------------------------------------------ builder
+
+    /**
+     * Configures a {@link Loop}. Not thread-safe; build on one thread.
+     */
+    public static final class Builder {
+        private String name;
+        private Engine engine;
+        private Clock clock;
+        private long tickNanos = TimerWheel.DEFAULT_TICK_NANOS;
+        private long watchdogThresholdNanos;
+        private Consumer<? super LoopBlocked> watchdogSink;
+        private Long shuffleSeed;
+
+        private Builder() {}
+
+        /** The loop's name (default {@code weft-loop-N}); the thread {@link #start()} makes has it. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** The engine to block in (default a new {@link PureEngine}); the loop closes it. */
+        public Builder engine(Engine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
+
+        /**
+         * The clock timers read (default {@link SystemClock}, or the clock of a {@link
+         * VirtualTimeEngine} given as the engine).
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** A {@link VirtualTimeEngine} and its {@link ManualClock} at time 0: deterministic time. */
+        public Builder virtualTime() {
+            ManualClock manual = new ManualClock();
+            this.clock = manual;
+            this.engine = new VirtualTimeEngine(manual);
+            return this;
+        }
+
+        /**
+         * The timer wheel's tick (default 1 ms). Timers keep nanosecond deadlines and never fire
+         * early whatever the tick; the tick trades the cost of sorting a slot against the cost of
+         * moving long timers between levels. How late a timer fires is set by the engine: the
+         * pure engine parks to the nanosecond, epoll rounds its timeout up to the millisecond.
+         *
+         * @throws IllegalArgumentException if the tick is not positive
+         */
+        public Builder timerTick(Duration tick) {
+            long nanos = saturatedNanos(tick);
+            if (nanos <= 0) {
+                throw new IllegalArgumentException("timer tick must be positive, was " + tick);
+            }
+            this.tickNanos = nanos;
+            return this;
+        }
+
+        /**
+         * Shuffles, with a generator seeded by {@code seed}, the order of the callbacks that become
+         * ready together in one step: the inbox batch and the due timers. For tests that hunt
+         * order dependence; note it also breaks per-producer FIFO of {@link Loop#execute}.
+         */
+        public Builder shuffle(long seed) {
+            this.shuffleSeed = seed;
+            return this;
+        }
+
+        /**
+         * Starts a watchdog thread that reports, to the System.Logger {@code dev.weft.loop} at
+         * WARNING, any callback running longer than {@code threshold}.
+         */
+        public Builder watchdog(Duration threshold) {
+            System.Logger log = System.getLogger("dev.weft.loop");
+            return watchdog(threshold, blocked -> log.log(System.Logger.Level.WARNING, blocked.getMessage(), blocked));
+        }
+
+        /**
+         * Starts a watchdog thread that hands {@code sink} a {@link LoopBlocked}, whose stack trace
+         * is the loop thread's, once for every callback running longer than {@code threshold}
+         * (Vert.x's blocked-thread checker; 100 ms is a common choice). The sink runs on the
+         * watchdog thread.
+         *
+         * @throws IllegalArgumentException if the threshold is not positive
+         */
+        public Builder watchdog(Duration threshold, Consumer<? super LoopBlocked> sink) {
+            long nanos = saturatedNanos(threshold);
+            if (nanos <= 0) {
+                throw new IllegalArgumentException("watchdog threshold must be positive, was " + threshold);
+            }
+            this.watchdogThresholdNanos = nanos;
+            this.watchdogSink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /** Builds the loop. It is bound to no thread until it first runs. */
+        public Loop build() {
+            return new Loop(this);
+        }
+
+        private Engine engine() {
+            return engine != null ? engine : new PureEngine();
+        }
+
+        private Clock clock() {
+            if (clock != null) {
+                return clock;
+            }
+            return engine instanceof VirtualTimeEngine virtual ? virtual.clock() : SystemClock.INSTANCE;
+        }
+    }
 }

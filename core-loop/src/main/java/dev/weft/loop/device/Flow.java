@@ -1,0 +1,78 @@
+package dev.weft.loop.device;
+
+import dev.weft.promise.Promise;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * A reliable, ordered, bidirectional byte stream (MirageOS's {@code Mirage_flow.S}): a TCP or
+ * Unix socket on io-unix, a vchan on io-xen, a console.
+ *
+ * <p><b>Threading: LOOP THREAD ONLY.</b> At most one read may be pending at a time; writes may be
+ * issued back to back and are sent in the order issued.
+ *
+ * <p>Buffers follow the package's ownership rules: data from {@link #read()} is lent until the
+ * next read or close; a segment given to {@link #write} must not change until its promise
+ * resolves.
+ */
+public interface Flow {
+
+    /** What {@link #read()} returns: some bytes, or the end of the stream. */
+    sealed interface Read permits Data, EndOfStream {}
+
+    /**
+     * Bytes read: never empty. The segment is lent until the next {@link #read()} or {@link
+     * #close()}; copy what must outlive that.
+     */
+    record Data(MemorySegment bytes) implements Read {}
+
+    /** The peer shut its writing side (or the stream was shut down for reading): no more data. */
+    record EndOfStream() implements Read {}
+
+    /** The one {@link EndOfStream} value implementations return. */
+    Read END_OF_STREAM = new EndOfStream();
+
+    /** Which way of the stream {@link #shutdown} closes. */
+    enum Direction {
+        /** Stop reading: pending and later reads end with {@link EndOfStream}. */
+        READ,
+        /** Stop writing: the peer sees end-of-stream once earlier writes are delivered. */
+        WRITE,
+        /** Both. */
+        READ_WRITE
+    }
+
+    /**
+     * Waits for data: fulfilled with {@link Data} as soon as some bytes are available (possibly
+     * fewer than any buffer size), or with {@link #END_OF_STREAM} once the peer has shut down
+     * writing and every byte before that was read; end-of-stream repeats on later reads.
+     * Rejected with an IOException on a device error, ClosedChannelException after {@link
+     * #close()}, IllegalStateException if a read is already pending. Cancelable.
+     */
+    Promise<Read> read();
+
+    /**
+     * Sends all of {@code bytes}; fulfilled once the flow has taken them all (handed to the kernel
+     * or the ring, not necessarily received). Rejected with ClosedChannelException after {@code
+     * shutdown(WRITE)} or close, with an IOException if the peer reset the stream.
+     */
+    Promise<Void> write(MemorySegment bytes);
+
+    /**
+     * Sends the segments in order as one write (gathered: {@code writev} where the backend has
+     * it), with {@link #write}'s contract for the whole.
+     */
+    Promise<Void> writev(List<MemorySegment> segments);
+
+    /**
+     * Closes one direction or both, keeping the flow's resources (Mirage's shutdown). Fulfilled
+     * once done; shutting down a direction twice does nothing.
+     */
+    Promise<Void> shutdown(Direction direction);
+
+    /**
+     * Releases the flow: shuts both directions, fails pending reads and writes with
+     * ClosedChannelException and frees the resource (fd, ring). Idempotent; fulfilled once done.
+     */
+    Promise<Void> close();
+}
