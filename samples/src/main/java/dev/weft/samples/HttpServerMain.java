@@ -1,0 +1,62 @@
+package dev.weft.samples;
+
+import dev.weft.loop.Engine;
+import dev.weft.loop.Loop;
+import dev.weft.promise.Promise;
+import dev.weft.samples.http.HelloRoutes;
+import dev.weft.samples.http.HttpLimits;
+import dev.weft.samples.http.HttpServer;
+import dev.weft.unix.EngineKind;
+import dev.weft.unix.Engines;
+import dev.weft.unix.net.ListenOptions;
+import dev.weft.unix.net.Sockets;
+import dev.weft.unix.net.TcpListener;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * {@code ./weft serve}: the HTTP sample server ({@code GET /plaintext}, {@code GET /json},
+ * {@code POST /echo}, {@code GET /chunked}) on one loop, until SIGTERM or SIGINT, then a graceful
+ * shutdown.
+ *
+ * <p>Usage: {@code HttpServerMain [--host 127.0.0.1] [--port 8080] [--engine epoll|nio]}
+ */
+public final class HttpServerMain {
+    private HttpServerMain() {}
+
+    /**
+     * Runs the server.
+     *
+     * @param args see the class comment
+     */
+    public static void main(String[] args) {
+        String host = "127.0.0.1";
+        int port = 8080;
+        String engineName = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--host" -> host = args[++i];
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--engine" -> engineName = args[++i];
+                default -> {
+                    System.err.println("usage: serve [--host H] [--port N] [--engine epoll|nio]");
+                    System.exit(2);
+                }
+            }
+        }
+        Engine engine = engineName == null ? Engines.defaultEngine() : Engines.open(EngineKind.valueOf(engineName.toUpperCase()));
+        Loop loop = Loop.builder().name("weft-http").engine(engine).build();
+        Sockets sockets = Sockets.on(loop, engine);
+        TcpListener listener = sockets.listen(new InetSocketAddress(host, port), ListenOptions.DEFAULT);
+        HttpServer server = HttpServer.start(loop, listener, new HelloRoutes(), HttpLimits.defaults());
+        InetSocketAddress bound = (InetSocketAddress) server.address();
+        System.out.println("Weft HTTP server on http://" + bound.getHostString() + ":" + bound.getPort()
+                + "/plaintext (engine " + engine.getClass().getSimpleName() + "); Ctrl-C or SIGTERM stops it");
+        System.out.flush();
+        loop.run(Promise.<String>pending().promise().flatMap(signal -> {
+            System.out.println("signal " + signal + ": shutting down gracefully");
+            return server.shutdown(Duration.ofSeconds(5));
+        }).flatMap(v -> Promise.unit()));
+        loop.close();
+    }
+}

@@ -1,0 +1,333 @@
+package dev.weft.samples.http;
+
+import dev.weft.loop.Clock;
+import dev.weft.loop.device.Flow;
+import dev.weft.loop.device.Time;
+import dev.weft.promise.Cancelled;
+import dev.weft.promise.Promise;
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.function.Function;
+
+/**
+ * One HTTP/1.1 connection served as a promise pipeline over a {@link Flow}: read bytes, answer
+ * every complete request in them (pipelined requests in order, their responses batched into one
+ * write), repeat while the connection is kept alive.
+ *
+ * <p>Loop thread only. Works on any Flow (a TCP socket on io-unix, a vchan on io-xen), with the
+ * loop's {@link Time} for the timeouts.
+ *
+ * <p><b>Timeouts without a timer per read.</b> The connection keeps one deadline, moved forward
+ * as it waits: the idle timeout between requests, the header timeout from the first byte of a
+ * head, and the same span for each wait for body bytes. One sleep is armed at a time; when it
+ * fires early (the deadline moved) it re-arms, and when the deadline has passed while a read is
+ * pending it cancels that read. A slow client (slowloris) is answered 408 and closed.
+ */
+final class HttpConnection {
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final Flow flow;
+    private final Time time;
+    private final Clock clock;
+    private final HttpHandler handler;
+    private final HttpLimits limits;
+    private final Responses responses;
+    private final RequestHeadParser parser;
+
+    // Made once: passing a fresh lambda at each step would allocate per request.
+    private final Function<Flow.Read, Promise<Boolean>> onRead = this::onRead;
+    private final Function<Boolean, Promise<Void>> continueOrStop = this::continueOrStop;
+    private final Runnable onTimer = this::onTimer;
+
+    private byte[] in = new byte[4096];
+    private MemorySegment inSegment = MemorySegment.ofArray(in);
+    private int inStart;
+    private int inEnd;
+
+    private byte[] out = new byte[4096];
+    private MemorySegment outSegment = MemorySegment.ofArray(out);
+    private int outLength;
+
+    /** The head of the request whose body is being read, or null between requests. */
+    private RequestHead head;
+    private long bodyRemaining;
+    private ChunkedBodyDecoder chunkedBody;
+    private ByteArrayOutputStream body;
+    private boolean continueSent;
+
+    private long headStartNanos;
+    private long deadlineNanos;
+    private Promise<Void> timer;
+    private long timerDeadlineNanos;
+    private Promise<Flow.Read> pendingRead;
+    private boolean timedOut;
+    private boolean draining;
+    private boolean finished;
+    private Promise<Void> served;
+
+    HttpConnection(Flow flow, Time time, Clock clock, HttpHandler handler, HttpLimits limits, Responses responses) {
+        this.flow = flow;
+        this.time = time;
+        this.clock = clock;
+        this.handler = handler;
+        this.limits = limits;
+        this.responses = responses;
+        this.parser = new RequestHeadParser(limits.maxHeadBytes());
+    }
+
+    /**
+     * Serves the connection until it closes; never rejected by its own failures, which end in a
+     * close. Cancelling it abandons the connection and closes it.
+     */
+    Promise<Void> serve() {
+        served = loop()
+                .recover(this::onFailure)
+                .andFinally(this::finish);
+        return served;
+    }
+
+    /**
+     * Stops taking new requests: an idle connection closes at once, a busy one after its current
+     * response (which then carries {@code Connection: close}).
+     *
+     * @return the promise {@link #serve()} returned
+     */
+    Promise<Void> drain() {
+        draining = true;
+        if (pendingRead != null && head == null && inStart == inEnd) {
+            pendingRead.cancel();
+        }
+        return served;
+    }
+
+    private Promise<Void> loop() {
+        return answerBuffered().flatMap(continueOrStop);
+    }
+
+    private Promise<Void> continueOrStop(boolean keepReading) {
+        if (!keepReading || draining && head == null && inStart == inEnd) {
+            return Promise.unit();
+        }
+        return awaitBytes().flatMap(onRead).flatMap(continueOrStop);
+    }
+
+    /** Answers the complete requests in the buffer; fulfilled with whether to read on. */
+    private Promise<Boolean> answerBuffered() {
+        Request request = nextRequest();
+        if (request == null) {
+            if (expectsContinue()) {
+                continueSent = true;
+                append(CONTINUE);
+            }
+            return flush(true);
+        }
+        return Promise.apply(() -> handler.handle(request))
+                .recover(failure -> Promise.of(Response.text(500, "text/plain", "internal error\n")))
+                .flatMap(response -> {
+                    // decided after the handler: a drain that began meanwhile closes after this response
+                    boolean close = !request.head().keepAlive() || draining;
+                    encode(response, request.head(), close);
+                    return close ? flush(false) : answerBuffered();
+                });
+    }
+
+    /** The next complete request in the buffer, or null if more bytes are needed. */
+    private Request nextRequest() {
+        if (head == null) {
+            head = parser.parse(inSegment, inStart, inEnd);
+            if (head == null) {
+                return null;
+            }
+            inStart += parser.headLength();
+            startBody();
+        }
+        if (!readBody()) {
+            return null;
+        }
+        Request request = new Request(head, body == null ? EMPTY : body.toByteArray());
+        head = null;
+        body = null;
+        chunkedBody = null;
+        continueSent = false;
+        return request;
+    }
+
+    private void startBody() {
+        if (head.contentLength() > limits.maxBodyBytes()) {
+            throw new HttpError(413, "request body larger than " + limits.maxBodyBytes() + " bytes");
+        }
+        bodyRemaining = Math.max(0, head.contentLength());
+        chunkedBody = head.chunked() ? new ChunkedBodyDecoder(limits.maxBodyBytes()) : null;
+        body = head.hasBody() ? new ByteArrayOutputStream() : null;
+    }
+
+    /** Moves body bytes from the buffer into the body; true when the body is complete. */
+    private boolean readBody() {
+        if (chunkedBody != null) {
+            inStart += (int) chunkedBody.decode(inSegment, inStart, inEnd,
+                    (buf, offset, length) -> body.write(in, (int) offset, (int) length));
+            return chunkedBody.isDone();
+        }
+        int n = (int) Math.min(bodyRemaining, inEnd - inStart);
+        if (n > 0) {
+            body.write(in, inStart, n);
+            inStart += n;
+            bodyRemaining -= n;
+        }
+        return bodyRemaining == 0;
+    }
+
+    private boolean expectsContinue() {
+        return head != null && !continueSent && head.minorVersion() == 1
+                && "100-continue".equalsIgnoreCase(head.headers().get("expect"));
+    }
+
+    private Promise<Flow.Read> awaitBytes() {
+        compactInput();
+        long now = clock.nanoTime();
+        if (head == null && inStart == inEnd) {
+            deadlineNanos = now + limits.idleTimeout().toNanos();
+        } else if (head == null) {
+            deadlineNanos = headStartNanos + limits.headerTimeout().toNanos();
+        } else {
+            deadlineNanos = now + limits.headerTimeout().toNanos();
+        }
+        pendingRead = flow.read();
+        armTimer(now);
+        return pendingRead;
+    }
+
+    private Promise<Boolean> onRead(Flow.Read read) {
+        pendingRead = null;
+        if (!(read instanceof Flow.Data(MemorySegment bytes))) {
+            if (head != null || inStart != inEnd) {
+                throw HttpError.badRequest("connection closed in the middle of a request");
+            }
+            return Promise.of(false);
+        }
+        if (head == null && inStart == inEnd) {
+            headStartNanos = clock.nanoTime();
+        }
+        appendInput(bytes);
+        return answerBuffered();
+    }
+
+    /** Arms the one sleep for the current deadline, unless one already fires at or before it. */
+    private void armTimer(long now) {
+        if (timer != null && timerDeadlineNanos <= deadlineNanos) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel();
+        }
+        timerDeadlineNanos = deadlineNanos;
+        timer = time.sleep(Duration.ofNanos(Math.max(0, deadlineNanos - now)));
+        timer.onSuccess(v -> onTimer.run());
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (finished || pendingRead == null) {
+            return;
+        }
+        long now = clock.nanoTime();
+        if (now < deadlineNanos) {
+            armTimer(now);
+            return;
+        }
+        timedOut = true;
+        pendingRead.cancel();
+    }
+
+    private Promise<Void> onFailure(Throwable failure) {
+        HttpError error = failure instanceof HttpError e ? e : null;
+        if (failure instanceof Cancelled && timedOut && (head != null || inStart != inEnd)) {
+            error = new HttpError(408, "request not received in time");
+        }
+        if (error == null) {
+            return Promise.unit();
+        }
+        outLength = 0;
+        Response response = Response.text(error.status(), "text/plain", error.getMessage() + "\n");
+        append(responses.encode(response.status(), response.contentType(), response.body(), false,
+                clock.wallTimeMillis()));
+        return flush(false).map(v -> null);
+    }
+
+    private Promise<Void> finish() {
+        finished = true;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+        return flow.close();
+    }
+
+    private void encode(Response response, RequestHead request, boolean close) {
+        boolean headOnly = request.method().equals("HEAD");
+        if (response.isChunked()) {
+            append(responses.chunkedHead(response.status(), response.contentType(), !close, clock.wallTimeMillis()));
+            if (!headOnly) {
+                for (byte[] chunk : response.chunks()) {
+                    if (chunk.length > 0) {
+                        append((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        append(chunk);
+                        append(Responses.CRLF);
+                    }
+                }
+                append(Responses.LAST_CHUNK);
+            }
+            return;
+        }
+        byte[] encoded = responses.encodeCached(response, !close, clock.wallTimeMillis());
+        append(encoded, 0, headOnly ? encoded.length - response.body().length : encoded.length);
+    }
+
+    private Promise<Boolean> flush(boolean keepReading) {
+        if (outLength == 0) {
+            return Promise.of(keepReading);
+        }
+        int length = outLength;
+        outLength = 0;
+        return flow.write(outSegment.asSlice(0, length)).map(v -> keepReading);
+    }
+
+    private void append(byte[] bytes) {
+        append(bytes, 0, bytes.length);
+    }
+
+    private void append(byte[] bytes, int offset, int length) {
+        if (outLength + length > out.length) {
+            out = Arrays.copyOf(out, Math.max(out.length * 2, outLength + length));
+            outSegment = MemorySegment.ofArray(out);
+        }
+        System.arraycopy(bytes, offset, out, outLength, length);
+        outLength += length;
+    }
+
+    private void compactInput() {
+        if (inStart == inEnd) {
+            inStart = 0;
+            inEnd = 0;
+        } else if (inStart > 0) {
+            System.arraycopy(in, inStart, in, 0, inEnd - inStart);
+            inEnd -= inStart;
+            inStart = 0;
+        }
+    }
+
+    private void appendInput(MemorySegment bytes) {
+        int n = (int) bytes.byteSize();
+        if (inEnd + n > in.length) {
+            in = Arrays.copyOf(in, Math.max(in.length * 2, inEnd + n));
+            inSegment = MemorySegment.ofArray(in);
+        }
+        MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, 0, in, inEnd, n);
+        inEnd += n;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.weft.samples.http;
+
+import dev.weft.loop.Loop;
+import dev.weft.promise.Promise;
+import dev.weft.unix.net.SocketFlow;
+import dev.weft.unix.net.TcpListener;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An HTTP/1.1 server as a promise pipeline: an accept loop hands each connection to an
+ * {@link HttpConnection}, which serves it until it closes.
+ *
+ * <p>Loop thread only: create, run and shut it down on the loop's thread.
+ */
+public final class HttpServer {
+    private final Loop loop;
+    private final TcpListener listener;
+    private final HttpHandler handler;
+    private final HttpLimits limits;
+    private final Responses responses = new Responses();
+    private final Set<HttpConnection> connections = Collections.newSetFromMap(new IdentityHashMap<>());
+    private boolean accepting = true;
+
+    private HttpServer(Loop loop, TcpListener listener, HttpHandler handler, HttpLimits limits) {
+        this.loop = loop;
+        this.listener = listener;
+        this.handler = handler;
+        this.limits = limits;
+    }
+
+    /**
+     * Starts serving on {@code listener}: the accept loop runs until {@link #shutdown}.
+     *
+     * @param loop the loop the listener belongs to, for its timers and clock
+     * @param listener a listening socket
+     * @param handler answers the requests
+     * @param limits the server's limits
+     */
+    public static HttpServer start(Loop loop, TcpListener listener, HttpHandler handler, HttpLimits limits) {
+        HttpServer server = new HttpServer(loop, listener, handler, limits);
+        Promise.async(server::acceptLoop);
+        return server;
+    }
+
+    /** The address the server listens on. */
+    public SocketAddress address() {
+        return listener.localAddress();
+    }
+
+    /** How many connections are open. */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    private Promise<Void> acceptLoop() {
+        if (!accepting) {
+            return Promise.unit();
+        }
+        return listener.accept()
+                .flatMap(flow -> {
+                    serve(flow);
+                    return acceptLoop();
+                })
+                .recover(failure -> accepting ? Promise.rejected(failure) : Promise.unit());
+    }
+
+    private void serve(SocketFlow flow) {
+        flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        HttpConnection connection = new HttpConnection(flow, loop, loop.clock(), handler, limits, responses);
+        connections.add(connection);
+        connection.serve().onTermination(() -> connections.remove(connection));
+    }
+
+    /**
+     * Stops accepting, lets requests in progress finish (their responses close the connection),
+     * closes idle connections at once, and resolves when every connection is closed. Connections
+     * still open after {@code grace} are cancelled, which closes them.
+     */
+    public Promise<Void> shutdown(Duration grace) {
+        accepting = false;
+        listener.close();
+        List<Promise<Void>> closing = new ArrayList<>();
+        for (HttpConnection connection : List.copyOf(connections)) {
+            closing.add(connection.drain());
+        }
+        return Promise.pick(List.of(Promise.join(closing), loop.sleep(grace)));
+    }
+}

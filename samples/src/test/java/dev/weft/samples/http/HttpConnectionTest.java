@@ -1,0 +1,255 @@
+package dev.weft.samples.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.loop.Loop;
+import dev.weft.promise.Promise;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The HTTP pipeline over a scripted flow, on a loop in virtual time: timeouts of seconds run in
+ * microseconds and always the same way.
+ */
+@Timeout(30)
+class HttpConnectionTest {
+    private static final String GET = "GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n";
+    private static final HttpLimits LIMITS = new HttpLimits(1024, 64, Duration.ofSeconds(10), Duration.ofSeconds(60));
+
+    private final Loop loop = Loop.builder().virtualTime().build();
+    private final ScriptedFlow flow = new ScriptedFlow();
+
+    @AfterEach
+    void closeLoop() {
+        loop.close();
+    }
+
+    private HttpConnection connection(HttpHandler handler) {
+        return new HttpConnection(flow, loop, loop.clock(), handler, LIMITS, new Responses());
+    }
+
+    /** Serves the scripted input to the end and returns the virtual seconds it took. */
+    private long serve() {
+        return serve(new HelloRoutes());
+    }
+
+    private long serve(HttpHandler handler) {
+        long start = loop.clock().nanoTime();
+        loop.run(connection(handler).serve());
+        return Duration.ofNanos(loop.clock().nanoTime() - start).toSeconds();
+    }
+
+    private static int count(String text, String needle) {
+        Matcher m = Pattern.compile(Pattern.quote(needle)).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void answersPlaintextAndKeepsTheConnectionOpen() {
+        flow.send(GET).end();
+        serve();
+        String out = flow.written();
+        assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n"), out);
+        assertTrue(out.contains("Content-Type: text/plain\r\n"), out);
+        assertTrue(out.contains("Content-Length: 13\r\n"), out);
+        assertTrue(out.contains("\r\nDate: "), out);
+        assertTrue(out.endsWith("\r\n\r\nHello, World!"), out);
+        assertFalse(out.contains("Connection: close"), out);
+        assertTrue(flow.isClosed(), "closed after the client's end of stream");
+    }
+
+    @Test
+    void answersPipelinedRequestsInOrderWithOneWrite() {
+        flow.send(GET + "GET /json HTTP/1.1\r\nHost: x\r\n\r\n" + "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n").end();
+        serve();
+        String out = flow.written();
+        int plain = out.indexOf("Hello, World!");
+        int json = out.indexOf("{\"message\":\"Hello, World!\"}");
+        int missing = out.indexOf("HTTP/1.1 404 Not Found");
+        assertTrue(plain > 0 && json > plain && missing > json, out);
+        assertEquals(1, flow.writes());
+    }
+
+    @Test
+    void parsesARequestThatArrivesOneByteAtATime() {
+        for (char c : GET.toCharArray()) {
+            flow.send(String.valueOf(c));
+        }
+        flow.end();
+        serve();
+        assertEquals(1, count(flow.written(), "HTTP/1.1 200 OK"));
+    }
+
+    @Test
+    void answersMalformedRequestsWith400AndCloses() {
+        flow.send("GET / HTTP/1.1\r\nHost : x\r\n\r\n" + GET);
+        serve();
+        String out = flow.written();
+        assertTrue(out.startsWith("HTTP/1.1 400 Bad Request\r\n"), out);
+        assertTrue(out.contains("Connection: close\r\n"), out);
+        assertEquals(1, count(out, "HTTP/1.1"), "nothing after the error is answered");
+        assertTrue(flow.isClosed());
+    }
+
+    @Test
+    void answersAnOversizedHeadWith431() {
+        flow.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(2000));
+        serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n"), flow.written());
+        assertTrue(flow.isClosed());
+    }
+
+    @Test
+    void answersAnOversizedBodyWith413() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n");
+        serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 413 Content Too Large\r\n"), flow.written());
+    }
+
+    @Test
+    void echoesAContentLengthBodySentInPieces() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello").send(" world").end();
+        serve();
+        assertTrue(flow.written().endsWith("Content-Length: 11\r\n" + dateLine() + "\r\nhello world"), flow.written());
+    }
+
+    private String dateLine() {
+        String out = flow.written();
+        int start = out.indexOf("Date: ");
+        return out.substring(start, out.indexOf("\r\n", start) + 2);
+    }
+
+    @Test
+    void echoesAChunkedBody() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").end();
+        serve();
+        assertTrue(flow.written().endsWith("hello world"), flow.written());
+    }
+
+    @Test
+    void sendsAChunkedResponse() {
+        flow.send("GET /chunked HTTP/1.1\r\nHost: x\r\n\r\n").end();
+        serve();
+        String out = flow.written();
+        assertTrue(out.contains("Transfer-Encoding: chunked\r\n"), out);
+        assertTrue(out.endsWith("\r\n\r\n7\r\nHello, \r\n8\r\nchunked \r\n6\r\nWorld!\r\n0\r\n\r\n"), out);
+    }
+
+    @Test
+    void answersHeadWithoutABody() {
+        flow.send("HEAD /plaintext HTTP/1.1\r\nHost: x\r\n\r\n").end();
+        serve();
+        String out = flow.written();
+        assertTrue(out.contains("Content-Length: 13\r\n"), out);
+        assertFalse(out.contains("Hello"), out);
+    }
+
+    @Test
+    void closesAfterARequestThatAsksForIt() {
+        flow.send("GET /plaintext HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" + GET);
+        serve();
+        String out = flow.written();
+        assertEquals(1, count(out, "HTTP/1.1 200 OK"));
+        assertTrue(out.contains("Connection: close\r\n"), out);
+        assertTrue(flow.isClosed());
+    }
+
+    @Test
+    void closesHttp10ConnectionsAfterOneResponse() {
+        flow.send("GET /plaintext HTTP/1.0\r\n\r\n");
+        serve();
+        assertTrue(flow.written().contains("Connection: close\r\n"));
+        assertTrue(flow.isClosed());
+    }
+
+    @Test
+    void answersAHandlerFailureWith500AndGoesOn() {
+        flow.send(GET + GET).end();
+        int[] calls = {0};
+        serve(request -> calls[0]++ == 0
+                ? Promise.rejected(new IllegalStateException("handler bug"))
+                : new HelloRoutes().handle(request));
+        String out = flow.written();
+        assertTrue(out.startsWith("HTTP/1.1 500 Internal Server Error\r\n"), out);
+        assertEquals(1, count(out, "HTTP/1.1 200 OK"), out);
+    }
+
+    @Test
+    void waitsForAHandlerThatAnswersLater() {
+        flow.send(GET + GET).end();
+        long seconds = serve(request -> loop.sleep(Duration.ofSeconds(3))
+                .flatMap(v -> new HelloRoutes().handle(request)));
+        assertEquals(2, count(flow.written(), "HTTP/1.1 200 OK"));
+        assertEquals(6, seconds);
+    }
+
+    @Test
+    void answersASlowlorisHeadWith408AfterTheHeaderTimeout() {
+        flow.send("GET /plaintext HTTP/1.1\r\nHo");
+        long seconds = serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 408 Request Timeout\r\n"), flow.written());
+        assertTrue(flow.isClosed());
+        assertEquals(10, seconds);
+    }
+
+    @Test
+    void closesAnIdleKeepAliveConnectionAfterTheIdleTimeoutWithoutAnswering() {
+        flow.send(GET);
+        long seconds = serve();
+        assertEquals(1, count(flow.written(), "HTTP/1.1"));
+        assertTrue(flow.isClosed());
+        assertEquals(60, seconds);
+    }
+
+    @Test
+    void sendsContinueBeforeReadingABodyThatExpectsIt() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+        HttpConnection connection = connection(new HelloRoutes());
+        Promise<Void> served = connection.serve();
+        loop.runOnce(0);
+        assertEquals("HTTP/1.1 100 Continue\r\n\r\n", flow.written());
+        flow.send("hi").end();
+        loop.run(served);
+        assertTrue(flow.written().endsWith("\r\n\r\nhi"), flow.written());
+    }
+
+    @Test
+    void drainClosesAnIdleConnectionAtOnce() {
+        flow.send(GET);
+        HttpConnection connection = connection(new HelloRoutes());
+        Promise<Void> served = connection.serve();
+        loop.runOnce(0);
+        assertTrue(flow.hasPendingRead());
+        long start = loop.clock().nanoTime();
+        loop.run(connection.drain());
+        assertTrue(served.isFulfilled());
+        assertTrue(flow.isClosed());
+        assertEquals(start, loop.clock().nanoTime(), "no timeout was waited for");
+    }
+
+    @Test
+    void drainLetsAPipelinedBatchFinishWithConnectionClose() {
+        flow.send(GET + GET);
+        HttpConnection connection = connection(request -> {
+            return loop.sleep(Duration.ofSeconds(1)).flatMap(v -> new HelloRoutes().handle(request));
+        });
+        Promise<Void> served = connection.serve();
+        loop.runOnce(0);
+        connection.drain();
+        loop.run(served);
+        String out = flow.written();
+        assertEquals(1, count(out, "HTTP/1.1 200 OK"), out);
+        assertTrue(out.contains("Connection: close\r\n"), out);
+        assertTrue(flow.isClosed());
+    }
+}
