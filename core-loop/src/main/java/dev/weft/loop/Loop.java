@@ -34,30 +34,32 @@ import java.util.function.Supplier;
  *
  * <h2>Implementation notes</h2>
  *
- * <p><b>One iteration</b> ({@link #iterate}) does, in this order:
+ * <p><b>One iteration</b> ({@link #iterate}) runs the enter-iteration hooks, then these steps in
+ * this order, then the leave-iteration hooks, then the shutdown if {@link #close()} was asked for:
  * <ol>
- *   <li>the enter-iteration hooks;
  *   <li>the promises paused ({@link Promise#pause()}) before the iteration began, in the order
  *       they paused. {@link LoopHooks#wakeupPaused()} resolves exactly those: whatever they pause
  *       again waits for the next iteration, so a callback that pauses in a loop yields to
  *       everything else instead of spinning here;
  *   <li>the cross-thread inbox, up to the number of tasks it held when the drain began, so a
  *       flood of producers cannot hold the loop in this step;
- *   <li>the timers due at the clock's time read once now, in deadline order. A timer scheduled
- *       by a callback of this step for a time already past fires in the next iteration (the
- *       wheel's contract), again so that re-arming cannot starve the rest;
- *   <li>a block in the engine, then the dispatch of the readiness callbacks the engine collected
- *       (one {@link Engine#poll} call does both). The timeout is 0 when work is already ready
- *       (paused promises, inbox tasks, a timer due, a close asked for), else the time until the
- *       next timer, else unlimited until a wakeup; {@link #runOnce(long)} caps it;
- *   <li>the leave-iteration hooks; then, if {@link #close()} was asked for, the shutdown.
+ *   <li>the timers due at the clock's time, read once, in deadline order. A timer scheduled by a
+ *       callback of this step for a time already past fires in the next iteration (the wheel's
+ *       contract), again so that re-arming cannot starve the rest;
+ *   <li>a block in the engine. The timeout is 0 when work is already ready (paused promises,
+ *       inbox tasks, a timer due, a close asked for, or the promise {@link #run} waits for
+ *       resolved by steps 1 to 3), else the time until the next timer, else unlimited until a
+ *       wakeup; {@link #runOnce(long)} caps it;
+ *   <li>the dispatch of the readiness callbacks the engine collected (one {@link Engine#poll}
+ *       call does steps 4 and 5).
  * </ol>
  * Work made ready by a step runs in a later step of the same iteration or in the next one, and
- * the block in step 5 never waits while anything is ready, so nothing is delayed by more than one
+ * the block in step 4 never waits while anything is ready, so nothing is delayed by more than one
  * iteration. Why this order: paused promises first, because Lwt's pause means "after the I/O and
  * timers that are ready now" and those were collected by the previous iteration; inbox before
  * timers, so a task submitted at time t runs before a timer due after t; timers just before the
- * block, so the timeout is computed from a wheel with nothing due.
+ * block, so the timeout is computed from a wheel with nothing due. (Lwt_main blocks first and
+ * wakes paused promises last; the cycle is the same, the cut between iterations differs.)
  *
  * <p><b>Waking the loop from another thread</b> costs at most one {@link Engine#wakeup()} per
  * burst: see {@link Inbox} for the flag and the Dekker argument. In short, the loop publishes
@@ -71,7 +73,7 @@ import java.util.function.Supplier;
  * System#nanoTime()} reads per iteration feed the busy/blocked metrics; the watchdog, when on,
  * adds two opaque stores and one read per callback.
  *
- * <p><b>Determinism.</b> With {@link VirtualTimeEngine} time moves only inside step 5 and only
+ * <p><b>Determinism.</b> With {@link VirtualTimeEngine} time moves only inside step 4 and only
  * when the loop has nothing ready, by exactly the time to the next timer. With a shuffle seed,
  * the callbacks made ready together in one step (the inbox batch, the due timers) run in an order
  * drawn from that seed, so order-dependent code fails, and fails again with the same seed.
@@ -135,6 +137,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private Runnable[] inboxBatch = new Runnable[16];
     private int dueCount;
     private long dispatchStartNanos;
+    /** The promise {@link #run} waits for: once it resolves, the iteration must not block. */
+    private Promise<?> awaited;
 
     private Loop(Builder builder) {
         this.name = builder.name != null ? builder.name : "weft-loop-" + NAMES.incrementAndGet();
@@ -176,6 +180,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
     public <T> T run(Promise<T> promise) {
         Objects.requireNonNull(promise, "promise");
         enter("run(promise)");
+        awaited = promise;
         try {
             while (promise.isPending()) {
                 if (terminated) {
@@ -184,6 +189,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
                 iterate(-1);
             }
         } finally {
+            awaited = null;
             RUNNING.set(null);
         }
         return outcome(promise);
@@ -377,6 +383,11 @@ public final class Loop implements Executor, AutoCloseable, Time {
         }
     }
 
+    /** Loop thread: the timers on the wheel, read straight from it (tests, close). */
+    int pendingTimers() {
+        return wheel.size();
+    }
+
     private long deadlineAfter(Duration duration) {
         long delay = Math.max(0, saturatedNanos(duration));
         long now = clock.nanoTime();
@@ -397,7 +408,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /**
      * Watches a readiness source of the loop's engine (an fd, an event channel); {@code handler}
-     * runs on the loop thread in step 5 of an iteration. LOOP THREAD ONLY.
+     * runs on the loop thread in step 5 of an iteration (see the class notes). LOOP THREAD ONLY.
      *
      * @throws UnsupportedOperationException if the engine has no readiness sources
      * @throws IllegalStateException if the source is already registered
@@ -703,7 +714,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** The engine timeout for step 4: 0 if anything is ready, else until the next timer, capped. */
     private long blockTimeout(long maxBlockNanos) {
-        if (maxBlockNanos == 0 || closeRequested || LoopHooks.pausedCount() > 0) {
+        if (maxBlockNanos == 0 || closeRequested || LoopHooks.pausedCount() > 0
+                || (awaited != null && !awaited.isPending())) {
             return 0;
         }
         long timeout = -1;

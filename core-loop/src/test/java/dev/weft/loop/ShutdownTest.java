@@ -1,0 +1,131 @@
+package dev.weft.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.promise.Promise;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** close(): exit hooks, pending work rejected with LoopClosed, nothing left behind. */
+class ShutdownTest {
+
+    private static boolean threadNamed(String name) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name) && t.isAlive());
+    }
+
+    @Test
+    void closeRejectsPendingTimersWithLoopClosed() {
+        Loop loop = Loop.create();
+        Promise<Void> sleep = loop.sleep(Duration.ofHours(1));
+        Promise<String> timeout = loop.timeout(Duration.ofHours(2));
+
+        loop.close();
+
+        assertInstanceOf(LoopClosed.class, sleep.failure());
+        assertInstanceOf(LoopClosed.class, timeout.failure());
+        assertEquals(0, loop.metrics().timersPending());
+        assertEquals(0, loop.pendingTimers());
+    }
+
+    @Test
+    void closeFailsTheFutureOfASubmitWhosePromiseIsPending() throws Exception {
+        Loop loop = Loop.create();
+        loop.start();
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Void> future = loop.submit(() -> {
+            started.countDown();
+            return loop.sleep(Duration.ofHours(1));
+        });
+        started.await();
+
+        loop.close();
+
+        ExecutionException thrown = assertThrows(ExecutionException.class, () -> future.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(LoopClosed.class, thrown.getCause());
+    }
+
+    @Test
+    void closeFailsTheFutureOfASubmitStillQueued() {
+        Loop loop = Loop.create();
+        loop.runOnce(0);
+        CompletableFuture<String> queued = loop.submit(() -> Promise.of("never"));
+
+        loop.close();
+
+        assertTrue(queued.isCompletedExceptionally());
+        assertThrows(LoopClosed.class, () -> {
+            try {
+                queued.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    @Test
+    void workOfferedAfterCloseIsRejected() {
+        Loop loop = Loop.create();
+        loop.close();
+
+        assertThrows(LoopClosed.class, () -> loop.execute(() -> {}));
+        assertTrue(loop.submit(() -> Promise.of(1)).isCompletedExceptionally());
+        assertInstanceOf(LoopClosed.class, loop.sleep(Duration.ofSeconds(1)).failure());
+        assertThrows(LoopClosed.class, () -> loop.runOnce(0));
+    }
+
+    @Test
+    void closeFromACallbackFinishesTheIterationThenShutsDown() {
+        Loop loop = Loop.create();
+        List<String> trace = new ArrayList<>();
+        loop.onExit(() -> trace.add("exit"));
+        loop.onLeaveIteration(() -> trace.add("leave"));
+        loop.execute(() -> {
+            loop.close();
+            trace.add("after close() in the callback");
+        });
+
+        loop.runOnce(0);
+
+        assertEquals(List.of("after close() in the callback", "leave", "exit"), trace);
+        assertTrue(loop.isClosed());
+    }
+
+    @Test
+    void runThrowsLoopClosedWhenTheLoopClosesUnderIt() {
+        Loop loop = Loop.create();
+        Promise<Void> never = Promise.<Void>pending().promise();
+        loop.execute(loop::close);
+
+        assertThrows(LoopClosed.class, () -> loop.run(never));
+    }
+
+    @Test
+    void closeFromAnotherThreadStopsAStartedLoopAndLeavesNoThreadOrEngineBehind() {
+        CountingEngine engine = new CountingEngine();
+        Loop loop = Loop.builder().engine(engine).watchdog(Duration.ofSeconds(5), w -> {}).build();
+        loop.start("leak-check-loop", false);
+        loop.execute(() -> loop.sleep(Duration.ofHours(1)));
+        loop.execute(() -> loop.sleep(Duration.ofMinutes(1)));
+        engine.awaitBlocked();
+        assertTrue(threadNamed("leak-check-loop"));
+
+        loop.close();
+
+        assertFalse(threadNamed("leak-check-loop"));
+        assertFalse(threadNamed("leak-check-loop-watchdog"));
+        assertFalse(threadNamed(loop.name() + "-watchdog"));
+        assertTrue(engine.closed);
+        assertEquals(0, loop.metrics().timersPending());
+        assertTrue(loop.isClosed());
+    }
+}
