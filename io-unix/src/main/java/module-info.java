@@ -4,10 +4,14 @@
  */
 module dev.weft.unix {
     requires transitive dev.weft.loop;
+    // sun.misc.Signal, reached reflectively by dev.weft.unix.signal (see JvmSignals).
+    requires jdk.unsupported;
     exports dev.weft.unix;
     exports dev.weft.unix.epoll;
     exports dev.weft.unix.nio;
     exports dev.weft.unix.buffer;
     exports dev.weft.unix.socket;
     exports dev.weft.unix.net;
+    exports dev.weft.unix.signal;
+    exports dev.weft.unix.blocking;
 }

@@ -26,7 +26,10 @@ import java.util.Objects;
  * <p>The same code runs on both engines: on epoll the sockets are native fds driven through
  * java.lang.foreign; on NIO they are SocketChannels, ServerSocketChannels and DatagramChannels.
  * Addresses choose the protocol: an {@link java.net.InetSocketAddress} with an IPv4 or IPv6
- * address, or a {@link java.net.UnixDomainSocketAddress}.
+ * address, or a {@link java.net.UnixDomainSocketAddress}. One difference shows: on NIO the
+ * kernel socket of a closed flow or listener is released at the loop's next iteration, not at
+ * once, because java.nio closes a channel registered with a Selector only when the Selector
+ * next flushes its cancelled keys.
  */
 public final class Sockets {
 
