@@ -2,7 +2,6 @@ package dev.weft.samples;
 
 import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
-import dev.weft.promise.Promise;
 import dev.weft.samples.http.HelloRoutes;
 import dev.weft.samples.http.HttpLimits;
 import dev.weft.samples.http.HttpServer;
@@ -11,6 +10,8 @@ import dev.weft.unix.Engines;
 import dev.weft.unix.net.ListenOptions;
 import dev.weft.unix.net.Sockets;
 import dev.weft.unix.net.TcpListener;
+import dev.weft.unix.signal.Signals;
+import dev.weft.unix.signal.UnixSignal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -53,10 +54,13 @@ public final class HttpServerMain {
         System.out.println("Weft HTTP server on http://" + bound.getHostString() + ":" + bound.getPort()
                 + "/plaintext (engine " + engine.getClass().getSimpleName() + "); Ctrl-C or SIGTERM stops it");
         System.out.flush();
-        loop.run(Promise.<String>pending().promise().flatMap(signal -> {
-            System.out.println("signal " + signal + ": shutting down gracefully");
+        Signals signals = Signals.watch(loop, UnixSignal.INT, UnixSignal.TERM);
+        loop.run(signals.next().flatMap(signal -> {
+            System.out.println("SIG" + signal + ": shutting down gracefully");
             return server.shutdown(Duration.ofSeconds(5));
-        }).flatMap(v -> Promise.unit()));
+        }));
+        signals.close();
         loop.close();
+        System.out.println("stopped");
     }
 }
