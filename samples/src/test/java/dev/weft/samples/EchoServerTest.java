@@ -1,0 +1,75 @@
+package dev.weft.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.weft.loop.Engine;
+import dev.weft.loop.Loop;
+import dev.weft.promise.Promise;
+import dev.weft.unix.EngineKind;
+import dev.weft.unix.Engines;
+import dev.weft.unix.net.ListenOptions;
+import dev.weft.unix.net.Sockets;
+import dev.weft.unix.net.TcpListener;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The echo sample with a blocking Java client: bytes come back intact, and half-close works. */
+@Timeout(120)
+class EchoServerTest {
+    private static final int TOTAL = 64 << 20;
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void sixtyFourMebibytesComeBackIntactAndAHalfCloseEndsTheEcho(EngineKind kind) throws Exception {
+        Engine engine = Engines.open(kind);
+        try (Loop loop = Loop.builder().engine(engine).build()) {
+            loop.start();
+            TcpListener listener = loop.submit(() -> Promise.of(Sockets.on(loop, engine)
+                    .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenOptions.DEFAULT)))
+                    .get(30, TimeUnit.SECONDS);
+            loop.execute(() -> Promise.async(() -> EchoServer.acceptLoop(listener)));
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(),
+                    ((InetSocketAddress) listener.localAddress()).getPort())) {
+                socket.setSoTimeout(60_000);
+                CRC32C sent = new CRC32C();
+                CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> readAll(socket));
+                byte[] chunk = new byte[1 << 16];
+                Random random = new Random(7);
+                for (int n = 0; n < TOTAL; n += chunk.length) {
+                    random.nextBytes(chunk);
+                    sent.update(chunk);
+                    socket.getOutputStream().write(chunk);
+                }
+                socket.shutdownOutput();
+                assertEquals(sent.getValue(), received.get(60, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    /** Reads to end of stream (which the server sends after our half-close) and returns the CRC. */
+    private static long readAll(Socket socket) {
+        try {
+            CRC32C crc = new CRC32C();
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[1 << 16];
+            long total = 0;
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                crc.update(buffer, 0, n);
+                total += n;
+            }
+            assertEquals(TOTAL, total);
+            return crc.getValue();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
