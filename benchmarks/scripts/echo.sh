@@ -7,11 +7,9 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # ---------------------------------------------------------------------------------------------------
-# WEFT'S ECHO SERVER. TODO(io-unix/samples): no Weft echo server exists yet, so the weft rows are
-# skipped. Set this to the command that starts it once it lands (e.g. an echo sample's main run through
-# ./weft), with {port} for the port; the command must exec the JVM. The environment variable of the
-# same name overrides it.
-WEFT_ECHO_CMD="${WEFT_ECHO_CMD:-}"
+# Weft's echo server: the samples' EchoServer through the launcher, which execs the JVM; {port} is the
+# port. The environment variable of the same name overrides it.
+WEFT_ECHO_CMD="${WEFT_ECHO_CMD:-$ROOT/weft echo-server --port {port}}"
 # ---------------------------------------------------------------------------------------------------
 NETTY_ECHO_CMD="$BENCH_JAVA_CMD dev.weft.bench.netty.NettyEchoServer --port {port}"
 CONNECTION_COUNTS="1 64"
