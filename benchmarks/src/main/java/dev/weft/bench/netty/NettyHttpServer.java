@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.time.format.DateTimeFormatter;
 
 /**
  * Netty's side of {@code ./weft bench http}: {@code GET /plaintext} answers {@code Hello, World!} as
@@ -71,7 +72,8 @@ public final class NettyHttpServer {
                     : new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND);
             response.headers()
                     .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                    .set(HttpHeaderNames.DATE, date());
             if (HttpUtil.isKeepAlive(request)) {
                 ctx.write(response, ctx.voidPromise());
             } else {
