@@ -18,7 +18,10 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /**
  * Netty's side of {@code ./weft bench http}: {@code GET /plaintext} answers {@code Hello, World!} as
@@ -63,6 +66,24 @@ public final class NettyHttpServer {
             } finally {
                 ReferenceCountUtil.release(msg);
             }
+        }
+
+        private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter
+                .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH)
+                .withZone(ZoneOffset.UTC);
+
+        // One event loop: a plain cache, refreshed once a second, as Weft's server does.
+        private static long dateSecond = Long.MIN_VALUE;
+        private static String dateText = "";
+
+        /** The Date field (RFC 9110 asks origin servers with a clock for it), as Weft sends it. */
+        private static String date() {
+            long second = System.currentTimeMillis() / 1000;
+            if (second != dateSecond) {
+                dateSecond = second;
+                dateText = IMF_FIXDATE.format(Instant.ofEpochSecond(second));
+            }
+            return dateText;
         }
 
         private static void respond(ChannelHandlerContext ctx, HttpRequest request) {
