@@ -9,7 +9,9 @@ set -euo pipefail
 # ---------------------------------------------------------------------------------------------------
 # Weft's echo server: the samples' EchoServer through the launcher, which execs the JVM; {port} is the
 # port. The environment variable of the same name overrides it.
-WEFT_ECHO_CMD="${WEFT_ECHO_CMD:-$ROOT/weft echo-server --port {port}}"
+# (a default containing {port} cannot sit inside ${...:-...}: its brace would end the expansion)
+WEFT_ECHO_CMD="${WEFT_ECHO_CMD:-}"
+[ -n "$WEFT_ECHO_CMD" ] || WEFT_ECHO_CMD="$ROOT/weft echo-server --port {port}"
 # ---------------------------------------------------------------------------------------------------
 NETTY_ECHO_CMD="$BENCH_JAVA_CMD dev.weft.bench.netty.NettyEchoServer --port {port}"
 CONNECTION_COUNTS="1 64"

@@ -10,8 +10,12 @@ set -euo pipefail
 # WEFT'S SERVERS. TODO(io-unix): `./weft serve --port N --engine epoll|nio` does not exist yet; until it
 # does, the weft-* rows are skipped. {port} stands for the port. The command must exec the JVM (./weft
 # does). Override either with the environment variable of the same name.
-WEFT_HTTP_EPOLL_CMD="${WEFT_HTTP_EPOLL_CMD:-$ROOT/weft serve --port {port} --engine epoll}"
-WEFT_HTTP_NIO_CMD="${WEFT_HTTP_NIO_CMD:-$ROOT/weft serve --port {port} --engine nio}"
+# (a default containing {port} cannot sit inside ${...:-...}: its brace would end the expansion)
+WEFT_HTTP_EPOLL_CMD="${WEFT_HTTP_EPOLL_CMD:-}"
+[ -n "$WEFT_HTTP_EPOLL_CMD" ] || WEFT_HTTP_EPOLL_CMD="$ROOT/weft serve --port {port} --engine epoll"
+# (a default containing {port} cannot sit inside ${...:-...}: its brace would end the expansion)
+WEFT_HTTP_NIO_CMD="${WEFT_HTTP_NIO_CMD:-}"
+[ -n "$WEFT_HTTP_NIO_CMD" ] || WEFT_HTTP_NIO_CMD="$ROOT/weft serve --port {port} --engine nio"
 # ---------------------------------------------------------------------------------------------------
 NETTY_HTTP_CMD="$BENCH_JAVA_CMD dev.weft.bench.netty.NettyHttpServer --port {port}"
 CONNECTIONS=64
