@@ -227,6 +227,19 @@ final class Resolution {
      * by their callbacks wait for the next call.
      */
     int wakeupPaused() {
+        return settlePaused(Promise.FULFILLED, null);
+    }
+
+    /** Rejects the paused promises, until their callbacks stop pausing new ones. */
+    int rejectPaused(Throwable failure) {
+        int total = 0;
+        for (int n = settlePaused(Promise.REJECTED, failure); n > 0; n = settlePaused(Promise.REJECTED, failure)) {
+            total += n;
+        }
+        return total;
+    }
+
+    private int settlePaused(byte state, Object result) {
         ArrayList<Promise<Void>> batch = paused;
         if (batch.isEmpty()) {
             return 0;
@@ -237,7 +250,7 @@ final class Resolution {
         for (int i = 0; i < n; i++) {
             Promise<Void> root = batch.get(i).underlying();
             if (root.state == Promise.PENDING) {
-                resolveNow(root, Promise.FULFILLED, null);
+                resolveNow(root, state, result);
             }
         }
         batch.clear();
