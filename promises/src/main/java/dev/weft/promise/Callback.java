@@ -46,22 +46,38 @@ abstract class Callback {
         Promise.settleIfPending(result, Promise.REJECTED, failure, resolution);
     }
 
-    /** {@code flatMap}: on success, follow the promise the function returns. */
-    static final class Bind<T, U> extends Callback {
+    /** A {@code flatMap} node: a {@link Bind}, or in debug mode one that knows its call site. */
+    static <T, U> Callback bind(Function<? super T, ? extends Promise<? extends U>> f, Promise<U> result) {
+        return Debug.ENABLED ? new TracedBind<>(f, result, AsyncTrace.callSite()) : new Bind<>(f, result);
+    }
+
+    /** A {@code map} node: a {@link Map}, or in debug mode one that knows its call site. */
+    static <T, U> Callback map(Function<? super T, ? extends U> f, Promise<U> result) {
+        return Debug.ENABLED ? new TracedMap<>(f, result, AsyncTrace.callSite()) : new Map<>(f, result);
+    }
+
+    /**
+     * {@code flatMap}: on success, follow the promise the function returns. The call site for the
+     * async trace lives in the debug-only subclass, keeping this node at 24 bytes.
+     */
+    static class Bind<T, U> extends Callback {
         private final Function<? super T, ? extends Promise<? extends U>> f;
         private final Promise<U> result;
-        private final StackTraceElement site;
 
         Bind(Function<? super T, ? extends Promise<? extends U>> f, Promise<U> result) {
             this.f = f;
             this.result = result;
-            this.site = Debug.ENABLED ? AsyncTrace.callSite() : null;
+        }
+
+        /** Where flatMap was called; known only in debug mode. */
+        StackTraceElement site() {
+            return null;
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
+        final void fire(Promise<?> source, Resolution resolution) {
             if (source.state != Promise.FULFILLED) {
-                rejectPassingThrough(result, (Throwable) source.value, site, resolution);
+                rejectPassingThrough(result, (Throwable) source.value, site(), resolution);
                 return;
             }
             Promise<? extends U> next;
@@ -75,22 +91,44 @@ abstract class Callback {
         }
     }
 
-    /** {@code map}: on success, fulfil with the function's value. */
-    static final class Map<T, U> extends Callback {
+    /** A {@link Bind} made in debug mode, with the site of its flatMap call. */
+    static final class TracedBind<T, U> extends Bind<T, U> {
+        private final StackTraceElement site;
+
+        TracedBind(Function<? super T, ? extends Promise<? extends U>> f, Promise<U> result,
+                StackTraceElement site) {
+            super(f, result);
+            this.site = site;
+        }
+
+        @Override
+        StackTraceElement site() {
+            return site;
+        }
+    }
+
+    /**
+     * {@code map}: on success, fulfil with the function's value. As with {@link Bind}, the call
+     * site lives in a debug-only subclass.
+     */
+    static class Map<T, U> extends Callback {
         private final Function<? super T, ? extends U> f;
         private final Promise<U> result;
-        private final StackTraceElement site;
 
         Map(Function<? super T, ? extends U> f, Promise<U> result) {
             this.f = f;
             this.result = result;
-            this.site = Debug.ENABLED ? AsyncTrace.callSite() : null;
+        }
+
+        /** Where map was called; known only in debug mode. */
+        StackTraceElement site() {
+            return null;
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
+        final void fire(Promise<?> source, Resolution resolution) {
             if (source.state != Promise.FULFILLED) {
-                rejectPassingThrough(result, (Throwable) source.value, site, resolution);
+                rejectPassingThrough(result, (Throwable) source.value, site(), resolution);
                 return;
             }
             Object mapped;
@@ -102,6 +140,21 @@ abstract class Callback {
                 state = Promise.REJECTED;
             }
             Promise.settleIfPending(result, state, mapped, resolution);
+        }
+    }
+
+    /** A {@link Map} made in debug mode, with the site of its map call. */
+    static final class TracedMap<T, U> extends Map<T, U> {
+        private final StackTraceElement site;
+
+        TracedMap(Function<? super T, ? extends U> f, Promise<U> result, StackTraceElement site) {
+            super(f, result);
+            this.site = site;
+        }
+
+        @Override
+        StackTraceElement site() {
+            return site;
         }
     }
 

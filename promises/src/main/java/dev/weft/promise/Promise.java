@@ -31,9 +31,13 @@ import java.util.function.Supplier;
  *
  * <h2>Implementation notes</h2>
  *
- * <p><b>Representation.</b> One mutable object per promise, with the fields {@code state},
- * {@code value}, {@code howToCancel} and a FIFO list of {@link Callback} nodes
- * ({@code head}/{@code tail}). {@code value} means different things by state: the value when
+ * <p><b>Representation.</b> One mutable object of 24 bytes per promise, with the fields
+ * {@code state}, {@code value}, {@code howToCancel} and a FIFO list of {@link Callback} nodes.
+ * The list is a circle reached through its last node ({@code callbacks}), whose {@code next} is the
+ * first: one field gives O(1) append and O(1) splice (for proxies), where head and tail fields
+ * would make every promise 8 bytes bigger. Settling cuts the circle into an ordinary
+ * null-terminated list. The owner thread checked in debug mode is kept in a side table
+ * ({@link Debug}), not in the object. {@code value} means different things by state: the value when
  * FULFILLED; the Throwable when REJECTED; the promise this one forwards to when PROXY; and while
  * PENDING, what {@code cancel()} acts on: nothing (NOT_CANCELABLE), this promise (CANCEL_THIS),
  * one promise (PROPAGATE_ONE: the input a bind is waiting on) or an array of promises
@@ -86,27 +90,32 @@ public final class Promise<T> {
     static final int SWEEP_THRESHOLD = 42;
 
     /** Shared by every thread, so it has no owner: a resolved promise is never written again. */
-    private static final Promise<Void> UNIT = new Promise<>(FULFILLED, NOT_CANCELABLE, null, null);
+    private static final Promise<Void> UNIT = new Promise<>(FULFILLED, null);
 
+    // Three small fields share the 4 bytes left after a compressed 12-byte object header, so with
+    // value and callbacks a promise is 24 bytes (PromiseLayoutTest holds this).
     byte state;
     byte howToCancel;
     /** Callbacks in this pending root's list known to be dead since its last sweep. */
     short deadCallbacks;
     Object value;
-    Callback head;
-    Callback tail;
-    /** The creating thread in debug mode, else null. */
-    final Thread owner;
+    /** The LAST node of this pending root's circular callback list (its next is the first), or null. */
+    Callback callbacks;
 
     Promise(byte state, byte howToCancel, Object value) {
-        this(state, howToCancel, value, Debug.ownerForNewPromise());
-    }
-
-    private Promise(byte state, byte howToCancel, Object value, Thread owner) {
         this.state = state;
         this.howToCancel = howToCancel;
         this.value = value;
-        this.owner = owner;
+        if (Debug.ENABLED) {
+            Debug.recordOwner(this);
+        }
+    }
+
+    /** A promise with no owner: only for {@link #UNIT}, which every thread shares. */
+    private Promise(byte state, Object value) {
+        this.state = state;
+        this.howToCancel = NOT_CANCELABLE;
+        this.value = value;
     }
 
     // ---------------------------------------------------------------- creating promises
@@ -255,7 +264,7 @@ public final class Promise<T> {
             case FULFILLED -> {
                 Resolution resolution = Resolution.current();
                 if (resolution.nestingTooDeep()) {
-                    return deferNested(root, resolution, result -> new Callback.Bind<>(f, result));
+                    return deferNested(root, resolution, result -> Callback.bind(f, result));
                 }
                 resolution.enterNested();
                 try {
@@ -271,7 +280,7 @@ public final class Promise<T> {
             }
             default -> {
                 Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
-                root.addCallback(new Callback.Bind<>(f, result));
+                root.addCallback(Callback.bind(f, result));
                 return result;
             }
         }
@@ -296,7 +305,7 @@ public final class Promise<T> {
             }
             default -> {
                 Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
-                root.addCallback(new Callback.Map<>(f, result));
+                root.addCallback(Callback.map(f, result));
                 return result;
             }
         }
@@ -629,15 +638,36 @@ public final class Promise<T> {
 
     /** Appends a callback to this pending root's list, first dropping dead nodes at its head. */
     void addCallback(Callback callback) {
-        while (head != null && head.isDead()) {
-            head = head.next;
-        }
-        if (head == null) {
-            head = callback;
+        Callback last = callbacks;
+        Callback first = last == null ? null : firstLive(last);
+        if (first == null) {
+            callback.next = callback;
         } else {
-            tail.next = callback;
+            callback.next = first;
+            last.next = callback;
         }
-        tail = callback;
+        callbacks = callback;
+    }
+
+    /**
+     * The first live node of the circular list ending at {@code last}, after unlinking the dead
+     * nodes before it; null if every node is dead.
+     */
+    private static Callback firstLive(Callback last) {
+        Callback first = last.next;
+        while (first.isDead()) {
+            if (first == last) {
+                return null;
+            }
+            first = first.next;
+        }
+        last.next = first;
+        return first;
+    }
+
+    /** The first node of this pending root's list (the nodes link up in a circle), or null. */
+    Callback firstCallback() {
+        return callbacks == null ? null : callbacks.next;
     }
 
     /**
@@ -656,7 +686,7 @@ public final class Promise<T> {
         deadCallbacks = 0;
         Callback kept = null;
         Callback first = null;
-        for (Callback c = head; c != null; c = c.next) {
+        for (Callback c = detachCallbacks(); c != null; c = c.next) {
             if (c.isDead()) {
                 continue;
             }
@@ -668,10 +698,21 @@ public final class Promise<T> {
             kept = c;
         }
         if (kept != null) {
-            kept.next = null;
+            kept.next = first;
         }
-        head = first;
-        tail = kept;
+        callbacks = kept;
+    }
+
+    /** Takes this root's callbacks as a null-terminated list, first node first; null if none. */
+    private Callback detachCallbacks() {
+        Callback last = callbacks;
+        if (last == null) {
+            return null;
+        }
+        callbacks = null;
+        Callback first = last.next;
+        last.next = null;
+        return first;
     }
 
     @SuppressWarnings("unchecked")
@@ -705,11 +746,9 @@ public final class Promise<T> {
      * run; when it is cancelled, onCancel callbacks are moved to the front.
      */
     static Callback settle(Promise<?> root, byte newState, Object result) {
-        Callback list = root.head;
+        Callback list = root.detachCallbacks();
         root.state = newState;
         root.value = result;
-        root.head = null;
-        root.tail = null;
         if (list != null && isCancellation(newState, result)) {
             list = cancelCallbacksFirst(list);
         }
@@ -748,13 +787,16 @@ public final class Promise<T> {
 
     /** Turns pending {@code inner} into a proxy of pending {@code outer}; outer takes its callbacks. */
     private static void makeProxy(Promise<?> inner, Promise<?> outer) {
-        if (inner.head != null) {
-            if (outer.head == null) {
-                outer.head = inner.head;
-            } else {
-                outer.tail.next = inner.head;
+        Callback innerLast = inner.callbacks;
+        if (innerLast != null) {
+            Callback outerLast = outer.callbacks;
+            if (outerLast != null) {
+                // splice two circles into one: outer's nodes, then inner's
+                Callback outerFirst = outerLast.next;
+                outerLast.next = innerLast.next;
+                innerLast.next = outerFirst;
             }
-            outer.tail = inner.tail;
+            outer.callbacks = innerLast;
             outer.deadCallbacks = (short) Math.min(SWEEP_THRESHOLD, outer.deadCallbacks + inner.deadCallbacks);
         }
         // outer's own input has resolved, so cancelling it now means cancelling what inner waits on
@@ -762,8 +804,7 @@ public final class Promise<T> {
         outer.value = inner.value;
         inner.state = PROXY;
         inner.value = outer;
-        inner.head = null;
-        inner.tail = null;
+        inner.callbacks = null;
         inner.howToCancel = NOT_CANCELABLE;
     }
 
