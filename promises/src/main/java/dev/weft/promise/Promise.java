@@ -59,10 +59,11 @@ import java.util.function.Supplier;
  * list at an amortised constant cost per race. Dead nodes at the head are also dropped whenever a
  * callback is added.
  *
- * <p><b>Resolution.</b> Settling a promise detaches its callback list and pushes it on the
- * per-thread work stack in {@link Resolution}; callbacks run from there, depth-first, and a
- * callback that settles another promise pushes that promise's list instead of calling it. So a
- * chain of a million binds resolves with a constant Java stack, while callbacks of one promise
+ * <p><b>Resolution.</b> Settling a promise detaches its callback list and hands it to the
+ * per-thread drain loop in {@link Resolution}; callbacks run from there, depth-first, and a
+ * callback that settles another promise returns that promise to the loop, which runs its list
+ * next (keeping the rest of the current list on an explicit work stack), instead of calling it.
+ * So a chain of a million binds resolves with a constant Java stack, while callbacks of one promise
  * still run in registration order and a resolve returns only after everything it triggered ran.
  *
  * <p><b>Nesting.</b> flatMap on a fulfilled promise calls its function at once, on the caller's
@@ -746,43 +747,59 @@ public final class Promise<T> {
      * run; when it is cancelled, onCancel callbacks are moved to the front.
      */
     static Callback settle(Promise<?> root, byte newState, Object result) {
-        Callback list = root.detachCallbacks();
         root.state = newState;
         root.value = result;
-        if (list != null && isCancellation(newState, result)) {
+        return takeCallbacks(root);
+    }
+
+    /**
+     * Detaches the callbacks of {@code root}, just settled, as a list to run: onCancel callbacks
+     * first when it was cancelled.
+     */
+    static Callback takeCallbacks(Promise<?> root) {
+        Callback list = root.detachCallbacks();
+        if (list != null && isCancellation(root.state, root.value)) {
             list = cancelCallbacksFirst(list);
         }
         return list;
     }
 
-    /** Settles {@code p}'s root from inside a callback, unless it was already resolved. */
-    static void settleIfPending(Promise<?> p, byte newState, Object result, Resolution resolution) {
+    /**
+     * Settles {@code p}'s root from inside a callback, unless it was already resolved, and returns
+     * it (or null if it was resolved already). Its callbacks stay attached: the callback returns
+     * this root from {@link Callback#fire}, and the drain running it takes them
+     * ({@link #takeCallbacks}) and runs them next.
+     */
+    static Promise<?> settleIfPending(Promise<?> p, byte newState, Object result) {
         Promise<?> root = p.underlying();
-        if (root.state == PENDING) {
-            resolution.settleFromCallback(root, newState, result);
+        if (root.state != PENDING) {
+            return null;
         }
+        root.state = newState;
+        root.value = result;
+        return root;
     }
 
     /**
      * Makes {@code result} behave as {@code outcome} from inside a callback: copy its outcome if
      * resolved, else turn {@code outcome} into a proxy of {@code result} (see the class notes).
+     * Returns the root it settled, as {@link #settleIfPending} does, or null.
      */
-    static void follow(Promise<?> result, Promise<?> outcome, Resolution resolution) {
+    static Promise<?> follow(Promise<?> result, Promise<?> outcome) {
         Promise<?> outer = result.underlying();
         if (outcome == null) {
-            settleIfPending(outer, REJECTED,
-                    new NullPointerException("function returned null instead of a promise"), resolution);
-            return;
+            return settleIfPending(outer, REJECTED,
+                    new NullPointerException("function returned null instead of a promise"));
         }
         Promise<?> inner = outcome.underlying();
         if (outer.state != PENDING || inner == outer) {
-            return;
+            return null;
         }
         if (inner.state != PENDING) {
-            resolution.settleFromCallback(outer, inner.state, inner.value);
-            return;
+            return settleIfPending(outer, inner.state, inner.value);
         }
         makeProxy(inner, outer);
+        return null;
     }
 
     /** Turns pending {@code inner} into a proxy of pending {@code outer}; outer takes its callbacks. */
