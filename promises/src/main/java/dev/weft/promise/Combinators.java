@@ -303,7 +303,11 @@ final class Combinators {
         return roots(promises);
     }
 
+    /** The pending ones among {@code roots}: {@code roots} itself when all are (no copy needed). */
     private static Promise<?>[] pendingOnly(Promise<?>[] roots, int pending) {
+        if (pending == roots.length) {
+            return roots;
+        }
         Promise<?>[] result = new Promise<?>[pending];
         int n = 0;
         for (Promise<?> root : roots) {
