@@ -20,8 +20,10 @@ import java.util.Arrays;
  * <p>The top cursor lives in the drain loop's locals, and the callback that settles a promise
  * returns it to the loop ({@link Callback#fire}) rather than pushing it; only the rest of an
  * interrupted cursor goes to the arrays. Why: this object and its arrays live long and so sit in
- * the old generation, where storing a young reference costs a card-marking write barrier with a
- * full fence under G1; a chain of binds, or a promise with one callback, now runs without any.
+ * the old generation, where storing a young reference runs G1's card-marking post-write barrier,
+ * which on JDK 25 includes a StoreLoad fence; a chain of binds, or a promise with one callback,
+ * now resolves without storing into them at all (bindPending went from about CompletableFuture's
+ * time to about 0.6 of it).
  */
 final class Resolution {
     private static final ThreadLocal<Resolution> PER_THREAD = ThreadLocal.withInitial(Resolution::new);
