@@ -527,6 +527,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private void shutdown() {
         exitHooks.runInReverseAndClear();
         closed = true;
+        LoopHooks.rejectPaused(new LoopClosed(name, "pause"));
         while (wheel.size() > 0) {
             wheel.expire(Long.MAX_VALUE, rejectClosed);
         }

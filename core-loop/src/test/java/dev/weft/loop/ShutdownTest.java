@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,19 @@ class ShutdownTest {
 
     private static boolean threadNamed(String name) {
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name) && t.isAlive());
+    }
+
+    @Test
+    void closeRejectsPausedPromisesSoALaterLoopOnTheThreadDoesNotResumeThem() {
+        Loop loop = Loop.create();
+        Promise<Void> paused = Promise.pause();
+        Promise<Void> pausedByItsCallback = paused.recover(e -> Promise.pause());
+
+        loop.close();
+
+        assertInstanceOf(LoopClosed.class, paused.failure());
+        assertInstanceOf(LoopClosed.class, pausedByItsCallback.failure());
+        assertEquals(0, LoopHooks.pausedCount());
     }
 
     @Test

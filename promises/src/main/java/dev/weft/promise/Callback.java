@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * {@code flatMap} on a pending promise makes.
  *
  * <p>{@link #fire} runs inside {@link Resolution}'s drain, with the resolved source promise. A
- * node that resolves a result promise hands it to {@link Resolution#settleFromCallback}, never
+ * node that resolves a result promise returns it to the drain, never
  * running that promise's callbacks on the Java stack. Exceptions from user functions are caught
  * here: they reject the result, or go to the async-exception hook when there is no result.
  */
@@ -18,8 +18,14 @@ abstract class Callback {
     /** The next node in the source's list; cleared when this node is taken off the work stack. */
     Callback next;
 
-    /** Runs this callback for {@code source}, which is fulfilled or rejected. */
-    abstract void fire(Promise<?> source, Resolution resolution);
+    /**
+     * Runs this callback for {@code source}, which is fulfilled or rejected, and returns the
+     * promise it settled, if any (else null), as its last act: the running drain then runs that
+     * promise's callbacks before anything else, with no work-stack push in the common case of a
+     * chain. A callback settles at most one promise this way; anything else it resolves goes
+     * through {@link Resolution#resolveNow} (for instance cancelling the losers of a race).
+     */
+    abstract Promise<?> fire(Promise<?> source);
 
     /**
      * Whether this node can no longer have an effect (its result was settled elsewhere), so that
@@ -33,65 +39,99 @@ abstract class Callback {
      * Settles {@code result} like {@code outcome}: with its value or failure if it is resolved,
      * else by making {@code outcome} a proxy of {@code result} (see {@link Promise#follow}).
      */
-    static void follow(Promise<?> result, Promise<?> outcome, Resolution resolution) {
-        Promise.follow(result, outcome, resolution);
+    static Promise<?> follow(Promise<?> result, Promise<?> outcome) {
+        return Promise.follow(result, outcome);
     }
 
     /** Rejects {@code result} with {@code failure}, noting {@code site} in debug mode. */
-    static void rejectPassingThrough(Promise<?> result, Throwable failure, StackTraceElement site,
-            Resolution resolution) {
+    static Promise<?> rejectPassingThrough(Promise<?> result, Throwable failure, StackTraceElement site) {
         if (Debug.ENABLED) {
             AsyncTrace.record(failure, site);
         }
-        Promise.settleIfPending(result, Promise.REJECTED, failure, resolution);
+        return Promise.settleIfPending(result, Promise.REJECTED, failure);
     }
 
-    /** {@code flatMap}: on success, follow the promise the function returns. */
-    static final class Bind<T, U> extends Callback {
+    /** A {@code flatMap} node: a {@link Bind}, or in debug mode one that knows its call site. */
+    static <T, U> Callback bind(Function<? super T, ? extends Promise<? extends U>> f, Promise<U> result) {
+        return Debug.ENABLED ? new TracedBind<>(f, result, AsyncTrace.callSite()) : new Bind<>(f, result);
+    }
+
+    /** A {@code map} node: a {@link Map}, or in debug mode one that knows its call site. */
+    static <T, U> Callback map(Function<? super T, ? extends U> f, Promise<U> result) {
+        return Debug.ENABLED ? new TracedMap<>(f, result, AsyncTrace.callSite()) : new Map<>(f, result);
+    }
+
+    /**
+     * {@code flatMap}: on success, follow the promise the function returns. The call site for the
+     * async trace lives in the debug-only subclass, keeping this node at 24 bytes.
+     */
+    static class Bind<T, U> extends Callback {
         private final Function<? super T, ? extends Promise<? extends U>> f;
         private final Promise<U> result;
-        private final StackTraceElement site;
 
         Bind(Function<? super T, ? extends Promise<? extends U>> f, Promise<U> result) {
             this.f = f;
             this.result = result;
-            this.site = Debug.ENABLED ? AsyncTrace.callSite() : null;
+        }
+
+        /** Where flatMap was called; known only in debug mode. */
+        StackTraceElement site() {
+            return null;
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
+        final Promise<?> fire(Promise<?> source) {
             if (source.state != Promise.FULFILLED) {
-                rejectPassingThrough(result, (Throwable) source.value, site, resolution);
-                return;
+                return rejectPassingThrough(result, (Throwable) source.value, site());
             }
             Promise<? extends U> next;
             try {
                 next = f.apply(Promise.<T>cast(source.value));
             } catch (Throwable failure) {
-                Promise.settleIfPending(result, Promise.REJECTED, failure, resolution);
-                return;
+                return Promise.settleIfPending(result, Promise.REJECTED, failure);
             }
-            follow(result, next, resolution);
+            return follow(result, next);
         }
     }
 
-    /** {@code map}: on success, fulfil with the function's value. */
-    static final class Map<T, U> extends Callback {
+    /** A {@link Bind} made in debug mode, with the site of its flatMap call. */
+    static final class TracedBind<T, U> extends Bind<T, U> {
+        private final StackTraceElement site;
+
+        TracedBind(Function<? super T, ? extends Promise<? extends U>> f, Promise<U> result,
+                StackTraceElement site) {
+            super(f, result);
+            this.site = site;
+        }
+
+        @Override
+        StackTraceElement site() {
+            return site;
+        }
+    }
+
+    /**
+     * {@code map}: on success, fulfil with the function's value. As with {@link Bind}, the call
+     * site lives in a debug-only subclass.
+     */
+    static class Map<T, U> extends Callback {
         private final Function<? super T, ? extends U> f;
         private final Promise<U> result;
-        private final StackTraceElement site;
 
         Map(Function<? super T, ? extends U> f, Promise<U> result) {
             this.f = f;
             this.result = result;
-            this.site = Debug.ENABLED ? AsyncTrace.callSite() : null;
+        }
+
+        /** Where map was called; known only in debug mode. */
+        StackTraceElement site() {
+            return null;
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
+        final Promise<?> fire(Promise<?> source) {
             if (source.state != Promise.FULFILLED) {
-                rejectPassingThrough(result, (Throwable) source.value, site, resolution);
-                return;
+                return rejectPassingThrough(result, (Throwable) source.value, site());
             }
             Object mapped;
             byte state = Promise.FULFILLED;
@@ -101,7 +141,22 @@ abstract class Callback {
                 mapped = failure;
                 state = Promise.REJECTED;
             }
-            Promise.settleIfPending(result, state, mapped, resolution);
+            return Promise.settleIfPending(result, state, mapped);
+        }
+    }
+
+    /** A {@link Map} made in debug mode, with the site of its map call. */
+    static final class TracedMap<T, U> extends Map<T, U> {
+        private final StackTraceElement site;
+
+        TracedMap(Function<? super T, ? extends U> f, Promise<U> result, StackTraceElement site) {
+            super(f, result);
+            this.site = site;
+        }
+
+        @Override
+        StackTraceElement site() {
+            return site;
         }
     }
 
@@ -116,19 +171,17 @@ abstract class Callback {
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
+        Promise<?> fire(Promise<?> source) {
             if (source.state == Promise.FULFILLED) {
-                Promise.settleIfPending(result, Promise.FULFILLED, source.value, resolution);
-                return;
+                return Promise.settleIfPending(result, Promise.FULFILLED, source.value);
             }
             Promise<? extends T> next;
             try {
                 next = handler.apply((Throwable) source.value);
             } catch (Throwable failure) {
-                Promise.settleIfPending(result, Promise.REJECTED, failure, resolution);
-                return;
+                return Promise.settleIfPending(result, Promise.REJECTED, failure);
             }
-            follow(result, next, resolution);
+            return follow(result, next);
         }
     }
 
@@ -146,17 +199,16 @@ abstract class Callback {
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
+        Promise<?> fire(Promise<?> source) {
             Promise<? extends U> next;
             try {
                 next = source.state == Promise.FULFILLED
                         ? onSuccess.apply(Promise.<T>cast(source.value))
                         : onFailure.apply((Throwable) source.value);
             } catch (Throwable failure) {
-                Promise.settleIfPending(result, Promise.REJECTED, failure, resolution);
-                return;
+                return Promise.settleIfPending(result, Promise.REJECTED, failure);
             }
-            follow(result, next, resolution);
+            return follow(result, next);
         }
     }
 
@@ -174,21 +226,20 @@ abstract class Callback {
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
+        Promise<?> fire(Promise<?> source) {
             Promise<?> done;
             try {
                 done = Promise.requireReturned(finaliser.get());
             } catch (Throwable failure) {
-                Promise.settleIfPending(result, Promise.REJECTED, failure, resolution);
-                return;
+                return Promise.settleIfPending(result, Promise.REJECTED, failure);
             }
             Promise<?> doneRoot = done.underlying();
             if (doneRoot.state == Promise.PENDING) {
                 Promise.waitOn(result, doneRoot);
                 doneRoot.addCallback(new AfterFinally(result, source.state, source.value));
-            } else {
-                AfterFinally.settle(result, source.state, source.value, doneRoot, resolution);
+                return null;
             }
+            return AfterFinally.settle(result, source.state, source.value, doneRoot);
         }
     }
 
@@ -205,17 +256,16 @@ abstract class Callback {
         }
 
         @Override
-        void fire(Promise<?> finaliserDone, Resolution resolution) {
-            settle(result, sourceState, sourceResult, finaliserDone, resolution);
+        Promise<?> fire(Promise<?> finaliserDone) {
+            return settle(result, sourceState, sourceResult, finaliserDone);
         }
 
-        static void settle(Promise<?> result, byte sourceState, Object sourceResult,
-                Promise<?> finaliserDone, Resolution resolution) {
+        static Promise<?> settle(Promise<?> result, byte sourceState, Object sourceResult,
+                Promise<?> finaliserDone) {
             if (finaliserDone.state == Promise.REJECTED) {
-                Promise.settleIfPending(result, Promise.REJECTED, finaliserDone.value, resolution);
-            } else {
-                Promise.settleIfPending(result, sourceState, sourceResult, resolution);
+                return Promise.settleIfPending(result, Promise.REJECTED, finaliserDone.value);
             }
+            return Promise.settleIfPending(result, sourceState, sourceResult);
         }
     }
 
@@ -228,8 +278,8 @@ abstract class Callback {
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
-            Promise.settleIfPending(target, source.state, source.value, resolution);
+        Promise<?> fire(Promise<?> source) {
+            return Promise.settleIfPending(target, source.state, source.value);
         }
 
         @Override
@@ -252,8 +302,9 @@ abstract class Callback {
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
+        Promise<?> fire(Promise<?> source) {
             run(source.state, source.value);
+            return null;
         }
 
         void run(byte state, Object result) {
@@ -283,10 +334,11 @@ abstract class Callback {
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
+        Promise<?> fire(Promise<?> source) {
             if (Promise.isCancellation(source.state, source.value)) {
                 run(action);
             }
+            return null;
         }
 
         static void run(Runnable action) {

@@ -43,7 +43,8 @@ final class Combinators {
             this.firstFailure = firstFailure;
         }
 
-        void arrived(int index, Promise<?> input, Resolution resolution) {
+        /** Notes one input's outcome; returns the result promise if this settled it, else null. */
+        Promise<?> arrived(int index, Promise<?> input) {
             if (input.state == Promise.FULFILLED) {
                 if (values != null) {
                     values[index] = input.value;
@@ -51,13 +52,13 @@ final class Combinators {
             } else if (firstFailure == null) {
                 firstFailure = (Throwable) input.value;
             }
-            if (--pending == 0) {
-                if (firstFailure != null) {
-                    Promise.settleIfPending(result, Promise.REJECTED, firstFailure, resolution);
-                } else {
-                    Promise.settleIfPending(result, Promise.FULFILLED, outcome(values), resolution);
-                }
+            if (--pending > 0) {
+                return null;
             }
+            if (firstFailure != null) {
+                return Promise.settleIfPending(result, Promise.REJECTED, firstFailure);
+            }
+            return Promise.settleIfPending(result, Promise.FULFILLED, outcome(values));
         }
     }
 
@@ -71,8 +72,8 @@ final class Combinators {
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
-            gather.arrived(index, source, resolution);
+        Promise<?> fire(Promise<?> source) {
+            return gather.arrived(index, source);
         }
     }
 
@@ -135,16 +136,16 @@ final class Combinators {
         }
 
         @Override
-        void fire(Promise<?> winner, Resolution resolution) {
+        Promise<?> fire(Promise<?> winner) {
             if (race.decided) {
-                return;
+                return null;
             }
             race.decided = true;
             noteLosersDead(race.inputs, winner);
             if (race.cancelLosers) {
                 cancelAllBut(race.inputs, winner);
             }
-            Promise.settleIfPending(race.result, winner.state, winner.value, resolution);
+            return Promise.settleIfPending(race.result, winner.state, winner.value);
         }
 
         @Override
@@ -197,15 +198,15 @@ final class Combinators {
         }
 
         @Override
-        void fire(Promise<?> source, Resolution resolution) {
+        Promise<?> fire(Promise<?> source) {
             Harvest h = harvest;
             if (h.decided) {
-                return;
+                return null;
             }
             h.decided = true;
             noteLosersDead(h.inputs, source);
             Promise<?> outcome = harvestNow(h.inputs, h.cancelPending, h.split);
-            Promise.settleIfPending(h.result, outcome.state, outcome.value, resolution);
+            return Promise.settleIfPending(h.result, outcome.state, outcome.value);
         }
 
         @Override
@@ -302,7 +303,11 @@ final class Combinators {
         return roots(promises);
     }
 
+    /** The pending ones among {@code roots}: {@code roots} itself when all are (no copy needed). */
     private static Promise<?>[] pendingOnly(Promise<?>[] roots, int pending) {
+        if (pending == roots.length) {
+            return roots;
+        }
         Promise<?>[] result = new Promise<?>[pending];
         int n = 0;
         for (Promise<?> root : roots) {

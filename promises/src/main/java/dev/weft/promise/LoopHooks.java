@@ -33,6 +33,18 @@ public final class LoopHooks {
         return Resolution.current().wakeupPaused();
     }
 
+    /**
+     * Rejects with {@code failure} every promise paused on this thread, and those their callbacks
+     * pause meanwhile. A loop calls this when it shuts down, so that nothing paused under it
+     * resumes under a later loop on the same thread.
+     *
+     * @return how many paused promises were rejected
+     */
+    public static int rejectPaused(Throwable failure) {
+        Objects.requireNonNull(failure, "failure");
+        return Resolution.current().rejectPaused(failure);
+    }
+
     /** How many promises are paused on this thread, waiting for {@link #wakeupPaused()}. */
     public static int pausedCount() {
         return Resolution.current().pausedCount();

@@ -31,9 +31,13 @@ import java.util.function.Supplier;
  *
  * <h2>Implementation notes</h2>
  *
- * <p><b>Representation.</b> One mutable object per promise, with the fields {@code state},
- * {@code value}, {@code howToCancel} and a FIFO list of {@link Callback} nodes
- * ({@code head}/{@code tail}). {@code value} means different things by state: the value when
+ * <p><b>Representation.</b> One mutable object of 24 bytes per promise, with the fields
+ * {@code state}, {@code value}, {@code howToCancel} and a FIFO list of {@link Callback} nodes.
+ * The list is a circle reached through its last node ({@code callbacks}), whose {@code next} is the
+ * first: one field gives O(1) append and O(1) splice (for proxies), where head and tail fields
+ * would make every promise 8 bytes bigger. Settling cuts the circle into an ordinary
+ * null-terminated list. The owner thread checked in debug mode is kept in a side table
+ * ({@link Debug}), not in the object. {@code value} means different things by state: the value when
  * FULFILLED; the Throwable when REJECTED; the promise this one forwards to when PROXY; and while
  * PENDING, what {@code cancel()} acts on: nothing (NOT_CANCELABLE), this promise (CANCEL_THIS),
  * one promise (PROPAGATE_ONE: the input a bind is waiting on) or an array of promises
@@ -55,10 +59,11 @@ import java.util.function.Supplier;
  * list at an amortised constant cost per race. Dead nodes at the head are also dropped whenever a
  * callback is added.
  *
- * <p><b>Resolution.</b> Settling a promise detaches its callback list and pushes it on the
- * per-thread work stack in {@link Resolution}; callbacks run from there, depth-first, and a
- * callback that settles another promise pushes that promise's list instead of calling it. So a
- * chain of a million binds resolves with a constant Java stack, while callbacks of one promise
+ * <p><b>Resolution.</b> Settling a promise detaches its callback list and hands it to the
+ * per-thread drain loop in {@link Resolution}; callbacks run from there, depth-first, and a
+ * callback that settles another promise returns that promise to the loop, which runs its list
+ * next (keeping the rest of the current list on an explicit work stack), instead of calling it.
+ * So a chain of a million binds resolves with a constant Java stack, while callbacks of one promise
  * still run in registration order and a resolve returns only after everything it triggered ran.
  *
  * <p><b>Nesting.</b> flatMap on a fulfilled promise calls its function at once, on the caller's
@@ -86,27 +91,32 @@ public final class Promise<T> {
     static final int SWEEP_THRESHOLD = 42;
 
     /** Shared by every thread, so it has no owner: a resolved promise is never written again. */
-    private static final Promise<Void> UNIT = new Promise<>(FULFILLED, NOT_CANCELABLE, null, null);
+    private static final Promise<Void> UNIT = new Promise<>(FULFILLED, null);
 
+    // Three small fields share the 4 bytes left after a compressed 12-byte object header, so with
+    // value and callbacks a promise is 24 bytes (PromiseLayoutTest holds this).
     byte state;
     byte howToCancel;
     /** Callbacks in this pending root's list known to be dead since its last sweep. */
     short deadCallbacks;
     Object value;
-    Callback head;
-    Callback tail;
-    /** The creating thread in debug mode, else null. */
-    final Thread owner;
+    /** The LAST node of this pending root's circular callback list (its next is the first), or null. */
+    Callback callbacks;
 
     Promise(byte state, byte howToCancel, Object value) {
-        this(state, howToCancel, value, Debug.ownerForNewPromise());
-    }
-
-    private Promise(byte state, byte howToCancel, Object value, Thread owner) {
         this.state = state;
         this.howToCancel = howToCancel;
         this.value = value;
-        this.owner = owner;
+        if (Debug.ENABLED) {
+            Debug.recordOwner(this);
+        }
+    }
+
+    /** A promise with no owner: only for {@link #UNIT}, which every thread shares. */
+    private Promise(byte state, Object value) {
+        this.state = state;
+        this.howToCancel = NOT_CANCELABLE;
+        this.value = value;
     }
 
     // ---------------------------------------------------------------- creating promises
@@ -255,7 +265,7 @@ public final class Promise<T> {
             case FULFILLED -> {
                 Resolution resolution = Resolution.current();
                 if (resolution.nestingTooDeep()) {
-                    return deferNested(root, resolution, result -> new Callback.Bind<>(f, result));
+                    return deferNested(root, resolution, result -> Callback.bind(f, result));
                 }
                 resolution.enterNested();
                 try {
@@ -271,7 +281,7 @@ public final class Promise<T> {
             }
             default -> {
                 Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
-                root.addCallback(new Callback.Bind<>(f, result));
+                root.addCallback(Callback.bind(f, result));
                 return result;
             }
         }
@@ -296,7 +306,7 @@ public final class Promise<T> {
             }
             default -> {
                 Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
-                root.addCallback(new Callback.Map<>(f, result));
+                root.addCallback(Callback.map(f, result));
                 return result;
             }
         }
@@ -629,15 +639,36 @@ public final class Promise<T> {
 
     /** Appends a callback to this pending root's list, first dropping dead nodes at its head. */
     void addCallback(Callback callback) {
-        while (head != null && head.isDead()) {
-            head = head.next;
-        }
-        if (head == null) {
-            head = callback;
+        Callback last = callbacks;
+        Callback first = last == null ? null : firstLive(last);
+        if (first == null) {
+            callback.next = callback;
         } else {
-            tail.next = callback;
+            callback.next = first;
+            last.next = callback;
         }
-        tail = callback;
+        callbacks = callback;
+    }
+
+    /**
+     * The first live node of the circular list ending at {@code last}, after unlinking the dead
+     * nodes before it; null if every node is dead.
+     */
+    private static Callback firstLive(Callback last) {
+        Callback first = last.next;
+        while (first.isDead()) {
+            if (first == last) {
+                return null;
+            }
+            first = first.next;
+        }
+        last.next = first;
+        return first;
+    }
+
+    /** The first node of this pending root's list (the nodes link up in a circle), or null. */
+    Callback firstCallback() {
+        return callbacks == null ? null : callbacks.next;
     }
 
     /**
@@ -656,7 +687,7 @@ public final class Promise<T> {
         deadCallbacks = 0;
         Callback kept = null;
         Callback first = null;
-        for (Callback c = head; c != null; c = c.next) {
+        for (Callback c = detachCallbacks(); c != null; c = c.next) {
             if (c.isDead()) {
                 continue;
             }
@@ -668,10 +699,21 @@ public final class Promise<T> {
             kept = c;
         }
         if (kept != null) {
-            kept.next = null;
+            kept.next = first;
         }
-        head = first;
-        tail = kept;
+        callbacks = kept;
+    }
+
+    /** Takes this root's callbacks as a null-terminated list, first node first; null if none. */
+    private Callback detachCallbacks() {
+        Callback last = callbacks;
+        if (last == null) {
+            return null;
+        }
+        callbacks = null;
+        Callback first = last.next;
+        last.next = null;
+        return first;
     }
 
     @SuppressWarnings("unchecked")
@@ -705,56 +747,73 @@ public final class Promise<T> {
      * run; when it is cancelled, onCancel callbacks are moved to the front.
      */
     static Callback settle(Promise<?> root, byte newState, Object result) {
-        Callback list = root.head;
         root.state = newState;
         root.value = result;
-        root.head = null;
-        root.tail = null;
-        if (list != null && isCancellation(newState, result)) {
+        return takeCallbacks(root);
+    }
+
+    /**
+     * Detaches the callbacks of {@code root}, just settled, as a list to run: onCancel callbacks
+     * first when it was cancelled.
+     */
+    static Callback takeCallbacks(Promise<?> root) {
+        Callback list = root.detachCallbacks();
+        if (list != null && isCancellation(root.state, root.value)) {
             list = cancelCallbacksFirst(list);
         }
         return list;
     }
 
-    /** Settles {@code p}'s root from inside a callback, unless it was already resolved. */
-    static void settleIfPending(Promise<?> p, byte newState, Object result, Resolution resolution) {
+    /**
+     * Settles {@code p}'s root from inside a callback, unless it was already resolved, and returns
+     * it (or null if it was resolved already). Its callbacks stay attached: the callback returns
+     * this root from {@link Callback#fire}, and the drain running it takes them
+     * ({@link #takeCallbacks}) and runs them next.
+     */
+    static Promise<?> settleIfPending(Promise<?> p, byte newState, Object result) {
         Promise<?> root = p.underlying();
-        if (root.state == PENDING) {
-            resolution.settleFromCallback(root, newState, result);
+        if (root.state != PENDING) {
+            return null;
         }
+        root.state = newState;
+        root.value = result;
+        return root;
     }
 
     /**
      * Makes {@code result} behave as {@code outcome} from inside a callback: copy its outcome if
      * resolved, else turn {@code outcome} into a proxy of {@code result} (see the class notes).
+     * Returns the root it settled, as {@link #settleIfPending} does, or null.
      */
-    static void follow(Promise<?> result, Promise<?> outcome, Resolution resolution) {
+    static Promise<?> follow(Promise<?> result, Promise<?> outcome) {
         Promise<?> outer = result.underlying();
         if (outcome == null) {
-            settleIfPending(outer, REJECTED,
-                    new NullPointerException("function returned null instead of a promise"), resolution);
-            return;
+            return settleIfPending(outer, REJECTED,
+                    new NullPointerException("function returned null instead of a promise"));
         }
         Promise<?> inner = outcome.underlying();
         if (outer.state != PENDING || inner == outer) {
-            return;
+            return null;
         }
         if (inner.state != PENDING) {
-            resolution.settleFromCallback(outer, inner.state, inner.value);
-            return;
+            return settleIfPending(outer, inner.state, inner.value);
         }
         makeProxy(inner, outer);
+        return null;
     }
 
     /** Turns pending {@code inner} into a proxy of pending {@code outer}; outer takes its callbacks. */
     private static void makeProxy(Promise<?> inner, Promise<?> outer) {
-        if (inner.head != null) {
-            if (outer.head == null) {
-                outer.head = inner.head;
-            } else {
-                outer.tail.next = inner.head;
+        Callback innerLast = inner.callbacks;
+        if (innerLast != null) {
+            Callback outerLast = outer.callbacks;
+            if (outerLast != null) {
+                // splice two circles into one: outer's nodes, then inner's
+                Callback outerFirst = outerLast.next;
+                outerLast.next = innerLast.next;
+                innerLast.next = outerFirst;
             }
-            outer.tail = inner.tail;
+            outer.callbacks = innerLast;
             outer.deadCallbacks = (short) Math.min(SWEEP_THRESHOLD, outer.deadCallbacks + inner.deadCallbacks);
         }
         // outer's own input has resolved, so cancelling it now means cancelling what inner waits on
@@ -762,8 +821,7 @@ public final class Promise<T> {
         outer.value = inner.value;
         inner.state = PROXY;
         inner.value = outer;
-        inner.head = null;
-        inner.tail = null;
+        inner.callbacks = null;
         inner.howToCancel = NOT_CANCELABLE;
     }
 

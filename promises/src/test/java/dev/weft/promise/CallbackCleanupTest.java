@@ -86,8 +86,12 @@ class CallbackCleanupTest {
     }
 
     private static int callbackCount(Promise<?> p) {
-        int n = 0;
-        for (Callback c = p.underlying().head; c != null; c = c.next) {
+        Callback first = p.underlying().firstCallback();
+        if (first == null) {
+            return 0;
+        }
+        int n = 1;
+        for (Callback c = first.next; c != first; c = c.next) { // the list is a circle
             n++;
         }
         return n;
