@@ -38,19 +38,26 @@ final class HttpConnection {
     private final HttpLimits limits;
     private final Responses responses;
     private final RequestHeadParser parser;
+    private final ByteArrayPool buffers;
 
     // Made once: passing a fresh lambda at each step would allocate per request.
     private final Function<Flow.Read, Promise<Boolean>> onRead = this::onRead;
     private final Function<Boolean, Promise<Void>> continueOrStop = this::continueOrStop;
     private final Runnable onTimer = this::onTimer;
 
-    private byte[] in = new byte[4096];
-    private MemorySegment inSegment = MemorySegment.ofArray(in);
-    private int inStart;
-    private int inEnd;
+    /**
+     * The unconsumed input, in {@code input[inStart, inEnd)}: either the segment the last read
+     * lent (parsed in place, no copy) or {@code carry}, a pooled array holding the tail of a
+     * request that spans reads. Between requests both are null: an idle connection holds no
+     * buffer.
+     */
+    private MemorySegment input;
+    private long inStart;
+    private long inEnd;
+    private byte[] carry;
 
-    private byte[] out = new byte[4096];
-    private MemorySegment outSegment = MemorySegment.ofArray(out);
+    /** Responses waiting to be written; taken from the pool when needed, given back once written. */
+    private byte[] out;
     private int outLength;
 
     /** The head of the request whose body is being read, or null between requests. */
@@ -70,8 +77,10 @@ final class HttpConnection {
     private boolean finished;
     private Promise<Void> served;
 
-    HttpConnection(Flow flow, Time time, Clock clock, HttpHandler handler, HttpLimits limits, Responses responses) {
+    HttpConnection(Flow flow, Time time, Clock clock, HttpHandler handler, HttpLimits limits, Responses responses,
+            ByteArrayPool buffers) {
         this.flow = flow;
+        this.buffers = buffers;
         this.time = time;
         this.clock = clock;
         this.handler = handler;
@@ -139,7 +148,10 @@ final class HttpConnection {
     /** The next complete request in the buffer, or null if more bytes are needed. */
     private Request nextRequest() {
         if (head == null) {
-            head = parser.parse(inSegment, inStart, inEnd);
+            if (inStart == inEnd) {
+                return null;
+            }
+            head = parser.parse(input, inStart, inEnd);
             if (head == null) {
                 return null;
             }
@@ -169,17 +181,22 @@ final class HttpConnection {
     /** Moves body bytes from the buffer into the body; true when the body is complete. */
     private boolean readBody() {
         if (chunkedBody != null) {
-            inStart += (int) chunkedBody.decode(inSegment, inStart, inEnd,
-                    (buf, offset, length) -> body.write(in, (int) offset, (int) length));
+            if (inStart < inEnd) {
+                inStart += chunkedBody.decode(input, inStart, inEnd, this::bodyData);
+            }
             return chunkedBody.isDone();
         }
-        int n = (int) Math.min(bodyRemaining, inEnd - inStart);
+        long n = Math.min(bodyRemaining, inEnd - inStart);
         if (n > 0) {
-            body.write(in, inStart, n);
+            bodyData(input, inStart, n);
             inStart += n;
             bodyRemaining -= n;
         }
         return bodyRemaining == 0;
+    }
+
+    private void bodyData(MemorySegment buf, long offset, long length) {
+        body.write(buf.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE), 0, (int) length);
     }
 
     private boolean expectsContinue() {
@@ -188,7 +205,7 @@ final class HttpConnection {
     }
 
     private Promise<Flow.Read> awaitBytes() {
-        compactInput();
+        keepUnconsumed();
         long now = clock.nanoTime();
         if (head == null && inStart == inEnd) {
             deadlineNanos = now + limits.idleTimeout().toNanos();
@@ -213,7 +230,13 @@ final class HttpConnection {
         if (head == null && inStart == inEnd) {
             headStartNanos = clock.nanoTime();
         }
-        appendInput(bytes);
+        if (inStart == inEnd) {
+            input = bytes;
+            inStart = 0;
+            inEnd = bytes.byteSize();
+        } else {
+            appendToCarry(bytes);
+        }
         return answerBuffered();
     }
 
@@ -261,6 +284,11 @@ final class HttpConnection {
 
     private Promise<Void> finish() {
         finished = true;
+        releaseInput();
+        if (out != null) {
+            buffers.give(out);
+            out = null;
+        }
         if (timer != null) {
             timer.cancel();
             timer = null;
@@ -292,9 +320,14 @@ final class HttpConnection {
         if (outLength == 0) {
             return Promise.of(keepReading);
         }
+        byte[] written = out;
         int length = outLength;
+        out = null;
         outLength = 0;
-        return flow.write(outSegment.asSlice(0, length)).map(v -> keepReading);
+        return flow.write(MemorySegment.ofArray(written).asSlice(0, length)).map(v -> {
+            buffers.give(written);
+            return keepReading;
+        });
     }
 
     private void append(byte[] bytes) {
@@ -302,32 +335,61 @@ final class HttpConnection {
     }
 
     private void append(byte[] bytes, int offset, int length) {
-        if (outLength + length > out.length) {
-            out = Arrays.copyOf(out, Math.max(out.length * 2, outLength + length));
-            outSegment = MemorySegment.ofArray(out);
+        if (out == null) {
+            out = buffers.take(length);
+        } else if (outLength + length > out.length) {
+            byte[] grown = Arrays.copyOf(out, Math.max(out.length * 2, outLength + length));
+            buffers.give(out);
+            out = grown;
         }
         System.arraycopy(bytes, offset, out, outLength, length);
         outLength += length;
     }
 
-    private void compactInput() {
-        if (inStart == inEnd) {
-            inStart = 0;
-            inEnd = 0;
-        } else if (inStart > 0) {
-            System.arraycopy(in, inStart, in, 0, inEnd - inStart);
-            inEnd -= inStart;
-            inStart = 0;
+    /**
+     * Before the next read: the lent segment of the last read becomes invalid, so the unconsumed
+     * tail of a request moves into the carry array; with nothing left, no buffer is kept.
+     */
+    private void keepUnconsumed() {
+        int left = (int) (inEnd - inStart);
+        if (left == 0) {
+            releaseInput();
+            return;
         }
+        if (input.heapBase().orElse(null) == carry && carry != null && inStart == 0) {
+            return;
+        }
+        byte[] kept = buffers.take(left);
+        MemorySegment.copy(input, ValueLayout.JAVA_BYTE, inStart, kept, 0, left);
+        if (carry != null) {
+            buffers.give(carry);
+        }
+        carry = kept;
+        input = MemorySegment.ofArray(kept);
+        inStart = 0;
+        inEnd = left;
     }
 
-    private void appendInput(MemorySegment bytes) {
-        int n = (int) bytes.byteSize();
-        if (inEnd + n > in.length) {
-            in = Arrays.copyOf(in, Math.max(in.length * 2, inEnd + n));
-            inSegment = MemorySegment.ofArray(in);
+    /** Appends a read's bytes after the carried tail of a request. */
+    private void appendToCarry(MemorySegment bytes) {
+        long size = bytes.byteSize();
+        if (inEnd + size > carry.length) {
+            byte[] grown = Arrays.copyOf(carry, (int) Math.max(carry.length * 2L, inEnd + size));
+            buffers.give(carry);
+            carry = grown;
+            input = MemorySegment.ofArray(carry);
         }
-        MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, 0, in, inEnd, n);
-        inEnd += n;
+        MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, 0, carry, (int) inEnd, (int) size);
+        inEnd += size;
+    }
+
+    private void releaseInput() {
+        if (carry != null) {
+            buffers.give(carry);
+            carry = null;
+        }
+        input = null;
+        inStart = 0;
+        inEnd = 0;
     }
 }

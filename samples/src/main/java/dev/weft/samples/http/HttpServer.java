@@ -25,6 +25,8 @@ public final class HttpServer {
     private final HttpHandler handler;
     private final HttpLimits limits;
     private final Responses responses = new Responses();
+    /** 4 KiB arrays: a pipelined batch of small requests or responses fits in one. */
+    private final ByteArrayPool buffers = new ByteArrayPool(4096, 1024);
     private final Set<HttpConnection> connections = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean accepting = true;
 
@@ -73,7 +75,7 @@ public final class HttpServer {
 
     private void serve(SocketFlow flow) {
         flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        HttpConnection connection = new HttpConnection(flow, loop, loop.clock(), handler, limits, responses);
+        HttpConnection connection = new HttpConnection(flow, loop, loop.clock(), handler, limits, responses, buffers);
         connections.add(connection);
         connection.serve().onTermination(() -> connections.remove(connection));
     }

@@ -31,7 +31,7 @@ class HttpConnectionTest {
     }
 
     private HttpConnection connection(HttpHandler handler) {
-        return new HttpConnection(flow, loop, loop.clock(), handler, LIMITS, new Responses());
+        return new HttpConnection(flow, loop, loop.clock(), handler, LIMITS, new Responses(), new ByteArrayPool(64, 4));
     }
 
     /** Serves the scripted input to the end and returns the virtual seconds it took. */
