@@ -87,7 +87,7 @@ public final class SocketFlow implements Flow {
     SocketFlow(Transport transport, Endpoint endpoint) {
         this.transport = transport;
         this.endpoint = endpoint;
-        transport.register(endpoint, this::onReady);
+        transport.register(endpoint, this::onReady, this::close);
     }
 
     // ------------------------------------------------------------------ making flows
