@@ -55,6 +55,10 @@ public interface Engine extends AutoCloseable {
      * calls the handlers of the ready sources. If a handler throws, the exception propagates
      * out of {@code poll}; readiness not yet dispatched is reported again by the next poll.
      *
+     * <p>An engine whose wait is coarser than a nanosecond (epoll_wait counts milliseconds) should
+     * round a positive timeout up, not down: the loop fires a timer only once its deadline has
+     * passed, so waking before it costs an extra iteration, and rounding to 0 would spin.
+     *
      * @param timeoutNanos {@code 0} to check without blocking, a negative value to wait without
      *     limit, otherwise the longest time to block
      * @return the number of handlers called

@@ -39,12 +39,14 @@ final class Inbox {
     private static final int CHUNK_SIZE = 1024;
     private static final VarHandle STATE;
     private static final VarHandle NUDGED;
+    private static final VarHandle WAKEUPS;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(Inbox.class, "state", int.class);
             NUDGED = lookup.findVarHandle(Inbox.class, "nudged", boolean.class);
+            WAKEUPS = lookup.findVarHandle(Inbox.class, "wakeups", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -66,6 +68,10 @@ final class Inbox {
      * load after it stores BLOCKING (the same Dekker pair as the queue), cleared by the loop.
      */
     private boolean nudged;
+    /** Calls of {@link #prepareToBlock}: written by the loop thread only, read by tests after it ends. */
+    private long blockAttempts;
+    /** Engine wakeups made by producers: added to atomically by CAS winners, read with a volatile load. */
+    private volatile long wakeups;
 
     Inbox(Engine engine) {
         this.engine = engine;
@@ -87,18 +93,36 @@ final class Inbox {
         // The volatile load is the second half of the Dekker pair; the CAS elects one waker.
         if ((int) STATE.getVolatile(this) == BLOCKING && STATE.compareAndSet(this, BLOCKING, AWAKE)) {
             engine.wakeup();
+            WAKEUPS.getAndAdd(this, 1L); // rare (one per block at most), so an atomic add costs nothing
         }
+    }
+
+    /** Engine wakeups producers have made. Any thread. */
+    long wakeups() {
+        return wakeups;
+    }
+
+    /** How many times the loop got ready to block. Loop thread, or any thread after it ended. */
+    long blockAttempts() {
+        return blockAttempts;
     }
 
     /**
      * Loop thread, before blocking: publishes BLOCKING and reports whether the loop may block,
      * that is whether no task and no nudge arrived. If it returns false the caller polls with
-     * timeout 0 (the state may stay BLOCKING; {@link #awake()} resets it).
+     * timeout 0. Each call allows at most one producer wakeup (see {@link #wakeups()}).
      */
     boolean prepareToBlock() {
+        blockAttempts++;
         // Volatile store: it must be ordered before the loads below (StoreLoad), see class notes.
         STATE.setVolatile(this, BLOCKING);
-        return queue.isEmpty() && !(boolean) NUDGED.getVolatile(this);
+        if (queue.isEmpty() && !(boolean) NUDGED.getVolatile(this)) {
+            return true;
+        }
+        // Work is here: take the flag back so producers stop waking a loop that will not block.
+        // If a producer's CAS won first, it makes the one wakeup this attempt allows.
+        STATE.compareAndSet(this, BLOCKING, AWAKE);
+        return false;
     }
 
     /**

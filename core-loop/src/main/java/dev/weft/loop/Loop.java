@@ -383,6 +383,11 @@ public final class Loop implements Executor, AutoCloseable, Time {
         }
     }
 
+    /** Times the loop got ready to block; each allows at most one wakeup. Loop thread, or after it ended. */
+    long blockAttempts() {
+        return inbox.blockAttempts();
+    }
+
     /** Loop thread: the timers on the wheel, read straight from it (tests, close). */
     int pendingTimers() {
         return wheel.size();
@@ -591,14 +596,16 @@ public final class Loop implements Executor, AutoCloseable, Time {
         work += shuffle == null ? drainInbox() : drainInboxShuffled();
         // 3. Timers due now; one clock read for the whole step.
         work += fireDueTimers();
+        metrics.callbacksRun(work); // published before blocking, so a blocked loop shows its work
         // 4 and 5. Block (timeout 0 if anything is ready), then readiness callbacks.
         long blockStartNanos = System.nanoTime();
         dispatchStartNanos = 0;
-        work += block(blockTimeout(maxBlockNanos));
+        int ready = block(blockTimeout(maxBlockNanos));
         long blockEndNanos = dispatchStartNanos != 0 ? dispatchStartNanos : System.nanoTime();
         leaveHooks.runInOrder();
         long blocked = blockEndNanos - blockStartNanos;
-        metrics.endIteration(work, blocked, System.nanoTime() - startNanos - blocked);
+        metrics.endIteration(ready, blocked, System.nanoTime() - startNanos - blocked);
+        work += ready;
         if (closeRequested && !terminated) {
             shutdown();
         }

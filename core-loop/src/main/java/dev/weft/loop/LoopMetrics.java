@@ -16,9 +16,10 @@ import java.lang.invoke.VarHandle;
  * eventually visible, never-torn value, and nothing more: the counters are not a consistent
  * snapshot of one instant (read {@code iterations} then {@code callbacksRun} and the loop may
  * have moved between), and reading one does not make other memory written by the loop visible.
- * Counters are published at the end of every iteration, except {@link #timersPending()}, which is
- * published whenever a timer is scheduled, fired or cancelled; {@link #inboxDepth()} asks the
- * queue itself.
+ * Counters are published at the end of every iteration ({@link #callbacksRun()} also just before
+ * the loop blocks, so a blocked loop shows the work it did), except {@link #timersPending()},
+ * which is published whenever a timer is scheduled, fired or cancelled; {@link #inboxDepth()} asks the
+ * queue itself, and {@link #wakeups()} is a volatile counter that producers add to atomically.
  */
 public final class LoopMetrics {
 
@@ -78,6 +79,14 @@ public final class LoopMetrics {
     }
 
     /**
+     * Engine wakeups other threads have made to bring the loop out of a block: at most one per
+     * block, however many tasks arrived during it. Read with a volatile load.
+     */
+    public long wakeups() {
+        return inbox.wakeups();
+    }
+
+    /**
      * Wall time the loop spent inside the engine waiting for readiness, a timer or a wakeup, in
      * nanoseconds; it ends when the engine returns or calls its first readiness handler.
      */
@@ -90,10 +99,15 @@ public final class LoopMetrics {
         return (long) BUSY.getOpaque(this);
     }
 
-    /** Loop thread: publishes the totals of the iteration that just ended. */
-    void endIteration(long callbacks, long blocked, long busy) {
-        ITERATIONS.setOpaque(this, iterations + 1);
+    /** Loop thread: publishes the callbacks of steps 1 to 3, before the loop blocks. */
+    void callbacksRun(long callbacks) {
         CALLBACKS.setOpaque(this, callbacksRun + callbacks);
+    }
+
+    /** Loop thread: publishes the readiness callbacks and times of the iteration that just ended. */
+    void endIteration(long readinessCallbacks, long blocked, long busy) {
+        ITERATIONS.setOpaque(this, iterations + 1);
+        CALLBACKS.setOpaque(this, callbacksRun + readinessCallbacks);
         BLOCKED.setOpaque(this, nanosBlocked + blocked);
         BUSY.setOpaque(this, nanosBusy + busy);
     }
@@ -106,7 +120,7 @@ public final class LoopMetrics {
     @Override
     public String toString() {
         return "LoopMetrics[iterations=" + iterations() + ", callbacksRun=" + callbacksRun()
-                + ", timersPending=" + timersPending() + ", inboxDepth=" + inboxDepth()
+                + ", timersPending=" + timersPending() + ", inboxDepth=" + inboxDepth() + ", wakeups=" + wakeups()
                 + ", blockedMs=" + nanosBlocked() / 1_000_000 + ", busyMs=" + nanosBusy() / 1_000_000 + "]";
     }
 }

@@ -5,16 +5,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A pure engine that counts {@link #wakeup()} calls (each stands for one wakeup system call),
- * says when the loop is blocked without limit, and can hold the loop inside poll after it wakes.
+ * says when the loop is blocked (a poll with a non-zero timeout), and can hold the loop inside
+ * poll after it wakes.
  */
 final class CountingEngine implements Engine {
 
     private final PureEngine delegate = new PureEngine();
     final AtomicLong wakeups = new AtomicLong();
-    final AtomicLong unboundedPolls = new AtomicLong();
-    volatile boolean blockedWithoutLimit;
+    final AtomicLong blockingPolls = new AtomicLong();
+    volatile boolean blocked;
     volatile boolean closed;
-    /** If set, a poll that blocked without limit waits on it after waking, before returning. */
+    /** If set, a blocking poll waits on it after waking, before returning. */
     volatile CountDownLatch holdAfterWake;
 
     @Override
@@ -34,13 +35,13 @@ final class CountingEngine implements Engine {
 
     @Override
     public int poll(long timeoutNanos) {
-        if (timeoutNanos >= 0) {
+        if (timeoutNanos == 0) {
             return delegate.poll(timeoutNanos);
         }
-        unboundedPolls.incrementAndGet();
-        blockedWithoutLimit = true;
+        blockingPolls.incrementAndGet();
+        blocked = true;
         int n = delegate.poll(timeoutNanos);
-        blockedWithoutLimit = false;
+        blocked = false;
         CountDownLatch hold = holdAfterWake;
         if (hold != null) {
             holdAfterWake = null;
@@ -49,10 +50,12 @@ final class CountingEngine implements Engine {
         return n;
     }
 
-    /** Spins (yielding) until the loop thread is blocked in an unlimited poll. */
+    /** Spins (yielding) until the loop thread is in a poll with a non-zero timeout. */
     void awaitBlocked() {
-        while (!blockedWithoutLimit) {
-            Thread.onSpinWait();
+        while (!blocked) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new AssertionError("interrupted while waiting for the loop to block (test timeout?)");
+            }
             Thread.yield();
         }
     }

@@ -58,7 +58,7 @@ class CrossThreadStressTest {
     }
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void fourProducersTenMillionTasksEachRunOnceOnTheLoopInOrderWithNoLostWakeup() throws Exception {
         CountingEngine engine = new CountingEngine();
         Loop loop = Loop.builder().name("stress").engine(engine).build();
@@ -89,10 +89,11 @@ class CrossThreadStressTest {
         for (int p = 0; p < PRODUCERS; p++) {
             assertEquals((long) ROUNDS * BURST, nextExpected[p]);
         }
-        assertTrue(engine.unboundedPolls.get() >= ROUNDS, "the loop blocked " + engine.unboundedPolls + " times");
-        // At most one wakeup per block, however many tasks were offered while it lasted.
-        assertTrue(engine.wakeups.get() <= engine.unboundedPolls.get(),
-                engine.wakeups + " wakeups for " + engine.unboundedPolls + " blocks");
+        assertTrue(engine.blockingPolls.get() >= ROUNDS, "the loop blocked " + engine.blockingPolls + " times");
+        // At most one wakeup each time the loop got ready to block, however many tasks came meanwhile.
+        assertEquals(engine.wakeups.get(), loop.metrics().wakeups());
+        assertTrue(engine.wakeups.get() <= loop.blockAttempts(),
+                engine.wakeups + " wakeups for " + loop.blockAttempts() + " block attempts");
     }
 
     private void produce(Loop loop, int producer, CyclicBarrier roundStart, AtomicReference<CountDownLatch> roundDone) {

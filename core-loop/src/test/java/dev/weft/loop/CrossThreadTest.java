@@ -123,6 +123,7 @@ class CrossThreadTest {
 
         assertTrue(ran.await(10, TimeUnit.SECONDS));
         assertEquals(1, engine.wakeups.get());
+        assertEquals(1, loop.metrics().wakeups());
     }
 
     @Test
