@@ -129,6 +129,15 @@ public final class BufferPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code buffer} is one of this pool's buffers (whole, as {@link #acquire()} returned
+     * it), as opposed to memory from elsewhere; says nothing about whether it is leased now.
+     */
+    public boolean owns(MemorySegment buffer) {
+        long offset = buffer.address() - memory.address();
+        return offset >= 0 && offset < memory.byteSize() && offset % bufferSize == 0 && buffer.byteSize() == bufferSize;
+    }
+
     /** Bytes per buffer. */
     public int bufferSize() {
         return bufferSize;
@@ -167,11 +176,10 @@ public final class BufferPool implements AutoCloseable {
     }
 
     private int indexOf(MemorySegment buffer) {
-        long offset = buffer.address() - memory.address();
-        if (offset < 0 || offset >= memory.byteSize() || offset % bufferSize != 0 || buffer.byteSize() != bufferSize) {
+        if (!owns(buffer)) {
             throw new IllegalArgumentException("not a buffer of this pool (or a slice of one): " + buffer);
         }
-        return (int) (offset / bufferSize);
+        return (int) ((buffer.address() - memory.address()) / bufferSize);
     }
 
     private IllegalStateException doubleRelease(int index) {

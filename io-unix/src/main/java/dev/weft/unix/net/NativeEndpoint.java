@@ -1,0 +1,140 @@
+package dev.weft.unix.net;
+
+import dev.weft.unix.socket.Datagram;
+import dev.weft.unix.socket.NativeSocket;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+
+/**
+ * An {@link Endpoint} on a {@link NativeSocket}, for the epoll engine: the source is the fd.
+ * Loop thread only. Single-buffer writes use {@code send} rather than {@code writev}, the
+ * common case for small responses.
+ *
+ * <p>The kernel can only be handed native memory, so data in heap segments
+ * ({@code MemorySegment.ofArray}) is copied through a per-thread native bounce buffer first, up
+ * to {@value #BOUNCE_BYTES} bytes per call; native segments go to the kernel as they are.
+ */
+record NativeEndpoint(NativeSocket socket) implements Endpoint {
+
+    static final int BOUNCE_BYTES = 64 * 1024;
+    private static final ThreadLocal<MemorySegment> BOUNCE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(BOUNCE_BYTES, 64));
+
+    @Override
+    public int source() {
+        return socket.fd();
+    }
+
+    @Override
+    public void bind(SocketAddress address, int backlog) {
+        socket.bind(address);
+        if (backlog >= 0) {
+            socket.listen(backlog);
+        }
+    }
+
+    @Override
+    public int read(MemorySegment buffer) {
+        return socket.read(buffer);
+    }
+
+    @Override
+    public long write(MemorySegment[] buffers, int offset, int count) {
+        for (int i = offset; i < offset + count; i++) {
+            if (!buffers[i].isNative()) {
+                return socket.write(bounce(buffers, offset, count));
+            }
+        }
+        return count == 1 ? socket.write(buffers[offset]) : socket.writev(buffers, offset, count);
+    }
+
+    /** Copies the start of the gathered data into this thread's bounce buffer. */
+    private static MemorySegment bounce(MemorySegment[] buffers, int offset, int count) {
+        MemorySegment bounce = BOUNCE.get();
+        long filled = 0;
+        for (int i = offset; i < offset + count && filled < BOUNCE_BYTES; i++) {
+            long n = Math.min(buffers[i].byteSize(), BOUNCE_BYTES - filled);
+            MemorySegment.copy(buffers[i], 0, bounce, filled, n);
+            filled += n;
+        }
+        return bounce.asSlice(0, filled);
+    }
+
+    @Override
+    public Endpoint accept() {
+        NativeSocket accepted = socket.accept();
+        return accepted == null ? null : new NativeEndpoint(accepted);
+    }
+
+    @Override
+    public boolean connect(SocketAddress address) {
+        return socket.connect(address);
+    }
+
+    @Override
+    public boolean finishConnect() {
+        socket.finishConnect();
+        return true;
+    }
+
+    @Override
+    public int sendTo(MemorySegment buffer, SocketAddress target) {
+        if (!buffer.isNative()) {
+            if (buffer.byteSize() > BOUNCE_BYTES) {
+                throw new IllegalArgumentException("a datagram from heap memory is limited to " + BOUNCE_BYTES
+                        + " bytes, was " + buffer.byteSize());
+            }
+            MemorySegment bounce = BOUNCE.get();
+            MemorySegment.copy(buffer, 0, bounce, 0, buffer.byteSize());
+            return socket.sendTo(bounce.asSlice(0, buffer.byteSize()), target);
+        }
+        return socket.sendTo(buffer, target);
+    }
+
+    @Override
+    public SocketAddress receiveFrom(MemorySegment buffer, int[] length) {
+        Datagram datagram = socket.receiveFrom(buffer);
+        if (datagram == null) {
+            return null;
+        }
+        length[0] = datagram.length();
+        return datagram.sender();
+    }
+
+    @Override
+    public void shutdownOutput() {
+        socket.shutdownOutput();
+    }
+
+    @Override
+    public void shutdownInput() {
+        socket.shutdownInput();
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) {
+        socket.setOption(option, value);
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) {
+        return socket.getOption(option);
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return socket.localAddress();
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return socket.remoteAddress();
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

@@ -1,0 +1,642 @@
+package dev.weft.unix.net;
+
+import static dev.weft.loop.Engine.ERROR;
+import static dev.weft.loop.Engine.READABLE;
+import static dev.weft.loop.Engine.WRITABLE;
+
+import dev.weft.loop.device.Flow;
+import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
+import dev.weft.unix.ConnectionException;
+import dev.weft.unix.Errno;
+import dev.weft.unix.ErrnoException;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A connected TCP or Unix stream socket as a {@link Flow}, on the epoll or the NIO engine.
+ * Made by {@link Sockets#connect} and {@link TcpListener#accept()}.
+ *
+ * <p><b>Threading: LOOP THREAD ONLY.</b> Every method must be called on the thread of the loop
+ * the flow was made on, and every promise it returns belongs to that loop.
+ *
+ * <p><b>Reads.</b> At most one {@link #read()} may be pending. Its {@link Flow.Data} is a slice of
+ * a read buffer taken from the {@link Sockets}' {@link dev.weft.unix.buffer.BufferPool}, lent to
+ * the caller until the next {@code read()} (which reuses it) or {@code close()} (which returns it
+ * to the pool); copy what must outlive that. A flow waiting for data holds no buffer, so idle
+ * connections cost no buffer memory. A read is cancelable: cancelling it abandons the wait.
+ *
+ * <p><b>Writes.</b> {@link #write} and {@link #writev} do not copy: the caller keeps ownership of
+ * the segments but must not change them until the write's promise resolves, which happens when
+ * the kernel has taken every byte (not when the peer received them). Writes issued back to back
+ * are queued and sent in order, gathered into one {@code writev} where possible. A write that
+ * the kernel takes at once returns an already-fulfilled promise without touching the engine;
+ * only a full socket buffer makes the flow watch for writability. Writes are not cancelable: a
+ * write partly handed to the kernel cannot be taken back.
+ *
+ * <p><b>Backpressure.</b> The flow never buffers data of its own: bytes not yet taken by the
+ * kernel stay in the caller's segments, and the write's promise stays pending until they are
+ * taken. The high-water mark above which writes wait is therefore the kernel's send buffer
+ * ({@code SO_SNDBUF}, tunable with {@link #setOption}); a writer that waits for each write
+ * before the next (the natural promise loop) uses constant memory however slowly the peer reads.
+ * {@link #queuedWrites()} tells how many writes wait.
+ *
+ * <p><b>Failures</b> reject the promise, never throw: an {@link ErrnoException} from the system
+ * call, a {@link ConnectionException} when the peer or network is the cause (ECONNRESET, EPIPE,
+ * ECONNREFUSED, ETIMEDOUT), a {@link SocketClosedException} for use after {@link #close()} and for
+ * reads and writes still pending when it is called.
+ */
+public final class SocketFlow implements Flow {
+
+    private final Transport transport;
+    private final Endpoint endpoint;
+
+    /** The events the engine watches for this socket. READABLE is dropped lazily (see {@link #onReady}). */
+    private final Interest interest;
+    private boolean closed;
+
+    // Reading.
+    /** The read buffer this flow holds: lent to the reader after a read, given back on EAGAIN, EOF or close. */
+    private MemorySegment buffer;
+    private Resolver<Read> reader;
+    /** Whether a read system call may find data: false after EAGAIN or a short read, true after readiness. */
+    private boolean readable = true;
+    /** End of stream was read, or input was shut down: reads return {@link #END_OF_STREAM}. */
+    private boolean inputEnded;
+    private final Runnable cancelRead = this::cancelRead;
+
+    // Writing: a FIFO queue of writes the kernel has not fully taken.
+    private PendingWrite head;
+    private PendingWrite tail;
+    private int queuedWrites;
+    /** shutdown(WRITE) was asked for: writes are refused from now on. */
+    private boolean outputShut;
+    /** A shutdown(WRITE) waiting for the queue to drain before sending FIN, or null. */
+    private Resolver<Void> shutdownAfterWrites;
+
+    // Connecting.
+    private Resolver<SocketFlow> connecting;
+    private SocketAddress connectingTo;
+    private Promise<Void> connectTimer;
+
+    /** Wraps a connected or connecting endpoint and registers it with the loop, watching nothing yet. */
+    SocketFlow(Transport transport, Endpoint endpoint) {
+        this.transport = transport;
+        this.endpoint = endpoint;
+        transport.register(endpoint, this::onReady, this::close);
+        this.interest = new Interest(transport.loop, endpoint.source());
+    }
+
+    // ------------------------------------------------------------------ making flows
+
+    /** Connects a new socket to {@code address}; see {@link Sockets#connect}. */
+    static Promise<SocketFlow> connect(Transport transport, SocketAddress address, Duration timeout) {
+        Endpoint endpoint;
+        SocketFlow flow;
+        try {
+            endpoint = transport.openStream(address);
+        } catch (RuntimeException e) {
+            return Promise.rejected(e);
+        }
+        try {
+            flow = new SocketFlow(transport, endpoint);
+        } catch (RuntimeException e) {
+            endpoint.close();
+            return Promise.rejected(e);
+        }
+        return flow.startConnect(address, timeout);
+    }
+
+    /** Wraps an accepted endpoint, closing it if it cannot be registered. */
+    static SocketFlow accepted(Transport transport, Endpoint endpoint) {
+        try {
+            return new SocketFlow(transport, endpoint);
+        } catch (RuntimeException e) {
+            endpoint.close();
+            throw e;
+        }
+    }
+
+    private Promise<SocketFlow> startConnect(SocketAddress address, Duration timeout) {
+        try {
+            if (endpoint.connect(address)) {
+                return Promise.of(this);
+            }
+        } catch (RuntimeException e) {
+            closeAfter(e);
+            return Promise.rejected(e);
+        }
+        Resolver<SocketFlow> resolver = Promise.task();
+        connecting = resolver;
+        connectingTo = address;
+        interest.add(WRITABLE);
+        connectTimer = transport.loop.sleep(timeout);
+        connectTimer.onSuccess(ignored -> connectTimedOut(timeout));
+        resolver.promise().onCancel(this::close);
+        return resolver.promise();
+    }
+
+    private void finishConnect() {
+        try {
+            if (!endpoint.finishConnect()) {
+                return; // NIO: not yet; the engine reports again
+            }
+        } catch (RuntimeException e) {
+            failConnect(e);
+            return;
+        }
+        Resolver<SocketFlow> resolver = takeConnecting();
+        interest.remove(WRITABLE);
+        resolver.resolve(this);
+    }
+
+    private void connectTimedOut(Duration timeout) {
+        if (connecting != null) {
+            failConnect(new ConnectionException("connect", this + " to " + connectingTo
+                    + ": no answer within " + timeout.toMillis() + " ms", Errno.ETIMEDOUT.number()));
+        }
+    }
+
+    private void failConnect(RuntimeException failure) {
+        Resolver<SocketFlow> resolver = takeConnecting();
+        closeAfter(failure);
+        resolver.reject(failure);
+    }
+
+    private Resolver<SocketFlow> takeConnecting() {
+        Resolver<SocketFlow> resolver = connecting;
+        connecting = null;
+        connectingTo = null;
+        if (connectTimer != null) {
+            connectTimer.cancel();
+            connectTimer = null;
+        }
+        return resolver;
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /**
+     * Waits for data: fulfilled with {@link Flow.Data} (a slice of the flow's read buffer, lent
+     * until the next read or close) as soon as some bytes arrived, or with
+     * {@link #END_OF_STREAM} once the peer shut its writing side. Rejected with a
+     * {@link ConnectionException} (ECONNRESET) if the peer reset the connection, a
+     * {@link SocketClosedException} if the flow is or gets closed, and
+     * {@link IllegalStateException} if a read is already pending. Cancelable.
+     */
+    @Override
+    public Promise<Read> read() {
+        if (closed) {
+            return Promise.rejected(new SocketClosedException("read", this, "the flow is closed"));
+        }
+        if (reader != null) {
+            return Promise.rejected(new IllegalStateException("a read is already pending on " + this
+                    + "; wait for its promise before reading again"));
+        }
+        if (inputEnded) {
+            return Promise.of(END_OF_STREAM);
+        }
+        if (readable) {
+            try {
+                Read now = readNow();
+                if (now != null) {
+                    return Promise.of(now);
+                }
+            } catch (RuntimeException e) {
+                return Promise.rejected(e);
+            }
+        }
+        Resolver<Read> resolver = Promise.task();
+        reader = resolver;
+        resolver.promise().onCancel(cancelRead);
+        interest.add(READABLE);
+        return resolver.promise();
+    }
+
+    /** One read system call: the data, end of stream, or {@code null} if nothing is there yet. */
+    private Read readNow() {
+        if (buffer == null) {
+            buffer = transport.acquireBuffer();
+        }
+        int n = endpoint.read(buffer);
+        if (n > 0) {
+            // A short read probably drained the socket: wait for readiness rather than pay for an EAGAIN.
+            readable = n == buffer.byteSize();
+            return new Data(buffer.asSlice(0, n));
+        }
+        releaseBuffer();
+        if (n < 0) {
+            inputEnded = true;
+            return END_OF_STREAM;
+        }
+        readable = false;
+        return null;
+    }
+
+    private void readReady() {
+        readable = true;
+        if (reader == null) {
+            // Level-triggered: stop watching until someone reads, or the engine reports this again and again.
+            interest.remove(READABLE);
+            return;
+        }
+        Read now;
+        try {
+            now = readNow();
+        } catch (RuntimeException e) {
+            takeReader().reject(e);
+            return;
+        }
+        if (now != null) {
+            takeReader().resolve(now);
+        }
+    }
+
+    private Resolver<Read> takeReader() {
+        Resolver<Read> resolver = reader;
+        reader = null;
+        return resolver;
+    }
+
+    private void cancelRead() {
+        reader = null;
+    }
+
+    private void releaseBuffer() {
+        if (buffer != null) {
+            transport.releaseBuffer(buffer);
+            buffer = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /**
+     * Sends all of {@code bytes}: fulfilled once the kernel took every byte. The caller must not
+     * change {@code bytes} until then. Rejected with a {@link ConnectionException} (EPIPE,
+     * ECONNRESET) if the peer is gone, and a {@link SocketClosedException} after
+     * {@code shutdown(WRITE)} or {@code close()}, or if the flow is closed while it waits. Not
+     * cancelable.
+     */
+    @Override
+    public Promise<Void> write(MemorySegment bytes) {
+        Promise<Void> refused = refuseWrite("write");
+        if (refused != null) {
+            return refused;
+        }
+        long size = bytes.byteSize();
+        long sent = 0;
+        if (size == 0) {
+            return Promise.unit();
+        }
+        if (head == null) {
+            MemorySegment[] gather = transport.gather;
+            gather[0] = bytes;
+            try {
+                sent = endpoint.write(gather, 0, 1);
+            } catch (RuntimeException e) {
+                return Promise.rejected(e);
+            } finally {
+                gather[0] = null;
+            }
+        }
+        if (sent == size) {
+            return Promise.unit();
+        }
+        return enqueue(new MemorySegment[] {sent == 0 ? bytes : bytes.asSlice(sent)});
+    }
+
+    /**
+     * Sends the segments in order with one gathering {@code writev} where the kernel has room:
+     * {@link #write}'s contract for the whole, fulfilled once the kernel took the last byte.
+     */
+    @Override
+    public Promise<Void> writev(List<MemorySegment> segments) {
+        Promise<Void> refused = refuseWrite("writev");
+        if (refused != null) {
+            return refused;
+        }
+        int count = segments.size();
+        if (head != null || count > transport.gather.length) {
+            return enqueue(segments.toArray(MemorySegment[]::new));
+        }
+        MemorySegment[] gather = transport.gather;
+        long total = 0;
+        long sent;
+        try {
+            for (int i = 0; i < count; i++) {
+                gather[i] = segments.get(i);
+                total += gather[i].byteSize();
+            }
+            sent = total == 0 ? 0 : endpoint.write(gather, 0, count);
+        } catch (RuntimeException e) {
+            return Promise.rejected(e);
+        } finally {
+            Arrays.fill(gather, 0, count, null);
+        }
+        if (sent == total) {
+            return Promise.unit();
+        }
+        PendingWrite rest = new PendingWrite(segments.toArray(MemorySegment[]::new), Promise.pending());
+        rest.consume(sent);
+        return enqueue(rest);
+    }
+
+    private Promise<Void> refuseWrite(String operation) {
+        if (closed) {
+            return Promise.rejected(new SocketClosedException(operation, this, "the flow is closed"));
+        }
+        if (outputShut) {
+            return Promise.rejected(new SocketClosedException(operation, this, "its writing side was shut down"));
+        }
+        return null;
+    }
+
+    private Promise<Void> enqueue(MemorySegment[] segments) {
+        return enqueue(new PendingWrite(segments, Promise.pending()));
+    }
+
+    private Promise<Void> enqueue(PendingWrite write) {
+        if (tail == null) {
+            head = write;
+        } else {
+            tail.next = write;
+        }
+        tail = write;
+        queuedWrites++;
+        interest.add(WRITABLE);
+        return write.resolver.promise();
+    }
+
+    /** Writes what the queue holds until the kernel's buffer is full or the queue is empty. */
+    private void flush() {
+        while (head != null) {
+            MemorySegment[] gather = transport.gather;
+            int count = 0;
+            long offered = 0;
+            for (PendingWrite w = head; w != null && count < gather.length; w = w.next) {
+                for (int i = w.index; i < w.segments.length && count < gather.length; i++) {
+                    gather[count++] = w.segments[i];
+                    offered += w.segments[i].byteSize();
+                }
+            }
+            long sent;
+            try {
+                sent = endpoint.write(gather, 0, count);
+            } catch (RuntimeException e) {
+                failWrites(e);
+                return;
+            } finally {
+                Arrays.fill(gather, 0, count, null);
+            }
+            completeWrites(sent);
+            if (closed || sent < offered) {
+                return; // the kernel's buffer is full: wait for writability (still watched)
+            }
+        }
+        interest.remove(WRITABLE);
+        if (shutdownAfterWrites != null) {
+            Resolver<Void> resolver = shutdownAfterWrites;
+            shutdownAfterWrites = null;
+            settle(resolver, this::shutdownOutputNow);
+        }
+    }
+
+    /** Takes {@code sent} bytes off the queue's front, fulfilling the writes they finish. */
+    private void completeWrites(long sent) {
+        while (head != null) {
+            PendingWrite w = head;
+            sent = w.consume(sent);
+            if (!w.done()) {
+                return;
+            }
+            head = w.next;
+            if (head == null) {
+                tail = null;
+            }
+            queuedWrites--;
+            w.resolver.resolve(null); // may write again (queued behind) or close
+        }
+    }
+
+    private void failWrites(RuntimeException failure) {
+        PendingWrite w = head;
+        head = null;
+        tail = null;
+        queuedWrites = 0;
+        interest.remove(WRITABLE);
+        for (; w != null; w = w.next) {
+            w.resolver.reject(failure);
+        }
+        if (shutdownAfterWrites != null) {
+            Resolver<Void> resolver = shutdownAfterWrites;
+            shutdownAfterWrites = null;
+            resolver.reject(failure);
+        }
+    }
+
+    /** How many writes wait for the kernel to take their bytes (0 when the socket keeps up). */
+    public int queuedWrites() {
+        return queuedWrites;
+    }
+
+    // ------------------------------------------------------------------ shutdown and close
+
+    /**
+     * Half-closes the flow. {@code WRITE} sends FIN after every queued write has gone (the
+     * promise resolves then); later writes are refused, reads go on. {@code READ} ends reading:
+     * a pending read and later reads see end of stream. Doing it twice does nothing.
+     */
+    @Override
+    public Promise<Void> shutdown(Direction direction) {
+        if (closed) {
+            return Promise.rejected(new SocketClosedException("shutdown(" + direction + ")", this, "the flow is closed"));
+        }
+        if (direction != Direction.WRITE) {
+            Promise<Void> input = shutdownInput();
+            if (direction == Direction.READ || input.isRejected()) {
+                return input;
+            }
+        }
+        return shutdownOutput();
+    }
+
+    private Promise<Void> shutdownInput() {
+        if (inputEnded) {
+            return Promise.unit();
+        }
+        inputEnded = true;
+        Promise<Void> result = settle(endpoint::shutdownInput);
+        if (reader != null) {
+            takeReader().resolve(END_OF_STREAM);
+        }
+        return result;
+    }
+
+    private Promise<Void> shutdownOutput() {
+        if (outputShut) {
+            return shutdownAfterWrites != null ? Promise.noCancel(shutdownAfterWrites.promise()) : Promise.unit();
+        }
+        outputShut = true;
+        if (head == null) {
+            return settle(this::shutdownOutputNow);
+        }
+        shutdownAfterWrites = Promise.pending();
+        return shutdownAfterWrites.promise();
+    }
+
+    private void shutdownOutputNow() {
+        endpoint.shutdownOutput();
+    }
+
+    /**
+     * Closes the socket: unregisters it, closes the fd or channel, returns the read buffer to the
+     * pool (so data a read lent is invalid from now on), and rejects the pending read, writes and
+     * connect with {@link SocketClosedException}. Bytes still queued are not sent. Idempotent.
+     * Fulfilled at once; rejected only if the kernel's close reported an error (the socket is
+     * released anyway).
+     */
+    @Override
+    public Promise<Void> close() {
+        if (closed) {
+            return Promise.unit();
+        }
+        RuntimeException failure = release();
+        rejectPending();
+        return failure == null ? Promise.unit() : Promise.rejected(failure);
+    }
+
+    /** Marks the flow closed and frees its socket and buffer; the pending promises are untouched. */
+    private RuntimeException release() {
+        closed = true;
+        interest.stop();
+        RuntimeException failure = null;
+        try {
+            transport.close(endpoint);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        releaseBuffer();
+        return failure;
+    }
+
+    private void rejectPending() {
+        if (connecting != null) {
+            takeConnecting().reject(new SocketClosedException("connect", this, "the flow was closed while connecting"));
+        }
+        if (reader != null) {
+            takeReader().reject(new SocketClosedException("pending read", this, "the flow was closed"));
+        }
+        PendingWrite w = head;
+        head = null;
+        tail = null;
+        queuedWrites = 0;
+        for (; w != null; w = w.next) {
+            w.resolver.reject(new SocketClosedException("pending write", this, "the flow was closed"));
+        }
+        if (shutdownAfterWrites != null) {
+            Resolver<Void> resolver = shutdownAfterWrites;
+            shutdownAfterWrites = null;
+            resolver.reject(new SocketClosedException("shutdown(WRITE)", this, "the flow was closed"));
+        }
+    }
+
+    /** Closes after a failure that is being reported; a second failure from close is attached to it. */
+    private void closeAfter(RuntimeException failure) {
+        if (!closed) {
+            RuntimeException closeFailure = release();
+            if (closeFailure != null) {
+                failure.addSuppressed(closeFailure);
+            }
+            rejectPending();
+        }
+    }
+
+    /** Whether {@link #close()} was called (or a failed connect closed the flow). */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------ options and addresses
+
+    /**
+     * Sets a socket option: {@code TCP_NODELAY}, {@code SO_KEEPALIVE}, {@code SO_SNDBUF},
+     * {@code SO_RCVBUF}, {@code SO_LINGER} (seconds; {@code 0} makes close send RST). Takes
+     * effect at once.
+     *
+     * @throws ErrnoException if the kernel refuses it (e.g. TCP_NODELAY on a Unix socket)
+     * @throws UnsupportedOperationException for other options on the epoll engine
+     */
+    public <T> void setOption(SocketOption<T> option, T value) {
+        endpoint.setOption(option, value);
+    }
+
+    /**
+     * Reads a socket option back (the options {@link #setOption} supports).
+     *
+     * @throws ErrnoException if the kernel refuses
+     */
+    public <T> T getOption(SocketOption<T> option) {
+        return endpoint.getOption(option);
+    }
+
+    /** The local address. @throws ErrnoException if the socket is closed */
+    public SocketAddress localAddress() {
+        return endpoint.localAddress();
+    }
+
+    /** The peer's address. @throws ErrnoException if the socket is closed or not connected */
+    public SocketAddress remoteAddress() {
+        return endpoint.remoteAddress();
+    }
+
+    @Override
+    public String toString() {
+        return "SocketFlow[source=" + endpoint.source() + (closed ? ", closed]" : "]");
+    }
+
+    // ------------------------------------------------------------------ readiness
+
+    /**
+     * Called by the loop with the socket's readiness. Interest is kept while it is useful and
+     * dropped lazily: READABLE stays on after a read (the next read will likely want it), and
+     * is removed only when readiness arrives with no read pending; WRITABLE is on only while
+     * writes are queued. So a request/response exchange makes no epoll_ctl call at all.
+     */
+    private void onReady(int events) {
+        if (connecting != null) {
+            finishConnect();
+            return;
+        }
+        if ((events & (WRITABLE | ERROR)) != 0 && head != null) {
+            flush();
+        }
+        if ((events & (READABLE | ERROR)) != 0 && !closed) {
+            readReady();
+        }
+    }
+
+
+    private static Promise<Void> settle(Runnable action) {
+        try {
+            action.run();
+            return Promise.unit();
+        } catch (RuntimeException e) {
+            return Promise.rejected(e);
+        }
+    }
+
+    private static void settle(Resolver<Void> resolver, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            resolver.reject(e);
+            return;
+        }
+        resolver.resolve(null);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.weft.unix.net;
+
+import dev.weft.loop.Engine;
+import dev.weft.loop.Loop;
+import dev.weft.promise.Promise;
+import dev.weft.unix.buffer.BufferPool;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The entry point to sockets on one loop: TCP and Unix stream listeners and connections as
+ * {@link dev.weft.loop.device.Flow}s, and UDP sockets, on the loop's epoll or NIO engine.
+ *
+ * <p><b>Threading: LOOP THREAD ONLY</b>, like everything it makes: create it on the loop's thread
+ * (before {@link Loop#run}, or from a task given to {@link Loop#execute} for a started loop), and
+ * use it and its sockets there. When the loop closes, the sockets still open are closed (their
+ * pending operations rejected with {@link SocketClosedException}) before the engine goes.
+ *
+ * <pre>{@code
+ * Engine engine = Engines.defaultEngine();
+ * Loop loop = Loop.builder().engine(engine).build();
+ * Sockets sockets = Sockets.on(loop, engine);
+ * TcpListener listener = sockets.listen(new InetSocketAddress("::", 8080));
+ * }</pre>
+ *
+ * <p>The same code runs on both engines: on epoll the sockets are native fds driven through
+ * java.lang.foreign; on NIO they are SocketChannels, ServerSocketChannels and DatagramChannels.
+ * Addresses choose the protocol: an {@link java.net.InetSocketAddress} with an IPv4 or IPv6
+ * address, or a {@link java.net.UnixDomainSocketAddress}. One difference shows: on NIO the
+ * kernel socket of a closed flow or listener is released at the loop's next iteration, not at
+ * once, because java.nio closes a channel registered with a Selector only when the Selector
+ * next flushes its cancelled keys.
+ */
+public final class Sockets {
+
+    /** Read buffer size of the default pool: 64 KiB, the most a loopback read typically returns. */
+    public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
+    /** Buffers in the default pool; more are allocated (and left to the GC) when all are lent. */
+    public static final int DEFAULT_BUFFER_COUNT = 64;
+
+    private final Transport transport;
+
+    private Sockets(Transport transport) {
+        this.transport = transport;
+    }
+
+    /**
+     * Sockets on {@code loop}, with a pool of {@value #DEFAULT_BUFFER_COUNT} read buffers of
+     * {@value #DEFAULT_BUFFER_SIZE} bytes that is freed when the loop closes.
+     *
+     * @param engine the engine {@code loop} was built with: an
+     *     {@link dev.weft.unix.epoll.EpollEngine} or a {@link dev.weft.unix.nio.NioEngine}
+     * @throws IllegalArgumentException if the engine is of another kind
+     */
+    public static Sockets on(Loop loop, Engine engine) {
+        BufferPool pool = new BufferPool(DEFAULT_BUFFER_SIZE, DEFAULT_BUFFER_COUNT);
+        // Exit hooks run last added first: added before the sockets' hook, this runs after it.
+        loop.onExit(pool::close);
+        return on(loop, engine, pool);
+    }
+
+    /**
+     * Sockets on {@code loop} reading into buffers from {@code readBuffers}, which the caller
+     * owns and must keep open while any socket lives. When every buffer is lent out, reads use
+     * freshly allocated ones rather than fail.
+     *
+     * @param engine the engine {@code loop} was built with (epoll or NIO)
+     * @throws IllegalArgumentException if the engine is of another kind
+     */
+    public static Sockets on(Loop loop, Engine engine, BufferPool readBuffers) {
+        Transport transport = new Transport(Objects.requireNonNull(loop, "loop"), engine,
+                Objects.requireNonNull(readBuffers, "readBuffers"));
+        loop.onExit(transport::closeAll);
+        return new Sockets(transport);
+    }
+
+    /**
+     * Listens on {@code address} with {@link ListenOptions#DEFAULT}. Port 0 picks a free port
+     * ({@link TcpListener#localAddress()} tells which).
+     *
+     * @throws dev.weft.unix.ErrnoException if the socket cannot be made or bound (EADDRINUSE)
+     */
+    public TcpListener listen(SocketAddress address) {
+        return listen(address, ListenOptions.DEFAULT);
+    }
+
+    /**
+     * Listens on {@code address} with the given backlog and reuse options.
+     *
+     * @throws dev.weft.unix.ErrnoException if the socket cannot be made or bound (EADDRINUSE)
+     */
+    public TcpListener listen(SocketAddress address, ListenOptions options) {
+        Endpoint endpoint = transport.openListener(address, options);
+        try {
+            return new TcpListener(transport, endpoint);
+        } catch (RuntimeException e) {
+            endpoint.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects to {@code address}. Fulfilled with the connected flow; rejected with a
+     * {@link dev.weft.unix.ConnectionException} naming ECONNREFUSED (nobody listens), ETIMEDOUT
+     * (no answer within {@code timeout}), or ENETUNREACH/EHOSTUNREACH. Cancelling the promise
+     * abandons the attempt and closes the socket.
+     */
+    public Promise<SocketFlow> connect(SocketAddress address, Duration timeout) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(timeout, "timeout");
+        return SocketFlow.connect(transport, address, timeout);
+    }
+
+    /**
+     * Opens a UDP socket bound to {@code address} (port 0 picks a free port).
+     *
+     * @throws dev.weft.unix.ErrnoException if the socket cannot be made or bound
+     */
+    public UdpSocket bindUdp(SocketAddress address) {
+        Endpoint endpoint = transport.openDatagram(address);
+        try {
+            return new UdpSocket(transport, endpoint);
+        } catch (RuntimeException e) {
+            endpoint.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.weft.unix.net;
+
+import dev.weft.loop.Engine;
+import dev.weft.loop.Loop;
+import dev.weft.unix.buffer.BufferPool;
+import dev.weft.unix.epoll.EpollEngine;
+import dev.weft.unix.libc.Scratch;
+import dev.weft.unix.nio.NioEngine;
+import dev.weft.unix.socket.NativeSocket;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the socket classes share on one loop: the loop they register with, the backend that opens
+ * sockets for the loop's engine (native fds for epoll, channels for NIO), and the read-buffer
+ * pool. Loop thread only.
+ */
+final class Transport {
+
+    final Loop loop;
+    /**
+     * Scratch for gathering writes: filled, written and cleared within one call, so one array
+     * serves every socket of the loop.
+     */
+    final MemorySegment[] gather = new MemorySegment[Scratch.IOVEC_COUNT];
+    /** The NIO engine channels are attached to, or {@code null} on epoll (sources are fds). */
+    private final NioEngine nio;
+    private final BufferPool pool;
+    /** Every registered socket and how to close it, so that the loop's exit closes what is left. */
+    private final Map<Endpoint, Runnable> open = new HashMap<>();
+
+    Transport(Loop loop, Engine engine, BufferPool pool) {
+        this.loop = loop;
+        this.pool = pool;
+        if (engine instanceof NioEngine nioEngine) {
+            this.nio = nioEngine;
+        } else if (engine instanceof EpollEngine) {
+            this.nio = null;
+        } else {
+            throw new IllegalArgumentException("sockets need the loop's EpollEngine or NioEngine, not "
+                    + engine.getClass().getName() + "; build the loop on Engines.defaultEngine()");
+        }
+    }
+
+    /** An unconnected stream socket of {@code remote}'s family, not yet registered. */
+    Endpoint openStream(SocketAddress remote) {
+        ProtocolFamily family = familyOf(remote);
+        if (nio == null) {
+            return new NativeEndpoint(NativeSocket.stream(family));
+        }
+        try {
+            return new NioEndpoint(SocketChannel.open(family));
+        } catch (IOException e) {
+            throw NioErrors.translate("socket", family, e);
+        }
+    }
+
+    /** A listening stream socket bound to {@code address}, not yet registered. */
+    Endpoint openListener(SocketAddress address, ListenOptions options) {
+        ProtocolFamily family = familyOf(address);
+        Endpoint endpoint;
+        if (nio == null) {
+            endpoint = new NativeEndpoint(NativeSocket.stream(family));
+        } else {
+            try {
+                endpoint = new NioEndpoint(ServerSocketChannel.open(family));
+            } catch (IOException e) {
+                throw NioErrors.translate("socket", family, e);
+            }
+        }
+        try {
+            if (family != StandardProtocolFamily.UNIX) {
+                endpoint.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
+                if (options.reusePort()) {
+                    endpoint.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+            }
+            endpoint.bind(address, options.backlog());
+            return endpoint;
+        } catch (RuntimeException e) {
+            closeAfterFailure(endpoint, e);
+            throw e;
+        }
+    }
+
+    /** A datagram socket bound to {@code address}, not yet registered. */
+    Endpoint openDatagram(SocketAddress address) {
+        ProtocolFamily family = familyOf(address);
+        Endpoint endpoint;
+        if (nio == null) {
+            endpoint = new NativeEndpoint(NativeSocket.datagram(family));
+        } else {
+            try {
+                endpoint = new NioEndpoint(DatagramChannel.open(family));
+            } catch (IOException e) {
+                throw NioErrors.translate("socket", family, e);
+            }
+        }
+        try {
+            endpoint.bind(address, -1);
+            return endpoint;
+        } catch (RuntimeException e) {
+            closeAfterFailure(endpoint, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Registers {@code endpoint} with the loop, interested in nothing yet; {@code closer} is how
+     * {@link #closeAll()} closes its owner.
+     */
+    void register(Endpoint endpoint, Engine.ReadyHandler handler, Runnable closer) {
+        if (endpoint instanceof NioEndpoint channel) {
+            channel.attach(nio);
+        }
+        loop.register(endpoint.source(), 0, handler);
+        open.put(endpoint, closer);
+    }
+
+    /** Unregisters and closes a registered endpoint (in that order, as the engine requires). */
+    void close(Endpoint endpoint) {
+        open.remove(endpoint);
+        try {
+            loop.unregister(endpoint.source());
+        } finally {
+            endpoint.close();
+        }
+    }
+
+    /** Closes every socket still open, as their owners' {@code close()} would. */
+    void closeAll() {
+        for (Runnable closer : List.copyOf(open.values())) {
+            closer.run();
+        }
+    }
+
+    /** A read buffer: a pooled slab, or, when the pool is exhausted, a fresh one the GC frees. */
+    MemorySegment acquireBuffer() {
+        MemorySegment buffer = pool.tryAcquire();
+        return buffer != null ? buffer : Arena.ofAuto().allocate(pool.bufferSize(), 64);
+    }
+
+    /** Gives back a buffer {@link #acquireBuffer()} returned; a fresh one is left to the GC. */
+    void releaseBuffer(MemorySegment buffer) {
+        if (pool.owns(buffer)) {
+            pool.release(buffer);
+        }
+    }
+
+    private static void closeAfterFailure(Endpoint endpoint, RuntimeException failure) {
+        try {
+            endpoint.close();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    static ProtocolFamily familyOf(SocketAddress address) {
+        return switch (address) {
+            case UnixDomainSocketAddress unix -> StandardProtocolFamily.UNIX;
+            case InetSocketAddress inet when inet.getAddress() instanceof Inet6Address -> StandardProtocolFamily.INET6;
+            case InetSocketAddress inet -> StandardProtocolFamily.INET;
+            default -> throw new IllegalArgumentException("unsupported address type: " + address.getClass().getName());
+        };
+    }
+}
