@@ -1,6 +1,8 @@
 /**
- * The Unix backend: the epoll and NIO engines, native sockets, and off-heap buffers.
- * {@code dev.weft.unix.libc} (the raw C bindings) stays internal.
+ * The Unix backend: the epoll and NIO engines, native sockets, off-heap buffers, socket flows
+ * ({@code dev.weft.unix.net}), signals as promises ({@code dev.weft.unix.signal}) and blocking
+ * calls kept off the loop ({@code dev.weft.unix.blocking}). {@code dev.weft.unix.libc} (the raw
+ * C bindings) stays internal.
  */
 module dev.weft.unix {
     requires transitive dev.weft.loop;

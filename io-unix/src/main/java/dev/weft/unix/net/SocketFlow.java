@@ -55,8 +55,8 @@ public final class SocketFlow implements Flow {
     private final Transport transport;
     private final Endpoint endpoint;
 
-    /** The events the engine watches for this socket. Interest is dropped lazily (see {@link #onReady}). */
-    private int interest;
+    /** The events the engine watches for this socket. READABLE is dropped lazily (see {@link #onReady}). */
+    private final Interest interest;
     private boolean closed;
 
     // Reading.
@@ -87,7 +87,8 @@ public final class SocketFlow implements Flow {
     SocketFlow(Transport transport, Endpoint endpoint) {
         this.transport = transport;
         this.endpoint = endpoint;
-        transport.register(endpoint, this::onReady);
+        transport.register(endpoint, this::onReady, this::close);
+        this.interest = new Interest(transport.loop, endpoint.source());
     }
 
     // ------------------------------------------------------------------ making flows
@@ -132,7 +133,7 @@ public final class SocketFlow implements Flow {
         Resolver<SocketFlow> resolver = Promise.task();
         connecting = resolver;
         connectingTo = address;
-        want(WRITABLE);
+        interest.add(WRITABLE);
         connectTimer = transport.loop.sleep(timeout);
         connectTimer.onSuccess(ignored -> connectTimedOut(timeout));
         resolver.promise().onCancel(this::close);
@@ -149,7 +150,7 @@ public final class SocketFlow implements Flow {
             return;
         }
         Resolver<SocketFlow> resolver = takeConnecting();
-        unwant(WRITABLE);
+        interest.remove(WRITABLE);
         resolver.resolve(this);
     }
 
@@ -212,7 +213,7 @@ public final class SocketFlow implements Flow {
         Resolver<Read> resolver = Promise.task();
         reader = resolver;
         resolver.promise().onCancel(cancelRead);
-        want(READABLE);
+        interest.add(READABLE);
         return resolver.promise();
     }
 
@@ -240,7 +241,7 @@ public final class SocketFlow implements Flow {
         readable = true;
         if (reader == null) {
             // Level-triggered: stop watching until someone reads, or the engine reports this again and again.
-            unwant(READABLE);
+            interest.remove(READABLE);
             return;
         }
         Read now;
@@ -367,7 +368,7 @@ public final class SocketFlow implements Flow {
         }
         tail = write;
         queuedWrites++;
-        want(WRITABLE);
+        interest.add(WRITABLE);
         return write.resolver.promise();
     }
 
@@ -397,7 +398,7 @@ public final class SocketFlow implements Flow {
                 return; // the kernel's buffer is full: wait for writability (still watched)
             }
         }
-        unwant(WRITABLE);
+        interest.remove(WRITABLE);
         if (shutdownAfterWrites != null) {
             Resolver<Void> resolver = shutdownAfterWrites;
             shutdownAfterWrites = null;
@@ -427,7 +428,7 @@ public final class SocketFlow implements Flow {
         head = null;
         tail = null;
         queuedWrites = 0;
-        unwant(WRITABLE);
+        interest.remove(WRITABLE);
         for (; w != null; w = w.next) {
             w.resolver.reject(failure);
         }
@@ -512,6 +513,7 @@ public final class SocketFlow implements Flow {
     /** Marks the flow closed and frees its socket and buffer; the pending promises are untouched. */
     private RuntimeException release() {
         closed = true;
+        interest.stop();
         RuntimeException failure = null;
         try {
             transport.close(endpoint);
@@ -618,19 +620,6 @@ public final class SocketFlow implements Flow {
         }
     }
 
-    private void want(int event) {
-        if ((interest & event) == 0 && !closed) {
-            interest |= event;
-            transport.loop.modify(endpoint.source(), interest);
-        }
-    }
-
-    private void unwant(int event) {
-        if ((interest & event) != 0 && !closed) {
-            interest &= ~event;
-            transport.loop.modify(endpoint.source(), interest);
-        }
-    }
 
     private static Promise<Void> settle(Runnable action) {
         try {

@@ -14,7 +14,8 @@ import java.util.Objects;
  *
  * <p><b>Threading: LOOP THREAD ONLY</b>, like everything it makes: create it on the loop's thread
  * (before {@link Loop#run}, or from a task given to {@link Loop#execute} for a started loop), and
- * use it and its sockets there.
+ * use it and its sockets there. When the loop closes, the sockets still open are closed (their
+ * pending operations rejected with {@link SocketClosedException}) before the engine goes.
  *
  * <pre>{@code
  * Engine engine = Engines.defaultEngine();
@@ -54,9 +55,9 @@ public final class Sockets {
      */
     public static Sockets on(Loop loop, Engine engine) {
         BufferPool pool = new BufferPool(DEFAULT_BUFFER_SIZE, DEFAULT_BUFFER_COUNT);
-        Sockets sockets = on(loop, engine, pool);
+        // Exit hooks run last added first: added before the sockets' hook, this runs after it.
         loop.onExit(pool::close);
-        return sockets;
+        return on(loop, engine, pool);
     }
 
     /**
@@ -68,8 +69,10 @@ public final class Sockets {
      * @throws IllegalArgumentException if the engine is of another kind
      */
     public static Sockets on(Loop loop, Engine engine, BufferPool readBuffers) {
-        return new Sockets(new Transport(Objects.requireNonNull(loop, "loop"), engine,
-                Objects.requireNonNull(readBuffers, "readBuffers")));
+        Transport transport = new Transport(Objects.requireNonNull(loop, "loop"), engine,
+                Objects.requireNonNull(readBuffers, "readBuffers"));
+        loop.onExit(transport::closeAll);
+        return new Sockets(transport);
     }
 
     /**

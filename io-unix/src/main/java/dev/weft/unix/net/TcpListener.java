@@ -40,7 +40,7 @@ public final class TcpListener implements AutoCloseable {
     TcpListener(Transport transport, Endpoint endpoint) {
         this.transport = transport;
         this.endpoint = endpoint;
-        transport.register(endpoint, this::onReady);
+        transport.register(endpoint, this::onReady, this::close);
     }
 
     /**

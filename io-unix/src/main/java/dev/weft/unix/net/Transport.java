@@ -20,6 +20,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What the socket classes share on one loop: the loop they register with, the backend that opens
@@ -37,6 +40,8 @@ final class Transport {
     /** The NIO engine channels are attached to, or {@code null} on epoll (sources are fds). */
     private final NioEngine nio;
     private final BufferPool pool;
+    /** Every registered socket and how to close it, so that the loop's exit closes what is left. */
+    private final Map<Endpoint, Runnable> open = new HashMap<>();
 
     Transport(Loop loop, Engine engine, BufferPool pool) {
         this.loop = loop;
@@ -114,20 +119,32 @@ final class Transport {
         }
     }
 
-    /** Registers {@code endpoint} with the loop, interested in nothing yet. */
-    void register(Endpoint endpoint, Engine.ReadyHandler handler) {
+    /**
+     * Registers {@code endpoint} with the loop, interested in nothing yet; {@code closer} is how
+     * {@link #closeAll()} closes its owner.
+     */
+    void register(Endpoint endpoint, Engine.ReadyHandler handler, Runnable closer) {
         if (endpoint instanceof NioEndpoint channel) {
             channel.attach(nio);
         }
         loop.register(endpoint.source(), 0, handler);
+        open.put(endpoint, closer);
     }
 
     /** Unregisters and closes a registered endpoint (in that order, as the engine requires). */
     void close(Endpoint endpoint) {
+        open.remove(endpoint);
         try {
             loop.unregister(endpoint.source());
         } finally {
             endpoint.close();
+        }
+    }
+
+    /** Closes every socket still open, as their owners' {@code close()} would. */
+    void closeAll() {
+        for (Runnable closer : List.copyOf(open.values())) {
+            closer.run();
         }
     }
 

@@ -31,7 +31,7 @@ public final class UdpSocket implements AutoCloseable {
     private final ArrayDeque<Send> sends = new ArrayDeque<>();
     private MemorySegment buffer;
     private Resolver<Received> receiver;
-    private int interest;
+    private final Interest interest;
     private boolean closed;
 
     /** A datagram waiting for room in the send buffer. */
@@ -40,7 +40,8 @@ public final class UdpSocket implements AutoCloseable {
     UdpSocket(Transport transport, Endpoint endpoint) {
         this.transport = transport;
         this.endpoint = endpoint;
-        transport.register(endpoint, this::onReady);
+        transport.register(endpoint, this::onReady, this::close);
+        this.interest = new Interest(transport.loop, endpoint.source());
     }
 
     /**
@@ -62,7 +63,7 @@ public final class UdpSocket implements AutoCloseable {
         }
         Resolver<Void> resolver = Promise.pending();
         sends.add(new Send(bytes, target, resolver));
-        want(WRITABLE);
+        interest.add(WRITABLE);
         return resolver.promise();
     }
 
@@ -88,7 +89,7 @@ public final class UdpSocket implements AutoCloseable {
         Resolver<Received> resolver = Promise.task();
         receiver = resolver;
         resolver.promise().onCancel(() -> receiver = null);
-        want(READABLE);
+        interest.add(READABLE);
         return resolver.promise();
     }
 
@@ -111,7 +112,7 @@ public final class UdpSocket implements AutoCloseable {
         }
         if ((events & (READABLE | ERROR)) != 0 && !closed) {
             if (receiver == null) {
-                unwant(READABLE);
+                interest.remove(READABLE);
                 return;
             }
             Resolver<Received> resolver = receiver;
@@ -146,7 +147,7 @@ public final class UdpSocket implements AutoCloseable {
             send.resolver.resolve(null);
         }
         if (sends.isEmpty()) {
-            unwant(WRITABLE);
+            interest.remove(WRITABLE);
         }
     }
 
@@ -162,6 +163,7 @@ public final class UdpSocket implements AutoCloseable {
             return;
         }
         closed = true;
+        interest.stop();
         try {
             transport.close(endpoint);
         } finally {
@@ -186,17 +188,4 @@ public final class UdpSocket implements AutoCloseable {
         return "UdpSocket[source=" + endpoint.source() + (closed ? ", closed]" : "]");
     }
 
-    private void want(int event) {
-        if ((interest & event) == 0 && !closed) {
-            interest |= event;
-            transport.loop.modify(endpoint.source(), interest);
-        }
-    }
-
-    private void unwant(int event) {
-        if ((interest & event) != 0 && !closed) {
-            interest &= ~event;
-            transport.loop.modify(endpoint.source(), interest);
-        }
-    }
 }

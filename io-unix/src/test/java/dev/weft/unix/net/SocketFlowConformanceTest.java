@@ -347,6 +347,21 @@ class SocketFlowConformanceTest {
         }
     }
 
+    @SocketTest
+    void closingTheLoopClosesTheSocketsStillOpen(EngineKind kind) {
+        try (Net net = Net.open(kind)) {
+            TcpListener listener = net.sockets.listen(ANY_LOOPBACK);
+            SocketFlow[] pair = net.connectedPair(listener);
+            Promise<Flow.Read> read = pair[1].read();
+
+            net.loop.close();
+
+            assertInstanceOf(SocketClosedException.class, read.failure());
+            assertTrue(pair[0].isClosed());
+            assertInstanceOf(SocketClosedException.class, listener.accept().failure());
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static Promise<Void> acceptLoop(TcpListener listener, int[] served) {
