@@ -14,6 +14,9 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +55,26 @@ class EchoServerTest {
                 socket.shutdownOutput();
                 assertEquals(sent.getValue(), received.get(60, TimeUnit.SECONDS));
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void theEchoClientChecksEveryEchoOnFourConnectionsAtOnce(EngineKind kind) {
+        Engine engine = Engines.open(kind);
+        try (Loop loop = Loop.builder().engine(engine).build()) {
+            Sockets sockets = Sockets.on(loop, engine);
+            TcpListener listener = sockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    ListenOptions.DEFAULT);
+            Promise.async(() -> EchoServer.acceptLoop(listener));
+            List<Promise<Integer>> clients = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                int connection = c;
+                clients.add(sockets.connect(listener.localAddress(), Duration.ofSeconds(10))
+                        .flatMap(flow -> EchoClient.pingPong(flow, connection, 500).andFinally(flow::close)));
+            }
+            List<Integer> roundTrips = loop.run(loop.withTimeout(Duration.ofSeconds(60), Promise.all(clients)));
+            assertEquals(List.of(500, 500, 500, 500), roundTrips);
         }
     }
 
