@@ -18,6 +18,7 @@ echo "# ./weft bench loop $* — $(date -u '+%Y-%m-%d %H:%M UTC'), $(java -versi
 echo "# ns/op: per pause, per schedule+cancel pair, per round trip; ops/us: tasks run on the loop per microsecond"
 echo "# 'vs weft' = cost / the best Weft row's cost (cost = time, or 1 / throughput); above 1: behind Weft"
 awk -F, '
+  { sub(/\r$/, "") }                              # JMH writes CRLF line ends
   NR == 1 { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); col[$i] = i }; next }
   {
     for (i = 1; i <= NF; i++) gsub(/"/, "", $i)
