@@ -9,6 +9,8 @@ Usage: ./weft bench <name> [options]
 
   promises [jmh-options]  JMH: Weft vs CompletableFuture, Reactor Mono, Netty promises (-prof gc);
                           e.g. ./weft bench promises -f 1 -wi 3 -i 3 for a shorter run
+  loop [jmh-options]      JMH: Weft's loop vs Netty's event loop, virtual threads, HashedWheelTimer,
+                          ScheduledThreadPoolExecutor (pause, timers, cross-thread submit)
   http [options]          wrk against Weft's and Netty's HTTP servers (GET /plaintext)
   echo [options]          TCP ping-pong against Weft's and Netty's echo servers
   jmh [jmh-options]       JMH itself, on benchmarks.jar (e.g. ./weft bench jmh -l)
@@ -25,7 +27,7 @@ USAGE
 
 name="${1:-help}"; [ $# -gt 0 ] && shift
 case "$name" in
-  promises|http|echo|jmh) exec bash "$here/$name.sh" "$@" ;;
+  promises|loop|http|echo|jmh) exec bash "$here/$name.sh" "$@" ;;
   help|-h|--help) usage ;;
   *) usage >&2; echo "weft bench: unknown benchmark: $name" >&2; exit 2 ;;
 esac

@@ -7,6 +7,8 @@
 @SuppressWarnings("requires-automatic")
 module dev.weft.bench {
     requires dev.weft.promise;
+    requires dev.weft.loop;
+    requires dev.weft.unix;
     requires jmh.core;
     requires reactor.core;
     requires io.netty.common;

@@ -1,0 +1,93 @@
+package dev.weft.bench.loop;
+
+import dev.weft.promise.Promise;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+
+/**
+ * Yielding to the next loop iteration, {@value #STEPS} times per operation, reported per yield:
+ * Weft's {@code Promise.pause()} chain, a Netty task that re-submits itself to its event loop, and
+ * a virtual thread calling {@code Thread.yield()}. Each operation starts with one hand-off from the
+ * benchmark thread (a submit, an execute, a virtual thread's start) and ends when the benchmark
+ * thread has the result, so every row pays the same two cross-thread hops per {@value #STEPS}
+ * yields. Benchmark threads only; the loops run on their own threads.
+ */
+public class PauseBench extends LoopBenchSettings {
+
+    /** Creates the benchmark; JMH calls this. */
+    public PauseBench() {}
+
+    /** {@value #STEPS} {@code Promise.pause().flatMap(...)} steps inside one submit. */
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public Integer pause_weft(WeftLoopState state) {
+        return state.loop.submit(() -> pauses(0)).join();
+    }
+
+    /** A task that re-submits itself {@value #STEPS} times with {@code EventLoop.execute}. */
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public Integer pause_netty(NettyLoopState state) {
+        Resubmission task = new Resubmission(state.loop);
+        state.loop.execute(task);
+        return task.finished.join();
+    }
+
+    /**
+     * A virtual thread calling {@code Thread.yield()} {@value #STEPS} times. The scheduler gets one
+     * carrier, as a loop has one thread; other virtual threads (none here) would be its other work.
+     */
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    @Fork(value = 2, jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=1")
+    public Integer pause_virtualThread() throws InterruptedException {
+        YieldingTask task = new YieldingTask();
+        Thread.ofVirtual().start(task).join();
+        return task.done;
+    }
+
+    /** The chain: each step pauses, then binds the next; resolved with the number of steps run. */
+    static Promise<Integer> pauses(int done) {
+        if (done == STEPS) {
+            return Promise.of(done);
+        }
+        return Promise.pause().flatMap(ignored -> pauses(done + 1));
+    }
+
+    /** Netty's row: runs on the event loop, counting its own re-submissions. Loop thread only. */
+    static final class Resubmission implements Runnable {
+        private final Executor loop;
+        private int done;
+        final CompletableFuture<Integer> finished = new CompletableFuture<>();
+
+        Resubmission(Executor loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public void run() {
+            if (done == STEPS) {
+                finished.complete(done);
+                return;
+            }
+            done++;
+            loop.execute(this);
+        }
+    }
+
+    /** The virtual thread's row; {@code done} is read after {@code join()}, which orders it. */
+    static final class YieldingTask implements Runnable {
+        int done;
+
+        @Override
+        public void run() {
+            for (int i = 0; i < STEPS; i++) {
+                Thread.yield();
+                done++;
+            }
+        }
+    }
+}
