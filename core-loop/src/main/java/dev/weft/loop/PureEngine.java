@@ -11,44 +11,10 @@ package dev.weft.loop;
  * <p>{@link #register} throws {@link UnsupportedOperationException}: I/O needs the epoll or NIO
  * engine of io-unix, or the Xen engine of io-xen.
  */
-public final class PureEngine implements Engine {
-
-    private final Parker parker = new Parker();
-    private boolean closed;
+public final class PureEngine extends SourcelessEngine {
 
     /** Creates an engine; it holds no operating-system resource. */
     public PureEngine() {}
-
-    /**
-     * Always throws: this engine has no readiness sources.
-     *
-     * @throws UnsupportedOperationException always
-     */
-    @Override
-    public void register(int source, int interest, ReadyHandler handler) {
-        throw new UnsupportedOperationException("PureEngine has no readiness sources (asked to watch "
-                + source + "); use an I/O engine from io-unix or io-xen");
-    }
-
-    /**
-     * Always throws: this engine has no readiness sources.
-     *
-     * @throws UnsupportedOperationException always
-     */
-    @Override
-    public void modify(int source, int interest) {
-        throw new UnsupportedOperationException("PureEngine has no readiness sources (source " + source + ")");
-    }
-
-    /**
-     * Always throws: this engine has no readiness sources.
-     *
-     * @throws UnsupportedOperationException always
-     */
-    @Override
-    public void unregister(int source) {
-        throw new UnsupportedOperationException("PureEngine has no readiness sources (source " + source + ")");
-    }
 
     /**
      * Parks until {@link #wakeup()} or the timeout; no handler is ever called.
@@ -58,23 +24,9 @@ public final class PureEngine implements Engine {
      */
     @Override
     public int poll(long timeoutNanos) {
-        if (closed) {
-            throw new IllegalStateException("PureEngine.poll after close; the loop that owned it has shut down");
-        }
+        checkOpen();
         parker.await(timeoutNanos);
         return 0;
-    }
-
-    /** Unparks the loop thread, or makes its next poll return at once. Any thread, also after close. */
-    @Override
-    public void wakeup() {
-        parker.wake();
-    }
-
-    /** Marks the engine closed; it holds nothing to release. */
-    @Override
-    public void close() {
-        closed = true;
     }
 
     @Override

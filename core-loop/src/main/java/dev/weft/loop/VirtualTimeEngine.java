@@ -19,11 +19,9 @@ import java.util.Objects;
  * <p>Give the loop the same clock: {@code Loop.builder().virtualTime()} does both.
  * {@link #register} throws {@link UnsupportedOperationException}: there are no readiness sources.
  */
-public final class VirtualTimeEngine implements Engine {
+public final class VirtualTimeEngine extends SourcelessEngine {
 
     private final ManualClock clock;
-    private final Parker parker = new Parker();
-    private boolean closed;
 
     /**
      * An engine that moves {@code clock}; the loop must read the same clock.
@@ -40,37 +38,6 @@ public final class VirtualTimeEngine implements Engine {
     }
 
     /**
-     * Always throws: this engine has no readiness sources.
-     *
-     * @throws UnsupportedOperationException always
-     */
-    @Override
-    public void register(int source, int interest, ReadyHandler handler) {
-        throw new UnsupportedOperationException("VirtualTimeEngine has no readiness sources (asked to watch "
-                + source + ")");
-    }
-
-    /**
-     * Always throws: this engine has no readiness sources.
-     *
-     * @throws UnsupportedOperationException always
-     */
-    @Override
-    public void modify(int source, int interest) {
-        throw new UnsupportedOperationException("VirtualTimeEngine has no readiness sources (source " + source + ")");
-    }
-
-    /**
-     * Always throws: this engine has no readiness sources.
-     *
-     * @throws UnsupportedOperationException always
-     */
-    @Override
-    public void unregister(int source) {
-        throw new UnsupportedOperationException("VirtualTimeEngine has no readiness sources (source " + source + ")");
-    }
-
-    /**
      * Advances the clock by {@code timeoutNanos} if positive and no wakeup is pending; parks until
      * woken if negative; returns at once if zero.
      *
@@ -79,27 +46,13 @@ public final class VirtualTimeEngine implements Engine {
      */
     @Override
     public int poll(long timeoutNanos) {
-        if (closed) {
-            throw new IllegalStateException("VirtualTimeEngine.poll after close; the loop that owned it has shut down");
-        }
+        checkOpen();
         if (timeoutNanos < 0) {
             parker.await(-1);
         } else if (!parker.await(0) && timeoutNanos > 0) {
             clock.advanceBy(timeoutNanos);
         }
         return 0;
-    }
-
-    /** Makes the current or next poll return without moving the clock. Any thread, also after close. */
-    @Override
-    public void wakeup() {
-        parker.wake();
-    }
-
-    /** Marks the engine closed; it holds nothing to release. */
-    @Override
-    public void close() {
-        closed = true;
     }
 
     @Override

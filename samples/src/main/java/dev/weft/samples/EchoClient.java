@@ -5,8 +5,6 @@ import dev.weft.loop.Loop;
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
 import dev.weft.promise.PromiseLists;
-import dev.weft.unix.EngineKind;
-import dev.weft.unix.Engines;
 import dev.weft.unix.net.Sockets;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -70,29 +69,17 @@ public final class EchoClient {
      * @param args see the class comment
      */
     public static void main(String[] args) {
-        String host = "127.0.0.1";
-        int port = 7007;
-        int connections = 4;
-        int messages = 1000;
-        String engineName = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--host" -> host = args[++i];
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--connections" -> connections = Integer.parseInt(args[++i]);
-                case "--messages" -> messages = Integer.parseInt(args[++i]);
-                case "--engine" -> engineName = args[++i];
-                default -> {
-                    System.err.println("usage: EchoClient [--host H] [--port N] [--connections C] [--messages M]"
-                            + " [--engine epoll|nio]");
-                    System.exit(2);
-                }
-            }
-        }
-        Engine engine = engineName == null ? Engines.defaultEngine() : Engines.open(EngineKind.valueOf(engineName.toUpperCase()));
+        Map<String, String> defaults = SampleOptions.network(7007);
+        defaults.put("connections", "4");
+        defaults.put("messages", "1000");
+        SampleOptions options = SampleOptions.parse(args,
+                "EchoClient [--host H] [--port N] [--connections C] [--messages M] [--engine epoll|nio]", defaults);
+        int connections = options.integer("connections");
+        int messages = options.integer("messages");
+        Engine engine = options.engine();
         try (Loop loop = Loop.builder().name("weft-echo-client").engine(engine).build()) {
             Sockets sockets = Sockets.on(loop, engine);
-            InetSocketAddress server = new InetSocketAddress(host, port);
+            InetSocketAddress server = options.address();
             int perConnection = messages;
             long start = System.nanoTime();
             var all = PromiseLists.mapP(IntStream.range(0, connections).boxed().toList(), c ->

@@ -4,13 +4,10 @@ import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
-import dev.weft.unix.EngineKind;
-import dev.weft.unix.Engines;
 import dev.weft.unix.net.ListenOptions;
 import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.Sockets;
 import dev.weft.unix.net.TcpListener;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 
 /**
@@ -55,24 +52,12 @@ public final class EchoServer {
      * @param args see the class comment
      */
     public static void main(String[] args) {
-        String host = "127.0.0.1";
-        int port = 7007;
-        String engineName = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--host" -> host = args[++i];
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--engine" -> engineName = args[++i];
-                default -> {
-                    System.err.println("usage: EchoServer [--host H] [--port N] [--engine epoll|nio]");
-                    System.exit(2);
-                }
-            }
-        }
-        Engine engine = engineName == null ? Engines.defaultEngine() : Engines.open(EngineKind.valueOf(engineName.toUpperCase()));
+        SampleOptions options = SampleOptions.parse(args, "EchoServer [--host H] [--port N] [--engine epoll|nio]",
+                SampleOptions.network(7007));
+        Engine engine = options.engine();
         try (Loop loop = Loop.builder().name("weft-echo").engine(engine).build()) {
             Sockets sockets = Sockets.on(loop, engine);
-            TcpListener listener = sockets.listen(new InetSocketAddress(host, port), ListenOptions.DEFAULT);
+            TcpListener listener = sockets.listen(options.address(), ListenOptions.DEFAULT);
             System.out.println("Weft echo server on " + listener.localAddress());
             System.out.flush();
             loop.run(acceptLoop(listener));

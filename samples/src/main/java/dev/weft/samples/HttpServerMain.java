@@ -5,8 +5,6 @@ import dev.weft.loop.Loop;
 import dev.weft.samples.http.HelloRoutes;
 import dev.weft.samples.http.HttpLimits;
 import dev.weft.samples.http.HttpServer;
-import dev.weft.unix.EngineKind;
-import dev.weft.unix.Engines;
 import dev.weft.unix.net.ListenOptions;
 import dev.weft.unix.net.Sockets;
 import dev.weft.unix.net.TcpListener;
@@ -31,24 +29,12 @@ public final class HttpServerMain {
      * @param args see the class comment
      */
     public static void main(String[] args) {
-        String host = "127.0.0.1";
-        int port = 8080;
-        String engineName = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--host" -> host = args[++i];
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--engine" -> engineName = args[++i];
-                default -> {
-                    System.err.println("usage: serve [--host H] [--port N] [--engine epoll|nio]");
-                    System.exit(2);
-                }
-            }
-        }
-        Engine engine = engineName == null ? Engines.defaultEngine() : Engines.open(EngineKind.valueOf(engineName.toUpperCase()));
+        SampleOptions options = SampleOptions.parse(args, "serve [--host H] [--port N] [--engine epoll|nio]",
+                SampleOptions.network(8080));
+        Engine engine = options.engine();
         Loop loop = Loop.builder().name("weft-http").engine(engine).build();
         Sockets sockets = Sockets.on(loop, engine);
-        TcpListener listener = sockets.listen(new InetSocketAddress(host, port), ListenOptions.DEFAULT);
+        TcpListener listener = sockets.listen(options.address(), ListenOptions.DEFAULT);
         HttpServer server = HttpServer.start(loop, listener, new HelloRoutes(), HttpLimits.defaults());
         InetSocketAddress bound = (InetSocketAddress) server.address();
         System.out.println("Weft HTTP server on http://" + bound.getHostString() + ":" + bound.getPort()

@@ -46,7 +46,7 @@ public interface Flow {
      * Waits for data: fulfilled with {@link Data} as soon as some bytes are available (possibly
      * fewer than any buffer size), or with {@link #END_OF_STREAM} once the peer has shut down
      * writing and every byte before that was read; end-of-stream repeats on later reads.
-     * Rejected with an IOException on a device error, ClosedChannelException after {@link
+     * Rejected with a device error (see the package's failure rules), ClosedChannelException after {@link
      * #close()}, IllegalStateException if a read is already pending. Cancelable.
      */
     Promise<Read> read();
@@ -54,7 +54,7 @@ public interface Flow {
     /**
      * Sends all of {@code bytes}; fulfilled once the flow has taken them all (handed to the kernel
      * or the ring, not necessarily received). Rejected with ClosedChannelException after {@code
-     * shutdown(WRITE)} or close, with an IOException if the peer reset the stream.
+     * shutdown(WRITE)} or close, with a device error if the peer reset the stream.
      */
     Promise<Void> write(MemorySegment bytes);
 

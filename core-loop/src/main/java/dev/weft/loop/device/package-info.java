@@ -10,8 +10,10 @@
  * loop's thread</b>; the promises they return are that loop's promises.
  *
  * <p><b>Failures.</b> Operations report failure by rejecting their promise, never by throwing,
- * with a {@link java.io.IOException} (or subtype) for device errors, {@link
- * java.nio.channels.ClosedChannelException} for use after close, and {@link
+ * with a device error: a {@link java.io.IOException}, or the backend's own typed exception that
+ * names the failed call (io-unix rejects with its unchecked {@code ErrnoException}, and
+ * {@code ConnectionException} for refused, reset and broken connections); {@link
+ * java.nio.channels.ClosedChannelException} for use after close; and {@link
  * dev.weft.promise.Cancelled} when the caller cancelled the operation. Cancelling a pending
  * operation's promise abandons it where the device can (a read, a wait for a frame).
  *

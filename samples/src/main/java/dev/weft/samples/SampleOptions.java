@@ -1,0 +1,65 @@
+package dev.weft.samples;
+
+import dev.weft.loop.Engine;
+import dev.weft.unix.EngineKind;
+import dev.weft.unix.Engines;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The command-line options the network samples share: {@code --host}, {@code --port},
+ * {@code --engine epoll|nio}, plus whatever numeric options a sample declares.
+ */
+final class SampleOptions {
+    private final Map<String, String> values = new HashMap<>();
+
+    private SampleOptions() {}
+
+    /**
+     * Parses {@code --name value} pairs; an option not in {@code defaults} prints {@code usage}
+     * and exits with status 2.
+     *
+     * @param defaults every accepted option name (without dashes) and its default; a null default
+     *     means "unset"
+     */
+    static SampleOptions parse(String[] args, String usage, Map<String, String> defaults) {
+        SampleOptions options = new SampleOptions();
+        options.values.putAll(defaults);
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i].startsWith("--") ? args[i].substring(2) : "";
+            if (!defaults.containsKey(name) || i + 1 == args.length) {
+                System.err.println("usage: " + usage);
+                System.exit(2);
+            }
+            options.values.put(name, args[++i]);
+        }
+        return options;
+    }
+
+    /** The value of a declared integer option. */
+    int integer(String name) {
+        return Integer.parseInt(values.get(name));
+    }
+
+    /** {@code --host} and {@code --port} as an address. */
+    InetSocketAddress address() {
+        return new InetSocketAddress(values.get("host"), integer("port"));
+    }
+
+    /** The engine {@code --engine} names, or the platform's default. */
+    Engine engine() {
+        String name = values.get("engine");
+        return name == null ? Engines.defaultEngine() : Engines.open(EngineKind.valueOf(name.toUpperCase(Locale.ROOT)));
+    }
+
+    /** The defaults of the shared options, to extend with a sample's own. */
+    static Map<String, String> network(int defaultPort) {
+        Map<String, String> defaults = new HashMap<>();
+        defaults.put("host", "127.0.0.1");
+        defaults.put("port", Integer.toString(defaultPort));
+        defaults.put("engine", null);
+        return defaults;
+    }
+}
