@@ -537,6 +537,11 @@ public final class Promise<T> {
         }
         Promise<T> view = new Promise<>(PENDING, howToCancel, null);
         root.addCallback(new Callback.Forward(view));
+        if (howToCancel == CANCEL_THIS) {
+            // a cancelled view leaves its Forward node dead on a source that may live long:
+            // count it, as lost races are, so that pick(protect(p), timeout) in a loop stays bounded
+            view.addCallback(new Callback.OnCancel(() -> callbackDied(root)));
+        }
         return view;
     }
 

@@ -79,6 +79,21 @@ class CallbackCleanupTest {
         assertTrue(callbackCount(r.promise()) <= 50, () -> callbackCount(r.promise()) + " callbacks");
     }
 
+    @Test
+    void cancelledProtectViewsOfALongLivedPromiseDoNotAccumulate() {
+        Resolver<String> r = Promise.pending();
+        boolean[] ran = {false};
+        r.promise().onSuccess(v -> ran[0] = true);
+        for (int i = 0; i < 10_000; i++) {
+            Resolver<String> timeout = Promise.task();
+            Promise.pick(List.of(Promise.protect(r.promise()), timeout.promise()));
+            timeout.resolve("timed out");
+        }
+        assertTrue(callbackCount(r.promise()) <= 50, () -> callbackCount(r.promise()) + " callbacks");
+        r.resolve("");
+        assertTrue(ran[0]);
+    }
+
     private static void loseARace(Promise<String> longLived) {
         Resolver<String> fresh = Promise.pending();
         Promise.choose(List.of(longLived, fresh.promise()));
