@@ -158,7 +158,21 @@ public final class EpollEngine implements Engine {
     @Override
     public int poll(long timeoutNanos) {
         ensureOpen();
+        refuseVirtualThread();
         return dispatch(waitForEvents(timeoutNanos));
+    }
+
+    /**
+     * A loop thread must be a platform thread: epoll_wait is a native frame, and a virtual thread
+     * blocked in one pins its carrier, starving every other virtual thread scheduled on it.
+     */
+    private static void refuseVirtualThread() {
+        Thread current = Thread.currentThread();
+        if (current.isVirtual()) {
+            throw new IllegalStateException("EpollEngine.poll on virtual thread " + current
+                    + ": epoll_wait would pin its carrier thread; run the loop on a platform thread"
+                    + " (Loop.start() makes one)");
+        }
     }
 
     @Override

@@ -20,6 +20,23 @@ import org.junit.jupiter.api.Test;
 class EpollEngineTest {
 
     @Test
+    void pollOnAVirtualThreadFailsFastInsteadOfPinningItsCarrier() throws Exception {
+        try (EpollEngine engine = new EpollEngine()) {
+            Throwable[] thrown = {null};
+            Thread virtual = Thread.ofVirtual().start(() -> {
+                try {
+                    engine.poll(0);
+                } catch (Throwable t) {
+                    thrown[0] = t;
+                }
+            });
+            virtual.join();
+            assertTrue(thrown[0] instanceof IllegalStateException, String.valueOf(thrown[0]));
+            assertTrue(thrown[0].getMessage().contains("platform thread"), thrown[0].getMessage());
+        }
+    }
+
+    @Test
     void eventfdIsReportedReadableAfterAWrite() {
         int eventfd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
         try (EpollEngine engine = new EpollEngine(); Arena arena = Arena.ofConfined()) {
