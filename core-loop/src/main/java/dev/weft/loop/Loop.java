@@ -69,8 +69,9 @@ import java.util.function.Supplier;
  * <p><b>Cost per iteration.</b> Nothing is allocated: hooks are copy-on-write arrays, the timer
  * handler and the batch arrays are fields made once, the inbox is drained in a counted loop. No
  * lock is taken on the loop thread: the inbox is lock-free (JCTools), the metrics and the
- * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. Three {@link
- * System#nanoTime()} reads per iteration feed the busy/blocked metrics; the watchdog, when on,
+ * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. Two {@link
+ * System#nanoTime()} reads per iteration feed the busy/blocked metrics, two more when the
+ * iteration may block (a timeout-0 poll counts as busy time); the watchdog, when on,
  * adds two opaque stores and one read per callback.
  *
  * <p><b>Determinism.</b> With {@link VirtualTimeEngine} time moves only inside step 4 and only
@@ -137,6 +138,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private Runnable[] inboxBatch = new Runnable[16];
     private int dueCount;
     private long dispatchStartNanos;
+    /** Whether this iteration's wait is being timed, so that the first dispatch stamps its end. */
+    private boolean timingBlock;
     /** The promise {@link #run} waits for: once it resolves, the iteration must not block. */
     private Promise<?> awaited;
 
@@ -437,7 +440,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** Loop thread, inside {@link Engine#poll}: runs one readiness handler. */
     void dispatch(Engine.ReadyHandler handler, int readyEvents) {
-        if (dispatchStartNanos == 0) {
+        if (timingBlock && dispatchStartNanos == 0) {
             dispatchStartNanos = System.nanoTime(); // blocking ended at the first dispatch
         }
         callbackStarted();
@@ -598,13 +601,27 @@ public final class Loop implements Executor, AutoCloseable, Time {
         // 3. Timers due now; one clock read for the whole step.
         work += fireDueTimers();
         metrics.callbacksRun(work); // published before blocking, so a blocked loop shows its work
-        // 4 and 5. Block (timeout 0 if anything is ready), then readiness callbacks.
-        long blockStartNanos = System.nanoTime();
-        dispatchStartNanos = 0;
-        int ready = block(blockTimeout(maxBlockNanos));
-        long blockEndNanos = dispatchStartNanos != 0 ? dispatchStartNanos : System.nanoTime();
+        // 4 and 5. Block (timeout 0 if anything is ready), then readiness callbacks. Only a wait
+        // that may block is timed: a clock read costs ~30 ns, as much again as the rest of a
+        // busy iteration's bookkeeping, and a timeout-0 poll is busy time anyway.
+        long timeout = blockTimeout(maxBlockNanos);
+        long blocked = 0;
+        int ready;
+        if (timeout == 0) {
+            ready = block(0);
+        } else {
+            long blockStartNanos = System.nanoTime();
+            dispatchStartNanos = 0;
+            timingBlock = true;
+            try {
+                ready = block(timeout);
+            } finally {
+                timingBlock = false;
+            }
+            long blockEndNanos = dispatchStartNanos != 0 ? dispatchStartNanos : System.nanoTime();
+            blocked = blockEndNanos - blockStartNanos;
+        }
         leaveHooks.runInOrder();
-        long blocked = blockEndNanos - blockStartNanos;
         metrics.endIteration(ready, blocked, System.nanoTime() - startNanos - blocked);
         work += ready;
         if (closeRequested && !terminated) {

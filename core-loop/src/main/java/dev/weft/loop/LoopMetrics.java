@@ -88,7 +88,8 @@ public final class LoopMetrics {
 
     /**
      * Wall time the loop spent inside the engine waiting for readiness, a timer or a wakeup, in
-     * nanoseconds; it ends when the engine returns or calls its first readiness handler.
+     * nanoseconds; it ends when the engine returns or calls its first readiness handler. Polls
+     * with timeout 0 (work was ready) are not waits: they count as busy time.
      */
     public long nanosBlocked() {
         return (long) BLOCKED.getOpaque(this);
