@@ -210,6 +210,9 @@ public final class SocketFlow implements Flow {
                 return Promise.rejected(e);
             }
         }
+        // The last read's data is no longer lent (a new read ends the loan): give its buffer back
+        // while waiting, so an idle keep-alive connection holds no buffer.
+        releaseBuffer();
         Resolver<Read> resolver = Promise.task();
         reader = resolver;
         resolver.promise().onCancel(cancelRead);

@@ -52,6 +52,21 @@ class SocketFlowConformanceTest {
     }
 
     @SocketTest
+    void aFlowWaitingForDataHoldsNoReadBuffer(EngineKind kind) {
+        try (Net net = Net.open(kind); TcpListener listener = net.sockets.listen(ANY_LOOPBACK)) {
+            SocketFlow[] pair = net.connectedPair(listener);
+            int idle = net.pool.available();
+
+            net.run(pair[0].write(text("ping")));
+            assertEquals("ping", net.readString(pair[1], 4));
+            Promise<Flow.Read> waiting = pair[1].read();
+
+            assertTrue(waiting.isPending());
+            assertEquals(idle, net.pool.available(), "the read buffer went back to the pool while waiting");
+        }
+    }
+
+    @SocketTest
     void writevSendsTheSegmentsInOrder(EngineKind kind) {
         try (Net net = Net.open(kind); TcpListener listener = net.sockets.listen(ANY_LOOPBACK)) {
             SocketFlow[] pair = net.connectedPair(listener);

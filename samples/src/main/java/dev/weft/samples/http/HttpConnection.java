@@ -135,14 +135,27 @@ final class HttpConnection {
             }
             return flush(true);
         }
-        return Promise.apply(() -> handler.handle(request))
-                .recover(failure -> Promise.of(Response.text(500, "text/plain", "internal error\n")))
+        return respond(request)
                 .flatMap(response -> {
                     // decided after the handler: a drain that began meanwhile closes after this response
                     boolean close = !request.head().keepAlive() || draining;
                     encode(response, request.head(), close);
                     return close ? flush(false) : answerBuffered();
                 });
+    }
+
+    private static final Promise<Response> INTERNAL_ERROR =
+            Promise.of(Response.text(500, "text/plain", "internal error\n"));
+
+    /** The handler's response; a handler that throws, fails or returns null gets a 500. */
+    private Promise<Response> respond(Request request) {
+        Promise<Response> response;
+        try {
+            response = handler.handle(request);
+        } catch (RuntimeException failure) {
+            return INTERNAL_ERROR;
+        }
+        return response == null ? INTERNAL_ERROR : response.recover(failure -> INTERNAL_ERROR);
     }
 
     /** The next complete request in the buffer, or null if more bytes are needed. */
