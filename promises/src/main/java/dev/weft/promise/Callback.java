@@ -15,8 +15,11 @@ import java.util.function.Supplier;
  * here: they reject the result, or go to the async-exception hook when there is no result.
  */
 abstract class Callback {
-    /** The next node in the source's list; cleared when this node is taken off the work stack. */
-    Callback next;
+    /**
+     * The next node in the source's list, a Callback or a {@link ChainedPromise}; cleared when
+     * this node is taken off the work stack.
+     */
+    Object next;
 
     /**
      * Runs this callback for {@code source}, which is fulfilled or rejected, and returns the

@@ -76,7 +76,7 @@ import java.util.function.Supplier;
  * The rejection flows forward through the chain like any failure, and each promise on the way
  * runs its {@code onCancel} callbacks before its others.
  */
-public final class Promise<T> {
+public sealed class Promise<T> permits ChainedPromise {
     static final byte PENDING = 0;
     static final byte FULFILLED = 1;
     static final byte REJECTED = 2;
@@ -100,8 +100,11 @@ public final class Promise<T> {
     /** Callbacks in this pending root's list known to be dead since its last sweep. */
     short deadCallbacks;
     Object value;
-    /** The LAST node of this pending root's circular callback list (its next is the first), or null. */
-    Callback callbacks;
+    /**
+     * The LAST node of this pending root's circular callback list (its next is the first), or
+     * null. A node is a {@link Callback} or a {@link ChainedPromise}; see {@link #nextOf}.
+     */
+    Object callbacks;
 
     Promise(byte state, byte howToCancel, Object value) {
         this.state = state;
@@ -280,8 +283,13 @@ public final class Promise<T> {
                 return passRejection(root);
             }
             default -> {
-                Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
-                root.addCallback(Callback.bind(f, result));
+                if (Debug.ENABLED) {
+                    Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
+                    root.addCallback(Callback.bind(f, result));
+                    return result;
+                }
+                ChainedPromise<T, U> result = new ChainedPromise.Bind<>(f, root);
+                root.addCallback(result);
                 return result;
             }
         }
@@ -305,8 +313,13 @@ public final class Promise<T> {
                 return passRejection(root);
             }
             default -> {
-                Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
-                root.addCallback(Callback.map(f, result));
+                if (Debug.ENABLED) {
+                    Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
+                    root.addCallback(Callback.map(f, result));
+                    return result;
+                }
+                ChainedPromise<T, U> result = new ChainedPromise.Map<>(f, root);
+                root.addCallback(result);
                 return result;
             }
         }
@@ -643,37 +656,61 @@ public final class Promise<T> {
     }
 
     /** Appends a callback to this pending root's list, first dropping dead nodes at its head. */
-    void addCallback(Callback callback) {
-        Callback last = callbacks;
-        Callback first = last == null ? null : firstLive(last);
+    void addCallback(Object node) {
+        Object last = callbacks;
+        Object first = last == null ? null : firstLive(last);
         if (first == null) {
-            callback.next = callback;
+            setNext(node, node);
         } else {
-            callback.next = first;
-            last.next = callback;
+            setNext(node, first);
+            setNext(last, node);
         }
-        callbacks = callback;
+        callbacks = node;
     }
 
     /**
      * The first live node of the circular list ending at {@code last}, after unlinking the dead
      * nodes before it; null if every node is dead.
      */
-    private static Callback firstLive(Callback last) {
-        Callback first = last.next;
-        while (first.isDead()) {
+    private static Object firstLive(Object last) {
+        Object first = nextOf(last);
+        while (isDead(first)) {
             if (first == last) {
                 return null;
             }
-            first = first.next;
+            first = nextOf(first);
         }
-        last.next = first;
+        setNext(last, first);
         return first;
     }
 
     /** The first node of this pending root's list (the nodes link up in a circle), or null. */
-    Callback firstCallback() {
-        return callbacks == null ? null : callbacks.next;
+    Object firstCallback() {
+        return callbacks == null ? null : nextOf(callbacks);
+    }
+
+    // A list node is a Callback or a ChainedPromise, which share no superclass that could hold
+    // the link (a field in Promise would make every promise 8 bytes bigger), so these four
+    // dispatch on the node's class. ChainedPromise is tested first: it is the node of every
+    // pending flatMap and map, and a final-class test is one compare.
+
+    /** The node after {@code node} in its list. */
+    static Object nextOf(Object node) {
+        return node instanceof ChainedPromise<?, ?> chained ? chained.next : ((Callback) node).next;
+    }
+
+    /** Links {@code next} after {@code node}. */
+    static void setNext(Object node, Object next) {
+        if (node instanceof ChainedPromise<?, ?> chained) {
+            chained.next = next;
+        } else {
+            ((Callback) node).next = next;
+        }
+    }
+
+    /** Whether {@code node} can no longer have an effect (see {@link Callback#isDead}). */
+    static boolean isDead(Object node) {
+        return node instanceof Callback callback && callback.isDead();
     }
 
     /**
@@ -690,34 +727,34 @@ public final class Promise<T> {
     /** Unlinks every dead node of this pending root's list, keeping the others in order. */
     private void sweepDeadCallbacks() {
         deadCallbacks = 0;
-        Callback kept = null;
-        Callback first = null;
-        for (Callback c = detachCallbacks(); c != null; c = c.next) {
-            if (c.isDead()) {
+        Object kept = null;
+        Object first = null;
+        for (Object c = detachCallbacks(); c != null; c = nextOf(c)) {
+            if (isDead(c)) {
                 continue;
             }
             if (kept == null) {
                 first = c;
             } else {
-                kept.next = c;
+                setNext(kept, c);
             }
             kept = c;
         }
         if (kept != null) {
-            kept.next = first;
+            setNext(kept, first);
         }
         callbacks = kept;
     }
 
     /** Takes this root's callbacks as a null-terminated list, first node first; null if none. */
-    private Callback detachCallbacks() {
-        Callback last = callbacks;
+    private Object detachCallbacks() {
+        Object last = callbacks;
         if (last == null) {
             return null;
         }
         callbacks = null;
-        Callback first = last.next;
-        last.next = null;
+        Object first = nextOf(last);
+        setNext(last, null);
         return first;
     }
 
@@ -751,7 +788,7 @@ public final class Promise<T> {
      * Makes pending {@code root} resolved and returns its detached callbacks for the caller to
      * run; when it is cancelled, onCancel callbacks are moved to the front.
      */
-    static Callback settle(Promise<?> root, byte newState, Object result) {
+    static Object settle(Promise<?> root, byte newState, Object result) {
         root.state = newState;
         root.value = result;
         return takeCallbacks(root);
@@ -761,8 +798,8 @@ public final class Promise<T> {
      * Detaches the callbacks of {@code root}, just settled, as a list to run: onCancel callbacks
      * first when it was cancelled.
      */
-    static Callback takeCallbacks(Promise<?> root) {
-        Callback list = root.detachCallbacks();
+    static Object takeCallbacks(Promise<?> root) {
+        Object list = root.detachCallbacks();
         if (list != null && isCancellation(root.state, root.value)) {
             list = cancelCallbacksFirst(list);
         }
@@ -809,14 +846,14 @@ public final class Promise<T> {
 
     /** Turns pending {@code inner} into a proxy of pending {@code outer}; outer takes its callbacks. */
     private static void makeProxy(Promise<?> inner, Promise<?> outer) {
-        Callback innerLast = inner.callbacks;
+        Object innerLast = inner.callbacks;
         if (innerLast != null) {
-            Callback outerLast = outer.callbacks;
+            Object outerLast = outer.callbacks;
             if (outerLast != null) {
                 // splice two circles into one: outer's nodes, then inner's
-                Callback outerFirst = outerLast.next;
-                outerLast.next = innerLast.next;
-                innerLast.next = outerFirst;
+                Object outerFirst = nextOf(outerLast);
+                setNext(outerLast, nextOf(innerLast));
+                setNext(innerLast, outerFirst);
             }
             outer.callbacks = innerLast;
             outer.deadCallbacks = (short) Math.min(SWEEP_THRESHOLD, outer.deadCallbacks + inner.deadCallbacks);
@@ -840,26 +877,26 @@ public final class Promise<T> {
     }
 
     /** A stable partition of a callback list: OnCancel nodes first. */
-    private static Callback cancelCallbacksFirst(Callback list) {
-        Callback cancelHead = null;
-        Callback cancelTail = null;
-        Callback otherHead = null;
-        Callback otherTail = null;
-        for (Callback c = list; c != null; ) {
-            Callback next = c.next;
-            c.next = null;
+    private static Object cancelCallbacksFirst(Object list) {
+        Object cancelHead = null;
+        Object cancelTail = null;
+        Object otherHead = null;
+        Object otherTail = null;
+        for (Object c = list; c != null; ) {
+            Object next = nextOf(c);
+            setNext(c, null);
             if (c instanceof Callback.OnCancel) {
                 if (cancelHead == null) {
                     cancelHead = c;
                 } else {
-                    cancelTail.next = c;
+                    setNext(cancelTail, c);
                 }
                 cancelTail = c;
             } else {
                 if (otherHead == null) {
                     otherHead = c;
                 } else {
-                    otherTail.next = c;
+                    setNext(otherTail, c);
                 }
                 otherTail = c;
             }
@@ -868,7 +905,7 @@ public final class Promise<T> {
         if (cancelHead == null) {
             return otherHead;
         }
-        cancelTail.next = otherHead;
+        setNext(cancelTail, otherHead);
         return cancelHead;
     }
 

@@ -36,7 +36,7 @@ final class Resolution {
 
     private final Thread thread = Thread.currentThread();
 
-    private Callback[] cursors = new Callback[16];
+    private Object[] cursors = new Object[16];
     private Promise<?>[] sources = new Promise<?>[16];
     private int top;
 
@@ -82,7 +82,7 @@ final class Resolution {
      * When called from inside a callback, only the work this call triggered is run here.
      */
     void resolveNow(Promise<?> root, byte state, Object result) {
-        Callback list = Promise.settle(root, state, result);
+        Object list = Promise.settle(root, state, result);
         if (list != null) {
             run(list, root);
         }
@@ -97,7 +97,7 @@ final class Resolution {
             resolveNow(root, state, result);
             return;
         }
-        Callback list = Promise.settle(root, state, result);
+        Object list = Promise.settle(root, state, result);
         if (list != null) {
             enqueueDeferred(list, root);
         }
@@ -129,7 +129,7 @@ final class Resolution {
     }
 
     /** Drains {@code list} (callbacks of {@code source}); the outermost drain then runs deferred work. */
-    private void run(Callback list, Promise<?> source) {
+    private void run(Object list, Promise<?> source) {
         drain(list, source);
         if (depth == 0) {
             runDeferred();
@@ -142,17 +142,24 @@ final class Resolution {
      * notes); a promise settled by a callback takes its place, and the rest of the cursor is
      * pushed beneath to resume after.
      */
-    private void drain(Callback cursor, Promise<?> source) {
+    private void drain(Object cursor, Promise<?> source) {
         int floor = top;
         depth++;
         try {
             while (true) {
-                Callback callback = cursor;
-                cursor = callback.next;
-                callback.next = null;
-                Promise<?> settled = callback.fire(source);
+                Promise<?> settled;
+                if (cursor instanceof ChainedPromise<?, ?> chained) {
+                    cursor = chained.next;
+                    chained.next = null;
+                    settled = chained.fire(source);
+                } else {
+                    Callback callback = (Callback) cursor;
+                    cursor = callback.next;
+                    callback.next = null;
+                    settled = callback.fire(source);
+                }
                 if (settled != null) {
-                    Callback triggered = Promise.takeCallbacks(settled);
+                    Object triggered = Promise.takeCallbacks(settled);
                     if (triggered != null) {
                         if (cursor != null) {
                             push(cursor, source);
@@ -177,7 +184,7 @@ final class Resolution {
         }
     }
 
-    private void push(Callback list, Promise<?> source) {
+    private void push(Object list, Promise<?> source) {
         if (top == cursors.length) {
             cursors = Arrays.copyOf(cursors, top * 2);
             sources = Arrays.copyOf(sources, top * 2);
@@ -189,7 +196,7 @@ final class Resolution {
 
     private void runDeferred() {
         while (deferredHead != deferredTail) {
-            Callback list = (Callback) deferred[deferredHead];
+            Object list = deferred[deferredHead];
             Promise<?> source = (Promise<?>) deferred[deferredHead + 1];
             deferred[deferredHead] = null;
             deferred[deferredHead + 1] = null;
@@ -198,7 +205,7 @@ final class Resolution {
         }
     }
 
-    private void enqueueDeferred(Callback list, Promise<?> source) {
+    private void enqueueDeferred(Object list, Promise<?> source) {
         deferred[deferredTail] = list;
         deferred[deferredTail + 1] = source;
         deferredTail = (deferredTail + 2) & (deferred.length - 1);

@@ -38,20 +38,20 @@ class AllocationTest {
     }
 
     @Test
-    void aBindOnAPendingPromiseAllocatesTwo24ByteObjects() {
+    void aBindOnAPendingPromiseAllocatesOne32ByteObject() {
         Promise<String> pending = Promise.<String>pending().promise();
         Promise<String> next = Promise.of("w");
         Function<String, Promise<String>> f = x -> next;
         long bytes = allocatedBy(() -> pending.flatMap(f));
-        assertAtMost(48, bytes);
+        assertAtMost(32, bytes);
     }
 
     @Test
-    void aMapOnAPendingPromiseAllocatesTwo24ByteObjects() {
+    void aMapOnAPendingPromiseAllocatesOne32ByteObject() {
         Promise<String> pending = Promise.<String>pending().promise();
         Function<String, String> f = x -> x;
         long bytes = allocatedBy(() -> pending.map(f));
-        assertAtMost(48, bytes);
+        assertAtMost(32, bytes);
     }
 
     /**

@@ -101,12 +101,12 @@ class CallbackCleanupTest {
     }
 
     private static int callbackCount(Promise<?> p) {
-        Callback first = p.underlying().firstCallback();
+        Object first = p.underlying().firstCallback();
         if (first == null) {
             return 0;
         }
         int n = 1;
-        for (Callback c = first.next; c != first; c = c.next) { // the list is a circle
+        for (Object c = Promise.nextOf(first); c != first; c = Promise.nextOf(c)) { // the list is a circle
             n++;
         }
         return n;
