@@ -39,6 +39,33 @@ abstract class Callback {
     }
 
     /**
+     * A node that may be the lone callback of several promises at once, because it needs nothing
+     * from its place in a list: its {@link #fire} is told which promise resolved. Its own
+     * {@code next} stays null for ever; where it must be linked to other nodes, a
+     * {@link Delegate} stands in for it (see {@link Promise}'s class notes).
+     */
+    abstract static class Shared extends Callback {}
+
+    /** Stands in for a {@link Shared} node in a list of several nodes. */
+    static final class Delegate extends Callback {
+        private final Shared target;
+
+        Delegate(Shared target) {
+            this.target = target;
+        }
+
+        @Override
+        Promise<?> fire(Promise<?> source) {
+            return target.fire(source);
+        }
+
+        @Override
+        boolean isDead() {
+            return target.isDead();
+        }
+    }
+
+    /**
      * Settles {@code result} like {@code outcome}: with its value or failure if it is resolved,
      * else by making {@code outcome} a proxy of {@code result} (see {@link Promise#follow}).
      */

@@ -8,8 +8,11 @@ import java.util.List;
 /**
  * The implementations behind {@link Promise#join}, {@link Promise#all}, {@link Promise#both},
  * {@link Promise#choose}, {@link Promise#pick}, {@link Promise#nchoose}, {@link Promise#npick} and
- * {@link Promise#nchooseSplit}. Each call makes one shared state object, one callback node per
- * pending input, and the result promise, whose cancellation propagates to every input.
+ * {@link Promise#nchooseSplit}. Each call makes the result promise, whose cancellation propagates
+ * to every input, and one shared state object; the races add one callback node per pending input,
+ * while join and all use their state object as the node of every input (a
+ * {@link Callback.Shared}), so waiting on n promises allocates nothing per promise but the array
+ * of their roots.
  */
 final class Combinators {
     private Combinators() {}
@@ -29,27 +32,29 @@ final class Combinators {
         return values.map(pair -> new Pair<>(Promise.<A>cast(pair.get(0)), Promise.<B>cast(pair.get(1))));
     }
 
-    /** Shared state of a join or all: how many inputs are pending, their values, the first failure. */
-    private static final class Gather {
-        final Promise<Object> result;
-        final Object[] values;
-        int pending;
-        Throwable firstFailure;
+    /**
+     * A join or all in progress, and the one node every pending input calls back: how many inputs
+     * are pending, and the first failure. Values are read from the inputs once all are resolved,
+     * so the node needs no per-input index and one node serves every input.
+     */
+    private static final class Gather extends Callback.Shared {
+        private final Promise<Object> result;
+        private final Promise<?>[] roots;
+        private final boolean keepValues;
+        private int pending;
+        private Throwable firstFailure;
 
-        Gather(Promise<Object> result, Object[] values, int pending, Throwable firstFailure) {
+        Gather(Promise<Object> result, Promise<?>[] roots, boolean keepValues, int pending, Throwable firstFailure) {
             this.result = result;
-            this.values = values;
+            this.roots = roots;
+            this.keepValues = keepValues;
             this.pending = pending;
             this.firstFailure = firstFailure;
         }
 
-        /** Notes one input's outcome; returns the result promise if this settled it, else null. */
-        Promise<?> arrived(int index, Promise<?> input) {
-            if (input.state == Promise.FULFILLED) {
-                if (values != null) {
-                    values[index] = input.value;
-                }
-            } else if (firstFailure == null) {
+        @Override
+        Promise<?> fire(Promise<?> input) {
+            if (input.state != Promise.FULFILLED && firstFailure == null) {
                 firstFailure = (Throwable) input.value;
             }
             if (--pending > 0) {
@@ -58,58 +63,52 @@ final class Combinators {
             if (firstFailure != null) {
                 return Promise.settleIfPending(result, Promise.REJECTED, firstFailure);
             }
-            return Promise.settleIfPending(result, Promise.FULFILLED, outcome(values));
-        }
-    }
-
-    private static final class GatherInput extends Callback {
-        private final Gather gather;
-        private final int index;
-
-        GatherInput(Gather gather, int index) {
-            this.gather = gather;
-            this.index = index;
-        }
-
-        @Override
-        Promise<?> fire(Promise<?> source) {
-            return gather.arrived(index, source);
+            return Promise.settleIfPending(result, Promise.FULFILLED, keepValues ? outcome(valuesOf(roots)) : null);
         }
     }
 
     private static Promise<Object> gather(List<? extends Promise<?>> promises, boolean keepValues) {
         Promise<?>[] roots = roots(promises);
-        Object[] values = keepValues ? new Object[roots.length] : null;
         int pending = 0;
         Throwable firstFailure = null;
-        for (int i = 0; i < roots.length; i++) {
-            Promise<?> root = roots[i];
+        for (Promise<?> root : roots) {
             if (root.state == Promise.PENDING) {
                 pending++;
-            } else if (root.state == Promise.FULFILLED) {
-                if (values != null) {
-                    values[i] = root.value;
-                }
-            } else if (firstFailure == null) {
+            } else if (root.state == Promise.REJECTED && firstFailure == null) {
                 firstFailure = (Throwable) root.value;
             }
         }
         if (pending == 0) {
-            return firstFailure != null ? Promise.rejected(firstFailure) : Promise.of(outcome(values));
+            if (firstFailure != null) {
+                return Promise.rejected(firstFailure);
+            }
+            return Promise.of(keepValues ? outcome(valuesOf(roots)) : null);
         }
         Promise<Object> result = new Promise<>(Promise.PENDING, Promise.PROPAGATE_SEVERAL, pendingOnly(roots, pending));
-        Gather gather = new Gather(result, values, pending, firstFailure);
-        for (int i = 0; i < roots.length; i++) {
-            if (roots[i].state == Promise.PENDING) {
-                roots[i].addCallback(new GatherInput(gather, i));
+        Gather gather = new Gather(result, roots, keepValues, pending, firstFailure);
+        for (Promise<?> root : roots) {
+            if (root.state == Promise.PENDING) {
+                root.addCallback(gather);
             }
         }
         return result;
     }
 
-    /** What a gather fulfils with: null for a join, an unmodifiable list (nulls allowed) for all. */
+    /**
+     * The values of {@code roots}, all fulfilled, in order. A root that was pending may since have
+     * become a proxy (a bind made it follow another promise), so each is looked up again.
+     */
+    private static Object[] valuesOf(Promise<?>[] roots) {
+        Object[] values = new Object[roots.length];
+        for (int i = 0; i < roots.length; i++) {
+            values[i] = roots[i].underlying().value;
+        }
+        return values;
+    }
+
+    /** What an all fulfils with: an unmodifiable list of the values, nulls allowed. */
     private static Object outcome(Object[] values) {
-        return values == null ? null : Collections.unmodifiableList(Arrays.asList(values));
+        return Collections.unmodifiableList(Arrays.asList(values));
     }
 
     // ---------------------------------------------------------------- choose, pick

@@ -33,10 +33,15 @@ import java.util.function.Supplier;
  *
  * <p><b>Representation.</b> One mutable object of 24 bytes per promise, with the fields
  * {@code state}, {@code value}, {@code howToCancel} and a FIFO list of {@link Callback} nodes.
- * The list is a circle reached through its last node ({@code callbacks}), whose {@code next} is the
+ * The list is reached through its last node ({@code callbacks}). A list of one node is that
+ * node, its {@code next} null; a longer list is a circle whose last node's {@code next} is the
  * first: one field gives O(1) append and O(1) splice (for proxies), where head and tail fields
  * would make every promise 8 bytes bigger. Settling cuts the circle into an ordinary
- * null-terminated list. The owner thread checked in debug mode is kept in a side table
+ * null-terminated list. Most promises have exactly one callback, which then costs no link
+ * writes at all; and because a lone node's {@code next} is never written, one
+ * {@link Callback.Shared shared} node can be the lone callback of many promises at once ({@code
+ * all} and {@code join} wait on all their inputs with one node); it is wrapped in a
+ * {@link Callback.Delegate} of its own before it is ever linked to another node. The owner thread checked in debug mode is kept in a side table
  * ({@link Debug}), not in the object. {@code value} means different things by state: the value when
  * FULFILLED; the Throwable when REJECTED; the promise this one forwards to when PROXY; and while
  * PENDING, what {@code cancel()} acts on: nothing (NOT_CANCELABLE), this promise (CANCEL_THIS),
@@ -655,38 +660,70 @@ public sealed class Promise<T> permits ChainedPromise {
         return root;
     }
 
-    /** Appends a callback to this pending root's list, first dropping dead nodes at its head. */
+    /**
+     * Appends {@code node}, whose {@code next} is null, to this pending root's list, first
+     * dropping dead nodes at its head.
+     */
     void addCallback(Object node) {
         Object last = callbacks;
-        Object first = last == null ? null : firstLive(last);
-        if (first == null) {
-            setNext(node, node);
-        } else {
-            setNext(node, first);
-            setNext(last, node);
+        if (last != null) {
+            last = dropDeadHead(last);
         }
-        callbacks = node;
+        if (last == null) {
+            callbacks = node;
+            return;
+        }
+        Object linked = linkable(node);
+        Object first = nextOf(last);
+        if (first == null) {
+            last = linkable(last);
+            first = last;
+        }
+        setNext(linked, first);
+        setNext(last, linked);
+        callbacks = linked;
     }
 
     /**
-     * The first live node of the circular list ending at {@code last}, after unlinking the dead
-     * nodes before it; null if every node is dead.
+     * Unlinks the dead nodes at the head of the list ending at {@code last} and returns its last
+     * node, or null (with the list emptied) if every node was dead.
      */
-    private static Object firstLive(Object last) {
+    private Object dropDeadHead(Object last) {
         Object first = nextOf(last);
+        if (first == null) {
+            if (isDead(last)) {
+                callbacks = null;
+                return null;
+            }
+            return last;
+        }
+        if (!isDead(first)) {
+            return last;
+        }
         while (isDead(first)) {
             if (first == last) {
+                callbacks = null;
                 return null;
             }
             first = nextOf(first);
         }
-        setNext(last, first);
-        return first;
+        setNext(last, first == last ? null : first);
+        return last;
     }
 
-    /** The first node of this pending root's list (the nodes link up in a circle), or null. */
+    /** {@code node} itself, or a node of its own for it if it is shared (see the class notes). */
+    private static Object linkable(Object node) {
+        return node instanceof Callback.Shared shared ? new Callback.Delegate(shared) : node;
+    }
+
+    /** The first node of this pending root's list, or null. */
     Object firstCallback() {
-        return callbacks == null ? null : nextOf(callbacks);
+        Object last = callbacks;
+        if (last == null) {
+            return null;
+        }
+        Object first = nextOf(last);
+        return first == null ? last : first;
     }
 
     // A list node is a Callback or a ChainedPromise, which share no superclass that could hold
@@ -741,7 +778,7 @@ public sealed class Promise<T> permits ChainedPromise {
             kept = c;
         }
         if (kept != null) {
-            setNext(kept, first);
+            setNext(kept, first == kept ? null : first);
         }
         callbacks = kept;
     }
@@ -754,6 +791,9 @@ public sealed class Promise<T> permits ChainedPromise {
         }
         callbacks = null;
         Object first = nextOf(last);
+        if (first == null) {
+            return last;
+        }
         setNext(last, null);
         return first;
     }
@@ -850,9 +890,18 @@ public sealed class Promise<T> permits ChainedPromise {
         if (innerLast != null) {
             Object outerLast = outer.callbacks;
             if (outerLast != null) {
-                // splice two circles into one: outer's nodes, then inner's
+                // splice into one circle: outer's nodes, then inner's (a lone node is its own first)
                 Object outerFirst = nextOf(outerLast);
-                setNext(outerLast, nextOf(innerLast));
+                if (outerFirst == null) {
+                    outerLast = linkable(outerLast);
+                    outerFirst = outerLast;
+                }
+                Object innerFirst = nextOf(innerLast);
+                if (innerFirst == null) {
+                    innerLast = linkable(innerLast);
+                    innerFirst = innerLast;
+                }
+                setNext(outerLast, innerFirst);
                 setNext(innerLast, outerFirst);
             }
             outer.callbacks = innerLast;
@@ -878,6 +927,9 @@ public sealed class Promise<T> permits ChainedPromise {
 
     /** A stable partition of a callback list: OnCancel nodes first. */
     private static Object cancelCallbacksFirst(Object list) {
+        if (nextOf(list) == null) {
+            return list;
+        }
         Object cancelHead = null;
         Object cancelTail = null;
         Object otherHead = null;

@@ -148,14 +148,20 @@ final class Resolution {
         try {
             while (true) {
                 Promise<?> settled;
+                // a node's link is cleared only if set: a lone or last node has none, and a
+                // shared node's must never be written
                 if (cursor instanceof ChainedPromise<?, ?> chained) {
                     cursor = chained.next;
-                    chained.next = null;
+                    if (cursor != null) {
+                        chained.next = null;
+                    }
                     settled = chained.fire(source);
                 } else {
                     Callback callback = (Callback) cursor;
                     cursor = callback.next;
-                    callback.next = null;
+                    if (cursor != null) {
+                        callback.next = null;
+                    }
                     settled = callback.fire(source);
                 }
                 if (settled != null) {

@@ -3,6 +3,10 @@ package dev.weft.promise;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.IntStream;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -54,12 +58,36 @@ class AllocationTest {
         assertAtMost(32, bytes);
     }
 
+    @Test
+    void allOfPendingPromisesAllocatesNothingPerInputButARootsSlot() {
+        int calls = 100;
+        // fresh inputs for every call (warm-up and measured), made before counting starts
+        Iterator<List<Promise<String>>> inputs = IntStream.range(0, 2 * calls)
+                .mapToObj(i -> freshPendingPromises(1_000)).toList().iterator();
+        // per call: the roots array (16 + 4,000 B), the result promise (24) and the shared node
+        // (32); a node per input would add 24,000 B
+        long bytes = allocatedBy(() -> Promise.all(inputs.next()), calls);
+        assertAtMost(4_100, bytes, calls);
+    }
+
+    private static List<Promise<String>> freshPendingPromises(int n) {
+        List<Promise<String>> promises = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            promises.add(Promise.<String>pending().promise());
+        }
+        return promises;
+    }
+
     /**
      * Bytes this thread allocated calling {@code body} {@value #CALLS} times, after a warm-up.
      * Results are kept, so that the JIT cannot elide an allocation whose object nobody uses.
      */
     private static long allocatedBy(Supplier<?> body) {
-        Object[] kept = new Object[CALLS];
+        return allocatedBy(body, CALLS);
+    }
+
+    private static long allocatedBy(Supplier<?> body, int calls) {
+        Object[] kept = new Object[calls];
         repeat(body, kept);
         long before = THREADS.getCurrentThreadAllocatedBytes();
         repeat(body, kept);
@@ -67,14 +95,18 @@ class AllocationTest {
     }
 
     private static void repeat(Supplier<?> body, Object[] kept) {
-        for (int i = 0; i < CALLS; i++) {
+        for (int i = 0; i < kept.length; i++) {
             kept[i] = body.get();
         }
     }
 
     private static void assertAtMost(long bytesPerCall, long measured) {
-        long bound = bytesPerCall * CALLS + SLACK_BYTES;
-        assertTrue(measured <= bound, () -> measured + " bytes for " + CALLS + " calls, more than "
-                + bytesPerCall + " per call (+" + SLACK_BYTES + " slack): " + (double) measured / CALLS + " per call");
+        assertAtMost(bytesPerCall, measured, CALLS);
+    }
+
+    private static void assertAtMost(long bytesPerCall, long measured, int calls) {
+        long bound = bytesPerCall * calls + SLACK_BYTES;
+        assertTrue(measured <= bound, () -> measured + " bytes for " + calls + " calls, more than "
+                + bytesPerCall + " per call (+" + SLACK_BYTES + " slack): " + (double) measured / calls + " per call");
     }
 }

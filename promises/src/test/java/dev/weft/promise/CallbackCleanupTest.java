@@ -106,7 +106,7 @@ class CallbackCleanupTest {
             return 0;
         }
         int n = 1;
-        for (Object c = Promise.nextOf(first); c != first; c = Promise.nextOf(c)) { // the list is a circle
+        for (Object c = Promise.nextOf(first); c != null && c != first; c = Promise.nextOf(c)) { // a lone node, or a circle
             n++;
         }
         return n;
