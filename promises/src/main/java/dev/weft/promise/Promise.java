@@ -81,7 +81,7 @@ import java.util.function.Supplier;
  * The rejection flows forward through the chain like any failure, and each promise on the way
  * runs its {@code onCancel} callbacks before its others.
  */
-public sealed class Promise<T> permits ChainedPromise {
+public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
     static final byte PENDING = 0;
     static final byte FULFILLED = 1;
     static final byte REJECTED = 2;
@@ -99,15 +99,16 @@ public sealed class Promise<T> permits ChainedPromise {
     private static final Promise<Void> UNIT = new Promise<>(FULFILLED, null);
 
     // Three small fields share the 4 bytes left after a compressed 12-byte object header, so with
-    // value and callbacks a promise is 24 bytes (PromiseLayoutTest holds this).
+    // value and callbacks a promise is 24 bytes (AllocationTest holds this).
     byte state;
     byte howToCancel;
     /** Callbacks in this pending root's list known to be dead since its last sweep. */
     short deadCallbacks;
     Object value;
     /**
-     * The LAST node of this pending root's circular callback list (its next is the first), or
-     * null. A node is a {@link Callback} or a {@link ChainedPromise}; see {@link #nextOf}.
+     * The LAST node of this pending root's callback list, or null: a lone node, or the last of a
+     * circle (its next is the first). A node is a {@link Callback} or a {@link ChainedPromise};
+     * see {@link #nextOf}.
      */
     Object callbacks;
 
@@ -149,7 +150,7 @@ public sealed class Promise<T> permits ChainedPromise {
      * (Lwt.wait).
      */
     public static <T> Resolver<T> pending() {
-        return new Resolver<>(new Promise<>(PENDING, NOT_CANCELABLE, null));
+        return new ResolvablePromise<>(NOT_CANCELABLE);
     }
 
     /**
@@ -157,7 +158,7 @@ public sealed class Promise<T> permits ChainedPromise {
      * that settles it (Lwt.task). Use it for work that can be abandoned: a read, a sleep.
      */
     public static <T> Resolver<T> task() {
-        return new Resolver<>(new Promise<>(PENDING, CANCEL_THIS, null));
+        return new ResolvablePromise<>(CANCEL_THIS);
     }
 
     /**

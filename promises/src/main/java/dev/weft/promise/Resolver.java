@@ -1,7 +1,5 @@
 package dev.weft.promise;
 
-import java.util.Objects;
-
 /**
  * The capability to resolve one pending promise (Lwt's {@code 'a Lwt.u}), returned by
  * {@link Promise#pending()} and {@link Promise#task()}.
@@ -12,18 +10,16 @@ import java.util.Objects;
  * {@link IllegalStateException} and the promise keeps its first outcome — except that resolving a
  * promise that was cancelled is silently ignored, as in Lwt, because the canceller and the
  * resolver routinely race.
+ *
+ * <p><b>One object.</b> As in Lwt, where {@code wait ()} returns one value under two types, the
+ * resolver and its {@link #promise()} are the same object, so a pending promise costs one
+ * allocation. The two types keep the roles apart: code handed only the promise cannot resolve it
+ * without a cast to this interface, which is a misuse (decision 003 in {@code docs/decisions}).
  */
-public final class Resolver<T> {
-    private final Promise<T> promise;
-
-    Resolver(Promise<T> promise) {
-        this.promise = promise;
-    }
+public sealed interface Resolver<T> permits ResolvablePromise {
 
     /** The promise this resolver settles. */
-    public Promise<T> promise() {
-        return promise;
-    }
+    Promise<T> promise();
 
     /**
      * Fulfils the promise with {@code value} and runs its callbacks, and everything they
@@ -31,18 +27,14 @@ public final class Resolver<T> {
      *
      * @throws IllegalStateException if the promise is already resolved (and not cancelled)
      */
-    public void resolve(T value) {
-        complete(Promise.FULFILLED, value, false);
-    }
+    void resolve(T value);
 
     /**
      * Rejects the promise with {@code failure}; callbacks run before this returns (Lwt.wakeup_exn).
      *
      * @throws IllegalStateException if the promise is already resolved (and not cancelled)
      */
-    public void reject(Throwable failure) {
-        complete(Promise.REJECTED, Objects.requireNonNull(failure, "failure"), false);
-    }
+    void reject(Throwable failure);
 
     /**
      * Fulfils the promise at once; if called from inside a callback, its callbacks run after the
@@ -51,33 +43,12 @@ public final class Resolver<T> {
      *
      * @throws IllegalStateException if the promise is already resolved (and not cancelled)
      */
-    public void resolveLater(T value) {
-        complete(Promise.FULFILLED, value, true);
-    }
+    void resolveLater(T value);
 
     /**
      * Rejects the promise at once, running its callbacks like {@link #resolveLater}.
      *
      * @throws IllegalStateException if the promise is already resolved (and not cancelled)
      */
-    public void rejectLater(Throwable failure) {
-        complete(Promise.REJECTED, Objects.requireNonNull(failure, "failure"), true);
-    }
-
-    private void complete(byte state, Object result, boolean later) {
-        Promise<T> root = promise.resolvedRoot();
-        if (root.state != Promise.PENDING) {
-            if (Promise.isCancellation(root.state, root.value)) {
-                return;
-            }
-            throw new IllegalStateException("promise already resolved: " + root
-                    + "; a promise is resolved once (did two producers race?)");
-        }
-        Resolution resolution = Resolution.current();
-        if (later) {
-            resolution.resolveLater(root, state, result);
-        } else {
-            resolution.resolveNow(root, state, result);
-        }
-    }
+    void rejectLater(Throwable failure);
 }

@@ -33,6 +33,12 @@ class AllocationTest {
     }
 
     @Test
+    void aPendingPromiseWithItsResolverIs24Bytes() {
+        long bytes = allocatedBy(Promise::pending);
+        assertAtMost(24, bytes);
+    }
+
+    @Test
     void aBindOnAFulfilledPromiseAllocatesNothingBeyondItsFunction() {
         Promise<String> fulfilled = Promise.of("v");
         Promise<String> next = Promise.of("w");
