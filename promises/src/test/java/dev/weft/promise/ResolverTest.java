@@ -5,6 +5,7 @@ import static dev.weft.promise.PromiseAssertions.assertFulfilled;
 import static dev.weft.promise.PromiseAssertions.assertPending;
 import static dev.weft.promise.PromiseAssertions.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,21 @@ import org.junit.jupiter.params.provider.ValueSource;
  * promise, callbacks run before resolve returns, and a cancelled promise ignores its resolver.
  */
 class ResolverTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"wait", "task"})
+    void aResolverAndItsPromiseAreOneObjectAsInLwt(String k) {
+        Resolver<String> r = kind(k).get();
+        assertSame(r, r.promise());
+    }
+
+    @Test
+    void aPromiseMadeFromAnotherIsNoResolver() {
+        Resolver<String> r = Promise.pending();
+        assertFalse(r.promise().map(x -> x) instanceof Resolver<?>);
+        assertFalse(r.promise().flatMap(Promise::of) instanceof Resolver<?>);
+        assertFalse(Promise.noCancel(r.promise()) instanceof Resolver<?>);
+    }
 
     private static Supplier<Resolver<String>> kind(String kind) {
         return kind.equals("task") ? Promise::task : Promise::pending;
