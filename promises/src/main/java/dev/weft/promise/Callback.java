@@ -5,9 +5,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A callback waiting on a pending promise: one node of the promise's singly linked FIFO list.
- * Each node is used once, and is the only allocation besides the result promise that a
- * {@code flatMap} on a pending promise makes.
+ * A callback waiting on a pending promise: one node of the promise's singly linked FIFO list
+ * (the list's other kind of node is a {@link ChainedPromise}, the result of a pending
+ * {@code flatMap} or {@code map} outside debug mode). Each node is used once, except a
+ * {@link Shared} node, which waits on several promises at once.
  *
  * <p>{@link #fire} runs inside {@link Resolution}'s drain, with the resolved source promise. A
  * node that resolves a result promise returns it to the drain, never
