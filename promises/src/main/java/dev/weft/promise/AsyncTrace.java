@@ -27,6 +27,7 @@ public final class AsyncTrace extends RuntimeException {
      */
     private static final Set<String> CORE = Set.of(Promise.class.getName(), Callback.class.getName(),
             Combinators.class.getName(), Resolution.class.getName(), Resolver.class.getName(),
+            ResolvablePromise.class.getName(), ChainedPromise.class.getName(),
             AsyncTrace.class.getName(), Debug.class.getName(), LoopHooks.class.getName());
 
     /**

@@ -39,15 +39,14 @@ final class Combinators {
      */
     private static final class Gather extends Callback.Shared {
         private final Promise<Object> result;
+        /** An all's inputs, whose values it reads at the end; null for a join, which reads none. */
         private final Promise<?>[] roots;
-        private final boolean keepValues;
         private int pending;
         private Throwable firstFailure;
 
-        Gather(Promise<Object> result, Promise<?>[] roots, boolean keepValues, int pending, Throwable firstFailure) {
+        Gather(Promise<Object> result, Promise<?>[] roots, int pending, Throwable firstFailure) {
             this.result = result;
             this.roots = roots;
-            this.keepValues = keepValues;
             this.pending = pending;
             this.firstFailure = firstFailure;
         }
@@ -63,7 +62,7 @@ final class Combinators {
             if (firstFailure != null) {
                 return Promise.settleIfPending(result, Promise.REJECTED, firstFailure);
             }
-            return Promise.settleIfPending(result, Promise.FULFILLED, keepValues ? outcome(valuesOf(roots)) : null);
+            return Promise.settleIfPending(result, Promise.FULFILLED, roots != null ? outcome(valuesOf(roots)) : null);
         }
     }
 
@@ -85,7 +84,9 @@ final class Combinators {
             return Promise.of(keepValues ? outcome(valuesOf(roots)) : null);
         }
         Promise<Object> result = new Promise<>(Promise.PENDING, Promise.PROPAGATE_SEVERAL, pendingOnly(roots, pending));
-        Gather gather = new Gather(result, roots, keepValues, pending, firstFailure);
+        // a join keeps no roots: it reads no values, and holding them would keep alive the values
+        // of inputs fulfilled already until the last input settles
+        Gather gather = new Gather(result, keepValues ? roots : null, pending, firstFailure);
         for (Promise<?> root : roots) {
             if (root.state == Promise.PENDING) {
                 root.addCallback(gather);

@@ -2,8 +2,11 @@ package dev.weft.promise;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -492,14 +495,19 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         }
     }
 
-    /** The CANCEL_THIS promises reached from {@code start} through howToCancel, depth-first. */
+    /**
+     * The CANCEL_THIS promises reached from {@code start} through howToCancel, depth-first, each
+     * once. Promises can wait on each other in a cycle (a bind whose function returns a promise
+     * that waits on the bind), so each is visited once.
+     */
     private static List<Promise<?>> collectCancelable(Promise<?> start) {
         List<Promise<?>> found = new ArrayList<>();
         ArrayDeque<Promise<?>> toVisit = new ArrayDeque<>();
+        Set<Promise<?>> visited = Collections.newSetFromMap(new IdentityHashMap<>());
         toVisit.push(start);
         while (!toVisit.isEmpty()) {
             Promise<?> p = toVisit.pop().underlying();
-            if (p.state != PENDING) {
+            if (p.state != PENDING || !visited.add(p)) {
                 continue;
             }
             switch (p.howToCancel) {
@@ -730,7 +738,8 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
     // A list node is a Callback or a ChainedPromise, which share no superclass that could hold
     // the link (a field in Promise would make every promise 8 bytes bigger), so these four
     // dispatch on the node's class. ChainedPromise is tested first: it is the node of every
-    // pending flatMap and map, and a final-class test is one compare.
+    // pending flatMap and map, and the test of a sealed class with a fixed depth is a load and a
+    // compare.
 
     /** The node after {@code node} in its list. */
     static Object nextOf(Object node) {
@@ -778,8 +787,10 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
             }
             kept = c;
         }
-        if (kept != null) {
-            setNext(kept, first == kept ? null : first);
+        if (kept != first) {
+            setNext(kept, first);
+        } else if (kept != null && nextOf(kept) != null) {
+            setNext(kept, null); // a lone survivor; a shared node's link is null already and stays unwritten
         }
         callbacks = kept;
     }

@@ -7,6 +7,7 @@ import static dev.weft.promise.PromiseAssertions.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.PromiseAssertions.E;
@@ -337,5 +338,18 @@ class CancelPropagationTest {
         p3.cancel();
         assertCancelled(p2);
         assertCancelled(p3);
+    }
+
+    @Test
+    void cancellingPromisesThatWaitOnEachOtherInACycleEnds() {
+        Resolver<Integer> head = Promise.task();
+        Resolver<Integer> other = Promise.task();
+        java.util.concurrent.atomic.AtomicReference<Promise<Integer>> later = new java.util.concurrent.atomic.AtomicReference<>();
+        Promise<Integer> bind = head.promise().flatMap(v -> later.get());
+        later.set(Promise.all(java.util.List.of(bind, other.promise())).map(l -> 1));
+        head.resolve(0); // later's promise becomes a proxy of bind, which now waits on itself and on other
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), bind::cancel);
+        assertCancelled(other.promise()); // reached through the cycle
+        assertPending(bind); // all still waits for its other input, bind itself: the program's deadlock
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.weft.promise.PromiseAssertions.E;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,24 @@ class SharedCallbackTest {
         longLived.promise().onSuccess(v -> { }); // drops the dead head, links the shared node
         longLived.resolve("v");
         assertFulfilled(List.of("v"), all);
+    }
+
+    @Test
+    void aJoinDoesNotKeepTheValuesOfInputsFulfilledBeforeIt() {
+        Resolver<Object> never = Promise.pending();
+        WeakReference<Object> value = joinAValueAndAPendingPromise(never);
+        // A full collection clears weak references to unreachable objects before it returns.
+        for (int i = 0; i < 5 && value.get() != null; i++) {
+            System.gc();
+        }
+        assertNull(value.get());
+        assertPending(never.promise());
+    }
+
+    private static WeakReference<Object> joinAValueAndAPendingPromise(Resolver<Object> never) {
+        Object value = new Object();
+        Promise.join(List.of(Promise.of(value), never.promise()));
+        return new WeakReference<>(value);
     }
 
     @Test
