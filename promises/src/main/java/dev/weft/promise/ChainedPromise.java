@@ -26,15 +26,21 @@ abstract sealed class ChainedPromise<T, U> extends Promise<U> permits ChainedPro
         this.f = f;
     }
 
-    /** Runs for {@code source}, now resolved, and returns the promise it settled, as {@link Callback#fire}. */
-    abstract Promise<?> fire(Promise<?> source);
-
-    /** Takes the function for its single run. */
-    final Function<? super T, ?> takeFunction() {
+    /**
+     * Runs for {@code source}, now resolved, and returns the promise it settled, as
+     * {@link Callback#fire}: a rejection passes through; a value goes to the function, once.
+     */
+    final Promise<?> fire(Promise<?> source) {
         Function<? super T, ?> function = f;
-        f = null;
-        return function;
+        f = null; // a resolved promise keeps nothing its function captured
+        if (source.state != FULFILLED) {
+            return settleIfPending(this, REJECTED, source.value);
+        }
+        return applyAndSettle(function, Promise.<T>cast(source.value));
     }
+
+    /** Calls the function with the input's value and settles this promise from its result. */
+    abstract Promise<?> applyAndSettle(Function<? super T, ?> function, T value);
 
     /** {@code flatMap} on a pending input: follows the promise the function returns. */
     static final class Bind<T, U> extends ChainedPromise<T, U> {
@@ -43,14 +49,10 @@ abstract sealed class ChainedPromise<T, U> extends Promise<U> permits ChainedPro
         }
 
         @Override
-        Promise<?> fire(Promise<?> source) {
-            Function<? super T, ?> function = takeFunction();
-            if (source.state != FULFILLED) {
-                return settleIfPending(this, REJECTED, source.value);
-            }
+        Promise<?> applyAndSettle(Function<? super T, ?> function, T value) {
             Promise<?> next;
             try {
-                next = (Promise<?>) function.apply(Promise.<T>cast(source.value));
+                next = (Promise<?>) function.apply(value);
             } catch (Throwable failure) {
                 return settleIfPending(this, REJECTED, failure);
             }
@@ -65,15 +67,11 @@ abstract sealed class ChainedPromise<T, U> extends Promise<U> permits ChainedPro
         }
 
         @Override
-        Promise<?> fire(Promise<?> source) {
-            Function<? super T, ?> function = takeFunction();
-            if (source.state != FULFILLED) {
-                return settleIfPending(this, REJECTED, source.value);
-            }
+        Promise<?> applyAndSettle(Function<? super T, ?> function, T value) {
             Object mapped;
             byte outcome = FULFILLED;
             try {
-                mapped = function.apply(Promise.<T>cast(source.value));
+                mapped = function.apply(value);
             } catch (Throwable failure) {
                 mapped = failure;
                 outcome = REJECTED;
