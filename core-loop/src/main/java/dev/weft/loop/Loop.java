@@ -276,8 +276,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * one thread run in the order offered (unless a shuffle seed is set). A task that throws is
      * reported to the async-exception hook ({@link LoopHooks#setAsyncExceptionHook}).
      *
-     * @throws LoopClosed if the loop is closed; a task that races with {@code close()} may be
-     *     dropped without this exception (use {@link #submit} to learn the outcome)
+     * <p>A task still queued when the loop shuts down does not run: it is reported to the
+     * async-exception hook as a {@link LoopClosed} naming it. Use {@link #submit} to learn each
+     * outcome in a future instead.
+     *
+     * @throws LoopClosed if the loop is closed, or closes while the task is being queued (the
+     *     task then does not run; the hook may hear of it too)
      */
     @Override
     public void execute(Runnable task) {
@@ -286,6 +290,9 @@ public final class Loop implements Executor, AutoCloseable, Time {
             throw new LoopClosed(name, "execute");
         }
         inbox.offer(task);
+        if (closed) { // close won the race: its last drain may have missed our task, which would never run
+            throw new LoopClosed(name, "execute");
+        }
     }
 
     /**
@@ -324,7 +331,15 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /** Offers an internal task, silently doing nothing once closed. Any thread. */
     void executeQuietly(Runnable task) {
         if (!closed) {
-            inbox.offer(task);
+            inbox.offer(new QuietTask(task));
+        }
+    }
+
+    /** An internal task, which shutdown discards without a report. */
+    private record QuietTask(Runnable task) implements Runnable {
+        @Override
+        public void run() {
+            task.run();
         }
     }
 
@@ -492,8 +507,9 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /**
      * Closes the loop: finishes the current iteration, runs the exit hooks, rejects the work still
-     * pending with {@link LoopClosed} (timers' promises, submissions' futures), and releases the
-     * engine and the watchdog thread. Idempotent. ANY THREAD:
+     * pending with {@link LoopClosed} (timers' promises, submissions' futures; tasks of
+     * {@link #execute} still queued go to the async-exception hook), and releases the engine and
+     * the watchdog thread. Idempotent. ANY THREAD:
      * <ul>
      *   <li>on the loop thread inside a callback, the shutdown happens when the iteration ends;
      *   <li>on the loop thread outside an iteration (or on a loop never run), it happens now;
@@ -543,6 +559,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
         for (Runnable task = inbox.poll(); task != null; task = inbox.poll()) {
             if (task instanceof Submission<?> submission) {
                 submission.completeExceptionally(new LoopClosed(name, "submit"));
+            } else if (!(task instanceof QuietTask)) {
+                LoopHooks.reportAsyncException(new LoopClosed(name, "execute(" + task + "), still queued at close,"));
             }
         }
         engine.close();

@@ -38,6 +38,39 @@ class ShutdownTest {
     }
 
     @Test
+    void aTaskStillQueuedAtCloseIsReportedNotSilentlyDropped() {
+        Loop loop = Loop.create();
+        List<Throwable> reported = new ArrayList<>();
+        LoopHooks.setAsyncExceptionHook(reported::add);
+        try {
+            Runnable neverRun = () -> { throw new AssertionError("ran after close"); };
+            loop.execute(neverRun); // queued; the loop never iterates
+            loop.close();
+        } finally {
+            LoopHooks.setAsyncExceptionHook(null);
+        }
+        assertEquals(1, reported.size());
+        assertInstanceOf(LoopClosed.class, reported.getFirst());
+        assertTrue(reported.getFirst().getMessage().contains("execute("), reported.getFirst().getMessage());
+    }
+
+    @Test
+    void theLoopsOwnQueuedTasksAreDiscardedAtCloseWithoutAReport() {
+        Loop loop = Loop.create();
+        CompletableFuture<Void> future = loop.submit(() -> Promise.<Void>task().promise());
+        List<Throwable> reported = new ArrayList<>();
+        LoopHooks.setAsyncExceptionHook(reported::add);
+        try {
+            future.cancel(true); // queues the loop's own task that would cancel the promise
+            loop.close();        // the loop never ran: both the submission and that task are queued
+        } finally {
+            LoopHooks.setAsyncExceptionHook(null);
+        }
+        assertEquals(List.of(), reported);
+        assertTrue(future.isCancelled());
+    }
+
+    @Test
     void closeRejectsPendingTimersWithLoopClosed() {
         Loop loop = Loop.create();
         Promise<Void> sleep = loop.sleep(Duration.ofHours(1));
