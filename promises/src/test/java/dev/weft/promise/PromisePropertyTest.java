@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Properties of the promise core over generated inputs: the monad laws for flatMap over resolved
- * and pending promises, and the invariants of random programs of bind/map/recover/resolve/cancel.
+ * and pending promises, and the invariants of random programs of bind/map/recover/resolve/cancel
+ * and the combinators all/join/choose over the program's own promises.
  * Inputs come from a {@link Random} seeded by the case number, so a failing case names its seed
  * and reruns identically (see docs/decisions/002-property-tests.md for why not a library).
  */
@@ -169,13 +170,18 @@ class PromisePropertyTest {
 
     record Cancel(int pick) implements Op {}
 
+    /** all or join (as {@code join}) of three of the program's promises, possibly the same one twice. */
+    record AllOp(int a, int b, int c, boolean join) implements Op {}
+
+    record ChooseOp(int a, int b) implements Op {}
+
     /** A random program of 1 to 60 operations. */
     static List<Op> program(Random random) {
         int length = 1 + random.nextInt(60);
         List<Op> ops = new ArrayList<>(length);
         for (int i = 0; i < length; i++) {
             int pick = random.nextInt(1001);
-            ops.add(switch (random.nextInt(9)) {
+            ops.add(switch (random.nextInt(12)) {
                 case 0 -> new NewTask();
                 case 1 -> new NewWait();
                 case 2 -> new Bind(pick, kind(random));
@@ -184,6 +190,9 @@ class PromisePropertyTest {
                 case 5 -> new Listen(pick);
                 case 6 -> new Resolve(pick);
                 case 7 -> new Reject(pick);
+                case 8 -> new AllOp(pick, random.nextInt(1001), random.nextInt(1001), false);
+                case 9 -> new AllOp(pick, random.nextInt(1001), random.nextInt(1001), true);
+                case 10 -> new ChooseOp(pick, random.nextInt(1001));
                 default -> new Cancel(pick);
             });
         }
@@ -205,6 +214,9 @@ class PromisePropertyTest {
     /** A callback registered by the program and how often it ran. */
     record Listener(Tracked on, int[] runs) {}
 
+    /** An all or join of {@code inputs} and the tracked promise it returned. */
+    record Gathered(List<Tracked> inputs, Tracked result, boolean join) {}
+
     /** A leaf the program can resolve, and whether it is a task. */
     record Leaf(Resolver<Integer> resolver, boolean task) {}
 
@@ -213,6 +225,7 @@ class PromisePropertyTest {
         final List<Tracked> promises = new ArrayList<>();
         final List<Leaf> leaves = new ArrayList<>();
         final List<Listener> listeners = new ArrayList<>();
+        final List<Gathered> gathered = new ArrayList<>();
         int next;
 
         Tracked track(Promise<Integer> p) {
@@ -262,7 +275,18 @@ class PromisePropertyTest {
                 case Resolve r -> settle(r.pick(), true);
                 case Reject r -> settle(r.pick(), false);
                 case Cancel c -> cancel(c.pick());
+                case AllOp a -> gather(List.of(promise(a.a()), promise(a.b()), promise(a.c())), a.join());
+                case ChooseOp c -> track(Promise.choose(List.of(promise(c.a()).promise, promise(c.b()).promise)));
             }
+        }
+
+        /** all (as the sum of the values) or join (as 0) of {@code inputs}, remembered for the checks. */
+        private void gather(List<Tracked> inputs, boolean join) {
+            List<Promise<Integer>> promises = inputs.stream().map(t -> t.promise).toList();
+            Promise<Integer> result = join
+                    ? Promise.join(promises).map(v -> 0)
+                    : Promise.all(promises).map(values -> values.stream().mapToInt(Integer::intValue).sum());
+            gathered.add(new Gathered(inputs, track(result), join));
         }
 
         private void settle(int pick, boolean fulfil) {
@@ -312,6 +336,26 @@ class PromisePropertyTest {
             }
             for (Listener l : listeners) {
                 assertEquals(l.on().promise.isPending() ? 0 : 1, l.runs()[0], "each listener ran once iff resolved");
+            }
+            for (Gathered g : gathered) {
+                checkGathered(g);
+            }
+        }
+
+        /** all/join resolve once every input has, fulfilled with their values or rejected like one. */
+        private static void checkGathered(Gathered g) {
+            boolean inputsSettled = g.inputs().stream().noneMatch(t -> t.promise.isPending());
+            assertEquals(inputsSettled, !g.result().promise.isPending(), "all/join resolved iff every input did");
+            if (!inputsSettled) {
+                return;
+            }
+            if (g.inputs().stream().allMatch(t -> t.promise.isFulfilled())) {
+                int expected = g.join() ? 0 : g.inputs().stream().mapToInt(t -> t.promise.value()).sum();
+                assertEquals(expected, g.result().promise.value(), "all's values are its inputs' values");
+            } else {
+                Throwable failure = g.result().promise.failure();
+                assertTrue(g.inputs().stream().anyMatch(t -> t.promise.isRejected() && t.promise.failure() == failure),
+                        "all/join rejects with one of its inputs' failures");
             }
         }
     }
