@@ -48,7 +48,17 @@ public final class AsyncTrace extends RuntimeException {
         return CORE.contains(nested < 0 ? className : className.substring(0, nested));
     }
 
-    /** Appends {@code site} to the trace of {@code failure}, creating the trace on first use. */
+    /**
+     * The most sites one trace keeps: the first ones the failure passed, nearest its origin.
+     * Without a bound, a failure passing a long chain would copy a growing array at every step
+     * (a million binds: quadratic, for hours).
+     */
+    static final int MAX_SITES = 256;
+
+    /**
+     * Appends {@code site} to the trace of {@code failure}, creating the trace on first use,
+     * unless the trace holds {@link #MAX_SITES} already.
+     */
     static void record(Throwable failure, StackTraceElement site) {
         if (site == null) {
             return;
@@ -59,6 +69,9 @@ public final class AsyncTrace extends RuntimeException {
             failure.addSuppressed(trace);
         }
         StackTraceElement[] sites = trace.getStackTrace();
+        if (sites.length >= MAX_SITES) {
+            return;
+        }
         StackTraceElement[] grown = Arrays.copyOf(sites, sites.length + 1);
         grown[sites.length] = site;
         trace.setStackTrace(grown);

@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 /**
  * A callback waiting on a pending promise: one node of the promise's singly linked FIFO list
  * (the list's other kind of node is a {@link ChainedPromise}, the result of a pending
- * {@code flatMap} or {@code map} outside debug mode). Each node is used once, except a
+ * {@code flatMap} or {@code map}). Each node is used once, except a
  * {@link Shared} node, which waits on several promises at once.
  *
  * <p>{@link #fire} runs inside {@link Resolution}'s drain, with the resolved source promise. A
@@ -72,123 +72,6 @@ abstract class Callback {
      */
     static Promise<?> follow(Promise<?> result, Promise<?> outcome) {
         return Promise.follow(result, outcome);
-    }
-
-    /** Rejects {@code result} with {@code failure}, noting {@code site} in debug mode. */
-    static Promise<?> rejectPassingThrough(Promise<?> result, Throwable failure, StackTraceElement site) {
-        if (Debug.ENABLED) {
-            AsyncTrace.record(failure, site);
-        }
-        return Promise.settleIfPending(result, Promise.REJECTED, failure);
-    }
-
-    /** A {@code flatMap} node: a {@link Bind}, or in debug mode one that knows its call site. */
-    static <T, U> Callback bind(Function<? super T, ? extends Promise<? extends U>> f, Promise<U> result) {
-        return Debug.ENABLED ? new TracedBind<>(f, result, AsyncTrace.callSite()) : new Bind<>(f, result);
-    }
-
-    /** A {@code map} node: a {@link Map}, or in debug mode one that knows its call site. */
-    static <T, U> Callback map(Function<? super T, ? extends U> f, Promise<U> result) {
-        return Debug.ENABLED ? new TracedMap<>(f, result, AsyncTrace.callSite()) : new Map<>(f, result);
-    }
-
-    /**
-     * {@code flatMap}: on success, follow the promise the function returns. The call site for the
-     * async trace lives in the debug-only subclass, keeping this node at 24 bytes.
-     */
-    static class Bind<T, U> extends Callback {
-        private final Function<? super T, ? extends Promise<? extends U>> f;
-        private final Promise<U> result;
-
-        Bind(Function<? super T, ? extends Promise<? extends U>> f, Promise<U> result) {
-            this.f = f;
-            this.result = result;
-        }
-
-        /** Where flatMap was called; known only in debug mode. */
-        StackTraceElement site() {
-            return null;
-        }
-
-        @Override
-        final Promise<?> fire(Promise<?> source) {
-            if (source.state != Promise.FULFILLED) {
-                return rejectPassingThrough(result, (Throwable) source.value, site());
-            }
-            Promise<? extends U> next;
-            try {
-                next = f.apply(Promise.<T>cast(source.value));
-            } catch (Throwable failure) {
-                return Promise.settleIfPending(result, Promise.REJECTED, failure);
-            }
-            return follow(result, next);
-        }
-    }
-
-    /** A {@link Bind} made in debug mode, with the site of its flatMap call. */
-    static final class TracedBind<T, U> extends Bind<T, U> {
-        private final StackTraceElement site;
-
-        TracedBind(Function<? super T, ? extends Promise<? extends U>> f, Promise<U> result,
-                StackTraceElement site) {
-            super(f, result);
-            this.site = site;
-        }
-
-        @Override
-        StackTraceElement site() {
-            return site;
-        }
-    }
-
-    /**
-     * {@code map}: on success, fulfil with the function's value. As with {@link Bind}, the call
-     * site lives in a debug-only subclass.
-     */
-    static class Map<T, U> extends Callback {
-        private final Function<? super T, ? extends U> f;
-        private final Promise<U> result;
-
-        Map(Function<? super T, ? extends U> f, Promise<U> result) {
-            this.f = f;
-            this.result = result;
-        }
-
-        /** Where map was called; known only in debug mode. */
-        StackTraceElement site() {
-            return null;
-        }
-
-        @Override
-        final Promise<?> fire(Promise<?> source) {
-            if (source.state != Promise.FULFILLED) {
-                return rejectPassingThrough(result, (Throwable) source.value, site());
-            }
-            Object mapped;
-            byte state = Promise.FULFILLED;
-            try {
-                mapped = f.apply(Promise.<T>cast(source.value));
-            } catch (Throwable failure) {
-                mapped = failure;
-                state = Promise.REJECTED;
-            }
-            return Promise.settleIfPending(result, state, mapped);
-        }
-    }
-
-    /** A {@link Map} made in debug mode, with the site of its map call. */
-    static final class TracedMap<T, U> extends Map<T, U> {
-        private final StackTraceElement site;
-
-        TracedMap(Function<? super T, ? extends U> f, Promise<U> result, StackTraceElement site) {
-            super(f, result);
-            this.site = site;
-        }
-
-        @Override
-        StackTraceElement site() {
-            return site;
-        }
     }
 
     /** {@code recover} (Lwt's catch): on failure, follow the promise the handler returns. */

@@ -29,6 +29,25 @@ final class Debug {
     }
 
     /**
+     * Where each pending flatMap or map was called, in debug mode only, for async traces: a side
+     * table for the same reason as {@link #OWNERS}.
+     */
+    private static final Map<ChainedPromise<?, ?>, StackTraceElement> SITES =
+            ENABLED ? Collections.synchronizedMap(new WeakHashMap<>()) : Map.of();
+
+    /** Records where {@code promise} was made. Only called when {@link #ENABLED}. */
+    static void recordSite(ChainedPromise<?, ?> promise, StackTraceElement site) {
+        if (site != null) {
+            SITES.put(promise, site);
+        }
+    }
+
+    /** Where {@code promise} was made, or null if unknown. Only called when {@link #ENABLED}. */
+    static StackTraceElement siteOf(ChainedPromise<?, ?> promise) {
+        return SITES.get(promise);
+    }
+
+    /**
      * Fails fast when a promise is used off the thread that created it. Only called when
      * {@link #ENABLED}; a promise with no recorded owner (the shared unit promise) is not checked.
      */

@@ -277,7 +277,10 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
             case FULFILLED -> {
                 Resolution resolution = Resolution.current();
                 if (resolution.nestingTooDeep()) {
-                    return deferNested(root, resolution, result -> Callback.bind(f, result));
+                    // the result is its own node: queued, it runs as if root had just resolved
+                    ChainedPromise<T, U> result = new ChainedPromise.Bind<>(f, root);
+                    resolution.deferNested(result, root);
+                    return result;
                 }
                 resolution.enterNested();
                 try {
@@ -292,11 +295,6 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
                 return passRejection(root);
             }
             default -> {
-                if (Debug.ENABLED) {
-                    Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
-                    root.addCallback(Callback.bind(f, result));
-                    return result;
-                }
                 ChainedPromise<T, U> result = new ChainedPromise.Bind<>(f, root);
                 root.addCallback(result);
                 return result;
@@ -322,11 +320,6 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
                 return passRejection(root);
             }
             default -> {
-                if (Debug.ENABLED) {
-                    Promise<U> result = new Promise<>(PENDING, PROPAGATE_ONE, root);
-                    root.addCallback(Callback.map(f, result));
-                    return result;
-                }
                 ChainedPromise<T, U> result = new ChainedPromise.Map<>(f, root);
                 root.addCallback(result);
                 return result;

@@ -124,7 +124,7 @@ final class Resolution {
     }
 
     /** Queues a call that was nested too deeply; it runs when the outermost call or drain unwinds. */
-    void deferNested(Callback node, Promise<?> resolvedSource) {
+    void deferNested(Object node, Promise<?> resolvedSource) {
         enqueueDeferred(node, resolvedSource);
     }
 

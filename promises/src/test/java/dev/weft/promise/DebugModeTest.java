@@ -34,6 +34,7 @@ class DebugModeTest {
                 case "unitElsewhere" -> unitElsewhere();
                 case "trace" -> trace();
                 case "traceOnRejected" -> traceOnRejected();
+                case "longTrace" -> longTrace();
                 default -> throw new IllegalArgumentException(args[0]);
             }
         }
@@ -85,6 +86,17 @@ class DebugModeTest {
             Promise<Integer> b = a.flatMap(x -> Promise.of(x)); int flatMapLine = line();
             System.out.println("expected: " + mapLine + "," + flatMapLine);
             report(b.failure());
+        }
+
+        /** A failure through 100,000 pending maps: the trace stays bounded and the run quick. */
+        private static void longTrace() {
+            Resolver<Integer> r = Promise.pending();
+            Promise<Integer> p = r.promise();
+            for (int i = 0; i < 100_000; i++) {
+                p = p.map(x -> x + 1);
+            }
+            r.reject(new IllegalStateException("boom"));
+            report(p.failure());
         }
 
         private static void report(Throwable failure) {
@@ -151,6 +163,13 @@ class DebugModeTest {
     void withoutDebugModeOwnersAreNotChecked() throws Exception {
         List<String> lines = run(false, "owner");
         assertTrue(lines.stream().noneMatch(l -> l.startsWith("refused: ")), lines::toString);
+    }
+
+    @Test
+    void aFailureThroughAVeryLongChainKeepsABoundedTrace() throws Exception {
+        List<String> lines = run(true, "longTrace");
+        assertEquals("1", lineStartingWith(lines, "traces: "));
+        assertEquals(AsyncTrace.MAX_SITES, lineStartingWith(lines, "sites: ").split(",").length);
     }
 
     @Test
