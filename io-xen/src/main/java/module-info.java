@@ -2,5 +2,10 @@
 module dev.weft.xen {
     requires transitive dev.weft.loop;
     requires dev.weft.unix;
-    // exports dev.weft.xen once it holds types (its issue has not landed yet)
+    // the platform seam: one domain's devices, Linux's or the model's
+    exports dev.weft.xen;
+    // event-channel device SPI, the Xen engine, activations
+    exports dev.weft.xen.evtchn;
+    // grant references, sharing and mapping pages
+    exports dev.weft.xen.grant;
 }
