@@ -8,4 +8,6 @@ module dev.weft.xen {
     exports dev.weft.xen.evtchn;
     // grant references, sharing and mapping pages
     exports dev.weft.xen.grant;
+    // the software hypervisor model: domains, event channels, grant tables
+    exports dev.weft.xen.sim;
 }
