@@ -3,7 +3,6 @@ package dev.weft.xen.sim;
 import dev.weft.xen.grant.MappedPages;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
@@ -20,8 +19,7 @@ final class SimMappedPages implements MappedPages {
     private final List<GrantTable.Entry> entries;
     private final Arena lifetime;
     private final MemorySegment memory;
-    private int notifyByte = -1;
-    private int notifyPort = -1;
+    private final UnmapNotify unmapNotify = new UnmapNotify();
     private boolean closed;
 
     SimMappedPages(SimDomain domain, List<GrantTable.Entry> entries, Arena lifetime, MemorySegment memory) {
@@ -38,14 +36,7 @@ final class SimMappedPages implements MappedPages {
 
     @Override
     public void setUnmapNotify(int clearByte, int port) {
-        if (clearByte >= SimHypervisor.PAGE_SIZE) {
-            throw new IllegalArgumentException("setUnmapNotify: byte " + clearByte + " is not in the first page");
-        }
-        if (clearByte >= 0 && memory.isReadOnly()) {
-            throw new IllegalArgumentException("setUnmapNotify: a read-only mapping cannot clear a byte");
-        }
-        this.notifyByte = clearByte;
-        this.notifyPort = port;
+        unmapNotify.set(clearByte, port, memory);
     }
 
     @Override
@@ -54,18 +45,14 @@ final class SimMappedPages implements MappedPages {
             return;
         }
         closed = true;
-        if (notifyByte >= 0) {
-            memory.set(ValueLayout.JAVA_BYTE, notifyByte, (byte) 0);
-        }
+        unmapNotify.clearByte(memory);
         synchronized (domain.hypervisor().lock) {
             for (GrantTable.Entry entry : entries) {
                 entry.mappings--;
             }
         }
         lifetime.close();
-        if (notifyPort >= 0) {
-            domain.kernelNotify(notifyPort);
-        }
+        unmapNotify.notifyPort(domain);
     }
 
     @Override

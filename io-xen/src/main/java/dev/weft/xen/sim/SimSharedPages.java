@@ -5,7 +5,6 @@ import dev.weft.xen.grant.GrantRef;
 import dev.weft.xen.grant.SharedPages;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
@@ -24,8 +23,7 @@ final class SimSharedPages implements SharedPages {
     private final Arena arena;
     private final MemorySegment memory;
     private final List<GrantRef> refs;
-    private int notifyByte = -1;
-    private int notifyPort = -1;
+    private final UnmapNotify unmapNotify = new UnmapNotify();
     private boolean notified;
     private boolean ended;
 
@@ -48,11 +46,7 @@ final class SimSharedPages implements SharedPages {
 
     @Override
     public void setUnmapNotify(int clearByte, int port) {
-        if (clearByte >= SimHypervisor.PAGE_SIZE) {
-            throw new IllegalArgumentException("setUnmapNotify: byte " + clearByte + " is not in the first page");
-        }
-        this.notifyByte = clearByte;
-        this.notifyPort = port;
+        unmapNotify.set(clearByte, port, memory);
     }
 
     @Override
@@ -62,12 +56,8 @@ final class SimSharedPages implements SharedPages {
         }
         if (!notified) {
             notified = true;
-            if (notifyByte >= 0) {
-                memory.set(ValueLayout.JAVA_BYTE, notifyByte, (byte) 0);
-            }
-            if (notifyPort >= 0) {
-                domain.kernelNotify(notifyPort);
-            }
+            unmapNotify.clearByte(memory);
+            unmapNotify.notifyPort(domain);
         }
         synchronized (domain.hypervisor().lock) {
             for (GrantRef ref : refs) {
