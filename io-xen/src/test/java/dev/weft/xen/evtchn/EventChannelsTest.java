@@ -35,9 +35,9 @@ class EventChannelsTest {
     private int peerPort;
 
     private void open(EngineKind kind) {
-        Loop[] made = new Loop[1];
-        channels = kind.open(Loop.builder(), localDevice, made);
-        loop = made[0];
+        EngineKind.LoopOn made = kind.build(Loop.builder(), localDevice);
+        loop = made.loop();
+        channels = made.channelsHere();
         port = channels.bindUnbound(peer.domainId());
         peerPort = peerDevice.bindInterdomain(local.domainId(), port);
     }
@@ -255,13 +255,13 @@ class EventChannelsTest {
         SimDomain other = xen.createDomain();
         long before = Fds.open();
         EventChannelDevice device = other.openEventChannels();
-        Loop[] made = new Loop[1];
-        EventChannels opened = kind.open(Loop.builder(), device, made);
+        EngineKind.LoopOn made = kind.build(Loop.builder(), device);
+        EventChannels opened = made.channelsHere();
         int bound = opened.bindUnbound(local.domainId());
         Promise<Long> waiting = opened.after(bound, 0);
 
         opened.close();
-        made[0].close();
+        made.loop().close();
         device.close();
 
         assertEquals(before, Fds.open());
