@@ -163,14 +163,10 @@ public final class EventChannels implements AutoCloseable {
             return Promise.of(state.counter);
         }
         Resolver<Long> resolver = Promise.task();
-        Waiter waiter = new Waiter(lastSeen, resolver);
+        Waiter waiter = new Waiter(state, lastSeen, resolver);
         state.link(waiter);
         waiters++;
-        resolver.promise().onCancel(() -> {
-            if (state.unlink(waiter)) {
-                waiters--;
-            }
-        });
+        resolver.promise().onCancel(waiter);
         return resolver.promise();
     }
 
@@ -345,17 +341,30 @@ public final class EventChannels implements AutoCloseable {
         }
     }
 
-    /** A promise waiting for a port's counter to exceed {@code lastSeen}. */
-    private static final class Waiter {
+    /**
+     * A promise waiting for a port's counter to exceed {@code lastSeen}; also its promise's cancel
+     * hook (one object per wait besides the promise), which unlinks it.
+     */
+    private final class Waiter implements Runnable {
+        final Port port;
         final long lastSeen;
         final Resolver<Long> resolver;
         Waiter previous;
         Waiter next;
         boolean linked;
 
-        Waiter(long lastSeen, Resolver<Long> resolver) {
+        Waiter(Port port, long lastSeen, Resolver<Long> resolver) {
+            this.port = port;
             this.lastSeen = lastSeen;
             this.resolver = resolver;
+        }
+
+        /** The promise was cancelled: stop waiting. */
+        @Override
+        public void run() {
+            if (port.unlink(this)) {
+                waiters--;
+            }
         }
     }
 }
