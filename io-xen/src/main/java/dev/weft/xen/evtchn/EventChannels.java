@@ -52,19 +52,24 @@ public final class EventChannels implements AutoCloseable {
     private int waiters;
     private boolean closed;
 
-    private EventChannels(Loop loop, EventChannelDevice device, EventChannelDispatcher attached) {
+    /** The engine whose ports are the loop's sources, or null if the device is attached to the loop. */
+    private final XenEngine engine;
+
+    private EventChannels(Loop loop, EventChannelDevice device, EventChannelDispatcher attached, XenEngine engine) {
         this.loop = loop;
         this.device = device;
         this.attached = attached;
+        this.engine = engine;
     }
 
     /**
      * Event channels of {@code engine}'s device on {@code loop}, which must have been built with
      * {@code Loop.builder().engine(engine)}: each bound port becomes a readiness source of the
-     * loop. LOOP THREAD ONLY.
+     * loop. LOOP THREAD ONLY. Binding through a loop on another engine fails with {@link
+     * IllegalArgumentException}, and the port is unbound again.
      */
     public static EventChannels on(Loop loop, XenEngine engine) {
-        return new EventChannels(Objects.requireNonNull(loop, "loop"), engine.device(), null);
+        return new EventChannels(Objects.requireNonNull(loop, "loop"), engine.device(), null, engine);
     }
 
     /**
@@ -76,7 +81,7 @@ public final class EventChannels implements AutoCloseable {
         Objects.requireNonNull(device, "device");
         EventChannelDispatcher dispatcher =
                 EventChannelDispatcher.attach(loop, device, EventChannelDispatcher.DEFAULT_BATCH);
-        return new EventChannels(loop, device, dispatcher);
+        return new EventChannels(loop, device, dispatcher, null);
     }
 
     /** The device the ports are bound on; use it only for what this class does not offer. */
@@ -229,6 +234,7 @@ public final class EventChannels implements AutoCloseable {
                 attached.register(port, Engine.READABLE, state);
             } else {
                 loop.register(port, Engine.READABLE, state);
+                checkLoopRunsOn(port);
             }
         } catch (RuntimeException e) {
             device.unbind(port);
@@ -236,6 +242,15 @@ public final class EventChannels implements AutoCloseable {
         }
         ports.put(port, state);
         return port;
+    }
+
+    /** A loop on another engine took the port for one of its own sources: undo that, and say so. */
+    private void checkLoopRunsOn(int port) {
+        if (!engine.dispatcher().isRegistered(port)) {
+            loop.unregister(port);
+            throw new IllegalArgumentException(loop + " does not run on " + engine
+                    + ": build it with Loop.builder().engine(engine), or use EventChannels.on(loop, device)");
+        }
     }
 
     private Port port(int port) {

@@ -66,4 +66,45 @@ class EventChannelDispatcherTest {
             assertThrows(IllegalStateException.class, () -> engine.dispatcher().detach());
         }
     }
+
+    @Test
+    void portsLeftOverByAThrowingHandlerAreDispatchedWithoutANewEvent() {
+        EventChannelDispatcher dispatcher = EventChannelDispatcher.attach(loop, device, 8);
+        int first = device.bindUnboundPort(peer.domainId());
+        int firstPeer = peerDevice.bindInterdomain(local.domainId(), first);
+        int second = device.bindUnboundPort(peer.domainId());
+        int secondPeer = peerDevice.bindInterdomain(local.domainId(), second);
+        RuntimeException boom = new RuntimeException("boom");
+        dispatcher.register(first, Engine.READABLE, events -> {
+            throw boom;
+        });
+        Resolver<Integer> secondCalled = Promise.task();
+        dispatcher.register(second, Engine.READABLE, secondCalled::resolve);
+        java.util.List<Throwable> reported = new java.util.ArrayList<>();
+        dev.weft.promise.LoopHooks.setAsyncExceptionHook(reported::add);
+        try {
+            peerDevice.notify(firstPeer);
+            peerDevice.notify(secondPeer);
+
+            loop.run(loop.withTimeout(Duration.ofSeconds(30), secondCalled.promise()));
+
+            assertEquals(java.util.List.of(boom), reported);
+            assertFalse(local.isMasked(first), "the throwing handler's port was unmasked");
+        } finally {
+            dev.weft.promise.LoopHooks.setAsyncExceptionHook(null);
+        }
+    }
+
+    @Test
+    void eventChannelsOnALoopOfAnotherEngineAreRefusedAndThePortUnbound() {
+        try (XenEngine ours = new XenEngine(device);
+                EventChannelDevice otherDevice = local.openEventChannels();
+                Loop elsewhere = Loop.builder().engine(new XenEngine(otherDevice)).build()) {
+            EventChannels channels = EventChannels.on(elsewhere, ours);
+
+            assertThrows(IllegalArgumentException.class, () -> channels.bindUnbound(peer.domainId()));
+
+            assertEquals(0, local.boundPorts());
+        }
+    }
 }
