@@ -269,4 +269,29 @@ class EventChannelsTest {
         assertTrue(waiting.isRejected());
         assertEquals(0, opened.waiters());
     }
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void aLoopWithNothingToDoBlocksInsteadOfSpinning(EngineKind kind) throws Exception {
+        open(kind);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        Thread notifier = new Thread(() -> {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            peerDevice.notify(peerPort);
+        });
+        notifier.start();
+        Promise<Long> next = channels.after(port, 0);
+        loop.sleep(Duration.ofMillis(20)).onSuccess(v -> go.countDown());
+        long before = loop.metrics().iterations();
+
+        assertEquals(1L, run(next));
+        notifier.join();
+
+        long iterations = loop.metrics().iterations() - before;
+        assertTrue(iterations < 20, "a spinning loop would iterate thousands of times in 20 ms: " + iterations);
+    }
 }
