@@ -10,14 +10,19 @@ import java.nio.charset.StandardCharsets;
  * received so far, then parses the request line and header fields in one pass.
  *
  * <p>Not thread-safe: one parser per connection. Call {@link #parse} with the unconsumed bytes
- * each time more arrive; it remembers how far it already searched, so a head that trickles in
- * byte by byte costs linear, not quadratic, time. After a head is returned, the next call starts
- * on the next request (pipelining). Any {@link HttpError} is final for the connection.
+ * each time more arrive, after dropping the {@link #consumed()} bytes of the last call; it
+ * remembers how far it already searched, so a head that trickles in byte by byte costs linear,
+ * not quadratic, time. After a head is returned, the next call starts on the next request
+ * (pipelining). Any {@link HttpError} is final for the connection.
  *
- * <p>Strictness, chosen against request smuggling: a bare CR, whitespace before a colon, folded
- * lines, a Content-Length that is not a plain decimal, conflicting Content-Lengths, both
- * Content-Length and Transfer-Encoding, or a missing Host in HTTP/1.1 are all 400. A bare LF is
- * accepted as a line end, as RFC 9112 allows. Empty lines before a request line are skipped.
+ * <p>Strictness, chosen against request smuggling: a bare CR (refused as soon as it is seen, not
+ * when the head ends), whitespace before a colon, folded lines, a target that is neither a path
+ * nor an absolute URI, a Content-Length that is not a plain decimal, conflicting Content-Lengths,
+ * both Content-Length and Transfer-Encoding, a Transfer-Encoding whose last coding is not chunked
+ * or that names chunked twice, or a missing Host in HTTP/1.1 are all 400. A bare LF is accepted as
+ * a line end, as RFC 9112 allows. Empty lines before a request line are skipped (RFC 9112 section
+ * 2.2) and consumed as they come, but count against the head limit, so a stream of line ends is
+ * refused with 431 instead of being kept. Error texts never quote the client's field values.
  */
 public final class RequestHeadParser {
     /** Most header fields a request may carry before it is refused with 431. */

@@ -12,7 +12,7 @@ import java.util.List;
  * @param contentType the Content-Type value
  * @param body the body for a Content-Length response; ignored when chunked
  * @param chunks the chunks of a chunked response, or null
- * @param fields extra header fields, in order (say, {@code Allow} on a 405)
+ * @param fields extra header fields, in order (say, {@code Allow} on a 405); copied, not null
  */
 public record Response(int status, String contentType, byte[] body, List<byte[]> chunks, List<Field> fields) {
 
