@@ -8,4 +8,6 @@ module dev.weft.xen {
     exports dev.weft.xen.evtchn;
     // grant references, sharing and mapping pages
     exports dev.weft.xen.grant;
+    // shared rings (ring.h request/response rings, console and xenstore byte pipes)
+    exports dev.weft.xen.ring;
 }
