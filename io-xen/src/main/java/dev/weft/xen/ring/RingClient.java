@@ -86,7 +86,7 @@ public final class RingClient<Req, Rsp> {
     /**
      * Takes every response that has arrived, fulfilling their promises, sends waiting requests
      * into the slots that freed up, and re-arms the event before returning; returns the number of
-     * responses taken. A broken ring rejects everything outstanding and returns; a call from
+     * responses that fulfilled a request. A broken ring rejects everything outstanding and returns; a call from
      * inside a promise callback of an ongoing poll returns 0 (the outer poll goes on).
      */
     public int poll() {
@@ -123,18 +123,20 @@ public final class RingClient<Req, Rsp> {
         return Optional.ofNullable(failure);
     }
 
+    /** Takes up to {@code count} responses; returns how many fulfilled their promises. */
     private int takeResponses(int count) {
-        int taken = 0;
-        while (taken < count && failure == null) {
+        int fulfilled = 0;
+        for (int i = 0; i < count && failure == null; i++) {
             ring.takeResponse(copy);
-            taken++;
-            fulfil();
+            if (fulfil()) {
+                fulfilled++;
+            }
         }
-        return taken;
+        return fulfilled;
     }
 
     /** Validates and decodes the copied response and fulfils its promise, or breaks the ring. */
-    private void fulfil() {
+    private boolean fulfil() {
         int id;
         Rsp response;
         try {
@@ -142,19 +144,20 @@ public final class RingClient<Req, Rsp> {
             if (claimed < 0 || claimed >= inFlight.length || inFlight[(int) claimed] == null) {
                 breakWith(new RingBroken(RingBroken.Reason.UNKNOWN_ID, "front ring: response id " + claimed
                         + " has no request in flight"));
-                return;
+                return false;
             }
             id = (int) claimed;
             response = codec.readResponse(copy);
         } catch (RuntimeException rejected) {
             breakWith(new RingBroken(RingBroken.Reason.MALFORMED_ENTRY, "front ring: the codec rejected a"
                     + " response: " + rejected.getMessage(), rejected));
-            return;
+            return false;
         }
         Resolver<Rsp> resolver = inFlight[id];
         inFlight[id] = null;
         freeIds[freeCount++] = id;
         resolver.resolve(response); // its callbacks may send requests: our state is consistent here
+        return true;
     }
 
     private void sendWaiting() {
