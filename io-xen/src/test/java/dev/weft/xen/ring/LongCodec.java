@@ -5,7 +5,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * A 16-byte entry for tests: request and response are both {@code {u64 id; u64 value}}. A value
- * below zero in a response is rejected, so tests can make the codec refuse an entry.
+ * below zero is rejected, so tests can make the codec refuse an entry.
  */
 final class LongCodec implements RingCodec<Long, Long> {
     static final LongCodec INSTANCE = new LongCodec();
@@ -29,7 +29,7 @@ final class LongCodec implements RingCodec<Long, Long> {
 
     @Override
     public Long readRequest(MemorySegment copy) {
-        return copy.get(U64, 8);
+        return nonNegative(copy.get(U64, 8));
     }
 
     @Override
@@ -45,7 +45,10 @@ final class LongCodec implements RingCodec<Long, Long> {
 
     @Override
     public Long readResponse(MemorySegment copy) {
-        long value = copy.get(U64, 8);
+        return nonNegative(copy.get(U64, 8));
+    }
+
+    private static long nonNegative(long value) {
         if (value < 0) {
             throw new IllegalArgumentException("negative value " + value);
         }
