@@ -10,4 +10,6 @@ module dev.weft.xen {
     exports dev.weft.xen.grant;
     // shared rings (ring.h request/response rings, console and xenstore byte pipes)
     exports dev.weft.xen.ring;
+    // the software hypervisor model: domains, event channels, grant tables
+    exports dev.weft.xen.sim;
 }
