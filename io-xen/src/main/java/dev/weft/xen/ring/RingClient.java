@@ -2,6 +2,7 @@ package dev.weft.xen.ring;
 
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
+import dev.weft.xen.evtchn.EventChannels;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -106,6 +107,16 @@ public final class RingClient<Req, Rsp> {
             polling = false;
         }
         return taken;
+    }
+
+    /**
+     * Calls {@link #poll()} now and after every event on {@code port} of {@code channels} (the
+     * event channel the back notifies), until the ring breaks (the promise is then rejected with
+     * the {@link RingBroken}) or the returned promise is cancelled. Level-style: an event that
+     * arrives during a poll makes the next wait return at once, so none is lost.
+     */
+    public Promise<Void> pollOnEvents(EventChannels channels, int port) {
+        return RingEvents.drive(channels, port, this::poll, () -> failure);
     }
 
     /** Requests sent and not yet answered. */

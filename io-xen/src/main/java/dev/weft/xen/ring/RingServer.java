@@ -1,6 +1,7 @@
 package dev.weft.xen.ring;
 
 import dev.weft.promise.Promise;
+import dev.weft.xen.evtchn.EventChannels;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.Optional;
@@ -82,6 +83,16 @@ public final class RingServer<Req, Rsp> {
             polling = false;
         }
         return taken;
+    }
+
+    /**
+     * Calls {@link #poll()} now and after every event on {@code port} of {@code channels} (the
+     * event channel the front notifies), until the ring breaks (the promise is then rejected with
+     * the {@link RingBroken}) or the returned promise is cancelled. Level-style: an event that
+     * arrives during a poll makes the next wait return at once, so none is lost.
+     */
+    public Promise<Void> pollOnEvents(EventChannels channels, int port) {
+        return RingEvents.drive(channels, port, this::poll, () -> failure);
     }
 
     /** Requests taken whose response is not yet in the ring. */
