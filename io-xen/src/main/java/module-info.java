@@ -8,4 +8,10 @@ module dev.weft.xen {
     exports dev.weft.xen.evtchn;
     // grant references, sharing and mapping pages
     exports dev.weft.xen.grant;
+    // the xenstore wire protocol (xs_wire.h) and the client: requests, watches, transactions
+    exports dev.weft.xen.store;
+    // xenbus: device states and the frontend/backend handshake over xenstore
+    exports dev.weft.xen.bus;
+    // the software model of the hypervisor: domains, event channels, grants, the xenstore daemon
+    exports dev.weft.xen.sim;
 }
