@@ -345,7 +345,10 @@ public final class XenStore extends StoreView {
                         failure -> tx.end(false).<T>tryBind(
                                 aborted -> retryOrFail(body, attempt, failure),
                                 abortFailure -> {
-                                    failure.addSuppressed(abortFailure);
+                                    // The connection's own failure is shared by every request: never mutate it.
+                                    if (abortFailure != failure && failure != this.failure) {
+                                        failure.addSuppressed(abortFailure);
+                                    }
                                     return Promise.rejected(failure);
                                 })));
     }
