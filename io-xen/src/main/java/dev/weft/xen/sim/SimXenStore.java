@@ -2,6 +2,7 @@ package dev.weft.xen.sim;
 
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
 import dev.weft.xen.store.Permissions;
 import dev.weft.xen.store.StorePath;
 import dev.weft.xen.store.XenStoreException;
@@ -41,6 +42,7 @@ public final class SimXenStore {
     private final List<XenStoreSession> sessions = new ArrayList<>();
     private final Set<Integer> introduced = new HashSet<>(Set.of(0));
     private final Map<Integer, Integer> targets = new HashMap<>();
+    private final List<Resolver<Void>> idleWaiters = new ArrayList<>();
 
     /** A daemon holding {@code /}, {@code /local} and {@code /local/domain}, owned by dom0. */
     public SimXenStore() {
@@ -75,6 +77,16 @@ public final class SimXenStore {
         return sessions.size();
     }
 
+    /** Fulfilled once no connection is being served (at once if none is). */
+    public Promise<Void> idle() {
+        if (sessions.isEmpty()) {
+            return Promise.unit();
+        }
+        Resolver<Void> waiter = Promise.pending();
+        idleWaiters.add(waiter);
+        return waiter.promise();
+    }
+
     /**
      * Fires every watch on {@code path} or above it as if the node had changed, though it did
      * not: xenstored may do this, and clients must cope.
@@ -87,6 +99,11 @@ public final class SimXenStore {
 
     void disconnected(XenStoreSession session) {
         sessions.remove(session);
+        if (sessions.isEmpty()) {
+            List<Resolver<Void>> waiting = List.copyOf(idleWaiters);
+            idleWaiters.clear();
+            waiting.forEach(waiter -> waiter.resolve(null));
+        }
     }
 
     String resolve(XenStoreSession session, String path) {
