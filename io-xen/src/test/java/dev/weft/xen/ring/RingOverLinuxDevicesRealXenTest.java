@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
-import dev.weft.promise.Resolver;
 import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
 import dev.weft.xen.evtchn.EventChannels;
@@ -86,11 +85,7 @@ class RingOverLinuxDevicesRealXenTest {
                 RingClient<Long, Long> client = new RingClient<>(frontView.front(START), LongCodec.INSTANCE,
                         () -> channels.notify(port));
                 Promise<Void> polling = client.pollOnEvents(channels, port);
-                Load load = new Load(client, REQUESTS);
-                for (int i = 0; i < 2 * frontView.size(); i++) {
-                    load.send();
-                }
-                return load.done.promise().andFinally(() -> {
+                return new RingLoad(client, REQUESTS).start(2 * frontView.size()).andFinally(() -> {
                     polling.cancel();
                     return Promise.unit();
                 });
@@ -115,36 +110,6 @@ class RingOverLinuxDevicesRealXenTest {
 
     private static EventChannels channelsOn(Loop loop, Engine engine, LinuxEventChannels device) {
         return engine instanceof XenEngine xen ? EventChannels.on(loop, xen) : EventChannels.on(loop, device);
-    }
-
-    /** Keeps a window of requests in flight until {@code total} were answered; counts wrong answers. */
-    private static final class Load {
-        final RingClient<Long, Long> client;
-        final long total;
-        final Resolver<Long> done = Promise.pending();
-        long sent;
-        long answered;
-        long mismatches;
-
-        Load(RingClient<Long, Long> client, long total) {
-            this.client = client;
-            this.total = total;
-        }
-
-        void send() {
-            long value = sent++;
-            client.request(value).onAny(response -> {
-                answered++;
-                if (response != value + 1) {
-                    mismatches++;
-                }
-                if (sent < total) {
-                    send();
-                } else if (answered == total) {
-                    done.resolve(mismatches);
-                }
-            }, done::reject);
-        }
     }
 
     private static long openFds() throws IOException {
