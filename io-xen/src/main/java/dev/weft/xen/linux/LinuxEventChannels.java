@@ -26,7 +26,9 @@ import java.util.Set;
  * handle</b> (the struct buffers are reused from call to call).
  *
  * <p><b>How the kernel device behaves, and what this class adds.</b> Each bind ioctl returns the
- * new local port, which starts unmasked. When a port fires, the kernel masks it and appends it
+ * new local port, which starts unmasked. Xen marks a port bound with {@link #bindInterdomain}
+ * pending at once (the unbound end may have missed events), so its first report is expected, and
+ * spurious as far as the peer is concerned (seen in dom0 on Xen 4.17). When a port fires, the kernel masks it and appends it
  * (a u32) to this handle's report ring; {@link #fd()} polls readable while the ring is not empty.
  * {@link #takePending} reads the ring without blocking (the fd is {@code O_NONBLOCK}: EAGAIN
  * means none). A port stays masked, however often its peer notifies, until its u32 is written
