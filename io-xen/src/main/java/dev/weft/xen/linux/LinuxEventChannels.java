@@ -16,8 +16,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.HashSet;
 import java.util.Set;
+import org.agrona.collections.IntHashSet;
 
 /**
  * Linux's {@code /dev/xen/evtchn} as an {@link EventChannelDevice}, through java.lang.foreign.
@@ -53,7 +53,8 @@ public final class LinuxEventChannels implements EventChannelDevice {
     private final MemorySegment argument;
     private final MemorySegment reports = arena.allocate((long) MAX_REPORTS * Integer.BYTES, Integer.BYTES);
     private final MemorySegment unmaskBuffer = arena.allocate(JAVA_INT);
-    private final Set<Integer> bound = new HashSet<>();
+    /** The ports this handle binds: looked up once per report, so a primitive set (no boxing). */
+    private final IntHashSet bound = new IntHashSet();
     /** Reports owed after an overflow recovery, handed out before the ring is read again. */
     private final ArrayDeque<Integer> owed = new ArrayDeque<>();
     private boolean closed;
@@ -196,7 +197,7 @@ public final class LinuxEventChannels implements EventChannelDevice {
     /** Unbinds every port this handle bound, then empties the kernel's report ring. */
     @Override
     public void reset() {
-        for (Integer port : Set.copyOf(bound)) {
+        for (int port : bound.toArray(new Integer[0])) {
             unbind(port);
         }
         owed.clear();
@@ -205,7 +206,7 @@ public final class LinuxEventChannels implements EventChannelDevice {
 
     /** The ports this handle binds now, in no particular order. */
     public Set<Integer> boundPorts() {
-        return Set.copyOf(bound);
+        return Set.of(bound.toArray(new Integer[0]));
     }
 
     /** Closes the fd: the kernel unbinds every port of the handle. Idempotent. */
