@@ -143,6 +143,11 @@ public final class FrontRing {
         return unconsumedResponses() > 0;
     }
 
+    /** Requests produced but not yet pushed. */
+    int unpushedRequests() {
+        return RingIndex.distance(reqProdPushed, reqProdPvt);
+    }
+
     /** Why this half is broken, or null while it is intact. */
     RingBroken failure() {
         return failure;

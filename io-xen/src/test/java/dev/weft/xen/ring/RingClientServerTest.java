@@ -69,6 +69,24 @@ class RingClientServerTest {
     }
 
     @Test
+    void requestsMadeByResponseCallbacksArePublishedTogetherAtTheEndOfThePass() {
+        RingServer<Long, Long> server = doublingServer();
+        List<Integer> reqProdSeenInCallbacks = new ArrayList<>();
+        for (long i = 0; i < 3; i++) {
+            client.request(i).onSuccess(response -> {
+                client.request(response);
+                reqProdSeenInCallbacks.add(page.get(ValueLayout.JAVA_INT, SharedRing.REQ_PROD));
+            });
+        }
+        server.poll();
+
+        client.poll();
+
+        assertEquals(List.of(3, 3, 3), reqProdSeenInCallbacks);
+        assertEquals(6, page.get(ValueLayout.JAVA_INT, SharedRing.REQ_PROD));
+    }
+
+    @Test
     void aFullRingMakesTheNextRequestWaitUntilASlotFrees() {
         List<Promise<Long>> answers = new ArrayList<>();
         for (long i = 0; i <= ring.size(); i++) {
