@@ -1,6 +1,5 @@
 package dev.weft.bench.xen;
 
-import dev.weft.bench.load.LatencyHistogram;
 import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
 import dev.weft.xen.evtchn.EventChannelDevice;
@@ -15,16 +14,14 @@ import dev.weft.xen.sim.SimHypervisor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * A shared ring of 16-byte entries on one page (128 slots) between a front and a back in two
  * domains of the hypervisor model, each on a loop of its own thread running a {@link XenEngine},
  * joined by one interdomain event channel: the ring's real code path on the model.
  */
-final class RingOnModel implements RoundTrips {
+final class RingOnModel extends RoundTrips {
     private final SimHypervisor xen = new SimHypervisor();
     private final SimDomain frontDomain = xen.createDomain();
     private final SimDomain backDomain = xen.createDomain();
@@ -36,7 +33,6 @@ final class RingOnModel implements RoundTrips {
     private final Loop backLoop = Loop.builder().name("ring-back").engine(backEngine).build();
     private final Arena arena = Arena.ofShared();
     private final SharedRing ring = SharedRing.over(arena.allocate(4096, 4096), Codec.INSTANCE.entrySize()).initialise(0);
-    private LatencyHistogram histogram = new LatencyHistogram();
     private RingClient<Long, Long> client;
 
     RingOnModel() throws Exception {
@@ -60,31 +56,26 @@ final class RingOnModel implements RoundTrips {
     }
 
     private Promise<Long> serve(Long sentAt) {
-        histogram.record(System.nanoTime() - sentAt);
-        return Promise.of(sentAt + 1);
+        return Promise.of(answer(sentAt));
     }
 
     @Override
-    public Promise<Long> request(long value) {
+    Promise<Long> request(long value) {
         return client.request(value);
     }
 
     @Override
-    public <T> CompletableFuture<T> onClient(Supplier<Promise<T>> work) {
-        return frontLoop.submit(work);
+    Loop clientLoop() {
+        return frontLoop;
     }
 
     @Override
-    public LatencyHistogram swapHistogram() throws Exception {
-        return backLoop.submit(() -> {
-            LatencyHistogram old = histogram;
-            histogram = new LatencyHistogram();
-            return Promise.of(old);
-        }).get(10, TimeUnit.SECONDS);
+    Loop serverLoop() {
+        return backLoop;
     }
 
     @Override
-    public String name() {
+    String name() {
         return "xen ring (model)";
     }
 

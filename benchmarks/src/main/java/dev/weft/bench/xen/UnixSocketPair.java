@@ -1,6 +1,5 @@
 package dev.weft.bench.xen;
 
-import dev.weft.bench.load.LatencyHistogram;
 import dev.weft.loop.Loop;
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
@@ -18,17 +17,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongUnaryOperator;
-import java.util.function.Supplier;
 
 /**
  * The same exchange over a Unix-domain stream socket between two loops on io-unix's epoll engine:
  * 16-byte messages {@code {u64 seq; u64 value}}, answered in order. Both ends batch what one read
  * produces into one write, as the ring batches a poll's worth of entries into one push.
  */
-final class UnixSocketPair implements RoundTrips {
+final class UnixSocketPair extends RoundTrips {
     private static final int MESSAGE = 16;
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
 
@@ -38,7 +35,6 @@ final class UnixSocketPair implements RoundTrips {
     private final Loop serverLoop = Loop.builder().name("socket-server").engine(serverEngine).build();
     private final Path directory = Files.createTempDirectory("weft-bench-xen");
     private final UnixDomainSocketAddress address = UnixDomainSocketAddress.of(directory.resolve("pair.sock"));
-    private LatencyHistogram histogram = new LatencyHistogram();
     private End client;
 
     UnixSocketPair() throws Exception {
@@ -60,33 +56,23 @@ final class UnixSocketPair implements RoundTrips {
                 })).get(10, TimeUnit.SECONDS);
     }
 
-    /** The server's work per request, on the server loop: note the one-way delay, add one. */
-    private long answer(long sentAt) {
-        histogram.record(System.nanoTime() - sentAt);
-        return sentAt + 1;
-    }
-
     @Override
-    public Promise<Long> request(long value) {
+    Promise<Long> request(long value) {
         return client.request(value);
     }
 
     @Override
-    public <T> CompletableFuture<T> onClient(Supplier<Promise<T>> work) {
-        return clientLoop.submit(work);
+    Loop clientLoop() {
+        return clientLoop;
     }
 
     @Override
-    public LatencyHistogram swapHistogram() throws Exception {
-        return serverLoop.submit(() -> {
-            LatencyHistogram old = histogram;
-            histogram = new LatencyHistogram();
-            return Promise.of(old);
-        }).get(10, TimeUnit.SECONDS);
+    Loop serverLoop() {
+        return serverLoop;
     }
 
     @Override
-    public String name() {
+    String name() {
         return "unix socket (io-unix epoll)";
     }
 
