@@ -53,9 +53,13 @@ public final class RingClient<Req, Rsp> {
     public RingClient(FrontRing ring, RingCodec<Req, Rsp> codec, Runnable notifyBack) {
         this.ring = Objects.requireNonNull(ring, "ring");
         this.codec = Objects.requireNonNull(codec, "codec");
+        if (codec.entrySize() != ring.entrySize()) {
+            throw new IllegalArgumentException("the codec's entries are " + codec.entrySize()
+                    + " bytes but the ring's are " + ring.entrySize());
+        }
         this.notifyBack = Objects.requireNonNull(notifyBack, "notifyBack");
         int size = ring.size();
-        this.copy = MemorySegment.ofArray(new long[(codec.entrySize() + 7) / 8]).asSlice(0, codec.entrySize());
+        this.copy = SharedRing.privateEntry(codec.entrySize());
         this.inFlight = (Resolver<Rsp>[]) new Resolver<?>[size];
         this.freeIds = new int[size];
         for (int id = 0; id < size; id++) {

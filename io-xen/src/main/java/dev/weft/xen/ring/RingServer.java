@@ -50,10 +50,14 @@ public final class RingServer<Req, Rsp> {
                       Runnable notifyFront) {
         this.ring = Objects.requireNonNull(ring, "ring");
         this.codec = Objects.requireNonNull(codec, "codec");
+        if (codec.entrySize() != ring.entrySize()) {
+            throw new IllegalArgumentException("the codec's entries are " + codec.entrySize()
+                    + " bytes but the ring's are " + ring.entrySize());
+        }
         this.handler = Objects.requireNonNull(handler, "handler");
         this.failureResponse = Objects.requireNonNull(failureResponse, "failureResponse");
         this.notifyFront = Objects.requireNonNull(notifyFront, "notifyFront");
-        this.copy = MemorySegment.ofArray(new long[(codec.entrySize() + 7) / 8]).asSlice(0, codec.entrySize());
+        this.copy = SharedRing.privateEntry(codec.entrySize());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.weft.xen.ring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.Promise;
@@ -213,6 +214,13 @@ class RingClientServerTest {
         client.poll();
         page.set(ValueLayout.JAVA_LONG, SharedRing.HEADER_BYTES + 8, 12345L);
         assertEquals(10L, answer.value());
+    }
+
+    @Test
+    void aCodecWhoseEntriesDoNotMatchTheRingIsRefused() {
+        SharedRing wider = SharedRing.over(page, 32);
+        assertThrows(IllegalArgumentException.class,
+                () -> new RingClient<>(wider.front(), LongCodec.INSTANCE, () -> { }));
     }
 
     /** Writes a response entry at slot {@code index} and publishes rsp_prod = index + 1, as a back would. */
