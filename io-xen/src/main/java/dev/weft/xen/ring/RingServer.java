@@ -122,7 +122,11 @@ public final class RingServer<Req, Rsp> {
         }
         inProgress++;
         Promise<? extends Rsp> response = Promise.apply(() -> handler.apply(request));
-        response.onAny(value -> respond(id, value), error -> respond(id, failureResponse.apply(request, error)));
+        if (response.isFulfilled()) { // the common case of a synchronous handler: no callbacks to allocate
+            respond(id, response.value());
+        } else {
+            response.onAny(value -> respond(id, value), error -> respond(id, failureResponse.apply(request, error)));
+        }
     }
 
     private void respond(long id, Rsp response) {
