@@ -66,14 +66,20 @@ final class RingOnModel extends RoundTrips {
             mapped = mapper.map(frontDomain.domainId(), refs, true);
             SharedRing ring = SharedRing.over(mapped.memory(), Codec.INSTANCE.entrySize());
             RingServer<Long, Long> server = new RingServer<>(ring.back(), Codec.INSTANCE, this::serve,
-                    (request, failure) -> -1L, () -> channels.notify(port));
+                    (request, failure) -> -1L, () -> {
+                        serverSignalled();
+                        channels.notify(port);
+                    });
             server.pollOnEvents(channels, port);
             return Promise.unit();
         }).get(10, TimeUnit.SECONDS);
         frontLoop.submit(() -> {
             EventChannels channels = frontChannels[0];
             SharedRing ring = SharedRing.over(granted.memory(), Codec.INSTANCE.entrySize());
-            client = new RingClient<>(ring.front(), Codec.INSTANCE, () -> channels.notify(frontPort));
+            client = new RingClient<>(ring.front(), Codec.INSTANCE, () -> {
+                clientSignalled();
+                channels.notify(frontPort);
+            });
             client.pollOnEvents(channels, frontPort);
             return Promise.unit();
         }).get(10, TimeUnit.SECONDS);
