@@ -3,6 +3,7 @@ package dev.weft.xen.ring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.Promise;
@@ -69,6 +70,24 @@ class RingClientServerTest {
     }
 
     @Test
+    void requestsMadeByResponseCallbacksArePublishedTogetherAtTheEndOfThePass() {
+        RingServer<Long, Long> server = doublingServer();
+        List<Integer> reqProdSeenInCallbacks = new ArrayList<>();
+        for (long i = 0; i < 3; i++) {
+            client.request(i).onSuccess(response -> {
+                client.request(response);
+                reqProdSeenInCallbacks.add(page.get(ValueLayout.JAVA_INT, SharedRing.REQ_PROD));
+            });
+        }
+        server.poll();
+
+        client.poll();
+
+        assertEquals(List.of(3, 3, 3), reqProdSeenInCallbacks);
+        assertEquals(6, page.get(ValueLayout.JAVA_INT, SharedRing.REQ_PROD));
+    }
+
+    @Test
     void aFullRingMakesTheNextRequestWaitUntilASlotFrees() {
         List<Promise<Long>> answers = new ArrayList<>();
         for (long i = 0; i <= ring.size(); i++) {
@@ -114,6 +133,23 @@ class RingClientServerTest {
         server.poll();
         client.poll();
         assertEquals(999L, answer.value());
+    }
+
+    @Test
+    void aResponseTheCodecCannotWriteIsAnsweredWithTheFailureResponse() {
+        RingServer<Long, Long> server = new RingServer<>(ring.back(), new LongCodec() {
+            @Override
+            public void writeResponse(long id, Long response, MemorySegment slot) {
+                if (response == 13L) {
+                    throw new IllegalArgumentException("unlucky");
+                }
+                super.writeResponse(id, response, slot);
+            }
+        }, request -> Promise.of(13L), (request, failure) -> 555L, () -> { });
+        Promise<Long> answer = client.request(1L);
+        server.poll();
+        client.poll();
+        assertEquals(555L, answer.value());
     }
 
     @Test
@@ -195,6 +231,13 @@ class RingClientServerTest {
         client.poll();
         page.set(ValueLayout.JAVA_LONG, SharedRing.HEADER_BYTES + 8, 12345L);
         assertEquals(10L, answer.value());
+    }
+
+    @Test
+    void aCodecWhoseEntriesDoNotMatchTheRingIsRefused() {
+        SharedRing wider = SharedRing.over(page, 32);
+        assertThrows(IllegalArgumentException.class,
+                () -> new RingClient<>(wider.front(), LongCodec.INSTANCE, () -> { }));
     }
 
     /** Writes a response entry at slot {@code index} and publishes rsp_prod = index + 1, as a back would. */
