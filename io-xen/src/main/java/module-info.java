@@ -8,10 +8,12 @@ module dev.weft.xen {
     exports dev.weft.xen.evtchn;
     // grant references, sharing and mapping pages
     exports dev.weft.xen.grant;
+    // shared rings (ring.h request/response rings, console and xenstore byte pipes)
+    exports dev.weft.xen.ring;
     // the xenstore wire protocol (xs_wire.h) and the client: requests, watches, transactions
     exports dev.weft.xen.store;
     // xenbus: device states and the frontend/backend handshake over xenstore
     exports dev.weft.xen.bus;
-    // the software model of the hypervisor: domains, event channels, grants, the xenstore daemon
+    // the software hypervisor model: domains, event channels, grant tables, the xenstore daemon
     exports dev.weft.xen.sim;
 }
