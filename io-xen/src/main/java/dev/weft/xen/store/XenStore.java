@@ -374,23 +374,10 @@ public final class XenStore extends StoreView {
     // ---------------------------------------------------------------- reading replies
 
     private Promise<Void> pump() {
-        if (failure != null) {
+        return reader.readFrom(flow, this::dispatch, () -> failure != null).tryBind(end -> {
+            fail(new EOFException("xenstore: the daemon closed the connection"
+                    + (reader.inMessage() ? " in the middle of a message" : "")));
             return Promise.unit();
-        }
-        return flow.read().tryBind(read -> switch (read) {
-            case Flow.Data(var bytes) -> {
-                try {
-                    reader.feed(bytes, this::dispatch);
-                } catch (XenStoreProtocolException e) {
-                    fail(e);
-                }
-                yield pump();
-            }
-            case Flow.EndOfStream end -> {
-                fail(new EOFException("xenstore: the daemon closed the connection"
-                        + (reader.inMessage() ? " in the middle of a message" : "")));
-                yield Promise.unit();
-            }
         }, failure -> {
             fail(failure);
             return Promise.unit();
