@@ -83,7 +83,7 @@ public abstract sealed class StoreView permits XenStore, Transaction {
         return withPath(path, absolute -> {
             String context = "DIRECTORY_PART " + absolute + " @" + offset;
             return call(MessageType.DIRECTORY_PART, Message.strings(absolute, Long.toString(offset)), context)
-                    .map(reply -> Replies.directoryPart(reply, context));
+                    .map(reply -> client().decode(reply, r -> Replies.directoryPart(r, context)));
         });
     }
 
@@ -113,7 +113,7 @@ public abstract sealed class StoreView permits XenStore, Transaction {
         return withPath(path, absolute -> {
             String context = "GET_PERMS " + absolute;
             return call(MessageType.GET_PERMS, Message.strings(absolute), context)
-                    .map(reply -> Replies.permissions(reply, context));
+                    .map(reply -> client().decode(reply, r -> Replies.permissions(r, context)));
         });
     }
 
@@ -129,7 +129,7 @@ public abstract sealed class StoreView permits XenStore, Transaction {
 
     /** Sends a request whose reply must be "OK". */
     Promise<Void> ok(MessageType type, byte[] payload, String context) {
-        return call(type, payload, context).map(reply -> Replies.ok(reply, context));
+        return call(type, payload, context).map(reply -> client().decode(reply, r -> Replies.ok(r, context)));
     }
 
     /** Resolves {@code path}, rejecting an invalid one, and runs {@code request} with the result. */

@@ -125,6 +125,14 @@ class XenStoreProtocolTest {
     }
 
     @Test
+    void aMalformedReplyPayloadBreaksTheConnectionForLaterRequests() {
+        Promise<Void> write = client.write("/x", "v");
+        daemon.reply(loop.run(daemon.nextRequest()), Message.strings("KO"));
+        Throwable first = failure(write);
+        assertSame(first, failure(client.read("/y")));
+    }
+
+    @Test
     void aBreakEndsEveryWatchStream() {
         Promise<Watch> registered = client.watch("/w", "tok");
         daemon.reply(loop.run(daemon.nextRequest()), Message.strings("OK"));
