@@ -35,6 +35,11 @@ import java.util.concurrent.Executor;
  * RESUME, SET_TARGET, CONTROL "print") for dom0 only. What it leaves out: quotas, the watch-time
  * permission check (every watcher sees every event), the ring pages of introduced domains (a
  * domain connects through {@link #connect} or {@link #serve} instead), and live update.
+ *
+ * <p>Transactions are modelled simply: each starts with two copies of the whole tree (the
+ * snapshot it compares against and the view it changes), and a commit compares the generation of
+ * every node the transaction read or changed. Fine for the thousands of nodes of a test; a real
+ * daemon keeps per-node copies instead.
  */
 public final class SimXenStore {
     private long lastGeneration;
