@@ -117,6 +117,15 @@ class XenStoreProtocolTest {
     }
 
     @Test
+    void aWatchEventWithMoreThanPathAndTokenIsDeliveredWithThoseTwo() {
+        Promise<Watch> registered = client.watch("/w", "tok");
+        daemon.reply(loop.run(daemon.nextRequest()), Message.strings("OK"));
+        Watch watch = loop.run(registered);
+        daemon.send(Message.of(MessageType.WATCH_EVENT, 0, 0, Message.strings("/w/x", "tok", "extra")).toBytes());
+        assertEquals(new WatchEvent("/w/x", "tok"), loop.run(watch.events().next()));
+    }
+
+    @Test
     void requestsAfterABreakFailWithTheSameError() {
         Promise<String> read = client.read("/x");
         daemon.reply(loop.run(daemon.nextRequest()), MessageType.WRITE, Message.strings("OK"));
