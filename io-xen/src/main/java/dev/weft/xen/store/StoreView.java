@@ -15,8 +15,10 @@ import java.util.List;
  * path when it has one, else sent as it is for the daemon to resolve against the connection's
  * domain (as xenstored does). An invalid path, or a request whose payload would exceed 4096
  * bytes, is rejected with {@link XenStoreException} ({@code EINVAL}, {@code E2BIG}) without being
- * sent. A daemon's error reply rejects with {@link XenStoreException} carrying its errno name; a
- * broken connection rejects with {@link XenStoreProtocolException}.
+ * sent. A daemon's error reply rejects with {@link XenStoreException} carrying its errno name;
+ * once the connection failed, every request rejects with {@link XenStore#failure()}: a {@link
+ * XenStoreProtocolException} if the daemon broke the protocol, an EOFException if it hung up, a
+ * ClosedChannelException after {@link XenStore#close()}, or the transport's own error.
  */
 public abstract sealed class StoreView permits XenStore, Transaction {
 
