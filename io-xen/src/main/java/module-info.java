@@ -1,11 +1,14 @@
 /** The Xen backend: event channels, grant tables, shared rings, xenstore and the PV devices. */
 module dev.weft.xen {
     requires transitive dev.weft.loop;
-    requires dev.weft.unix;
+    // transitive: the Linux devices take io-unix's Sockets and throw its ErrnoException
+    requires transitive dev.weft.unix;
     // the platform seam: one domain's devices, Linux's or the model's
     exports dev.weft.xen;
     // event-channel device SPI, the Xen engine, activations
     exports dev.weft.xen.evtchn;
     // grant references, sharing and mapping pages
     exports dev.weft.xen.grant;
+    // Linux's /dev/xen devices through java.lang.foreign, and xenstore's socket and xenbus flows
+    exports dev.weft.xen.linux;
 }
