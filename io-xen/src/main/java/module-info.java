@@ -11,4 +11,8 @@ module dev.weft.xen {
     exports dev.weft.xen.grant;
     // Linux's /dev/xen devices through java.lang.foreign, and xenstore's socket and xenbus flows
     exports dev.weft.xen.linux;
+    // shared rings (ring.h request/response rings, console and xenstore byte pipes)
+    exports dev.weft.xen.ring;
+    // the software hypervisor model: domains, event channels, grant tables
+    exports dev.weft.xen.sim;
 }

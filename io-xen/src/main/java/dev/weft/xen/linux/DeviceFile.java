@@ -5,6 +5,7 @@ import dev.weft.unix.ErrnoException;
 import dev.weft.unix.libc.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 
 /**
@@ -15,13 +16,20 @@ import java.nio.file.Path;
  */
 final class DeviceFile implements AutoCloseable {
 
+    /** Room for the fixed-size request structs (the largest, unmap-notify and friends, is 16 bytes). */
+    private static final long ARGUMENT_BYTES = 16;
+
     final Path path;
     final int fd;
+    /** The argument of the device's fixed-size ioctls, reused call after call (loop thread only). */
+    final MemorySegment argument;
+    private final Arena arena = Arena.ofShared();
     private boolean closed;
 
     private DeviceFile(Path path, int fd) {
         this.path = path;
         this.fd = fd;
+        this.argument = arena.allocate(ARGUMENT_BYTES, 8);
     }
 
     /**
@@ -50,6 +58,26 @@ final class DeviceFile implements AutoCloseable {
     /** An ioctl that takes a struct; returns the kernel's non-negative result. */
     int ioctl(String request, long number, MemorySegment argument, String detail) {
         return check(Libc.ioctl(fd, number, argument), request, detail);
+    }
+
+    /**
+     * SET_UNMAP_NOTIFY, whose struct gntalloc and gntdev share ({@code index, action,
+     * event_channel_port}): for the page holding byte {@code index} of the device's offsets.
+     */
+    void setUnmapNotify(String request, long number, long index, int action, int port) {
+        argument.fill((byte) 0);
+        argument.set(ValueLayout.JAVA_LONG, 0, index);
+        argument.set(ValueLayout.JAVA_INT, 8, action);
+        argument.set(ValueLayout.JAVA_INT, 12, port);
+        ioctl(request, number, argument, "offset " + index + ", action " + action + ", port " + port);
+    }
+
+    /** An {@code {u64 index; u32 count; u32 pad}} request (DEALLOC_GREF, UNMAP_GRANT_REF). */
+    void releaseRange(String request, long number, long index, int pages) {
+        argument.fill((byte) 0);
+        argument.set(ValueLayout.JAVA_LONG, 0, index);
+        argument.set(ValueLayout.JAVA_INT, 8, pages);
+        ioctl(request, number, argument, "index " + index + ", " + pages + " pages");
     }
 
     /** An ioctl that takes no argument. */
@@ -84,10 +112,12 @@ final class DeviceFile implements AutoCloseable {
         return closed;
     }
 
+    /** Closes the fd and frees the argument buffer. Idempotent. */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
+            arena.close();
             int r = Libc.close(fd);
             if (r < 0) {
                 throw ErrnoException.of("close", path + ", fd=" + fd, -r);

@@ -47,8 +47,8 @@ public final class LinuxEventChannels implements EventChannelDevice {
 
     private final DeviceFile device;
     private final Arena arena = Arena.ofShared();
-    /** Room for the largest evtchn ioctl struct (bind_interdomain, 8 bytes). */
-    private final MemorySegment argument = arena.allocate(DeviceAbi.EVTCHN_BIND_INTERDOMAIN);
+    /** The device's argument buffer: every evtchn struct fits (bind_interdomain, the largest, is 8 bytes). */
+    private final MemorySegment argument;
     private final MemorySegment reports = arena.allocate((long) MAX_REPORTS * Integer.BYTES, Integer.BYTES);
     private final MemorySegment unmaskBuffer = arena.allocate(JAVA_INT);
     private final Set<Integer> bound = new HashSet<>();
@@ -58,6 +58,7 @@ public final class LinuxEventChannels implements EventChannelDevice {
 
     private LinuxEventChannels(DeviceFile device) {
         this.device = device;
+        this.argument = device.argument;
     }
 
     /**

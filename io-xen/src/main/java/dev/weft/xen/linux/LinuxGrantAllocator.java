@@ -7,10 +7,8 @@ import static dev.weft.xen.linux.DeviceAbi.ALLOC_GREF_IDS;
 import static dev.weft.xen.linux.DeviceAbi.ALLOC_INDEX;
 import static dev.weft.xen.linux.DeviceAbi.GNTALLOC_ALLOC_GREF;
 import static dev.weft.xen.linux.DeviceAbi.GNTALLOC_FLAG_WRITABLE;
-import static dev.weft.xen.linux.DeviceAbi.GNTALLOC_UNMAP_NOTIFY;
 import static dev.weft.xen.linux.DeviceAbi.IOCTL_GNTALLOC_ALLOC_GREF;
 import static dev.weft.xen.linux.DeviceAbi.IOCTL_GNTALLOC_DEALLOC_GREF;
-import static dev.weft.xen.linux.DeviceAbi.IOCTL_GNTALLOC_SET_UNMAP_NOTIFY;
 import static dev.weft.xen.linux.DeviceAbi.PAGE_BYTES;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -50,9 +48,6 @@ public final class LinuxGrantAllocator implements GrantAllocator {
     private static final int DOMID_FIRST_RESERVED = 0x7FF0;
 
     private final DeviceFile device;
-    private final Arena arena = Arena.ofShared();
-    /** Room for dealloc and unmap-notify requests (16 bytes each, the same size: see DeviceAbi). */
-    private final MemorySegment argument = arena.allocate(GNTALLOC_UNMAP_NOTIFY);
 
     private LinuxGrantAllocator(DeviceFile device) {
         this.device = device;
@@ -102,43 +97,20 @@ public final class LinuxGrantAllocator implements GrantAllocator {
     }
 
     private LinuxSharedPages map(long index, int pages, List<GrantRef> refs, String detail) {
-        long bytes = (long) pages * PAGE_BYTES;
         long address;
         try {
-            address = device.mmap(bytes, true, index, detail);
+            address = device.mmap((long) pages * PAGE_BYTES, true, index, detail);
         } catch (RuntimeException e) {
             try {
-                deallocate(index, pages);
+                device.releaseRange("IOCTL_GNTALLOC_DEALLOC_GREF", IOCTL_GNTALLOC_DEALLOC_GREF, index, pages);
             } catch (RuntimeException again) {
                 e.addSuppressed(again);
             }
             throw e;
         }
-        LinuxSharedPages shared = new LinuxSharedPages(this, index, refs, address, bytes);
+        LinuxSharedPages shared = new LinuxSharedPages(new Mapping(device, index, pages, address, true), refs);
         shared.memory().fill((byte) 0); // the kernel zeroed them already; see the class notes
         return shared;
-    }
-
-    /** DEALLOC_GREF: this file's hold on the pages ends; the kernel ends the grant when the peer lets go. */
-    void deallocate(long index, int pages) {
-        argument.fill((byte) 0);
-        argument.set(JAVA_LONG, 0, index);
-        argument.set(JAVA_INT, 8, pages);
-        device.ioctl("IOCTL_GNTALLOC_DEALLOC_GREF", IOCTL_GNTALLOC_DEALLOC_GREF, argument,
-                "index " + index + ", " + pages + " pages");
-    }
-
-    /** SET_UNMAP_NOTIFY for the page holding byte {@code index} of the device's offsets. */
-    void setUnmapNotify(long index, int action, int port) {
-        argument.set(JAVA_LONG, 0, index);
-        argument.set(JAVA_INT, 8, action);
-        argument.set(JAVA_INT, 12, port);
-        device.ioctl("IOCTL_GNTALLOC_SET_UNMAP_NOTIFY", IOCTL_GNTALLOC_SET_UNMAP_NOTIFY, argument,
-                "offset " + index + ", action " + action + ", port " + port);
-    }
-
-    boolean isClosed() {
-        return device.isClosed();
     }
 
     private void ensureOpen() {
@@ -154,13 +126,7 @@ public final class LinuxGrantAllocator implements GrantAllocator {
      */
     @Override
     public void close() {
-        if (!device.isClosed()) {
-            try {
-                device.close();
-            } finally {
-                arena.close();
-            }
-        }
+        device.close();
     }
 
     @Override

@@ -2,12 +2,10 @@ package dev.weft.xen.linux;
 
 import static dev.weft.xen.linux.DeviceAbi.GNTDEV_GRANT_REF;
 import static dev.weft.xen.linux.DeviceAbi.GNTDEV_MAP_GRANT_REF;
-import static dev.weft.xen.linux.DeviceAbi.GNTDEV_UNMAP_NOTIFY;
 import static dev.weft.xen.linux.DeviceAbi.GRANT_REF_DOMID;
 import static dev.weft.xen.linux.DeviceAbi.GRANT_REF_REF;
 import static dev.weft.xen.linux.DeviceAbi.IOCTL_GNTDEV_MAP_GRANT_REF;
 import static dev.weft.xen.linux.DeviceAbi.IOCTL_GNTDEV_SET_MAX_GRANTS;
-import static dev.weft.xen.linux.DeviceAbi.IOCTL_GNTDEV_SET_UNMAP_NOTIFY;
 import static dev.weft.xen.linux.DeviceAbi.IOCTL_GNTDEV_UNMAP_GRANT_REF;
 import static dev.weft.xen.linux.DeviceAbi.MAP_COUNT;
 import static dev.weft.xen.linux.DeviceAbi.MAP_INDEX;
@@ -41,9 +39,6 @@ import java.util.List;
 public final class LinuxGrantMapper implements GrantMapper {
 
     private final DeviceFile device;
-    private final Arena arena = Arena.ofShared();
-    /** Room for unmap, unmap-notify and set-max-grants requests (at most 16 bytes). */
-    private final MemorySegment argument = arena.allocate(GNTDEV_UNMAP_NOTIFY);
 
     private LinuxGrantMapper(DeviceFile device) {
         this.device = device;
@@ -68,8 +63,8 @@ public final class LinuxGrantMapper implements GrantMapper {
      * @throws ErrnoException for any failure other than the ioctl being unknown
      */
     public boolean setMaxGrants(int count) {
-        argument.set(JAVA_INT, 0, count);
-        int r = Libc.ioctl(device.fd, IOCTL_GNTDEV_SET_MAX_GRANTS, argument);
+        device.argument.set(JAVA_INT, 0, count);
+        int r = Libc.ioctl(device.fd, IOCTL_GNTDEV_SET_MAX_GRANTS, device.argument);
         if (r == -Errno.ENOTTY.number()) {
             return false;
         }
@@ -115,35 +110,13 @@ public final class LinuxGrantMapper implements GrantMapper {
             address = device.mmap(bytes, writable, index, detail);
         } catch (RuntimeException e) {
             try {
-                unmapGrants(index, count);
+                device.releaseRange("IOCTL_GNTDEV_UNMAP_GRANT_REF", IOCTL_GNTDEV_UNMAP_GRANT_REF, index, count);
             } catch (RuntimeException again) {
                 e.addSuppressed(again);
             }
             throw e;
         }
-        return new LinuxMappedPages(this, index, count, address, bytes, writable);
-    }
-
-    /** UNMAP_GRANT_REF: releases the offset range; the pages must be munmapped first. */
-    void unmapGrants(long index, int count) {
-        argument.fill((byte) 0);
-        argument.set(JAVA_LONG, 0, index);
-        argument.set(JAVA_INT, 8, count);
-        device.ioctl("IOCTL_GNTDEV_UNMAP_GRANT_REF", IOCTL_GNTDEV_UNMAP_GRANT_REF, argument,
-                "index " + index + ", " + count + " pages");
-    }
-
-    /** SET_UNMAP_NOTIFY for the page holding byte {@code index} of the device's offsets. */
-    void setUnmapNotify(long index, int action, int port) {
-        argument.set(JAVA_LONG, 0, index);
-        argument.set(JAVA_INT, 8, action);
-        argument.set(JAVA_INT, 12, port);
-        device.ioctl("IOCTL_GNTDEV_SET_UNMAP_NOTIFY", IOCTL_GNTDEV_SET_UNMAP_NOTIFY, argument,
-                "offset " + index + ", action " + action + ", port " + port);
-    }
-
-    boolean isClosed() {
-        return device.isClosed();
+        return new LinuxMappedPages(new Mapping(device, index, count, address, writable));
     }
 
     /**
@@ -153,13 +126,7 @@ public final class LinuxGrantMapper implements GrantMapper {
      */
     @Override
     public void close() {
-        if (!device.isClosed()) {
-            try {
-                device.close();
-            } finally {
-                arena.close();
-            }
-        }
+        device.close();
     }
 
     @Override

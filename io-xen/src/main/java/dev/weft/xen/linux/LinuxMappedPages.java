@@ -1,12 +1,10 @@
 package dev.weft.xen.linux;
 
-import static dev.weft.xen.linux.DeviceAbi.PAGE_BYTES;
-import static dev.weft.xen.linux.DeviceAbi.UNMAP_NOTIFY_CLEAR_BYTE;
-import static dev.weft.xen.linux.DeviceAbi.UNMAP_NOTIFY_SEND_EVENT;
+import static dev.weft.xen.linux.DeviceAbi.IOCTL_GNTDEV_SET_UNMAP_NOTIFY;
+import static dev.weft.xen.linux.DeviceAbi.IOCTL_GNTDEV_UNMAP_GRANT_REF;
 
-import dev.weft.unix.libc.Libc;
+
 import dev.weft.xen.grant.MappedPages;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -19,25 +17,16 @@ import java.lang.foreign.MemorySegment;
  */
 public final class LinuxMappedPages implements MappedPages {
 
-    private final LinuxGrantMapper mapper;
-    private final long index;
-    private final int count;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment memory;
-    private boolean closed;
+    private final Mapping mapping;
 
-    LinuxMappedPages(LinuxGrantMapper mapper, long index, int count, long address, long bytes, boolean writable) {
-        this.mapper = mapper;
-        this.index = index;
-        this.count = count;
-        MemorySegment mapped = Libc.mapped(address, bytes, arena, () -> Libc.munmap(address, bytes));
-        this.memory = writable ? mapped : mapped.asReadOnly();
+    LinuxMappedPages(Mapping mapping) {
+        this.mapping = mapping;
     }
 
     /** The mapped pages; read-only if mapped so; refuses access after {@link #close()}. */
     @Override
     public MemorySegment memory() {
-        return memory;
+        return mapping.memory;
     }
 
     /**
@@ -53,14 +42,7 @@ public final class LinuxMappedPages implements MappedPages {
      */
     @Override
     public void setUnmapNotify(int clearByte, int port) {
-        if (clearByte >= memory.byteSize()) {
-            throw new IllegalArgumentException("byte " + clearByte + " is past the " + memory.byteSize() + " mapped bytes");
-        }
-        if (closed || mapper.isClosed()) {
-            throw new IllegalStateException("the mapping or its mapper is closed: nothing to attach a notification to");
-        }
-        int action = UNMAP_NOTIFY_SEND_EVENT | (clearByte >= 0 ? UNMAP_NOTIFY_CLEAR_BYTE : 0);
-        mapper.setUnmapNotify(index + Math.max(clearByte, 0), action, port);
+        mapping.setUnmapNotify("IOCTL_GNTDEV_SET_UNMAP_NOTIFY", IOCTL_GNTDEV_SET_UNMAP_NOTIFY, clearByte, port);
     }
 
     /**
@@ -71,17 +53,14 @@ public final class LinuxMappedPages implements MappedPages {
      */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            arena.close();
-            if (!mapper.isClosed()) {
-                mapper.unmapGrants(index, count);
-            }
+        if (mapping.release()) {
+            mapping.device.releaseRange("IOCTL_GNTDEV_UNMAP_GRANT_REF", IOCTL_GNTDEV_UNMAP_GRANT_REF, mapping.index, mapping.pages);
         }
     }
 
     @Override
     public String toString() {
-        return "LinuxMappedPages[" + memory.byteSize() / PAGE_BYTES + " pages at index " + index + (closed ? ", closed]" : "]");
+        return "LinuxMappedPages[" + mapping.pages + " pages at index " + mapping.index
+                + (mapping.isReleased() ? ", closed]" : "]");
     }
 }

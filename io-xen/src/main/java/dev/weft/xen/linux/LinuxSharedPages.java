@@ -1,14 +1,12 @@
 package dev.weft.xen.linux;
 
-import static dev.weft.xen.linux.DeviceAbi.PAGE_BYTES;
-import static dev.weft.xen.linux.DeviceAbi.UNMAP_NOTIFY_CLEAR_BYTE;
-import static dev.weft.xen.linux.DeviceAbi.UNMAP_NOTIFY_SEND_EVENT;
+import static dev.weft.xen.linux.DeviceAbi.IOCTL_GNTALLOC_DEALLOC_GREF;
+import static dev.weft.xen.linux.DeviceAbi.IOCTL_GNTALLOC_SET_UNMAP_NOTIFY;
 
-import dev.weft.unix.libc.Libc;
+
 import dev.weft.xen.grant.EndAccess;
 import dev.weft.xen.grant.GrantRef;
 import dev.weft.xen.grant.SharedPages;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -32,18 +30,12 @@ import java.util.List;
  */
 public final class LinuxSharedPages implements SharedPages {
 
-    private final LinuxGrantAllocator allocator;
-    private final long index;
+    private final Mapping mapping;
     private final List<GrantRef> refs;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment memory;
-    private boolean ended;
 
-    LinuxSharedPages(LinuxGrantAllocator allocator, long index, List<GrantRef> refs, long address, long bytes) {
-        this.allocator = allocator;
-        this.index = index;
+    LinuxSharedPages(Mapping mapping, List<GrantRef> refs) {
+        this.mapping = mapping;
         this.refs = List.copyOf(refs);
-        this.memory = Libc.mapped(address, bytes, arena, () -> Libc.munmap(address, bytes));
     }
 
     @Override
@@ -53,7 +45,7 @@ public final class LinuxSharedPages implements SharedPages {
 
     @Override
     public MemorySegment memory() {
-        return memory;
+        return mapping.memory;
     }
 
     /**
@@ -69,14 +61,7 @@ public final class LinuxSharedPages implements SharedPages {
      */
     @Override
     public void setUnmapNotify(int clearByte, int port) {
-        if (clearByte >= memory.byteSize()) {
-            throw new IllegalArgumentException("byte " + clearByte + " is past the " + memory.byteSize() + " shared bytes");
-        }
-        if (ended || allocator.isClosed()) {
-            throw new IllegalStateException("the pages were ended or their allocator closed: nothing to attach a notification to");
-        }
-        int action = UNMAP_NOTIFY_SEND_EVENT | (clearByte >= 0 ? UNMAP_NOTIFY_CLEAR_BYTE : 0);
-        allocator.setUnmapNotify(index + Math.max(clearByte, 0), action, port);
+        mapping.setUnmapNotify("IOCTL_GNTALLOC_SET_UNMAP_NOTIFY", IOCTL_GNTALLOC_SET_UNMAP_NOTIFY, clearByte, port);
     }
 
     /**
@@ -87,18 +72,14 @@ public final class LinuxSharedPages implements SharedPages {
      */
     @Override
     public EndAccess end() {
-        if (!ended) {
-            ended = true;
-            arena.close(); // munmap: this process can no longer touch the pages
-            if (!allocator.isClosed()) {
-                allocator.deallocate(index, refs.size());
-            }
+        if (mapping.release()) {
+            mapping.device.releaseRange("IOCTL_GNTALLOC_DEALLOC_GREF", IOCTL_GNTALLOC_DEALLOC_GREF, mapping.index, mapping.pages);
         }
         return EndAccess.ENDED;
     }
 
     @Override
     public String toString() {
-        return "LinuxSharedPages[" + refs + ", " + memory.byteSize() / PAGE_BYTES + " pages" + (ended ? ", ended]" : "]");
+        return "LinuxSharedPages[" + refs + (mapping.isReleased() ? ", ended]" : "]");
     }
 }

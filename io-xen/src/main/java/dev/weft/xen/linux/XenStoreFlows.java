@@ -4,6 +4,7 @@ import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
 import dev.weft.unix.Errno;
 import dev.weft.unix.ErrnoException;
+import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.Sockets;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ public final class XenStoreFlows {
      * with an {@link ErrnoException} (ENOENT) naming the paths if none does (xenstored runs in
      * dom0; elsewhere use {@link #openXenbus}), or as {@link Sockets#connect} is rejected.
      */
-    public static Promise<? extends Flow> connectSocket(Sockets sockets, Duration timeout) {
+    public static Promise<SocketFlow> connectSocket(Sockets sockets, Duration timeout) {
         for (Path path : SOCKET_PATHS) {
             if (Files.exists(path)) {
                 return connectSocket(sockets, path, timeout);
@@ -50,7 +51,7 @@ public final class XenStoreFlows {
     }
 
     /** Connects to a xenstored socket at {@code path}; rejected as {@link Sockets#connect} is. */
-    public static Promise<? extends Flow> connectSocket(Sockets sockets, Path path, Duration timeout) {
+    public static Promise<SocketFlow> connectSocket(Sockets sockets, Path path, Duration timeout) {
         return sockets.connect(UnixDomainSocketAddress.of(path), timeout);
     }
 

@@ -57,6 +57,14 @@ class DeviceAbiTest {
     }
 
     @Test
+    void aVariableLengthRequestIsItsHeadPlusItsEntriesButNeverLessThanTheCStruct() {
+        // The kernel copies sizeof(struct) in, one-entry array included, before it reads the rest.
+        assertEquals(24, DeviceAbi.variableSize(DeviceAbi.GNTALLOC_ALLOC_GREF, DeviceAbi.ALLOC_GREF_IDS, 4, 1));
+        assertEquals(16 + 4 * 5, DeviceAbi.variableSize(DeviceAbi.GNTALLOC_ALLOC_GREF, DeviceAbi.ALLOC_GREF_IDS, 4, 5));
+        assertEquals(16 + 8 * 3, DeviceAbi.variableSize(DeviceAbi.GNTDEV_MAP_GRANT_REF, DeviceAbi.MAP_REFS, 8, 3));
+    }
+
+    @Test
     void structSizesAndOffsetsAreTheKernelHeaders() {
         Map<String, Long> expected = new TreeMap<>(Map.ofEntries(
                 Map.entry("sizeof(struct ioctl_evtchn_bind_virq)", 4L),
