@@ -37,6 +37,7 @@ packages=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-util
 
 started=$SECONDS
 qemu_pid=""
+[ $# -eq 0 ] || { echo "weft: test --xen takes no arguments (knobs are environment variables: see $0)" >&2; exit 2; }
 say() { printf 'weft: real Xen [%3ds]: %s\n' $((SECONDS - started)) "$*" >&2; }
 die() { say "$*"; exit 2; }
 stop_qemu() { if [ -n "$qemu_pid" ]; then kill "$qemu_pid" 2>/dev/null || true; wait "$qemu_pid" 2>/dev/null || true; qemu_pid=""; fi; }
