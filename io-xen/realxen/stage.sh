@@ -5,13 +5,14 @@
 # Real Xen. `./weft test` runs everything on Xen's software model; `./weft test --xen` runs, instead
 # of the normal tests, the io-xen tests that need the Linux Xen devices (/dev/xen/evtchn, gntalloc,
 # gntdev, xenbus) and a running xenstored. It installs Debian's qemu-system-x86,
-# xen-hypervisor-4.17-amd64, xen-utils-4.17, linux-image-amd64, busybox-static, cpio and kmod if
-# missing (as root), builds a dom0 initramfs from them into a cache outside the repository
-# ($WEFT_XEN_CACHE, default ${XDG_CACHE_HOME:-/tmp}/weft-xen; rebuilt only when those packages, the
-# JDK or these scripts change), boots Xen with a Debian dom0 in `qemu-system-x86_64 -accel
-# tcg,thread=multi -cpu qemu64 -smp 2`, starts xenstored, and runs the tests in ONE JVM (the JUnit
-# console launcher; each JVM start costs 8-16 s under emulation). The JDK, the jars and the test
-# classes reach dom0 read-only over virtio-9p; JUnit's XML comes back through a read-write 9p share.
+# xen-hypervisor-4.17-amd64, xen-utils-4.17, xenstore-utils, linux-image-amd64, busybox-static,
+# cpio, kmod and xz-utils if missing (as root), builds a dom0 initramfs from them into a cache
+# outside the repository ($WEFT_XEN_CACHE, default ${XDG_CACHE_HOME:-/tmp}/weft-xen; rebuilt only
+# when those packages, the JDK or image.sh/init.sh change), boots Xen with a Debian dom0 in
+# `qemu-system-x86_64 -accel tcg,thread=multi -cpu qemu64 -smp 2`, starts xenstored, and runs the
+# tests in ONE JVM (the JUnit console launcher; each JVM start costs 8-16 s under emulation, minutes
+# on a loaded machine). The JDK, the jars and the test classes reach dom0 read-only over virtio-9p;
+# JUnit's XML comes back through a read-write 9p share.
 # Each test's result is printed on the host, then "N passed, N failed".
 #
 # Exit status: 0 every test passed and at least one ran; 1 a test failed, none ran, or the test JVM
@@ -21,7 +22,7 @@
 # console, results-N/ what dom0 wrote); the last ten runs are kept.
 #
 # Knobs (seconds): WEFT_XEN_BOOT_TIMEOUT [210] QEMU start to "runner start"; WEFT_XEN_RUN_TIMEOUT
-# [600] runner start to "runner done"; WEFT_XEN_BUDGET [870] the whole stage, retry included.
+# [660] runner start to "runner done"; WEFT_XEN_BUDGET [890] the whole stage, retry included.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,11 +30,11 @@ root="$(cd "$here/../.." && pwd)"
 : "${JAVA_HOME:?JAVA_HOME must name a JDK 25+ (./weft sets it)}"
 cache="${WEFT_XEN_CACHE:-${XDG_CACHE_HOME:-/tmp}/weft-xen}"
 boot_timeout="${WEFT_XEN_BOOT_TIMEOUT:-210}"
-run_timeout="${WEFT_XEN_RUN_TIMEOUT:-600}"
-budget="${WEFT_XEN_BUDGET:-870}"
+run_timeout="${WEFT_XEN_RUN_TIMEOUT:-660}"
+budget="${WEFT_XEN_BUDGET:-890}"
 poweroff_grace=60
 packages=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils linux-image-amd64
-          busybox-static cpio kmod)
+          busybox-static cpio kmod xz-utils)
 
 started=$SECONDS
 qemu_pid=""
