@@ -13,6 +13,10 @@ module dev.weft.xen {
     exports dev.weft.xen.linux;
     // shared rings (ring.h request/response rings, console and xenstore byte pipes)
     exports dev.weft.xen.ring;
-    // the software hypervisor model: domains, event channels, grant tables
+    // the xenstore wire protocol (xs_wire.h) and the client: requests, watches, transactions
+    exports dev.weft.xen.store;
+    // xenbus: device states and the frontend/backend handshake over xenstore
+    exports dev.weft.xen.bus;
+    // the software model of the hypervisor: domains, event channels, grants, the xenstore daemon
     exports dev.weft.xen.sim;
 }

@@ -30,15 +30,15 @@ public final class LinuxMappedPages implements MappedPages {
     }
 
     /**
-     * Asks the kernel to notify {@code port} (a port bound in this domain) and, if {@code
-     * clearByte >= 0}, to zero that byte, when this mapping goes away: {@link #close()}, or the
+     * Asks the kernel to notify {@code port} (a port bound in this domain; negative for none)
+     * and, if {@code clearByte >= 0}, to zero that byte, when this mapping goes away: {@link #close()}, or the
      * process dying. This is how a backend tells its frontend it is gone.
      *
-     * @param clearByte a byte offset within the pages, or negative for none (a read-only
-     *     mapping cannot have a byte cleared: the kernel refuses with EINVAL)
-     * @throws IllegalArgumentException if {@code clearByte} is past the pages
+     * @param clearByte a byte offset within the pages, or negative for none
+     * @throws IllegalArgumentException if {@code clearByte} is past the pages, or given for a
+     *     read-only mapping (whose bytes the kernel cannot clear)
      * @throws IllegalStateException after {@link #close()} or once the mapper is closed
-     * @throws dev.weft.unix.ErrnoException naming the ioctl (EINVAL: port not bound, or read-only)
+     * @throws dev.weft.unix.ErrnoException naming the ioctl (EINVAL: the port is not bound)
      */
     @Override
     public void setUnmapNotify(int clearByte, int port) {

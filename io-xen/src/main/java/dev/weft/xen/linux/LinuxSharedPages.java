@@ -49,8 +49,8 @@ public final class LinuxSharedPages implements SharedPages {
     }
 
     /**
-     * Asks the kernel to notify {@code port} (a port bound in this domain) and, if {@code
-     * clearByte >= 0}, to zero that byte, when this side lets the pages go: {@link #end()}, or the
+     * Asks the kernel to notify {@code port} (a port bound in this domain; negative for none)
+     * and, if {@code clearByte >= 0}, to zero that byte, when this side lets the pages go: {@link #end()}, or the
      * process dying. On gntalloc the notification tells the peer that the granting side is gone;
      * it does not fire when the peer unmaps.
      *

@@ -32,22 +32,26 @@ final class Mapping {
     }
 
     /**
-     * SET_UNMAP_NOTIFY: notify {@code port} and, if {@code clearByte >= 0}, zero that byte when
-     * the kernel lets the pages go.
+     * SET_UNMAP_NOTIFY: when the kernel lets the pages go, zero byte {@code clearByte} if it is
+     * not negative, and notify {@code port} if it is not negative (both negative: no notification).
      *
-     * @throws IllegalArgumentException if {@code clearByte} is past the pages
+     * @throws IllegalArgumentException if {@code clearByte} is past the pages, or the pages are
+     *     read-only (the kernel cannot clear a byte of a read-only mapping)
      * @throws IllegalStateException once released or once the device is closed
      */
     void setUnmapNotify(String request, long number, int clearByte, int port) {
         if (clearByte >= memory.byteSize()) {
             throw new IllegalArgumentException("byte " + clearByte + " is past the " + memory.byteSize() + " mapped bytes");
         }
+        if (clearByte >= 0 && memory.isReadOnly()) {
+            throw new IllegalArgumentException("a read-only mapping cannot have byte " + clearByte + " cleared");
+        }
         if (released || device.isClosed()) {
             throw new IllegalStateException("the pages were let go or " + device.path
                     + " was closed: nothing to attach a notification to");
         }
-        int action = UNMAP_NOTIFY_SEND_EVENT | (clearByte >= 0 ? UNMAP_NOTIFY_CLEAR_BYTE : 0);
-        device.setUnmapNotify(request, number, index + Math.max(clearByte, 0), action, port);
+        int action = (port >= 0 ? UNMAP_NOTIFY_SEND_EVENT : 0) | (clearByte >= 0 ? UNMAP_NOTIFY_CLEAR_BYTE : 0);
+        device.setUnmapNotify(request, number, index + Math.max(clearByte, 0), action, Math.max(port, 0));
     }
 
     /**

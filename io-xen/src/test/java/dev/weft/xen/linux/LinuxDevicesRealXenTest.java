@@ -212,48 +212,55 @@ class LinuxDevicesRealXenTest {
 
     @Test
     void closingAMappingClearsTheNotifyByteAndNotifiesThePort() {
-        try (LinuxEventChannels channels = platform.openEventChannels();
-             LinuxGrantAllocator allocator = platform.openGrantAllocator();
-             LinuxGrantMapper mapper = platform.openGrantMapper()) {
-            int[] channel = selfChannel(channels);
-            int a = channel[0];
-            int b = channel[1];
-            LinuxSharedPages shared = allocator.share(platform.domainId(), 1, true);
-            LinuxMappedPages mapped = mapper.map(platform.domainId(), shared.refs(), true);
-            shared.memory().set(ValueLayout.JAVA_BYTE, 100, (byte) 1);
-            mapped.setUnmapNotify(100, b);
+        try (OwnPage page = new OwnPage()) {
+            page.shared.memory().set(ValueLayout.JAVA_BYTE, 100, (byte) 1);
+            page.mapped.setUnmapNotify(100, page.channel[1]);
 
-            mapped.close();
-            List<Integer> reported = awaitReport(channels, a);
-            byte flag = shared.memory().get(ValueLayout.JAVA_BYTE, 100);
-            shared.end();
+            page.mapped.close();
+            List<Integer> reported = awaitReport(page.channels, page.channel[0]);
+            byte flag = page.shared.memory().get(ValueLayout.JAVA_BYTE, 100);
 
-            assertEquals(List.of(a), reported);
+            assertEquals(List.of(page.channel[0]), reported);
             assertEquals(0, flag, "the kernel cleared the byte when the mapping went");
         }
     }
 
     @Test
     void endingSharedPagesClearsTheNotifyByteThePeerStillMapsAndNotifiesThePort() {
-        try (LinuxEventChannels channels = platform.openEventChannels();
-             LinuxGrantAllocator allocator = platform.openGrantAllocator();
-             LinuxGrantMapper mapper = platform.openGrantMapper()) {
-            int[] channel = selfChannel(channels);
-            int a = channel[0];
-            int b = channel[1];
-            LinuxSharedPages shared = allocator.share(platform.domainId(), 1, true);
-            LinuxMappedPages mapped = mapper.map(platform.domainId(), shared.refs(), true);
-            shared.memory().set(ValueLayout.JAVA_BYTE, 7, (byte) 1);
-            shared.setUnmapNotify(7, b);
+        try (OwnPage page = new OwnPage()) {
+            page.shared.memory().set(ValueLayout.JAVA_BYTE, 7, (byte) 1);
+            page.shared.setUnmapNotify(7, page.channel[1]);
 
-            EndAccess ended = shared.end(); // the peer (gntdev, here) still maps the page
-            List<Integer> reported = awaitReport(channels, a);
-            byte flag = mapped.memory().get(ValueLayout.JAVA_BYTE, 7);
-            mapped.close();
+            EndAccess ended = page.shared.end(); // the peer (gntdev, here) still maps the page
+            List<Integer> reported = awaitReport(page.channels, page.channel[0]);
+            byte flag = page.mapped.memory().get(ValueLayout.JAVA_BYTE, 7);
 
             assertEquals(EndAccess.ENDED, ended);
-            assertEquals(List.of(a), reported);
+            assertEquals(List.of(page.channel[0]), reported);
             assertEquals(0, flag, "the peer sees the byte cleared: the granting side is gone");
+        }
+    }
+
+    /**
+     * One page of this domain shared with gntalloc and mapped back with gntdev, and a quiet
+     * channel from this domain to itself; closing unmaps, ends and closes everything (each step
+     * idempotent, so a test may have done some of it already).
+     */
+    private final class OwnPage implements AutoCloseable {
+        final LinuxEventChannels channels = platform.openEventChannels();
+        final LinuxGrantAllocator allocator = platform.openGrantAllocator();
+        final LinuxGrantMapper mapper = platform.openGrantMapper();
+        final int[] channel = selfChannel(channels);
+        final LinuxSharedPages shared = allocator.share(platform.domainId(), 1, true);
+        final LinuxMappedPages mapped = mapper.map(platform.domainId(), shared.refs(), true);
+
+        @Override
+        public void close() {
+            mapped.close();
+            shared.end();
+            mapper.close();
+            allocator.close();
+            channels.close();
         }
     }
 
