@@ -1,17 +1,14 @@
 package dev.weft.xen.vchan;
 
 import dev.weft.loop.device.Flow;
-import dev.weft.promise.Cancelled;
 import dev.weft.promise.Promise;
-import dev.weft.promise.Resolver;
 import dev.weft.xen.XenPlatform;
 import dev.weft.xen.evtchn.EventChannels;
 import dev.weft.xen.ring.BytePipe;
+import dev.weft.xen.ring.PipeFlow;
 import dev.weft.xen.ring.RingBroken;
 import dev.weft.xen.store.XenStore;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.ClosedChannelException;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -38,10 +35,8 @@ import java.util.function.Supplier;
  * counter ({@link EventChannels#after}), read before the ring is looked at, so an event between
  * the look and the wait is never lost. An event is only a reason to look again.
  *
- * <p>One service routine does all the work: move queued writes into the outbound ring as far as
- * it has room, satisfy a pending read from the inbound ring, and, if either still waits, wait for
- * the next event and run again. It runs when the application calls and after each event; with
- * nothing pending the vchan does not wait and costs nothing.
+ * <p>The flow itself (backpressure both ways, waiting on the port level-style) is the ring
+ * package's {@link PipeFlow}; this class adds vchan's notify bits and live bytes to it.
  *
  * <p>Closing: an end clears its live byte and notifies. The peer reads what is left in its ring,
  * then end-of-stream; its pending and later writes fail with {@link VchanException.Reason#PEER_CLOSED}.
@@ -51,8 +46,6 @@ import java.util.function.Supplier;
  * the ring, so the peer sees end-of-stream, and a libxenvchan peer then stops writing too.
  */
 public final class Vchan implements Flow {
-    private static final int READ_BUFFER_MAX = 64 * 1024;
-
     /** Which bytes of the control page an end owns and which it asks in. */
     record Role(String name, int ownLive, int peerLive, int peerNotify, int ownNotify) {
         static final Role SERVER = new Role("server", VchanPage.SRV_LIVE, VchanPage.CLI_LIVE,
@@ -64,32 +57,18 @@ public final class Vchan implements Flow {
     private final String name;
     private final Role role;
     private final VchanPage page;
-    private final BytePipe pipe;
     private final EventChannels channels;
     private final int port;
-    private final Supplier<Promise<Void>> release;
-    private final MemorySegment readBuffer;
-    private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
-    private Resolver<Read> pendingRead;
-    private Resolver<Void> pendingShutdown;
-    private Promise<Long> waiting;
-    private Throwable failure;
-    private boolean readShut;
-    private boolean writeShut;
-    private Promise<Void> closing;
-    private long bytesRead;
-    private long bytesWritten;
+    private final PipeFlow flow;
 
     Vchan(String name, Role role, VchanPage page, BytePipe pipe, EventChannels channels, int port,
           Supplier<Promise<Void>> release) {
         this.name = name;
         this.role = role;
         this.page = page;
-        this.pipe = pipe;
         this.channels = channels;
         this.port = port;
-        this.release = release;
-        this.readBuffer = MemorySegment.ofArray(new byte[Math.min(pipe.inboundCapacity(), READ_BUFFER_MAX)]);
+        this.flow = new PipeFlow(name, pipe, channels, port, new Signals(), release);
     }
 
     /**
@@ -97,7 +76,8 @@ public final class Vchan implements Flow {
      * {@code libxenvchan_server_init}: shares a control page (and the rings' pages if they do not
      * fit in it), binds an unbound event channel, and writes {@code <path>/ring-ref} and {@code
      * <path>/event-channel}, readable by the client's domain only. Fulfilled once published; the
-     * client may connect at any time after (writes before that wait in the ring).
+     * client may connect at any time after (writes before that wait in the ring). Closing a server
+     * completes once the client has unmapped the pages: only then can the grants end.
      *
      * @param platform this domain's devices (a grant allocator is opened and owned by the vchan)
      * @param readMin bytes the client-to-server ring must hold at least (1 MiB at most)
@@ -122,87 +102,38 @@ public final class Vchan implements Flow {
         return VchanClient.connect(platform, channels, store, serverDomain, path);
     }
 
-    // ------------------------------------------------------------------ Flow
-
     @Override
     public Promise<Read> read() {
-        if (closing != null) {
-            return Promise.rejected(new ClosedChannelException());
-        }
-        if (failure != null) {
-            return Promise.rejected(failure);
-        }
-        if (pendingRead != null) {
-            return Promise.rejected(new IllegalStateException(name + ": a read is already pending"));
-        }
-        if (readShut) {
-            return Promise.of(END_OF_STREAM);
-        }
-        Resolver<Read> read = Promise.task();
-        pendingRead = read;
-        read.promise().onCancel(() -> pendingRead = null);
-        service();
-        return read.promise();
+        return flow.read();
     }
 
     @Override
     public Promise<Void> write(MemorySegment bytes) {
-        return writev(List.of(bytes));
+        return flow.write(bytes);
     }
 
     @Override
     public Promise<Void> writev(List<MemorySegment> segments) {
-        if (closing != null || writeShut) {
-            return Promise.rejected(new ClosedChannelException());
-        }
-        if (failure != null) {
-            return Promise.rejected(failure);
-        }
-        Resolver<Void> written = Promise.pending();
-        writes.add(new PendingWrite(List.copyOf(segments), written));
-        service();
-        return written.promise();
+        return flow.writev(segments);
     }
 
+    /**
+     * As {@link Flow#shutdown}. vchan has no half-close: shutting down writing clears this end's
+     * live byte once queued writes are in the ring, which the peer reads as end-of-stream.
+     */
     @Override
     public Promise<Void> shutdown(Direction direction) {
-        if (closing != null) {
-            return Promise.unit();
-        }
-        if (direction != Direction.WRITE) {
-            readShut = true;
-            endPendingRead();
-        }
-        if (direction == Direction.READ || writeShut) {
-            return pendingShutdown == null ? Promise.unit() : pendingShutdown.promise();
-        }
-        writeShut = true;
-        pendingShutdown = Promise.pending();
-        Promise<Void> done = pendingShutdown.promise();
-        service();
-        if (writes.isEmpty() || failure != null) {
-            leave();
-        }
-        return done;
+        return flow.shutdown(direction);
     }
 
     @Override
     public Promise<Void> close() {
-        if (closing != null) {
-            return closing;
-        }
-        failAll(new ClosedChannelException());
-        stopWaiting();
-        leave();
-        closing = release.get();
-        return closing;
+        return flow.close();
     }
-
-    // ------------------------------------------------------------------ inspection
 
     /** Why the vchan is broken (the peer broke its ring), or empty while it is intact. */
     public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure);
+        return flow.failure();
     }
 
     /** Whether the peer is connected: its live byte is 1 (a server's client may not have come yet). */
@@ -212,22 +143,22 @@ public final class Vchan implements Flow {
 
     /** The size of the ring this end reads, in bytes. */
     public int readCapacity() {
-        return pipe.inboundCapacity();
+        return flow.readCapacity();
     }
 
     /** The size of the ring this end writes, in bytes. */
     public int writeCapacity() {
-        return pipe.outboundCapacity();
+        return flow.writeCapacity();
     }
 
     /** Bytes delivered to reads since the vchan was made. */
     public long bytesRead() {
-        return bytesRead;
+        return flow.bytesRead();
     }
 
     /** Bytes moved into the outbound ring since the vchan was made. */
     public long bytesWritten() {
-        return bytesWritten;
+        return flow.bytesWritten();
     }
 
     /** The event-channel port this end is bound to. */
@@ -240,200 +171,41 @@ public final class Vchan implements Flow {
         return name;
     }
 
-    // ------------------------------------------------------------------ the service routine
-
-    /** Does all the work there is, then waits for an event if something is still pending. */
-    private void service() {
-        if (closing != null || failure != null) {
-            return;
-        }
-        long seen = channels.counter(port);
-        try {
-            while (moveWrites() | fillRead()) {
-                // each pass may free space or bring data for the other
-            }
-        } catch (RingBroken broken) {
-            breakDown(broken);
-            return;
-        }
-        if (pendingShutdown != null && writes.isEmpty() && pendingShutdown.promise().isPending()) {
-            leave();
-        }
-        if ((pendingRead != null || !writes.isEmpty()) && waiting == null) {
-            waiting = channels.after(port, seen);
-            waiting.onAny(now -> {
-                waiting = null;
-                service();
-            }, failed -> {
-                // Cancelled is our own doing (close, or breaking down); anything else is the port
-                // going away under us.
-                if (!(failed instanceof Cancelled)) {
-                    waiting = null;
-                    if (closing == null && failure == null) {
-                        breakDown(failed);
-                    }
-                }
-            });
-        }
-    }
-
-    /** Moves queued writes into the ring as far as it has room; true if any byte moved. */
-    private boolean moveWrites() {
-        if (writes.isEmpty()) {
-            return false;
-        }
-        if (page.live(role.peerLive()) == VchanPage.LIVE_GONE) {
-            failWrites(new VchanException(VchanException.Reason.PEER_CLOSED,
-                    name + ": the peer closed the vchan with " + writes.size() + " write(s) unsent"));
-            return false;
-        }
-        long moved = 0;
-        while (!writes.isEmpty()) {
-            PendingWrite head = writes.peek();
-            int n = head.moveInto(pipe);
-            if (n == 0) {
-                page.requestNotify(role.peerNotify(), VchanPage.NOTIFY_READ);
-                n = head.moveInto(pipe);
-                if (n == 0) {
-                    break;
-                }
-            }
-            moved += n;
-            if (head.done()) {
-                writes.poll();
-                head.written.resolve(null);
-            }
-        }
-        if (moved > 0) {
-            bytesWritten += moved;
-            signal(VchanPage.NOTIFY_WRITE);
-        }
-        return moved > 0;
-    }
-
-    /** Satisfies a pending read from the ring, or with end-of-stream; true if it was satisfied. */
-    private boolean fillRead() {
-        if (pendingRead == null) {
-            return false;
-        }
-        // The live byte first: bytes the peer wrote before leaving are then visible below.
-        int peerLive = page.live(role.peerLive());
-        int n = pipe.read(readBuffer);
-        if (n == 0 && peerLive != VchanPage.LIVE_GONE) {
+    /** libxenvchan's notify bits and live bytes, for this end's role. */
+    private final class Signals implements PipeFlow.Signals {
+        @Override
+        public void wantData() {
             page.requestNotify(role.peerNotify(), VchanPage.NOTIFY_WRITE);
-            n = pipe.read(readBuffer);
         }
-        if (n > 0) {
-            bytesRead += n;
-            signal(VchanPage.NOTIFY_READ);
-            Resolver<Read> read = pendingRead;
-            pendingRead = null;
-            read.resolve(new Data(readBuffer.asSlice(0, n)));
-            return true;
-        }
-        if (peerLive == VchanPage.LIVE_GONE) {
-            endPendingRead();
-            return true;
-        }
-        return false;
-    }
 
-    /** Notifies the peer if it asked to hear about {@code bit}. */
-    private void signal(int bit) {
-        if (page.takeNotifyRequest(role.ownNotify(), bit)) {
-            channels.notify(port);
+        @Override
+        public void wantSpace() {
+            page.requestNotify(role.peerNotify(), VchanPage.NOTIFY_READ);
         }
-    }
 
-    /** Clears our live byte and tells the peer: it sees end-of-stream. Once. */
-    private void leave() {
-        if (page.live(role.ownLive()) != VchanPage.LIVE_GONE) {
+        @Override
+        public boolean notifyAfterWrite() {
+            return page.takeNotifyRequest(role.ownNotify(), VchanPage.NOTIFY_WRITE);
+        }
+
+        @Override
+        public boolean notifyAfterRead() {
+            return page.takeNotifyRequest(role.ownNotify(), VchanPage.NOTIFY_READ);
+        }
+
+        @Override
+        public Throwable peerGone() {
+            // Acquire: bytes the peer wrote before clearing its live byte are visible after this.
+            if (page.live(role.peerLive()) != VchanPage.LIVE_GONE) {
+                return null;
+            }
+            return new VchanException(VchanException.Reason.PEER_CLOSED, name + ": the peer closed the vchan");
+        }
+
+        @Override
+        public void leave() {
             page.setLive(role.ownLive(), VchanPage.LIVE_GONE);
             channels.notify(port);
-        }
-        if (pendingShutdown != null && pendingShutdown.promise().isPending()) {
-            pendingShutdown.resolve(null);
-        }
-    }
-
-    private void breakDown(Throwable cause) {
-        failure = cause;
-        failAll(cause);
-        stopWaiting();
-    }
-
-    private void failAll(Throwable cause) {
-        Resolver<Read> read = pendingRead;
-        pendingRead = null;
-        if (read != null) {
-            read.reject(cause);
-        }
-        failWrites(cause);
-    }
-
-    private void failWrites(Throwable cause) {
-        while (!writes.isEmpty()) {
-            writes.poll().written.reject(cause);
-        }
-        if (pendingShutdown != null && pendingShutdown.promise().isPending()) {
-            pendingShutdown.resolve(null);
-        }
-    }
-
-    private void endPendingRead() {
-        Resolver<Read> read = pendingRead;
-        pendingRead = null;
-        if (read != null) {
-            read.resolve(END_OF_STREAM);
-        }
-    }
-
-    private void stopWaiting() {
-        Promise<Long> wait = waiting;
-        waiting = null;
-        if (wait != null) {
-            wait.cancel();
-        }
-    }
-
-    /** A write not yet wholly in the ring: its segments and how far it got. */
-    private static final class PendingWrite {
-        private final List<MemorySegment> segments;
-        final Resolver<Void> written;
-        private int segment;
-        private long offset;
-
-        PendingWrite(List<MemorySegment> segments, Resolver<Void> written) {
-            this.segments = segments;
-            this.written = written;
-            skipEmpty();
-        }
-
-        /** Copies as much as fits; returns how many bytes. */
-        int moveInto(BytePipe pipe) {
-            int moved = 0;
-            while (!done()) {
-                MemorySegment current = segments.get(segment);
-                int n = pipe.write(current.asSlice(offset));
-                if (n == 0) {
-                    break;
-                }
-                moved += n;
-                offset += n;
-                skipEmpty();
-            }
-            return moved;
-        }
-
-        boolean done() {
-            return segment == segments.size();
-        }
-
-        private void skipEmpty() {
-            while (segment < segments.size() && offset == segments.get(segment).byteSize()) {
-                segment++;
-                offset = 0;
-            }
         }
     }
 }
