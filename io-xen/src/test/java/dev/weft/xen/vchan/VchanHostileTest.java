@@ -10,6 +10,7 @@ import dev.weft.promise.Promise;
 import dev.weft.xen.grant.SharedPages;
 import dev.weft.xen.ring.BytePipe;
 import dev.weft.xen.ring.RingBroken;
+import dev.weft.xen.ring.Streams;
 import dev.weft.xen.store.Permissions;
 import dev.weft.xen.store.Permissions.Access;
 import java.lang.foreign.Arena;

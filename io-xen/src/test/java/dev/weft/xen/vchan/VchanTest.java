@@ -1,7 +1,7 @@
 package dev.weft.xen.vchan;
 
-import static dev.weft.xen.vchan.Streams.bytes;
-import static dev.weft.xen.vchan.Streams.text;
+import static dev.weft.xen.ring.Streams.bytes;
+import static dev.weft.xen.ring.Streams.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -12,7 +12,8 @@ import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
 import dev.weft.xen.store.Permissions;
 import dev.weft.xen.store.Permissions.Access;
-import dev.weft.xen.vchan.Streams.Summary;
+import dev.weft.xen.ring.Streams;
+import dev.weft.xen.ring.Streams.Summary;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

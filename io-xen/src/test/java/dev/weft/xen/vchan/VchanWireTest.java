@@ -1,6 +1,6 @@
 package dev.weft.xen.vchan;
 
-import static dev.weft.xen.vchan.Streams.text;
+import static dev.weft.xen.ring.Streams.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -1,4 +1,4 @@
-package dev.weft.xen.vchan;
+package dev.weft.xen.ring;
 
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
@@ -6,17 +6,20 @@ import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.zip.CRC32;
 
-/** Test helpers: send a seeded pseudo-random stream over a flow, and checksum what arrives. */
-final class Streams {
+/**
+ * Test helpers for flows over rings (vchan, console): send a seeded pseudo-random stream and
+ * checksum what arrives; read everything as text.
+ */
+public final class Streams {
     private static final int CHUNK = 64 * 1024;
 
     private Streams() {}
 
     /** What a side saw: how many bytes and their CRC-32. */
-    record Summary(long bytes, long crc) {}
+    public record Summary(long bytes, long crc) {}
 
     /** Sends {@code total} bytes from a generator seeded with {@code seed}; fulfilled with their summary. */
-    static Promise<Summary> send(Flow flow, long total, long seed) {
+    public static Promise<Summary> send(Flow flow, long total, long seed) {
         return sendFrom(flow, total, new Random(seed), new byte[CHUNK], new CRC32(), 0);
     }
 
@@ -32,7 +35,7 @@ final class Streams {
     }
 
     /** Reads until {@code total} bytes arrived (or the stream ended); fulfilled with their summary. */
-    static Promise<Summary> receive(Flow flow, long total) {
+    public static Promise<Summary> receive(Flow flow, long total) {
         return receiveFrom(flow, total, new CRC32(), 0);
     }
 
@@ -50,7 +53,7 @@ final class Streams {
     }
 
     /** Reads until end-of-stream; fulfilled with everything read, as text. */
-    static Promise<String> readAll(Flow flow) {
+    public static Promise<String> readAll(Flow flow) {
         return readAllFrom(flow, new StringBuilder());
     }
 
@@ -64,12 +67,32 @@ final class Streams {
         });
     }
 
-    static String text(Flow.Data data) {
+    /** Reads until {@code length} bytes of text arrived (or the stream ended); fulfilled with the text. */
+    public static Promise<String> readText(Flow flow, int length) {
+        return readTextFrom(flow, length, new StringBuilder());
+    }
+
+    private static Promise<String> readTextFrom(Flow flow, int length, StringBuilder text) {
+        if (text.length() >= length) {
+            return Promise.of(text.toString());
+        }
+        return flow.read().flatMap(read -> {
+            if (!(read instanceof Flow.Data data)) {
+                return Promise.of(text.toString());
+            }
+            text.append(text(data));
+            return readTextFrom(flow, length, text);
+        });
+    }
+
+    /** The bytes of {@code data} as UTF-8 text. */
+    public static String text(Flow.Data data) {
         return new String(data.bytes().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                 java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    static MemorySegment bytes(String text) {
+    /** {@code text} in UTF-8, as a heap segment. */
+    public static MemorySegment bytes(String text) {
         return MemorySegment.ofArray(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }
