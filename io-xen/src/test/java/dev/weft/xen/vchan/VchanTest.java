@@ -167,6 +167,7 @@ class VchanTest {
 
         assertEquals("last words", pair.client.await(() -> Streams.readAll(client)));
         assertSame(Flow.END_OF_STREAM, pair.client.await(client::read), "end-of-stream repeats");
+        assertFalse(serverClosed.isDone(), "the client still maps the pages: the grants cannot end yet");
         pair.client.await(client::close);
         get(serverClosed);
     }
