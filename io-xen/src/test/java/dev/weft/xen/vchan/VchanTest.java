@@ -246,4 +246,43 @@ class VchanTest {
         assertEquals(VchanException.Reason.BAD_XENSTORE_ENTRY,
                 assertInstanceOf(VchanException.class, failure).reason());
     }
+
+    @Test
+    void aSecondReadWhileOneIsPendingIsRefused() {
+        Vchan server = pair.listen(0, 0);
+
+        Throwable second = pair.server.await(() -> {
+            server.read();
+            return server.read().tryBind(r -> Promise.of(null), Promise::of);
+        });
+
+        assertInstanceOf(IllegalStateException.class, second);
+    }
+
+    @Test
+    void aCancelledReadTakesNothingAndTheNextReadGetsTheBytes() {
+        Vchan server = pair.listen(0, 0);
+        Vchan client = pair.connect();
+        pair.server.call(() -> {
+            server.read().cancel();
+            return null;
+        });
+
+        pair.client.await(() -> client.write(bytes("kept")));
+
+        assertEquals("kept", pair.server.await(() -> server.read().map(r -> text((Flow.Data) r))));
+    }
+
+    @Test
+    void writevSendsItsSegmentsInOrderAsOneStream() throws Exception {
+        Vchan server = pair.listen(0, 0);
+        Vchan client = pair.connect();
+
+        CompletableFuture<Void> written = pair.client.submit(() -> client.writev(
+                List.of(bytes("one "), bytes(""), bytes("two "), bytes("x".repeat(3000)))));
+        String seen = pair.server.await(() -> Streams.readText(server, 3008));
+
+        assertEquals("one two " + "x".repeat(3000), seen);
+        get(written);
+    }
 }
