@@ -31,12 +31,9 @@ import java.util.function.Supplier;
  * VCHAN_NOTIFY_WRITE} in the peer's notify byte, then looks at the ring again (the peer may have
  * written between the first look and the request); before waiting for space it sets {@code
  * VCHAN_NOTIFY_READ}. After moving bytes an end clears that bit in its own notify byte and
- * notifies the event channel only if the bit was set. Waiting itself is level-style on the port's
- * counter ({@link EventChannels#after}), read before the ring is looked at, so an event between
- * the look and the wait is never lost. An event is only a reason to look again.
- *
- * <p>The flow itself (backpressure both ways, waiting on the port level-style) is the ring
- * package's {@link PipeFlow}; this class adds vchan's notify bits and live bytes to it.
+ * notifies the event channel only if the bit was set. The flow itself (backpressure both ways,
+ * level-style waiting on the port) is the ring package's {@link PipeFlow}; this class adds
+ * vchan's notify bits and live bytes to it.
  *
  * <p>Closing: an end clears its live byte and notifies. The peer reads what is left in its ring,
  * then end-of-stream; its pending and later writes fail with {@link VchanException.Reason#PEER_CLOSED}.
