@@ -17,6 +17,12 @@ module dev.weft.xen {
     exports dev.weft.xen.store;
     // xenbus: device states and the frontend/backend handshake over xenstore
     exports dev.weft.xen.bus;
+    // the PV console frontend (a Console) over the console ring page, and a model backend
+    exports dev.weft.xen.console;
+    // the domain's lifecycle: control/shutdown requests as a promise
+    exports dev.weft.xen.lifecycle;
+    // vchan: libxenvchan-compatible byte streams between domains (a Flow)
+    exports dev.weft.xen.vchan;
     // the software model of the hypervisor: domains, event channels, grants, the xenstore daemon
     exports dev.weft.xen.sim;
 }
