@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -313,6 +314,16 @@ public final class Loop implements Executor, AutoCloseable, Time {
             submission.completeExceptionally(new LoopClosed(name, "submit"));
         }
         return submission;
+    }
+
+    /**
+     * Like {@link #submit} for work that returns a plain value ({@code loop.call(() -> 42)}): calls
+     * {@code work} on the loop thread and completes the future with what it returns, or fails it
+     * with what it throws (checked exceptions included). ANY THREAD.
+     */
+    public <T> CompletableFuture<T> call(Callable<? extends T> work) {
+        Objects.requireNonNull(work, "work");
+        return submit(() -> Bridges.callNow(work));
     }
 
     /**
