@@ -166,8 +166,9 @@ class BridgesTest {
     void aRejectedPromiseFailsItsFutureWithTheSameFailure() throws Exception {
         loop.start(LOOP_THREAD, true);
         IOException failure = new IOException("refused");
+        Promise<Object> rejected = await(loop.call(() -> Promise.rejected(failure))); // made on the loop thread
 
-        CompletableFuture<Object> future = Bridges.toFuture(loop, Promise.rejected(failure));
+        CompletableFuture<Object> future = Bridges.toFuture(loop, rejected);
 
         ExecutionException thrown = assertThrows(ExecutionException.class, () -> await(future));
         assertSame(failure, thrown.getCause());

@@ -86,11 +86,12 @@ class ReactorBridgesTest {
     }
 
     @Test
-    void aRejectedPromiseFailsItsMonoWithTheSameFailure() {
+    void aRejectedPromiseFailsItsMonoWithTheSameFailure() throws Exception {
         loop.start(LOOP_THREAD, true);
         IOException failure = new IOException("promise broke");
+        Promise<Object> rejected = await(loop.call(() -> Promise.rejected(failure))); // made on the loop thread
 
-        Signal<Object> signal = ReactorBridges.toMono(loop, Promise.rejected(failure)).materialize().block(PATIENCE);
+        Signal<Object> signal = ReactorBridges.toMono(loop, rejected).materialize().block(PATIENCE);
 
         assertSame(failure, signal.getThrowable());
     }
@@ -100,7 +101,7 @@ class ReactorBridgesTest {
         loop.start(LOOP_THREAD, true);
 
         assertNull(await(loop.submit(() -> ReactorBridges.fromMono(loop, Mono.<String>empty()))));
-        assertTrue(ReactorBridges.toMono(loop, Promise.of(null)).hasElement().map(has -> !has).block(PATIENCE));
+        assertTrue(ReactorBridges.mono(loop, () -> Promise.of(null)).hasElement().map(has -> !has).block(PATIENCE));
     }
 
     @Test
