@@ -174,6 +174,18 @@ class ReactorBridgesTest {
     }
 
     @Test
+    void elementsOfAFluxSignalledOnAnotherThreadAreReadOnTheLoopThread() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Flux<Integer> elsewhereFlux = Flux.just(1, 2).publishOn(elsewhere);
+
+        List<String> seen = await(loop.submit(() -> ReactorBridges.fromFlux(loop, elsewhereFlux, 4).stream()
+                .map(element -> element + "@" + Thread.currentThread().getName())
+                .toList()));
+
+        assertEquals(List.of("1@" + LOOP_THREAD, "2@" + LOOP_THREAD), seen);
+    }
+
+    @Test
     void aStreamFedByAFluxRequestsOnlyWhatFitsItsBuffer() throws Exception {
         loop.start(LOOP_THREAD, true);
         AtomicInteger requested = new AtomicInteger();
