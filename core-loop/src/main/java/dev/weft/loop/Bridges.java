@@ -21,7 +21,9 @@ import java.util.concurrent.Future;
  * <p><b>Threading: every promise and stream these methods return belongs to the loop and is
  * settled or fed only on the loop thread, whatever thread the other side signals on; the loop is
  * woken to do so.</b> Methods marked LOOP THREAD make a loop-confined object and must be called on
- * the thread that runs (or will run) the loop; the ones marked ANY THREAD may be called anywhere.
+ * the thread that runs (or will run) the loop: called on another thread while the loop is bound
+ * to one, they throw {@link IllegalStateException}. The ones marked ANY THREAD may be called
+ * anywhere.
  *
  * <p>Errors cross unchanged, with two translations that keep each side's own notion of
  * cancellation: a stage that was cancelled ({@link CancellationException}) rejects its promise
@@ -37,6 +39,7 @@ public final class Bridges {
      */
     public static <T> Promise<T> fromStage(Loop loop, CompletionStage<? extends T> stage) {
         Objects.requireNonNull(stage, "stage");
+        requireLoopThread(loop, "fromStage");
         Resolver<T> resolver = Promise.task();
         ThreadSafeResolver<T> settle = resolverFor(loop, resolver);
         Promise<T> promise = resolver.promise();
@@ -88,6 +91,7 @@ public final class Bridges {
      */
     public static <T> PublisherStream<T> fromPublisher(Loop loop, Flow.Publisher<? extends T> publisher,
             int prefetch) {
+        requireLoopThread(loop, "fromPublisher");
         PublisherStream<T> bridge = new PublisherStream<>(loop, prefetch);
         publisher.subscribe(bridge.subscriber());
         return bridge;
@@ -99,6 +103,19 @@ public final class Bridges {
      */
     public static <T> Flow.Publisher<T> toPublisher(Loop loop, Stream<? extends T> stream) {
         return new StreamPublisher<>(loop, stream);
+    }
+
+    /**
+     * Fails loudly when a LOOP THREAD bridge is called on another thread than the loop's: the
+     * promise or stream it makes would be confined to the wrong thread. A loop not yet bound to a
+     * thread (not yet run) is taken to be run later by the caller.
+     */
+    private static void requireLoopThread(Loop loop, String operation) {
+        if (loop.confinedElsewhere()) {
+            throw new IllegalStateException("Bridges." + operation + " makes a promise confined to "
+                    + loop.name() + "'s thread but was called from " + Thread.currentThread().getName()
+                    + "; call it on the loop thread, e.g. inside loop.submit(() -> ...)");
+        }
     }
 
     /** {@code work}'s value as a fulfilled promise, or what it threw as a rejected one. */

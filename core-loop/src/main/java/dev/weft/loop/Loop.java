@@ -339,6 +339,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
         return owner == Thread.currentThread();
     }
 
+    /** Whether a thread other than the caller is bound as this loop's thread. Any thread. */
+    boolean confinedElsewhere() {
+        Thread bound = owner;
+        return bound != null && bound != Thread.currentThread();
+    }
+
     /** Offers an internal task, silently doing nothing once closed. Any thread. */
     void executeQuietly(Runnable task) {
         if (!closed) {

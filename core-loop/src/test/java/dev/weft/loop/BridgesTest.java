@@ -120,6 +120,16 @@ class BridgesTest {
     }
 
     @Test
+    void makingAPromiseOfAStageOffTheLoopThreadFailsLoudly() {
+        loop.start(LOOP_THREAD, true);
+
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> Bridges.fromStage(loop, new CompletableFuture<String>()));
+
+        assertTrue(thrown.getMessage().contains("loop.submit"), thrown.getMessage());
+    }
+
+    @Test
     void futuresOfPromisesResolvedConcurrentlyFromManyThreadsCompleteWithTheirValues() throws Exception {
         loop.start(LOOP_THREAD, true);
         int count = 10_000;
