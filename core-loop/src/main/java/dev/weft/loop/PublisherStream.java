@@ -124,7 +124,11 @@ public final class PublisherStream<T> {
         do {
             Object signal;
             while ((signal = signals.poll()) != null) {
-                handle(signal);
+                try {
+                    handle(signal);
+                } catch (RuntimeException broken) {
+                    brokenSubscription(broken); // keep draining: an escape would leave wip stuck above zero
+                }
             }
             missed = wip.addAndGet(-missed);
         } while (missed != 0);
@@ -144,6 +148,20 @@ public final class PublisherStream<T> {
             }
             default -> arrived((T) signal);
         }
+    }
+
+    /**
+     * A subscription whose {@code request} threw (Reactive Streams rule 3.16 forbids it): fail the
+     * stream with what it threw and cancel it, as for a publisher failure.
+     */
+    private void brokenSubscription(RuntimeException broken) {
+        if (failure == null && !completed) {
+            failure = broken;
+        }
+        if (subscription != null) {
+            subscription.cancel();
+        }
+        finishWaitingRead();
     }
 
     private void subscribed(Flow.Subscription s) {

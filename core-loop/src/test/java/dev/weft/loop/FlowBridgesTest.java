@@ -112,6 +112,26 @@ class FlowBridgesTest {
     }
 
     @Test
+    void aSubscriptionWhoseRequestThrowsRejectsReadsWithWhatItThrew() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        IllegalStateException broken = new IllegalStateException("request broke");
+        Flow.Publisher<Integer> publisher = subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+            @Override
+            public void request(long n) {
+                throw broken;
+            }
+
+            @Override
+            public void cancel() {}
+        });
+
+        Throwable seen = await(loop.submit(() -> Bridges.fromPublisher(loop, publisher, 4).stream().get()
+                .map(v -> (Throwable) null).recover(Promise::of)));
+
+        assertSame(broken, seen);
+    }
+
+    @Test
     void cancellingTheStreamCancelsTheSubscriptionAndRejectsReadsWithCancelled() throws Exception {
         loop.start(LOOP_THREAD, true);
         CountingPublisher publisher = new CountingPublisher();
