@@ -25,6 +25,7 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * <p>The stream ends when the publisher completes. When the publisher fails, every read after the
  * buffered elements is rejected with its failure, unchanged. {@link #cancel()} cancels the
  * subscription, drops the buffered elements and rejects every later read with {@link Cancelled}.
+ * A reader that stops reading should call it: dropping the stream does not end the subscription.
  *
  * <p>Implementation notes: signals cross through an MPSC queue drained by one loop task at a
  * time; {@code wip} counts signals not yet drained, so only the signal that finds it zero
