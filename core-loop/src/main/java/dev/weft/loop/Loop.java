@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -316,6 +317,16 @@ public final class Loop implements Executor, AutoCloseable, Time {
     }
 
     /**
+     * Like {@link #submit} for work that returns a plain value ({@code loop.call(() -> 42)}): calls
+     * {@code work} on the loop thread and completes the future with what it returns, or fails it
+     * with what it throws (checked exceptions included). ANY THREAD.
+     */
+    public <T> CompletableFuture<T> call(Callable<? extends T> work) {
+        Objects.requireNonNull(work, "work");
+        return submit(() -> Bridges.callNow(work));
+    }
+
+    /**
      * Makes the loop's current block in the engine, or its next one, return promptly. ANY THREAD.
      * Bursts of calls cost at most one engine wakeup while the loop is blocked.
      */
@@ -326,6 +337,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /** Whether the calling thread is this loop's thread. ANY THREAD. */
     public boolean inLoopThread() {
         return owner == Thread.currentThread();
+    }
+
+    /** Whether a thread other than the caller is bound as this loop's thread. Any thread. */
+    boolean confinedElsewhere() {
+        Thread bound = owner;
+        return bound != null && bound != Thread.currentThread();
     }
 
     /** Offers an internal task, silently doing nothing once closed. Any thread. */
