@@ -3,8 +3,10 @@ package dev.weft.samples;
 import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
 import dev.weft.loop.device.Flow;
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import dev.weft.unix.net.ListenOptions;
+import dev.weft.unix.net.SocketClosedException;
 import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.Sockets;
 import dev.weft.unix.net.TcpListener;
@@ -33,17 +35,34 @@ public final class EchoServer {
     }
 
     /**
-     * Accepts connections for ever, echoing each.
+     * Accepts connections for ever, echoing each. Nothing a client does ends it: out of fds, the
+     * listener backs off and sheds by itself (see {@link TcpListener}); any other accept failure
+     * is reported to the async-exception hook and accepting goes on at the next connection.
      *
      * @param listener a listening socket
-     * @return rejected if accepting fails
+     * @return resolved only if the listener is closed
      */
     public static Promise<Void> acceptLoop(TcpListener listener) {
-        return listener.accept().flatMap(flow -> {
-            flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            Promise.async(() -> echo(flow).recover(failure -> flow.close()));
+        return listener.accept().tryBind(flow -> {
+            start(flow);
             return acceptLoop(listener);
+        }, failure -> {
+            if (failure instanceof SocketClosedException) {
+                return Promise.unit();
+            }
+            LoopHooks.reportAsyncException(failure);
+            return Promise.pause().flatMap(v -> acceptLoop(listener));
         });
+    }
+
+    private static void start(SocketFlow flow) {
+        try {
+            flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (RuntimeException e) { // reset already: drop this connection, not the server
+            flow.close();
+            return;
+        }
+        Promise.async(() -> echo(flow).recover(failure -> flow.close()));
     }
 
     /**

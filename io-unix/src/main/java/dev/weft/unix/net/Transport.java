@@ -97,6 +97,11 @@ final class Transport {
         }
     }
 
+    /** A spare fd for a listener to give back when the process runs out (see {@link TcpListener}). */
+    SpareDescriptor spareDescriptor() {
+        return new SpareDescriptor(nio != null);
+    }
+
     /** A datagram socket bound to {@code address}, not yet registered. */
     Endpoint openDatagram(SocketAddress address) {
         ProtocolFamily family = familyOf(address);
