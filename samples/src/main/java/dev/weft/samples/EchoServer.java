@@ -16,7 +16,8 @@ import java.net.StandardSocketOptions;
  * A TCP echo server as a promise pipeline: every byte a client sends comes back. Each connection
  * is one recursive chain {@code read → write → read ...}, which runs in constant memory.
  *
- * <p>Usage: {@code EchoServer [--host 127.0.0.1] [--port 7007] [--engine epoll|nio]}
+ * <p>Usage: {@code EchoServer [--host 127.0.0.1] [--port 7007] [--engine epoll|nio]
+ * [--write-timeout-ms 30000]}
  */
 public final class EchoServer {
     private EchoServer() {}
@@ -71,11 +72,12 @@ public final class EchoServer {
      * @param args see the class comment
      */
     public static void main(String[] args) {
-        SampleOptions options = SampleOptions.parse(args, "EchoServer [--host H] [--port N] [--engine epoll|nio]",
-                SampleOptions.network(7007));
+        SampleOptions options = SampleOptions.parse(args,
+                "EchoServer [--host H] [--port N] [--engine epoll|nio] [--write-timeout-ms 30000]",
+                SampleOptions.server(7007));
         Engine engine = options.engine();
         try (Loop loop = Loop.builder().name("weft-echo").engine(engine).build()) {
-            Sockets sockets = Sockets.on(loop, engine);
+            Sockets sockets = Sockets.on(loop, engine, options.flowOptions());
             TcpListener listener = sockets.listen(options.address(), ListenOptions.DEFAULT);
             System.out.println("Weft echo server on " + listener.localAddress());
             System.out.flush();
