@@ -93,6 +93,8 @@ import java.util.function.Supplier;
  * the loop closing ({@link LoopClosed}); and an engine whose poll throws {@value
  * #ENGINE_FAILURE_LIMIT} times in a row (each failure before is reported; the last is thrown):
  * that engine is broken (its epoll fd or selector is gone), and spinning on it would burn a core.
+ * A VM error from a poll is reported and never counted: a full heap is not a broken engine, and
+ * the timers that run before the next poll (a write timeout closing a connection) may free it.
  *
  * <p><b>Shutdown</b> ({@link #shutdown}) runs on the loop thread after an iteration: the exit
  * hooks (last added first), then it refuses new work and rejects what is pending with {@link
@@ -811,9 +813,16 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /**
      * A poll threw (readiness handlers cannot: {@link #dispatch} catches for them, so this is
      * the engine itself). Reported, and the loop goes on; an engine that fails {@value
-     * #ENGINE_FAILURE_LIMIT} polls in a row is broken, and the last failure ends the run.
+     * #ENGINE_FAILURE_LIMIT} polls in a row with other than a VM error is broken, and the last
+     * failure ends the run.
      */
     private int engineFailed(Throwable failure) {
+        if (failure instanceof VirtualMachineError) {
+            // Out of memory says nothing about the engine: the next timers (write timeouts,
+            // say) may free what the poll needed. Not counted towards the limit.
+            LoopHooks.reportAsyncException(failure);
+            return 0;
+        }
         if (++engineFailures >= ENGINE_FAILURE_LIMIT) {
             engineFailures = 0;
             if (failure instanceof RuntimeException unchecked) {

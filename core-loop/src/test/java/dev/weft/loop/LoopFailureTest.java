@@ -151,6 +151,17 @@ class LoopFailureTest {
     }
 
     @Test
+    void anEnginePollOutOfMemoryManyTimesInARowDoesNotEndTheRun() {
+        recordReports();
+        FailingEngine engine = new FailingEngine(Loop.ENGINE_FAILURE_LIMIT * 2,
+                () -> new OutOfMemoryError("a full heap, not a broken engine"));
+        try (Loop loop = Loop.builder().engine(engine).build()) {
+            assertEquals("after", loop.run(loop.sleep(Duration.ofMillis(1)).map(v -> "after")));
+        }
+        assertEquals(Loop.ENGINE_FAILURE_LIMIT * 2, reported.size());
+    }
+
+    @Test
     void aLoopOnItsOwnThreadSurvivesAThrowingCallbackAndStillAnswers() throws Exception {
         recordReports();
         RuntimeException failure = new IllegalStateException("task broke");
@@ -168,10 +179,16 @@ class LoopFailureTest {
     private static final class FailingEngine implements Engine {
         private final PureEngine inner = new PureEngine();
         private final int failures;
+        private final java.util.function.Supplier<? extends Throwable> failure;
         private int polls;
 
         FailingEngine(int failures) {
+            this(failures, null);
+        }
+
+        FailingEngine(int failures, java.util.function.Supplier<? extends Throwable> failure) {
             this.failures = failures;
+            this.failure = failure;
         }
 
         @Override
@@ -193,9 +210,19 @@ class LoopFailureTest {
         public int poll(long timeoutNanos) {
             if (polls < failures) {
                 polls++;
+                if (failure != null) {
+                    throw sneaky(failure.get());
+                }
                 throw new IllegalStateException("poll failed " + polls);
             }
             return inner.poll(timeoutNanos);
+        }
+
+        private static RuntimeException sneaky(Throwable t) {
+            if (t instanceof Error e) {
+                throw e;
+            }
+            return (RuntimeException) t;
         }
 
         @Override
