@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ import java.util.stream.Stream;
  * <p>Clients, each on its own virtual thread: <b>normal</b> (keep-alive GET /plaintext and POST
  * /echo of a random body, answer checked), <b>pipelined</b> (16 requests in one write, then the
  * 16 answers), <b>slow</b> (a request dribbled a few bytes at a time), <b>non-reading</b> (POSTs
- * three 256 KiB bodies to /echo and never reads; the server's write timeout must close it),
+ * 64 KiB bodies to /echo and never reads, until the server's write timeout closes it),
  * <b>resetting</b> (half a request, then a reset). Exits 1 if a normal answer was wrong or
  * missing, or the server died.
  *
@@ -84,6 +83,7 @@ public final class Soak {
         long start = System.nanoTime();
         long warmRss = -1;
         long maxRss = 0;
+        long peakRss = 0;
         long minRss = Long.MAX_VALUE;
         while (System.nanoTime() < deadlineNanos && Files.exists(proc)) {
             Thread.sleep(Math.min(15_000, Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000)));
@@ -91,6 +91,7 @@ public final class Soak {
                 break;
             }
             long rss = residentMib(proc);
+            peakRss = Math.max(peakRss, rss);
             double minute = (System.nanoTime() - start) / 60e9;
             if (minute >= 1) { // the first minute is warm-up: the JIT and the heap settle
                 warmRss = warmRss < 0 ? rss : warmRss;
@@ -103,11 +104,11 @@ public final class Soak {
         for (Thread client : clients) {
             client.join(60_000);
         }
-        boolean alive = Files.exists(proc);
+        boolean alive = Files.exists(proc) && !Files.readString(proc.resolve("status")).contains("zombie");
         System.out.println("server_alive=" + alive + " answered=" + answered.get() + " wrong=" + wrong.get()
                 + " non_reading_opened=" + nonReadingOpened.get() + " non_reading_closed_by_server="
                 + nonReadingClosedByServer.get() + " rss_after_warmup_mib=" + (warmRss < 0 ? "n/a" : minRss + ".." + maxRss)
-                + " rss_first_after_warmup_mib=" + warmRss);
+                + " rss_first_after_warmup_mib=" + warmRss + " rss_peak_mib=" + peakRss);
         synchronized (failures) {
             failures.stream().limit(10).forEach(f -> System.out.println("failure: " + f));
         }
@@ -197,28 +198,33 @@ public final class Soak {
         socket.setSoLinger(true, 0); // close sends RST
         socket.close();
         resets.incrementAndGet();
+        try {
+            Thread.sleep(5); // a steady storm, not a CPU hog that starves the other clients
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
-     * Opens the non-reading clients, each POSTing three 256 KiB bodies and never reading, holds
-     * them, then reads each to its end: the server's write timeout must have closed it.
+     * Opens the non-reading clients, each POSTing 64 KiB bodies to /echo and never reading, until
+     * its write fails: the server stops reading once its answer waits, the kernel buffers fill,
+     * the client's write blocks, and only the server's write timeout can end it (a close, so the
+     * write fails). A sender still blocked at the deadline counts as not closed by the server.
      */
-    private void nonReadingWave() throws IOException {
+    private void nonReadingWave() throws IOException, InterruptedException {
         List<Socket> open = new ArrayList<>();
-        byte[] body = new byte[256 * 1024];
-        byte[] request = post("/echo", body);
+        List<Thread> senders = new ArrayList<>();
+        byte[] request = post("/echo", new byte[64 * 1024]);
         try {
             for (int i = 0; i < nonReading && System.nanoTime() < deadlineNanos; i++) {
                 Socket socket = connect();
                 socket.setReceiveBufferSize(16 * 1024);
                 open.add(socket);
                 nonReadingOpened.incrementAndGet();
-                Thread.ofVirtual().start(() -> sendIgnoringFailures(socket, request));
+                senders.add(Thread.ofVirtual().start(() -> sendUntilClosed(socket, request)));
             }
-            for (Socket socket : open) {
-                if (drainsToTheEnd(socket)) {
-                    nonReadingClosedByServer.incrementAndGet();
-                }
+            for (Thread sender : senders) {
+                sender.join(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000 + 60_000));
             }
         } finally {
             for (Socket socket : open) {
@@ -227,30 +233,14 @@ public final class Soak {
         }
     }
 
-    private static void sendIgnoringFailures(Socket socket, byte[] request) {
+    /** Sends until the server closes the connection (at most 64 MiB, far more than kernel buffers hold). */
+    private void sendUntilClosed(Socket socket, byte[] request) {
         try {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 1024; i++) {
                 socket.getOutputStream().write(request);
             }
         } catch (IOException closedByTheServer) {
-            // expected: the server stops reading, then closes the connection
-        }
-    }
-
-    /** Reads to the end of stream (or a reset): the server closed the connection. */
-    private boolean drainsToTheEnd(Socket socket) {
-        byte[] sink = new byte[64 * 1024];
-        try {
-            socket.setSoTimeout(120_000);
-            InputStream in = socket.getInputStream();
-            while (in.read(sink) >= 0) {
-                // the answers queued before the close
-            }
-            return true;
-        } catch (SocketException reset) {
-            return true;
-        } catch (IOException timedOut) {
-            return false;
+            nonReadingClosedByServer.incrementAndGet();
         }
     }
 
