@@ -44,6 +44,7 @@ public final class Soak {
     private final AtomicLong nonReadingOpened = new AtomicLong();
     private final AtomicLong nonReadingClosedByServer = new AtomicLong();
     private final List<String> failures = new ArrayList<>();
+    private final long startNanos = System.nanoTime();
 
     private Soak(InetSocketAddress target, long deadlineNanos, int nonReading) {
         this.target = target;
@@ -69,14 +70,14 @@ public final class Soak {
     private boolean run(long pid, long minutes) throws Exception {
         List<Thread> clients = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            clients.add(Thread.ofVirtual().start(() -> repeat(this::normalClient)));
+            clients.add(Thread.ofVirtual().start(() -> repeat("normal", this::normalClient)));
         }
         for (int i = 0; i < 2; i++) {
-            clients.add(Thread.ofVirtual().start(() -> repeat(this::pipelinedClient)));
-            clients.add(Thread.ofVirtual().start(() -> repeat(this::slowClient)));
-            clients.add(Thread.ofVirtual().start(() -> repeat(this::resettingClient)));
+            clients.add(Thread.ofVirtual().start(() -> repeat("pipelined", this::pipelinedClient)));
+            clients.add(Thread.ofVirtual().start(() -> repeat("slow", this::slowClient)));
+            clients.add(Thread.ofVirtual().start(() -> repeat("resetting", this::resettingClient)));
         }
-        clients.add(Thread.ofVirtual().start(() -> repeat(this::nonReadingWave)));
+        clients.add(Thread.ofVirtual().start(() -> repeat("non-reading", this::nonReadingWave)));
         Path proc = Path.of("/proc", Long.toString(pid));
         System.out.println("# soak: " + minutes + " min against " + target + " (pid " + pid + ")");
         System.out.println("# minute rss_mib fds answered wrong resets non_reading_opened non_reading_closed_by_server");
@@ -120,12 +121,12 @@ public final class Soak {
     }
 
     /** Runs {@code client} again and again until the deadline. */
-    private void repeat(Client client) {
+    private void repeat(String kind, Client client) {
         while (System.nanoTime() < deadlineNanos) {
             try {
                 client.run();
             } catch (IOException | InterruptedException | RuntimeException e) {
-                fail("client " + client + ": " + e);
+                fail(kind + " client, minute " + String.format("%.1f", (System.nanoTime() - startNanos) / 60e9) + ": " + e);
             }
         }
     }
