@@ -3,6 +3,7 @@ package dev.weft.samples.http;
 import dev.weft.loop.Loop;
 import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
+import dev.weft.unix.net.SocketClosedException;
 import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.TcpListener;
 import java.net.SocketAddress;
@@ -68,7 +69,8 @@ public final class HttpServer {
     /**
      * Accepts until {@link #shutdown}. Nothing a client does ends it: out of fds, the listener
      * itself backs off and sheds (see {@link TcpListener}); any other accept failure is reported
-     * to the async-exception hook and accepting resumes after {@link #ACCEPT_RETRY}. The failure
+     * to the async-exception hook and accepting resumes after {@link #ACCEPT_RETRY}. A closed
+     * listener (shutdown, or the loop closing) ends it quietly. The failure
      * branch sits on the accept alone ({@code tryBind}), not around the recursion, so the loop
      * stays in constant memory however many connections it takes.
      */
@@ -83,7 +85,7 @@ public final class HttpServer {
     }
 
     private Promise<Void> acceptFailed(Throwable failure) {
-        if (!accepting) {
+        if (!accepting || failure instanceof SocketClosedException) { // shut down, or the loop closed it
             return Promise.unit();
         }
         LoopHooks.reportAsyncException(failure);
