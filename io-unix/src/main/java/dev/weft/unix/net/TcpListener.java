@@ -56,6 +56,9 @@ public final class TcpListener implements AutoCloseable {
     /** The longest wait between attempts while the process stays out of fds. */
     public static final long MAX_RETRY_MILLIS = 1000;
 
+    /** The most connections one shedding takes and closes (Linux's largest default backlog). */
+    private static final int SHED_LIMIT = 4096;
+
     private final Transport transport;
     private final Endpoint endpoint;
     private final ArrayDeque<Resolver<SocketFlow>> waiting = new ArrayDeque<>();
@@ -168,7 +171,8 @@ public final class TcpListener implements AutoCloseable {
     private void shedBacklog() {
         spare.release();
         try {
-            while (true) {
+            // bounded: a flood of new connections must not hold the loop here
+            for (int i = 0; i < SHED_LIMIT; i++) {
                 Endpoint accepted = endpoint.accept();
                 if (accepted == null) {
                     break;
