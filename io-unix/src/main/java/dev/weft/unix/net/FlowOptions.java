@@ -19,8 +19,8 @@ import java.util.Objects;
  * loop) never goes past one write anyway; the marks bound the ones that do not.
  *
  * <p><b>Who pauses.</b> The marks pause the reads of <em>accepted</em> flows: they are a server's
- * defence against clients. Flows made by {@link Sockets#connect} keep the write timeout but never
- * pause ({@link #withoutReadPause()}), because pausing on both ends can deadlock: a client that
+ * defence against clients. Flows made by {@link Sockets#connect} and {@link Sockets#adoptDevice}
+ * keep the write timeout but never pause ({@link #withoutReadPause()}), because pausing on both ends can deadlock: a client that
  * writes more than the high mark in one go and reads the answer to that same data meanwhile (a
  * large upload to an echo, a proxy) would stop reading while the server, its output unread, had
  * stopped too; neither would drain the other until the write timeout. Set other marks on one
