@@ -1,4 +1,4 @@
-package dev.weft.samples.http;
+package dev.weft.samples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
+import dev.weft.samples.http.HelloRoutes;
+import dev.weft.samples.http.HttpLimits;
+import dev.weft.samples.http.HttpServer;
 import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
 import dev.weft.unix.net.FlowOptions;
@@ -15,9 +18,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -61,7 +62,7 @@ class NonReadingClientTest {
         AtomicReference<IOException> closed = new AtomicReference<>();
         try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
             client.setReceiveBufferSize(16 * 1024);
-            byte[] request = post(new byte[BODY]);
+            byte[] request = EchoRequests.post(new byte[BODY]);
             for (int i = 0; i < MAX_REQUESTS && closed.get() == null; i++) {
                 try {
                     client.getOutputStream().write(request);
@@ -77,13 +78,5 @@ class NonReadingClientTest {
         assertEquals(1, seen[1], "closed by the write timeout");
         long bound = 2L * (BODY + 1024);
         assertTrue(seen[0] <= bound, "queued " + seen[0] + " bytes at the peak, bound " + bound);
-    }
-
-    private static byte[] post(byte[] body) {
-        byte[] head = ("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
-        byte[] request = Arrays.copyOf(head, head.length + body.length);
-        System.arraycopy(body, 0, request, head.length, body.length);
-        return request;
     }
 }
