@@ -31,6 +31,7 @@ import java.util.List;
 public final class LinuxSharedPages implements SharedPages {
 
     private final Mapping mapping;
+    private boolean deallocated;
     private final List<GrantRef> refs;
 
     LinuxSharedPages(Mapping mapping, List<GrantRef> refs) {
