@@ -17,6 +17,8 @@ public enum Errno {
     EINTR(4, "interrupted by a signal; retry"),
     /** Low-level I/O error. */
     EIO(5, "I/O error"),
+    /** No such device or address: the device exists but nothing answers behind it. */
+    ENXIO(6, "no such device or address"),
     /** Bad file descriptor. */
     EBADF(9, "fd already closed?"),
     /** Resource temporarily unavailable (also EWOULDBLOCK): a non-blocking call found nothing to do. */
@@ -31,6 +33,8 @@ public enum Errno {
     EBUSY(16, "busy"),
     /** Already exists; for epoll_ctl, the fd is already registered. */
     EEXIST(17, "already exists, or fd already registered?"),
+    /** No such device: the driver behind the file is not there (for /dev/xen/*: not in a Xen domain?). */
+    ENODEV(19, "no such device; driver not loaded?"),
     /** Not a directory. */
     ENOTDIR(20, "not a directory"),
     /** Invalid argument. */
@@ -39,6 +43,10 @@ public enum Errno {
     ENFILE(23, "system file table full"),
     /** The per-process open file limit was reached. */
     EMFILE(24, "too many open files; raise ulimit -n or close fds"),
+    /** Inappropriate ioctl for this device: the driver does not know the request. */
+    ENOTTY(25, "ioctl not known to this device or kernel version"),
+    /** File too large; for /dev/xen/evtchn, its report ring overflowed. */
+    EFBIG(27, "too large (for /dev/xen/evtchn: report ring overflowed)"),
     /** No space left on device. */
     ENOSPC(28, "no space left (for epoll: max_user_watches reached?)"),
     /** Broken pipe: the reading end is closed. */

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
@@ -98,6 +99,31 @@ public final class Libc {
     /** {@code send} flag: return EPIPE instead of raising SIGPIPE. */
     public static final int MSG_NOSIGNAL = 0x4000;
 
+    /** {@code open} flag: read and write. */
+    public static final int O_RDWR = 0x2;
+    /** {@code open}/{@code pipe2} flag: non-blocking reads and writes (EAGAIN instead of waiting). */
+    public static final int O_NONBLOCK = 0x800;
+    /** {@code open}/{@code pipe2} flag: close on exec. */
+    public static final int O_CLOEXEC = 0x80000;
+
+    /** {@code mmap} protection: pages may be read. */
+    public static final int PROT_READ = 0x1;
+    /** {@code mmap} protection: pages may be written. */
+    public static final int PROT_WRITE = 0x2;
+    /** {@code mmap} flag: writes go to the underlying object and are seen by every mapping of it. */
+    public static final int MAP_SHARED = 0x1;
+
+    /** {@code poll} event: readable. */
+    public static final short POLLIN = 0x001;
+    /** {@code poll} event: writable. */
+    public static final short POLLOUT = 0x004;
+    /** {@code poll} event: error (always reported). */
+    public static final short POLLERR = 0x008;
+    /** {@code poll} event: hang-up (always reported). */
+    public static final short POLLHUP = 0x010;
+    /** {@code sizeof(struct pollfd)}: {@code int fd; short events; short revents;}. */
+    public static final int POLLFD_BYTES = 8;
+
     static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final long ERRNO_OFFSET =
             CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
@@ -136,6 +162,17 @@ public final class Libc {
             downcall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle RECVFROM =
             downcall("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
+    // open and ioctl are variadic in C: the trailing argument is declared as such (firstVariadicArg)
+    // so the call follows the variadic calling convention, as a C caller's would.
+    private static final MethodHandle OPEN = variadicDowncall("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle IOCTL_POINTER =
+            variadicDowncall("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final MethodHandle IOCTL_INT = variadicDowncall("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle MMAP =
+            downcall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle MUNMAP = downcall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle POLL = downcall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle PIPE2 = downcall("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
 
     private Libc() {}
 
@@ -371,6 +408,96 @@ public final class Libc {
         }
     }
 
+    /**
+     * {@code open(2)} of the NUL-terminated path in {@code path}, never creating it (no mode).
+     * Returns the new fd, or {@code -errno}.
+     */
+    public static int open(MemorySegment path, int flags) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) OPEN.invokeExact(state, path, flags, 0), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code ioctl(2)} whose argument is a pointer to {@code argument} (a struct the call reads or fills). */
+    public static int ioctl(int fd, long request, MemorySegment argument) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) IOCTL_POINTER.invokeExact(state, fd, request, argument), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code ioctl(2)} whose argument is an {@code int} (or that takes none: pass 0). */
+    public static int ioctl(int fd, long request, int argument) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) IOCTL_INT.invokeExact(state, fd, request, argument), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code mmap(2)}: returns the address of the new mapping, or {@code -errno} (a mapping never
+     * starts in the last page of the address space, so the two cannot be confused). View the
+     * mapping with {@link #mapped}.
+     */
+    public static long mmap(MemorySegment address, long length, int protection, int flags, int fd, long offset) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            long mapped = ((MemorySegment) MMAP.invokeExact(state, address, length, protection, flags, fd, offset))
+                    .address();
+            return mapped != -1L ? mapped : -state.get(JAVA_INT, ERRNO_OFFSET); // MAP_FAILED
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code munmap(2)} of {@code length} bytes at {@code address}. */
+    public static int munmap(long address, long length) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code poll(2)} over {@code count} {@code struct pollfd}s; returns how many have events, or {@code -errno}. */
+    public static int poll(MemorySegment pollfds, long count, int timeoutMillis) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) POLL.invokeExact(state, pollfds, count, timeoutMillis), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code pipe2(2)}; {@code fds} receives two {@code int}s: the read end, then the write end. */
+    public static int pipe2(MemorySegment fds, int flags) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) PIPE2.invokeExact(state, fds, flags), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * The {@code size} bytes of native memory at {@code address} (a mapping {@link #mmap} made)
+     * as a segment that lives until {@code arena} closes, when {@code release} runs (typically
+     * the munmap): after that the segment refuses access instead of touching unmapped memory.
+     */
+    // Restricted, like the downcalls: only the caller knows that the memory is really there.
+    @SuppressWarnings("restricted")
+    public static MemorySegment mapped(long address, long size, Arena arena, Runnable release) {
+        return MemorySegment.ofAddress(address).reinterpret(size, arena, ignored -> release.run());
+    }
+
     private static int result(int r, MemorySegment state) {
         return r >= 0 ? r : -state.get(JAVA_INT, ERRNO_OFFSET);
     }
@@ -390,15 +517,23 @@ public final class Libc {
         return new IllegalStateException("unexpected checked exception from a downcall", t);
     }
 
+    private static MethodHandle downcall(String name, MemoryLayout result, MemoryLayout... arguments) {
+        return bind(name, FunctionDescriptor.of(result, arguments), Linker.Option.captureCallState("errno"));
+    }
+
+    private static MethodHandle variadicDowncall(String name, int firstVariadic, MemoryLayout result,
+                                                 MemoryLayout... arguments) {
+        return bind(name, FunctionDescriptor.of(result, arguments),
+                Linker.Option.firstVariadicArg(firstVariadic), Linker.Option.captureCallState("errno"));
+    }
+
     // Restricted: binding C functions is what this class is for. Users grant it with
     // --enable-native-access=dev.weft.unix (or ALL-UNNAMED on the class path).
     @SuppressWarnings("restricted")
-    private static MethodHandle downcall(String name, MemoryLayout result, MemoryLayout... arguments) {
+    private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         Linker linker = Linker.nativeLinker();
         MemorySegment symbol = linker.defaultLookup().find(name).orElseThrow(
-                () -> new UnsupportedOperationException(
-                        name + " is not in this C library; the native engine needs Linux"));
-        return linker.downcallHandle(symbol, FunctionDescriptor.of(result, arguments),
-                Linker.Option.captureCallState("errno"));
+                () -> new UnsupportedOperationException(name + " is not in this C library; Weft's native calls need Linux"));
+        return linker.downcallHandle(symbol, descriptor, options);
     }
 }

@@ -43,6 +43,21 @@ public final class Scratch {
         this.iovecs = arena.allocate((long) IOVEC_COUNT * IOVEC_BYTES, 8);
     }
 
+    /**
+     * Points the first entries of {@link #iovecs} at {@code count} buffers from {@code
+     * buffers[offset]} on, for one readv/writev; returns how many it filled (at most {@value
+     * #IOVEC_COUNT}). The buffers must be native memory.
+     */
+    public int fillIovecs(MemorySegment[] buffers, int offset, int count) {
+        int n = Math.min(count, IOVEC_COUNT);
+        for (int i = 0; i < n; i++) {
+            MemorySegment buffer = buffers[offset + i];
+            iovecs.set(ValueLayout.ADDRESS, (long) i * IOVEC_BYTES, buffer);
+            iovecs.set(ValueLayout.JAVA_LONG, (long) i * IOVEC_BYTES + 8, buffer.byteSize());
+        }
+        return n;
+    }
+
     /** This thread's scratch memory. */
     public static Scratch current() {
         return CURRENT.get();

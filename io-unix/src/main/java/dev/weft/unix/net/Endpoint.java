@@ -7,14 +7,16 @@ import java.net.SocketOption;
 /**
  * One socket as the flows see it: the non-blocking system calls of one backend (native fds for
  * epoll, java.nio channels for the NIO engine), so that {@link SocketFlow}, {@link TcpListener}
- * and {@link UdpSocket} are written once for both.
+ * and {@link UdpSocket} are written once for both. {@link DeviceEndpoint} puts a pollable
+ * non-socket fd (a character device, a pipe) behind the same calls, so a {@link SocketFlow}
+ * serves it too.
  *
  * <p>Threading: loop thread only. Every call returns at once; "would block" is a result
  * ({@code 0}, {@code null}), never an exception, and every failure is an
  * {@link dev.weft.unix.ErrnoException} (a {@link dev.weft.unix.ConnectionException} when the peer
  * or the network is the cause), whichever backend made it.
  */
-sealed interface Endpoint permits NativeEndpoint, NioEndpoint {
+sealed interface Endpoint permits NativeEndpoint, NioEndpoint, DeviceEndpoint {
 
     /** The engine source this socket is registered under: its fd, or its NIO attachment id. */
     int source();

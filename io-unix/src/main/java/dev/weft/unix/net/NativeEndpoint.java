@@ -42,16 +42,24 @@ record NativeEndpoint(NativeSocket socket) implements Endpoint {
 
     @Override
     public long write(MemorySegment[] buffers, int offset, int count) {
-        for (int i = offset; i < offset + count; i++) {
-            if (!buffers[i].isNative()) {
-                return socket.write(bounce(buffers, offset, count));
-            }
+        if (!allNative(buffers, offset, count)) {
+            return socket.write(bounce(buffers, offset, count));
         }
         return count == 1 ? socket.write(buffers[offset]) : socket.writev(buffers, offset, count);
     }
 
-    /** Copies the start of the gathered data into this thread's bounce buffer. */
-    private static MemorySegment bounce(MemorySegment[] buffers, int offset, int count) {
+    /** Whether every buffer of the gather is native memory, which the kernel can be handed as it is. */
+    static boolean allNative(MemorySegment[] buffers, int offset, int count) {
+        for (int i = offset; i < offset + count; i++) {
+            if (!buffers[i].isNative()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Copies the start of the gathered data into this thread's bounce buffer (the kernel takes native memory only). */
+    static MemorySegment bounce(MemorySegment[] buffers, int offset, int count) {
         MemorySegment bounce = BOUNCE.get();
         long filled = 0;
         for (int i = offset; i < offset + count && filled < BOUNCE_BYTES; i++) {

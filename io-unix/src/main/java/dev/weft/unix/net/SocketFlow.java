@@ -19,7 +19,9 @@ import java.util.List;
 
 /**
  * A connected TCP or Unix stream socket as a {@link Flow}, on the epoll or the NIO engine.
- * Made by {@link Sockets#connect} and {@link TcpListener#accept()}.
+ * Made by {@link Sockets#connect} and {@link TcpListener#accept()}; {@link Sockets#adoptDevice}
+ * makes one over a character device or pipe (where the socket-only methods throw
+ * {@link UnsupportedOperationException}).
  *
  * <p><b>Threading: LOOP THREAD ONLY.</b> Every method must be called on the thread of the loop
  * the flow was made on, and every promise it returns belongs to that loop.

@@ -2,6 +2,7 @@ package dev.weft.unix.net;
 
 import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
+import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
 import dev.weft.unix.buffer.BufferPool;
 import java.net.SocketAddress;
@@ -110,6 +111,25 @@ public final class Sockets {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(timeout, "timeout");
         return SocketFlow.connect(transport, address, timeout);
+    }
+
+    /**
+     * Takes over a pollable file descriptor that is not a socket (a character device such as
+     * {@code /dev/xen/xenbus}, or a pipe) as a {@link Flow}: reads are {@code read(2)}, writes
+     * {@code write(2)}/{@code writev(2)}, with {@link SocketFlow}'s contract for buffers, write
+     * queueing and backpressure. A read of {@code 0} bytes is end of stream. {@code shutdown}
+     * only refuses further writes or ends reads (a device has no half-close). The flow owns the
+     * fd from now on: closing the flow, or the loop, closes it.
+     *
+     * @param fd an open, non-blocking ({@code O_NONBLOCK}) fd that epoll can watch; a blocking
+     *     one would stall the loop on a read with nothing to return
+     * @param name what errors call it, e.g. {@code "/dev/xen/xenbus"}
+     * @throws IllegalStateException on the NIO engine, which cannot watch a raw fd (the fd is
+     *     left open: it still belongs to the caller)
+     */
+    public Flow adoptDevice(int fd, String name) {
+        Objects.requireNonNull(name, "name");
+        return SocketFlow.accepted(transport, transport.adoptDevice(fd, name));
     }
 
     /**

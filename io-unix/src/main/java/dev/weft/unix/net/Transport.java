@@ -97,6 +97,19 @@ final class Transport {
         }
     }
 
+    /**
+     * A pollable non-socket fd behind the endpoint calls, not yet registered.
+     *
+     * @throws IllegalStateException on the NIO engine, which can only watch java.nio channels
+     */
+    Endpoint adoptDevice(int fd, String name) {
+        if (nio != null) {
+            throw new IllegalStateException(name + " (fd=" + fd + ") needs the epoll engine: the NIO engine"
+                    + " can only watch java.nio channels, not a raw fd");
+        }
+        return new DeviceEndpoint(fd, name);
+    }
+
     /** A datagram socket bound to {@code address}, not yet registered. */
     Endpoint openDatagram(SocketAddress address) {
         ProtocolFamily family = familyOf(address);

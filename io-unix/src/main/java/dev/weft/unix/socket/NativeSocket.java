@@ -171,9 +171,9 @@ public final class NativeSocket implements AutoCloseable {
      * @return bytes written, possibly fewer than all; {@code 0} if the send buffer is full
      */
     public long writev(MemorySegment[] buffers, int offset, int count) {
-        MemorySegment iovecs = Scratch.current().iovecs;
-        int n = fillIovecs(iovecs, buffers, offset, count);
-        long r = Libc.writev(fd, iovecs, n);
+        Scratch scratch = Scratch.current();
+        int n = scratch.fillIovecs(buffers, offset, count);
+        long r = Libc.writev(fd, scratch.iovecs, n);
         return r >= 0 ? r : wouldBlock(r, "writev");
     }
 
@@ -184,9 +184,9 @@ public final class NativeSocket implements AutoCloseable {
      * @return bytes read; {@code 0} if nothing is available now; {@code -1} at end of stream
      */
     public long readv(MemorySegment[] buffers, int offset, int count) {
-        MemorySegment iovecs = Scratch.current().iovecs;
-        int n = fillIovecs(iovecs, buffers, offset, count);
-        long r = Libc.readv(fd, iovecs, n);
+        Scratch scratch = Scratch.current();
+        int n = scratch.fillIovecs(buffers, offset, count);
+        long r = Libc.readv(fd, scratch.iovecs, n);
         if (r > 0) {
             return r;
         }
@@ -312,16 +312,6 @@ public final class NativeSocket implements AutoCloseable {
             case INET6 -> Libc.AF_INET6;
             case UNIX -> Libc.AF_UNIX;
         };
-    }
-
-    private static int fillIovecs(MemorySegment iovecs, MemorySegment[] buffers, int offset, int count) {
-        int n = Math.min(count, Scratch.IOVEC_COUNT);
-        for (int i = 0; i < n; i++) {
-            MemorySegment buffer = buffers[offset + i];
-            iovecs.set(ValueLayout.ADDRESS, (long) i * Scratch.IOVEC_BYTES, buffer);
-            iovecs.set(ValueLayout.JAVA_LONG, (long) i * Scratch.IOVEC_BYTES + 8, buffer.byteSize());
-        }
-        return n;
     }
 
     private int getInt(int level, int name, String cName) {

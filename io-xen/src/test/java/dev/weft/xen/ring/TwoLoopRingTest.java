@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
-import dev.weft.promise.Resolver;
 import dev.weft.xen.evtchn.EventChannelDevice;
 import dev.weft.xen.evtchn.EventChannels;
 import dev.weft.xen.evtchn.XenEngine;
@@ -56,36 +55,6 @@ class TwoLoopRingTest {
     /** What the front publishes for the back (in xenstore, for a real device). */
     private record Published(List<GrantRef> ringRefs, int port) {}
 
-    /** Keeps {@code window} requests in flight until {@code total} were answered; counts mismatches. */
-    private static final class Load {
-        final RingClient<Long, Long> client;
-        final long total;
-        final Resolver<Long> done = Promise.pending();
-        long sent;
-        long answered;
-        long mismatches;
-
-        Load(RingClient<Long, Long> client, long total) {
-            this.client = client;
-            this.total = total;
-        }
-
-        void send() {
-            long value = sent++;
-            client.request(value).onAny(response -> {
-                answered++;
-                if (response != value + 1) {
-                    mismatches++;
-                }
-                if (sent < total) {
-                    send();
-                } else if (answered == total) {
-                    done.resolve(mismatches);
-                }
-            }, done::reject);
-        }
-    }
-
     @Test
     void tenMillionRequestsCrossTwoLoopsWithIndicesWrapping() throws Exception {
         frontLoop.start();
@@ -123,11 +92,7 @@ class TwoLoopRingTest {
             RingClient<Long, Long> client = new RingClient<>(ring.front(START), LongCodec.INSTANCE,
                     () -> channels.notify(port));
             Promise<Void> polling = client.pollOnEvents(channels, port);
-            Load load = new Load(client, REQUESTS);
-            for (int i = 0; i < 2 * ring.size(); i++) {
-                load.send();
-            }
-            return load.done.promise().andFinally(() -> {
+            return new RingLoad(client, REQUESTS).start(2 * ring.size()).andFinally(() -> {
                 polling.cancel();
                 return Promise.unit();
             });

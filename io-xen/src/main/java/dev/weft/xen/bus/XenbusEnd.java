@@ -1,0 +1,363 @@
+package dev.weft.xen.bus;
+
+import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
+import dev.weft.xen.store.Watch;
+import dev.weft.xen.store.XenStore;
+import dev.weft.xen.store.XenStoreException;
+import dev.weft.xen.store.XsError;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One end of a xenbus device, frontend or backend: it publishes its own {@link XenbusState} in
+ * {@code <path>/state} and follows the other end's through a watch on {@code
+ * <otherPath>/state}.
+ *
+ * <p><b>Threading: LOOP THREAD ONLY</b>, the loop of its {@link XenStore}.
+ *
+ * <p>The handshake is level-triggered, not edge-triggered: on every watch event (including the
+ * one at registration and spurious ones) the end reads the other's state afresh and applies its
+ * rules ({@link Frontend#next}, {@link Backend#next}) until none applies. Each rule looks only at
+ * the two current states, so states the other end skipped, or passed through between two reads,
+ * change nothing, and an event with no change does nothing. A state value that is not a strict
+ * decimal 0-8 is counted ({@link #malformedStates()}) and read as {@link XenbusState#UNKNOWN}.
+ * Rule evaluation is serialised: an event arriving while the driver connects is handled after.
+ */
+public abstract sealed class XenbusEnd permits Frontend, Backend {
+    /** How many published states {@link #history()} keeps. */
+    static final int HISTORY = 64;
+
+    /** What to do next: publish a state, after calling the driver's hook, or stop for good. */
+    record Step(XenbusState publish, Hook hook) {
+        static final Step STOP = new Step(null, Hook.NONE);
+
+        static Step to(XenbusState state) {
+            return new Step(state, Hook.NONE);
+        }
+
+        static Step connectThen(XenbusState state) {
+            return new Step(state, Hook.CONNECT);
+        }
+
+        static Step disconnectThen(XenbusState state) {
+            return new Step(state, Hook.DISCONNECT);
+        }
+    }
+
+    /** A driver hook to call before publishing. */
+    enum Hook {
+        NONE,
+        CONNECT,
+        DISCONNECT
+    }
+
+    private final XenStore store;
+    private final String path;
+    private final String otherPath;
+    private final XenbusDriver driver;
+    private final ArrayDeque<XenbusState> history = new ArrayDeque<>();
+    private final List<Waiter> waiters = new ArrayList<>();
+    private final Resolver<Void> stopped = Promise.pending();
+    private XenbusState state = XenbusState.UNKNOWN;
+    private XenbusState otherState = XenbusState.UNKNOWN;
+    private Watch watch;
+    private boolean shuttingDown;
+    private boolean reconnectRequested;
+    private final List<Resolver<Long>> evaluationWaiters = new ArrayList<>();
+    private boolean driverConnected;
+    private boolean busy;
+    private boolean again;
+    private long malformed;
+    private long evaluations;
+
+    private record Waiter(XenbusState state, Resolver<Void> resolver) {}
+
+    XenbusEnd(XenStore store, String path, String otherPath, XenbusDriver driver) {
+        this.store = store;
+        this.path = path;
+        this.otherPath = otherPath;
+        this.driver = driver;
+    }
+
+    /** The rule: what this end does when it is in {@code own} and the other end in {@code other}. */
+    abstract Step next(XenbusState own, XenbusState other, boolean shuttingDown);
+
+    /** The state this end publishes first. */
+    abstract XenbusState initialState();
+
+    /** Publishes the initial state, then watches the other end. */
+    Promise<Void> start() {
+        return publish(initialState())
+                .flatMap(v -> store.watch(otherPath + "/state"))
+                .map(registered -> {
+                    watch = registered;
+                    Promise.async(this::followEvents);
+                    return null;
+                });
+    }
+
+    private Promise<Void> followEvents() {
+        return watch.events().get().flatMap(event -> {
+            if (event.isEmpty()) {
+                return Promise.unit();
+            }
+            kick();
+            return followEvents();
+        });
+    }
+
+    /** Re-evaluates the rules now, or as soon as the evaluation under way ends. */
+    private void kick() {
+        if (busy) {
+            again = true;
+            return;
+        }
+        busy = true;
+        again = false;
+        Promise.async(() -> readOther().flatMap(other -> {
+            otherState = other;
+            return advance();
+        }).tryBind(v -> {
+            evaluations++;
+            busy = false;
+            wakeEvaluationWaiters(null);
+            if (again && !stopped.promise().isRejected()) {
+                kick();
+            }
+            return Promise.unit();
+        }, failure -> {
+            busy = false;
+            wakeEvaluationWaiters(failure);
+            fail(failure);
+            return Promise.unit();
+        }));
+    }
+
+    private void wakeEvaluationWaiters(Throwable failure) {
+        List<Resolver<Long>> waiting = new ArrayList<>(evaluationWaiters);
+        evaluationWaiters.clear();
+        for (Resolver<Long> waiter : waiting) {
+            if (failure == null) {
+                waiter.resolve(evaluations);
+            } else {
+                waiter.reject(failure);
+            }
+        }
+    }
+
+    private Promise<XenbusState> readOther() {
+        return store.read(otherPath + "/state").map(this::parse).recover(failure ->
+                failure instanceof XenStoreException e && e.error() == XsError.ENOENT
+                        ? Promise.of(XenbusState.UNKNOWN) : Promise.rejected(failure));
+    }
+
+    private XenbusState parse(String value) {
+        try {
+            return XenbusState.parse(value);
+        } catch (IllegalArgumentException e) {
+            malformed++;
+            return XenbusState.UNKNOWN;
+        }
+    }
+
+    /** Applies rules until none applies (or the end stops). */
+    private Promise<Void> advance() {
+        if (!stopped.promise().isPending()) {
+            return Promise.unit();
+        }
+        if (reconnectRequested) {
+            reconnectRequested = false;
+            if (state == XenbusState.CONNECTED || state == XenbusState.INITIALISED) {
+                return publish(XenbusState.CLOSING).flatMap(v -> advance());
+            }
+        }
+        Step step = next(state, otherState, shuttingDown);
+        if (step == null) {
+            return Promise.unit();
+        }
+        if (step == Step.STOP) {
+            stop();
+            return Promise.unit();
+        }
+        return hook(step.hook()).flatMap(v -> publish(step.publish())).flatMap(v -> advance());
+    }
+
+    private Promise<Void> hook(Hook hook) {
+        return switch (hook) {
+            case NONE -> Promise.unit();
+            case CONNECT -> driver.connect(this).map(v -> {
+                driverConnected = true;
+                return null;
+            });
+            case DISCONNECT -> {
+                if (!driverConnected) {
+                    yield Promise.unit();
+                }
+                driverConnected = false;
+                yield driver.disconnect(this);
+            }
+        };
+    }
+
+    private Promise<Void> publish(XenbusState next) {
+        return store.write(path + "/state", next.toStoreValue()).map(v -> {
+            state = next;
+            history.addLast(next);
+            if (history.size() > HISTORY) {
+                history.removeFirst();
+            }
+            wakeWaiters();
+            return null;
+        });
+    }
+
+    private void wakeWaiters() {
+        // Collected first: a woken caller may at once wait for another state.
+        List<Waiter> woken = new ArrayList<>();
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter waiter = it.next();
+            if (waiter.state() == state) {
+                it.remove();
+                woken.add(waiter);
+            }
+        }
+        for (Waiter waiter : woken) {
+            waiter.resolver().resolve(null);
+        }
+    }
+
+    private void stop() {
+        if (watch != null) {
+            watch.unwatch().onFailure(ignored -> {
+                // The connection may be gone already; the watch's stream has ended either way.
+            });
+        }
+        stopped.resolve(null);
+        failWaiters(new IllegalStateException(this + " stopped"));
+    }
+
+    private void fail(Throwable failure) {
+        if (stopped.promise().isPending()) {
+            stopped.reject(failure);
+            failWaiters(failure);
+        }
+    }
+
+    private void failWaiters(Throwable failure) {
+        List<Waiter> left = new ArrayList<>(waiters);
+        waiters.clear();
+        for (Waiter waiter : left) {
+            waiter.resolver().reject(failure);
+        }
+    }
+
+    // ---------------------------------------------------------------- public
+
+    /** The xenstore client this end talks through. */
+    public XenStore store() {
+        return store;
+    }
+
+    /** This end's directory (where its {@code state} and the driver's keys live). */
+    public String path() {
+        return path;
+    }
+
+    /** The other end's directory. */
+    public String otherPath() {
+        return otherPath;
+    }
+
+    /** The state this end last published. */
+    public XenbusState state() {
+        return state;
+    }
+
+    /** The other end's state as last read. */
+    public XenbusState otherState() {
+        return otherState;
+    }
+
+    /** The states this end published, oldest first (at most the last 64). */
+    public List<XenbusState> history() {
+        return List.copyOf(history);
+    }
+
+    /** How many times the other end's state could not be parsed (it was read as UNKNOWN). */
+    public long malformedStates() {
+        return malformed;
+    }
+
+    /** How many times the rules were evaluated after a watch event (spurious ones included). */
+    public long evaluations() {
+        return evaluations;
+    }
+
+    /**
+     * Fulfilled when this end next publishes {@code wanted}, at once if that is its state now.
+     * Rejected if the end stops or fails first.
+     */
+    public Promise<Void> reach(XenbusState wanted) {
+        if (state == wanted) {
+            return Promise.unit();
+        }
+        Optional<Throwable> failure = stopped.promise().isRejected()
+                ? Optional.of(stopped.promise().failure()) : Optional.empty();
+        if (failure.isPresent()) {
+            return Promise.rejected(failure.get());
+        }
+        if (stopped.promise().isFulfilled()) {
+            return Promise.rejected(new IllegalStateException(this + " stopped in " + state));
+        }
+        Resolver<Void> resolver = Promise.pending();
+        waiters.add(new Waiter(wanted, resolver));
+        return resolver.promise();
+    }
+
+    /**
+     * Fulfilled once this end has stopped for good (after {@link #close()}); rejected with the
+     * failure if xenstore or the driver failed.
+     */
+    public Promise<Void> stopped() {
+        return stopped.promise();
+    }
+
+    /**
+     * Closes the device for good: Closing, the driver disconnects, Closed, then the end stops
+     * (fulfilling {@link #stopped()}).
+     */
+    public Promise<Void> close() {
+        shuttingDown = true;
+        kick();
+        return stopped.promise();
+    }
+
+    /**
+     * Closes the device and lets it connect again: if connected, publishes Closing (once the
+     * evaluation under way, if any, ends), then goes through Closed and the handshake again with
+     * the other end.
+     */
+    public void reconnect() {
+        reconnectRequested = true;
+        kick();
+    }
+
+    /**
+     * Fulfilled with {@link #evaluations()} when the evaluation of the rules under way ends, or if
+     * none is under way, the next one (the handling of the next watch event, spurious or not).
+     */
+    public Promise<Long> nextEvaluation() {
+        Resolver<Long> waiter = Promise.pending();
+        evaluationWaiters.add(waiter);
+        return waiter.promise();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + path + ", " + state + ", other " + otherState + "]";
+    }
+}
