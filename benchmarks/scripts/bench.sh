@@ -13,6 +13,9 @@ Usage: ./weft bench <name> [options]
                           ScheduledThreadPoolExecutor (pause, timers, cross-thread submit)
   http [options]          wrk against Weft's and Netty's HTTP servers (GET /plaintext)
   echo [options]          TCP ping-pong against Weft's and Netty's echo servers
+  xen [options]           Xen shared ring between two loops on the hypervisor model vs a Unix-domain
+                          socket between two loops on io-unix (round trips/s, notify->wake p50/p99);
+                          --seconds N (5), --runs N (3), --window N (128 requests in flight)
   jmh [jmh-options]       JMH itself, on benchmarks.jar (e.g. ./weft bench jmh -l)
 
 Options of http and echo:
@@ -27,7 +30,7 @@ USAGE
 
 name="${1:-help}"; [ $# -gt 0 ] && shift
 case "$name" in
-  promises|loop|http|echo|jmh) exec bash "$here/$name.sh" "$@" ;;
+  promises|loop|http|echo|xen|jmh) exec bash "$here/$name.sh" "$@" ;;
   help|-h|--help) usage ;;
   *) usage >&2; echo "weft bench: unknown benchmark: $name" >&2; exit 2 ;;
 esac

@@ -9,6 +9,7 @@ module dev.weft.bench {
     requires dev.weft.promise;
     requires dev.weft.loop;
     requires dev.weft.unix;
+    requires dev.weft.xen;
     requires jmh.core;
     requires reactor.core;
     requires io.netty.common;

@@ -8,7 +8,7 @@ package dev.weft.bench.load;
  * is finer than loopback round trips vary, and a percentile past 100 ms reads as infinite, which a
  * report shows as such rather than as a made-up number.
  */
-final class LatencyHistogram {
+public final class LatencyHistogram {
 
     private static final long BUCKET_NANOS = 100;
     private static final int BUCKETS = 1_000_000;
@@ -17,8 +17,11 @@ final class LatencyHistogram {
     private long overflow;
     private long total;
 
+    /** An empty histogram. */
+    public LatencyHistogram() {}
+
     /** Records one round trip of {@code nanos}. */
-    void record(long nanos) {
+    public void record(long nanos) {
         long bucket = nanos / BUCKET_NANOS;
         if (bucket < BUCKETS) {
             counts[(int) bucket]++;
@@ -29,7 +32,7 @@ final class LatencyHistogram {
     }
 
     /** Round trips recorded. */
-    long count() {
+    public long count() {
         return total;
     }
 
@@ -37,7 +40,7 @@ final class LatencyHistogram {
      * The upper bound in microseconds of the bucket holding the {@code quantile}-th round trip, or
      * infinity if it lies past the last bucket or nothing was recorded.
      */
-    double percentileMicros(double quantile) {
+    public double percentileMicros(double quantile) {
         long rank = (long) Math.ceil(quantile * total);
         long seen = 0;
         for (int i = 0; i < BUCKETS && total > 0; i++) {

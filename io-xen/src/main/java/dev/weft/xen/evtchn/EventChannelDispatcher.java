@@ -30,7 +30,8 @@ import org.agrona.collections.IntHashSet;
  *
  * <p><b>Failures.</b> If a handler throws, its port is unmasked (it was serviced, however badly),
  * the exception propagates out of {@code dispatch}, and the ports taken but not yet dispatched are
- * dispatched first by the next call, so nothing is lost.
+ * dispatched first by the next call (on an attached loop, a task queued on the loop makes that
+ * call, since the device's fd may not become readable again), so nothing is lost.
  */
 public final class EventChannelDispatcher implements Engine.ReadyHandler {
 
@@ -165,17 +166,46 @@ public final class EventChannelDispatcher implements Engine.ReadyHandler {
      * @return how many handlers were called
      */
     public int dispatch() {
-        int called = drainTaken();
-        called += drainBacklog();
-        count = device.takePending(taken);
-        next = 0;
-        return called + drainTaken();
+        boolean completed = false;
+        try {
+            int called = drainTaken();
+            called += drainBacklog();
+            count = device.takePending(taken);
+            next = 0;
+            called += drainTaken();
+            completed = true;
+            return called;
+        } finally {
+            if (!completed) {
+                announceBacklog(); // the device's fd may not be readable again for the ports left over
+            }
+        }
+    }
+
+    /** Whether {@code port} has a registration (paused or not). */
+    public boolean isRegistered(int port) {
+        return registrations.containsKey(port);
     }
 
     private void dispatchBacklog() {
         backlogAnnounced = false;
-        drainTaken();
-        drainBacklog();
+        boolean completed = false;
+        try {
+            drainTaken();
+            drainBacklog();
+            completed = true;
+        } finally {
+            if (!completed) {
+                announceBacklog();
+            }
+        }
+    }
+
+    private void announceBacklog() {
+        if (later != null && !backlogAnnounced && hasBacklog()) {
+            backlogAnnounced = true;
+            later.execute(this::dispatchBacklog);
+        }
     }
 
     private int drainTaken() {
@@ -218,10 +248,7 @@ public final class EventChannelDispatcher implements Engine.ReadyHandler {
     private void release(int port) {
         if (held.remove(port)) {
             backlog.addInt(port);
-            if (later != null && !backlogAnnounced) {
-                backlogAnnounced = true;
-                later.execute(this::dispatchBacklog);
-            }
+            announceBacklog();
         }
     }
 

@@ -52,19 +52,24 @@ public final class EventChannels implements AutoCloseable {
     private int waiters;
     private boolean closed;
 
-    private EventChannels(Loop loop, EventChannelDevice device, EventChannelDispatcher attached) {
+    /** The engine whose ports are the loop's sources, or null if the device is attached to the loop. */
+    private final XenEngine engine;
+
+    private EventChannels(Loop loop, EventChannelDevice device, EventChannelDispatcher attached, XenEngine engine) {
         this.loop = loop;
         this.device = device;
         this.attached = attached;
+        this.engine = engine;
     }
 
     /**
      * Event channels of {@code engine}'s device on {@code loop}, which must have been built with
      * {@code Loop.builder().engine(engine)}: each bound port becomes a readiness source of the
-     * loop. LOOP THREAD ONLY.
+     * loop. LOOP THREAD ONLY. Binding through a loop on another engine fails with {@link
+     * IllegalArgumentException}, and the port is unbound again.
      */
     public static EventChannels on(Loop loop, XenEngine engine) {
-        return new EventChannels(Objects.requireNonNull(loop, "loop"), engine.device(), null);
+        return new EventChannels(Objects.requireNonNull(loop, "loop"), engine.device(), null, engine);
     }
 
     /**
@@ -76,7 +81,7 @@ public final class EventChannels implements AutoCloseable {
         Objects.requireNonNull(device, "device");
         EventChannelDispatcher dispatcher =
                 EventChannelDispatcher.attach(loop, device, EventChannelDispatcher.DEFAULT_BATCH);
-        return new EventChannels(loop, device, dispatcher);
+        return new EventChannels(loop, device, dispatcher, null);
     }
 
     /** The device the ports are bound on; use it only for what this class does not offer. */
@@ -163,14 +168,10 @@ public final class EventChannels implements AutoCloseable {
             return Promise.of(state.counter);
         }
         Resolver<Long> resolver = Promise.task();
-        Waiter waiter = new Waiter(lastSeen, resolver);
+        Waiter waiter = new Waiter(state, lastSeen, resolver);
         state.link(waiter);
         waiters++;
-        resolver.promise().onCancel(() -> {
-            if (state.unlink(waiter)) {
-                waiters--;
-            }
-        });
+        resolver.promise().onCancel(waiter);
         return resolver.promise();
     }
 
@@ -233,6 +234,7 @@ public final class EventChannels implements AutoCloseable {
                 attached.register(port, Engine.READABLE, state);
             } else {
                 loop.register(port, Engine.READABLE, state);
+                checkLoopRunsOn(port);
             }
         } catch (RuntimeException e) {
             device.unbind(port);
@@ -240,6 +242,15 @@ public final class EventChannels implements AutoCloseable {
         }
         ports.put(port, state);
         return port;
+    }
+
+    /** A loop on another engine took the port for one of its own sources: undo that, and say so. */
+    private void checkLoopRunsOn(int port) {
+        if (!engine.dispatcher().isRegistered(port)) {
+            loop.unregister(port);
+            throw new IllegalArgumentException(loop + " does not run on " + engine
+                    + ": build it with Loop.builder().engine(engine), or use EventChannels.on(loop, device)");
+        }
     }
 
     private Port port(int port) {
@@ -345,17 +356,30 @@ public final class EventChannels implements AutoCloseable {
         }
     }
 
-    /** A promise waiting for a port's counter to exceed {@code lastSeen}. */
-    private static final class Waiter {
+    /**
+     * A promise waiting for a port's counter to exceed {@code lastSeen}; also its promise's cancel
+     * hook (one object per wait besides the promise), which unlinks it.
+     */
+    private final class Waiter implements Runnable {
+        final Port port;
         final long lastSeen;
         final Resolver<Long> resolver;
         Waiter previous;
         Waiter next;
         boolean linked;
 
-        Waiter(long lastSeen, Resolver<Long> resolver) {
+        Waiter(Port port, long lastSeen, Resolver<Long> resolver) {
+            this.port = port;
             this.lastSeen = lastSeen;
             this.resolver = resolver;
+        }
+
+        /** The promise was cancelled: stop waiting. */
+        @Override
+        public void run() {
+            if (port.unlink(this)) {
+                waiters--;
+            }
         }
     }
 }

@@ -22,6 +22,7 @@ public final class BackRing {
     private final MemorySegment[] slots;
     private final int size;
     private final int mask;
+    private final int entrySize;
     /** Requests consumed. */
     private int reqCons;
     /** Responses produced, published or not: ring.h's {@code rsp_prod_pvt}. */
@@ -37,10 +38,16 @@ public final class BackRing {
         this.slots = ring.slots();
         this.size = ring.size();
         this.mask = size - 1;
+        this.entrySize = ring.entrySize();
         this.reqCons = index;
         this.rspProdPvt = index;
         this.rspProdPushed = index;
         this.reqProdSeen = index;
+    }
+
+    /** Bytes per entry. */
+    public int entrySize() {
+        return entrySize;
     }
 
     /** The number of entries ({@code RING_SIZE}). */
@@ -80,7 +87,11 @@ public final class BackRing {
         if (reqCons == reqProdSeen) {
             throw new IllegalStateException("no unconsumed request in this pass; call unconsumedRequests()");
         }
-        MemorySegment.copy(slots[reqCons & mask], 0, copy, 0, copy.byteSize());
+        if (copy.byteSize() < entrySize) {
+            throw new IllegalArgumentException("copy of " + copy.byteSize() + " bytes cannot hold a "
+                    + entrySize + "-byte entry");
+        }
+        MemorySegment.copy(slots[reqCons & mask], 0, copy, 0, entrySize);
         reqCons++;
         return copy;
     }

@@ -22,6 +22,7 @@ public final class FrontRing {
     private final MemorySegment[] slots;
     private final int size;
     private final int mask;
+    private final int entrySize;
     /** Requests produced (filled), published or not: ring.h's {@code req_prod_pvt}. */
     private int reqProdPvt;
     /** Our last published {@code req_prod}; the shared copy is never read back. */
@@ -37,10 +38,16 @@ public final class FrontRing {
         this.slots = ring.slots();
         this.size = ring.size();
         this.mask = size - 1;
+        this.entrySize = ring.entrySize();
         this.reqProdPvt = index;
         this.reqProdPushed = index;
         this.rspCons = index;
         this.rspProdSeen = index;
+    }
+
+    /** Bytes per entry. */
+    public int entrySize() {
+        return entrySize;
     }
 
     /** The number of entries ({@code RING_SIZE}). */
@@ -122,7 +129,11 @@ public final class FrontRing {
         if (rspCons == rspProdSeen) {
             throw new IllegalStateException("no unconsumed response in this pass; call unconsumedResponses()");
         }
-        MemorySegment.copy(slots[rspCons & mask], 0, copy, 0, copy.byteSize());
+        if (copy.byteSize() < entrySize) {
+            throw new IllegalArgumentException("copy of " + copy.byteSize() + " bytes cannot hold a "
+                    + entrySize + "-byte entry");
+        }
+        MemorySegment.copy(slots[rspCons & mask], 0, copy, 0, entrySize);
         rspCons++;
         return copy;
     }
@@ -141,6 +152,11 @@ public final class FrontRing {
         SharedWords.release(memory, SharedRing.RSP_EVENT, rspCons + 1);
         SharedWords.fullFence(); // xen_mb(): rsp_event is visible before we re-read rsp_prod
         return unconsumedResponses() > 0;
+    }
+
+    /** Requests produced but not yet pushed. */
+    int unpushedRequests() {
+        return RingIndex.distance(reqProdPushed, reqProdPvt);
     }
 
     /** Why this half is broken, or null while it is intact. */

@@ -53,9 +53,13 @@ public final class RingClient<Req, Rsp> {
     public RingClient(FrontRing ring, RingCodec<Req, Rsp> codec, Runnable notifyBack) {
         this.ring = Objects.requireNonNull(ring, "ring");
         this.codec = Objects.requireNonNull(codec, "codec");
+        if (codec.entrySize() != ring.entrySize()) {
+            throw new IllegalArgumentException("the codec's entries are " + codec.entrySize()
+                    + " bytes but the ring's are " + ring.entrySize());
+        }
         this.notifyBack = Objects.requireNonNull(notifyBack, "notifyBack");
         int size = ring.size();
-        this.copy = MemorySegment.ofArray(new long[(codec.entrySize() + 7) / 8]).asSlice(0, codec.entrySize());
+        this.copy = SharedRing.privateEntry(codec.entrySize());
         this.inFlight = (Resolver<Rsp>[]) new Resolver<?>[size];
         this.freeIds = new int[size];
         for (int id = 0; id < size; id++) {
@@ -66,7 +70,8 @@ public final class RingClient<Req, Rsp> {
 
     /**
      * Sends {@code request} and returns the promise of its response. If no slot is free the
-     * request waits for one, behind earlier waiting requests. The promise is rejected with the
+     * request waits for one, behind earlier waiting requests. Requests made by callbacks during a
+     * {@link #poll()} are published together at the end of its pass, with at most one notification. The promise is rejected with the
      * codec's exception if the request cannot be encoded, and with {@link RingBroken} if the ring
      * breaks first. Cancelable while it waits.
      */
@@ -77,7 +82,9 @@ public final class RingClient<Req, Rsp> {
         Resolver<Rsp> resolver = Promise.task();
         if (freeCount > 0 && waiting.isEmpty()) {
             send(request, resolver);
-            push();
+            if (!polling) { // inside a poll (a response's callback) the pass pushes once for all
+                push();
+            }
         } else {
             waiting.add(new Waiting<>(request, resolver));
         }
@@ -100,6 +107,7 @@ public final class RingClient<Req, Rsp> {
             do {
                 taken += takeResponses(ring.unconsumedResponses());
                 sendWaiting();
+                push();
             } while (failure == null && ring.finalCheckForResponses());
         } catch (RingBroken broken) {
             breakWith(broken);
@@ -172,35 +180,31 @@ public final class RingClient<Req, Rsp> {
     }
 
     private void sendWaiting() {
-        boolean sent = false;
         while (freeCount > 0 && !waiting.isEmpty() && failure == null) {
             Waiting<Req, Rsp> next = waiting.poll();
             if (next.resolver().promise().isPending()) { // a cancelled waiter is withdrawn
-                sent |= send(next.request(), next.resolver());
+                send(next.request(), next.resolver());
             }
-        }
-        if (sent) {
-            push();
         }
     }
 
-    /** Encodes one request into the next slot; false (and the promise rejected) if it cannot. */
-    private boolean send(Req request, Resolver<Rsp> resolver) {
+    /** Encodes one request into the next slot, or rejects its promise if it cannot be encoded. */
+    private void send(Req request, Resolver<Rsp> resolver) {
         int id = freeIds[--freeCount];
         try {
             codec.writeRequest(id, request, ring.requestSlot());
         } catch (RuntimeException unencodable) {
             freeCount++;
             resolver.reject(unencodable);
-            return false;
+            return;
         }
         inFlight[id] = resolver;
         ring.produceRequest();
-        return true;
     }
 
+    /** Publishes the requests produced since the last push, notifying the back if it asked. */
     private void push() {
-        if (ring.pushRequestsAndCheckNotify()) {
+        if (failure == null && ring.unpushedRequests() > 0 && ring.pushRequestsAndCheckNotify()) {
             notifyBack.run();
         }
     }

@@ -50,10 +50,14 @@ public final class RingServer<Req, Rsp> {
                       Runnable notifyFront) {
         this.ring = Objects.requireNonNull(ring, "ring");
         this.codec = Objects.requireNonNull(codec, "codec");
+        if (codec.entrySize() != ring.entrySize()) {
+            throw new IllegalArgumentException("the codec's entries are " + codec.entrySize()
+                    + " bytes but the ring's are " + ring.entrySize());
+        }
         this.handler = Objects.requireNonNull(handler, "handler");
         this.failureResponse = Objects.requireNonNull(failureResponse, "failureResponse");
         this.notifyFront = Objects.requireNonNull(notifyFront, "notifyFront");
-        this.copy = MemorySegment.ofArray(new long[(codec.entrySize() + 7) / 8]).asSlice(0, codec.entrySize());
+        this.copy = SharedRing.privateEntry(codec.entrySize());
     }
 
     /**
@@ -118,7 +122,11 @@ public final class RingServer<Req, Rsp> {
         }
         inProgress++;
         Promise<? extends Rsp> response = Promise.apply(() -> handler.apply(request));
-        response.onAny(value -> respond(id, value), error -> respond(id, failureResponse.apply(request, error)));
+        if (response.isFulfilled()) { // the common case of a synchronous handler: no callbacks to allocate
+            respond(id, response.value());
+        } else {
+            response.onAny(value -> respond(id, value), error -> respond(id, failureResponse.apply(request, error)));
+        }
     }
 
     private void respond(long id, Rsp response) {

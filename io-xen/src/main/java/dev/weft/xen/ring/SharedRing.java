@@ -180,7 +180,7 @@ public final class SharedRing {
     }
 
     /** A private buffer for one entry's copy: long-backed, so a codec may read aligned words. */
-    MemorySegment privateEntry() {
+    static MemorySegment privateEntry(int entrySize) {
         return MemorySegment.ofArray(new long[(entrySize + 7) / 8]).asSlice(0, entrySize);
     }
 }

@@ -16,6 +16,8 @@ public final class SimDomain implements XenPlatform {
     private final SimHypervisor hypervisor;
     private final int domainId;
     final PortTable ports;
+    /** This domain's grant table. Guarded by the hypervisor lock. */
+    final GrantTable grants = new GrantTable();
     /** The port each VIRQ is bound to, 0 if none. Guarded by the hypervisor lock. */
     private final int[] virqPorts = new int[SimHypervisor.NR_VIRQS];
     /** Bound ports, for leak checks. Guarded by the hypervisor lock. */
@@ -39,12 +41,12 @@ public final class SimDomain implements XenPlatform {
 
     @Override
     public GrantAllocator openGrantAllocator() {
-        throw new UnsupportedOperationException("grant tables are not modelled yet");
+        return new SimGrantAllocator(this);
     }
 
     @Override
     public GrantMapper openGrantMapper() {
-        throw new UnsupportedOperationException("grant tables are not modelled yet");
+        return new SimGrantMapper(this);
     }
 
     /** The model this domain belongs to. */
@@ -83,6 +85,13 @@ public final class SimDomain implements XenPlatform {
     public int boundPorts() {
         synchronized (hypervisor.lock) {
             return bound;
+        }
+    }
+
+    /** How many of this domain's grants are live (shared and not ended). Any thread; for leak checks. */
+    public int liveGrants() {
+        synchronized (hypervisor.lock) {
+            return grants.size();
         }
     }
 
@@ -180,6 +189,17 @@ public final class SimDomain implements XenPlatform {
             case Binding.Unbound unbound -> { } // Xen drops it silently: nobody is connected yet
             case Binding.Virq virq -> throw new EventChannelException("notify(port=" + port + ")", "EINVAL",
                     "a VIRQ port cannot be notified");
+        }
+    }
+
+    /**
+     * A notification the kernel sends on this domain's behalf (an unmap notify): like a send, but
+     * whoever owns the port, and failures ignored, as Linux ignores them.
+     */
+    void kernelNotify(int port) {
+        Binding binding = ports.binding(port);
+        if (binding != null && binding.endpoint() instanceof Binding.Interdomain(int remoteDomain, int remotePort)) {
+            hypervisor.find(remoteDomain).ports.setPending(remotePort);
         }
     }
 

@@ -17,6 +17,8 @@ public final class SimHypervisor {
 
     /** Xen's DOMID_SELF: in a bind or share, "the calling domain". */
     public static final int DOMID_SELF = 0x7FF0;
+    /** Bytes in a page: the unit of granting and mapping. */
+    public static final int PAGE_SIZE = 4096;
     /** Xen's NR_VIRQS: virtual IRQs are numbered 0 to 23. */
     public static final int NR_VIRQS = 24;
 

@@ -35,9 +35,9 @@ class EventChannelsTest {
     private int peerPort;
 
     private void open(EngineKind kind) {
-        Loop[] made = new Loop[1];
-        channels = kind.open(Loop.builder(), localDevice, made);
-        loop = made[0];
+        EngineKind.LoopOn made = kind.build(Loop.builder(), localDevice);
+        loop = made.loop();
+        channels = made.channelsHere();
         port = channels.bindUnbound(peer.domainId());
         peerPort = peerDevice.bindInterdomain(local.domainId(), port);
     }
@@ -255,18 +255,43 @@ class EventChannelsTest {
         SimDomain other = xen.createDomain();
         long before = Fds.open();
         EventChannelDevice device = other.openEventChannels();
-        Loop[] made = new Loop[1];
-        EventChannels opened = kind.open(Loop.builder(), device, made);
+        EngineKind.LoopOn made = kind.build(Loop.builder(), device);
+        EventChannels opened = made.channelsHere();
         int bound = opened.bindUnbound(local.domainId());
         Promise<Long> waiting = opened.after(bound, 0);
 
         opened.close();
-        made[0].close();
+        made.loop().close();
         device.close();
 
         assertEquals(before, Fds.open());
         assertEquals(0, other.boundPorts());
         assertTrue(waiting.isRejected());
         assertEquals(0, opened.waiters());
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void aLoopWithNothingToDoBlocksInsteadOfSpinning(EngineKind kind) throws Exception {
+        open(kind);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        Thread notifier = new Thread(() -> {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            peerDevice.notify(peerPort);
+        });
+        notifier.start();
+        Promise<Long> next = channels.after(port, 0);
+        loop.sleep(Duration.ofMillis(20)).onSuccess(v -> go.countDown());
+        long before = loop.metrics().iterations();
+
+        assertEquals(1L, run(next));
+        notifier.join();
+
+        long iterations = loop.metrics().iterations() - before;
+        assertTrue(iterations < 20, "a spinning loop would iterate thousands of times in 20 ms: " + iterations);
     }
 }

@@ -3,6 +3,7 @@ package dev.weft.xen.ring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.Promise;
@@ -66,6 +67,24 @@ class RingClientServerTest {
 
         assertEquals(10L, first.value());
         assertEquals(20L, second.value());
+    }
+
+    @Test
+    void requestsMadeByResponseCallbacksArePublishedTogetherAtTheEndOfThePass() {
+        RingServer<Long, Long> server = doublingServer();
+        List<Integer> reqProdSeenInCallbacks = new ArrayList<>();
+        for (long i = 0; i < 3; i++) {
+            client.request(i).onSuccess(response -> {
+                client.request(response);
+                reqProdSeenInCallbacks.add(page.get(ValueLayout.JAVA_INT, SharedRing.REQ_PROD));
+            });
+        }
+        server.poll();
+
+        client.poll();
+
+        assertEquals(List.of(3, 3, 3), reqProdSeenInCallbacks);
+        assertEquals(6, page.get(ValueLayout.JAVA_INT, SharedRing.REQ_PROD));
     }
 
     @Test
@@ -195,6 +214,13 @@ class RingClientServerTest {
         client.poll();
         page.set(ValueLayout.JAVA_LONG, SharedRing.HEADER_BYTES + 8, 12345L);
         assertEquals(10L, answer.value());
+    }
+
+    @Test
+    void aCodecWhoseEntriesDoNotMatchTheRingIsRefused() {
+        SharedRing wider = SharedRing.over(page, 32);
+        assertThrows(IllegalArgumentException.class,
+                () -> new RingClient<>(wider.front(), LongCodec.INSTANCE, () -> { }));
     }
 
     /** Writes a response entry at slot {@code index} and publishes rsp_prod = index + 1, as a back would. */

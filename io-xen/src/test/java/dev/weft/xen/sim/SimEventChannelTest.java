@@ -315,4 +315,63 @@ class SimEventChannelTest {
         assertEquals(rounds, seen, "the event after the last write was delivered");
         assertNotEquals(0, seen);
     }
+
+    @Test
+    void rebindingRacingANotifierNeverLeavesAPortStuckOrAStaleReport() throws Exception {
+        int offered = frontDevice.bindUnboundPort(back.domainId());
+        AtomicLong failures = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread notifier = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    frontDevice.notify(offered); // dropped silently while back's end is unbound
+                } catch (RuntimeException e) {
+                    failures.incrementAndGet();
+                }
+            }
+        });
+        notifier.start();
+        try {
+            for (int i = 0; i < 2_000; i++) {
+                int port = backDevice.bindInterdomain(front.domainId(), offered);
+                takeAndUnmaskUntil(port);
+                backDevice.unbind(port);
+                assertArrayEquals(new int[0], take(backDevice), "no report survives its port's unbind");
+                assertFalse(Fds.readable(backDevice.fd()));
+            }
+        } finally {
+            stop.set(true);
+            notifier.join();
+        }
+        int port = backDevice.bindInterdomain(front.domainId(), offered);
+        takeAndUnmaskUntil(port);
+        take(backDevice);
+        backDevice.unmask(port);
+
+        frontDevice.notify(offered);
+
+        assertArrayEquals(new int[] {port}, take(backDevice), "the last binding still hears its peer");
+        assertEquals(0, failures.get());
+    }
+
+    /**
+     * Takes and unmasks reports until {@code port} is among them (Xen marks a new binding pending);
+     * fails if it never comes, which is what a port left masked with nothing queued looks like.
+     */
+    private void takeAndUnmaskUntil(int port) {
+        int[] ports = new int[8];
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            assertTrue(System.nanoTime() < deadline, "port " + port + " was never reported: stuck masked?");
+            int n = backDevice.takePending(ports);
+            boolean seen = false;
+            for (int i = 0; i < n; i++) {
+                backDevice.unmask(ports[i]);
+                seen |= ports[i] == port;
+            }
+            if (seen) {
+                return;
+            }
+        }
+    }
 }
