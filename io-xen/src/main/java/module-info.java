@@ -17,6 +17,10 @@ module dev.weft.xen {
     exports dev.weft.xen.store;
     // xenbus: device states and the frontend/backend handshake over xenstore
     exports dev.weft.xen.bus;
+    // blkfront (Block over a vbd) and a software blkback
+    exports dev.weft.xen.blk;
+    // netfront (Network over a vif) and a software netback
+    exports dev.weft.xen.net;
     // the software model of the hypervisor: domains, event channels, grants, the xenstore daemon
     exports dev.weft.xen.sim;
 }

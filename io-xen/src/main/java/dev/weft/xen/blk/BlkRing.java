@@ -3,7 +3,7 @@ package dev.weft.xen.blk;
 import dev.weft.loop.device.Block;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
-import dev.weft.xen.grant.EndAccess;
+import dev.weft.xen.bus.UnendedGrants;
 import dev.weft.xen.grant.GrantAllocator;
 import dev.weft.xen.grant.GrantException;
 import dev.weft.xen.grant.SharedPages;
@@ -41,7 +41,7 @@ final class BlkRing {
     private final Block.Info info;
     private final Blkfront.Features features;
     private final Set<Transfer> outstanding = new LinkedHashSet<>();
-    private final List<SharedPages> unreusable;
+    private final UnendedGrants unreusable;
     private BlockDeviceException broken;
     private BlockDeviceException closed;
 
@@ -49,7 +49,7 @@ final class BlkRing {
     private record Transfer(BlkifRequest request, SharedPages pages, Resolver<Void> resolver) {}
 
     BlkRing(RingClient<BlkifRequest, BlkifResponse> client, GrantAllocator grants, int backendDomain, int handle,
-            Block.Info info, Blkfront.Features features, List<SharedPages> unreusable) {
+            Block.Info info, Blkfront.Features features, UnendedGrants unreusable) {
         this.unreusable = unreusable;
         this.client = client;
         this.grants = grants;
@@ -145,7 +145,7 @@ final class BlkRing {
 
     /** Tries again to end the grants that were busy; those that end are released. */
     void retryUnreusable() {
-        unreusable.removeIf(shared -> shared.end() == EndAccess.ENDED);
+        unreusable.retry();
     }
 
     private Promise<Void> transfer(int operation, long startSector, List<MemorySegment> list) {
@@ -257,13 +257,6 @@ final class BlkRing {
 
     /** Ends a request's grant; false (and the pages set aside for ever) if the backend still maps them. */
     private boolean release(SharedPages pages) {
-        if (pages == null) {
-            return true;
-        }
-        if (pages.end() == EndAccess.ENDED) {
-            return true;
-        }
-        unreusable.add(pages);
-        return false;
+        return pages == null || unreusable.end(pages);
     }
 }

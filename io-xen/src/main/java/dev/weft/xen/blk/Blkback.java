@@ -5,6 +5,7 @@ import dev.weft.unix.blocking.BlockingPool;
 import dev.weft.xen.bus.Backend;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
+import dev.weft.xen.bus.XenbusNodes;
 import dev.weft.xen.evtchn.EventChannels;
 import dev.weft.xen.grant.GrantMapper;
 import dev.weft.xen.grant.GrantRef;
@@ -146,10 +147,10 @@ public final class Blkback implements XenbusDriver {
         String front = end.otherPath();
         Connection attempt = new Connection();
         return Promise.all(List.of(store.read(end.path() + "/frontend-id"),
-                        Nodes.readOptional(store, front + "/ring-page-order", "0"),
+                        XenbusNodes.readOptional(store, front + "/ring-page-order", "0"),
                         store.read(front + "/event-channel"),
-                        Nodes.readOptional(store, front + "/protocol", BlkifCodec.PROTOCOL)))
-                .flatMap(values -> Nodes.parsed(() -> {
+                        XenbusNodes.readOptional(store, front + "/protocol", BlkifCodec.PROTOCOL)))
+                .flatMap(values -> XenbusNodes.parsed(() -> {
                     attempt.frontendDomain = (int) Nodes.decimal(end.path() + "/frontend-id", values.get(0), 0, MAX_DOMAIN_ID);
                     int order = (int) Nodes.decimal(front + "/ring-page-order", values.get(1), 0, config.maxRingPageOrder());
                     int port = (int) Nodes.decimal(front + "/event-channel", values.get(2), 1, Integer.MAX_VALUE);
@@ -167,12 +168,12 @@ public final class Blkback implements XenbusDriver {
 
     private static Promise<List<GrantRef>> ringRefs(XenStore store, String front, int order) {
         if (order == 0) {
-            return store.read(front + "/ring-ref").flatMap(ref -> Nodes.parsed(() -> Promise.of(List.of(grefOf(front + "/ring-ref", ref)))));
+            return store.read(front + "/ring-ref").flatMap(ref -> XenbusNodes.parsed(() -> Promise.of(List.of(grefOf(front + "/ring-ref", ref)))));
         }
         List<Promise<GrantRef>> refs = new ArrayList<>();
         for (int page = 0; page < 1 << order; page++) {
             String node = front + "/ring-ref" + page;
-            refs.add(store.read(node).flatMap(ref -> Nodes.parsed(() -> Promise.of(grefOf(node, ref)))));
+            refs.add(store.read(node).flatMap(ref -> XenbusNodes.parsed(() -> Promise.of(grefOf(node, ref)))));
         }
         return Promise.all(refs);
     }

@@ -4,17 +4,17 @@ import dev.weft.loop.device.Block;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.xen.bus.Frontend;
+import dev.weft.xen.bus.UnendedGrants;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
+import dev.weft.xen.bus.XenbusNodes;
 import dev.weft.xen.bus.XenbusState;
 import dev.weft.xen.evtchn.EventChannels;
-import dev.weft.xen.grant.EndAccess;
 import dev.weft.xen.grant.GrantAllocator;
 import dev.weft.xen.grant.SharedPages;
 import dev.weft.xen.ring.RingBroken;
 import dev.weft.xen.ring.RingClient;
 import dev.weft.xen.ring.SharedRing;
-import dev.weft.xen.store.Watch;
 import dev.weft.xen.store.XenStore;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -96,7 +96,7 @@ public final class Blkfront implements Block, XenbusDriver {
     private final GrantAllocator grants;
     private final Config config;
     private final int handle;
-    private final List<SharedPages> unreusable = new ArrayList<>();
+    private final UnendedGrants unreusable = new UnendedGrants();
     private final Resolver<Void> firstConnection = Promise.pending();
     private final List<Resolver<Void>> connectionWaiters = new ArrayList<>();
     private Promise<Void> reclaiming = Promise.unit();
@@ -231,11 +231,7 @@ public final class Blkfront implements Block, XenbusDriver {
 
     /** Pages the backend kept mapped after it answered or disconnected: never reused, never freed. */
     public int unreusablePages() {
-        int pages = 0;
-        for (SharedPages shared : unreusable) {
-            pages += shared.refs().size();
-        }
-        return pages;
+        return unreusable.pages();
     }
 
     private BlkRing ring() {
@@ -255,11 +251,11 @@ public final class Blkfront implements Block, XenbusDriver {
         Connection attempt = new Connection(++connections);
         XenStore store = end.store();
         return store.read(end.path() + "/backend-id")
-                .flatMap(id -> Nodes.parsed(() -> {
+                .flatMap(id -> XenbusNodes.parsed(() -> {
                     attempt.backendDomain = (int) Nodes.decimal(end.path() + "/backend-id", id, 0, MAX_DOMAIN_ID);
-                    return Nodes.readOptional(store, end.otherPath() + "/max-ring-page-order", "0");
+                    return XenbusNodes.readOptional(store, end.otherPath() + "/max-ring-page-order", "0");
                 }))
-                .flatMap(max -> Nodes.parsed(() -> {
+                .flatMap(max -> XenbusNodes.parsed(() -> {
                     int offered = (int) Nodes.decimal(end.otherPath() + "/max-ring-page-order", max, 0, Integer.MAX_VALUE);
                     return publishRing(end, attempt, Math.min(config.ringPageOrder(), offered));
                 }))
@@ -312,11 +308,11 @@ public final class Blkfront implements Block, XenbusDriver {
         XenStore store = end.store();
         String dir = end.otherPath();
         return Promise.all(List.of(store.read(dir + "/sectors"), store.read(dir + "/sector-size"),
-                Nodes.readOptional(store, dir + "/physical-sector-size", "0"),
-                Nodes.readOptional(store, dir + "/info", "0"), Nodes.readOptional(store, dir + "/mode", "w"),
-                Nodes.readOptional(store, dir + "/feature-flush-cache", "0"),
-                Nodes.readOptional(store, dir + "/feature-barrier", "0"),
-                Nodes.readOptional(store, dir + "/feature-persistent", "0"))).flatMap(values -> Nodes.parsed(() -> {
+                XenbusNodes.readOptional(store, dir + "/physical-sector-size", "0"),
+                XenbusNodes.readOptional(store, dir + "/info", "0"), XenbusNodes.readOptional(store, dir + "/mode", "w"),
+                XenbusNodes.readOptional(store, dir + "/feature-flush-cache", "0"),
+                XenbusNodes.readOptional(store, dir + "/feature-barrier", "0"),
+                XenbusNodes.readOptional(store, dir + "/feature-persistent", "0"))).flatMap(values -> XenbusNodes.parsed(() -> {
                     if (connection != attempt) { // disconnected meanwhile
                         return Promise.unit();
                     }
@@ -363,40 +359,8 @@ public final class Blkfront implements Block, XenbusDriver {
         if (closing != null) {
             release(closing);
         }
-        endWhatWasGivenBack();
-        if (!unreusable.isEmpty() && !reclaiming.isPending()) {
-            reclaiming = reclaim(end.store(), end.otherPath() + "/state");
-        }
+        reclaiming = unreusable.reclaim(end.store(), end.otherPath());
         return Promise.unit();
-    }
-
-    private void endWhatWasGivenBack() {
-        unreusable.removeIf(shared -> shared.end() == EndAccess.ENDED);
-    }
-
-    /**
-     * Ends the grants the backend still mapped when we disconnected, as it lets go of them: it
-     * unmaps before it publishes Closed (the frontend cannot wait for that before its own Closed,
-     * which is what makes the backend disconnect), so each change of its state is a reason to try
-     * again, until all ended or it is Closed (what it still maps then stays unreusable).
-     */
-    private Promise<Void> reclaim(XenStore store, String backendState) {
-        return store.watch(backendState).flatMap(watch -> reclaimOn(store, backendState, watch)
-                .andFinally(watch::unwatch));
-    }
-
-    private Promise<Void> reclaimOn(XenStore store, String backendState, Watch watch) {
-        endWhatWasGivenBack();
-        if (unreusable.isEmpty()) {
-            return Promise.unit();
-        }
-        return Nodes.readOptional(store, backendState, "6").flatMap(state -> {
-            if (XenbusState.parse(state) == XenbusState.CLOSED) {
-                endWhatWasGivenBack();
-                return Promise.unit();
-            }
-            return watch.events().next().flatMap(event -> reclaimOn(store, backendState, watch));
-        });
     }
 
     /** Stops the connection's polling, fails its operations, unbinds its channel and ends its ring's grant. */
@@ -410,8 +374,8 @@ public final class Blkfront implements Block, XenbusDriver {
         if (closing.port >= 0) {
             channels.unbind(closing.port);
         }
-        if (closing.ringPages != null && closing.ringPages.end() == EndAccess.BUSY) {
-            unreusable.add(closing.ringPages);
+        if (closing.ringPages != null) {
+            unreusable.end(closing.ringPages);
         }
     }
 }

@@ -214,8 +214,8 @@ class BlkfrontTest {
         rig.back(() -> blkback.backend().reach(XenbusState.CLOSED));
         assertEquals(BlockDeviceException.Reason.DISCONNECTED,
                 failureOf(rig.front(() -> Promise.of(blkfront.read(0, List.of(arena.allocate(512)))))));
-        assertEquals(0, rig.frontDomain.liveGrants());
-        assertEquals(0, rig.frontDomain.boundPorts());
+        assertEquals(0, rig.split.frontDomain.liveGrants());
+        assertEquals(0, rig.split.frontDomain.boundPorts());
         assertEquals(0, rig.front(() -> Promise.of(blkfront.unreusablePages())));
     }
 

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.loop.Loop;
 import dev.weft.loop.device.Block;
 import dev.weft.promise.Promise;
+import dev.weft.xen.bus.UnendedGrants;
 import dev.weft.xen.grant.GrantAllocator;
 import dev.weft.xen.grant.GrantMapper;
 import dev.weft.xen.grant.GrantRef;
 import dev.weft.xen.grant.MappedPages;
-import dev.weft.xen.grant.SharedPages;
 import dev.weft.xen.ring.RingClient;
 import dev.weft.xen.ring.SharedRing;
 import dev.weft.xen.sim.SimDomain;
@@ -65,7 +65,7 @@ class HostileBlkBackendTest {
     }
 
     private static BlkRing freshDevice(MemorySegment page, GrantAllocator grants, int backDomain,
-                                       List<SharedPages> unreusable) {
+                                       UnendedGrants unreusable) {
         page.fill((byte) 0);
         SharedRing ring = SharedRing.over(page, BlkifCodec.INSTANCE.entrySize()).initialise(0);
         RingClient<BlkifRequest, BlkifResponse> client = new RingClient<>(ring.front(), BlkifCodec.INSTANCE, () -> { });
@@ -114,7 +114,7 @@ class HostileBlkBackendTest {
     void aHostileBackendGetsTypedErrorsABrokenDeviceAndNoLeakedGrants() {
         SplittableRandom random = new SplittableRandom(0xB10C_0BADL);
         Tally tally = new Tally();
-        List<SharedPages> unreusable = new ArrayList<>();
+        UnendedGrants unreusable = new UnendedGrants();
         ArrayDeque<MappedPages> held = new ArrayDeque<>();
         try (Arena arena = Arena.ofConfined(); Loop loop = Loop.create();
              GrantAllocator grants = front.openGrantAllocator(); GrantMapper mapper = back.openGrantMapper()) {
@@ -150,7 +150,7 @@ class HostileBlkBackendTest {
                         page.set(U32, 4L * random.nextInt(4), random.nextInt());
                         device.client().poll();
                     }
-                    tally.mostSetAside = Math.max(tally.mostSetAside, unreusable.size());
+                    tally.mostSetAside = Math.max(tally.mostSetAside, unreusable.pages());
                 }
                 device.close();
                 return Promise.unit();
@@ -159,11 +159,11 @@ class HostileBlkBackendTest {
             while (!held.isEmpty()) {
                 held.poll().close();
             }
-            unreusable.removeIf(shared -> shared.end() == dev.weft.xen.grant.EndAccess.ENDED);
+            unreusable.retry();
         }
         assertEquals(List.of(), tally.untyped);
         assertTrue(tally.mostSetAside > 0, "grants the backend kept were set aside, not reused");
-        assertEquals(List.of(), unreusable, "every grant ends once the backend lets go");
+        assertEquals(0, unreusable.pages(), "every grant ends once the backend lets go");
         assertEquals(0, front.liveGrants(), "no grant leaked");
         assertTrue(tally.devices > 100, "the backend broke many devices: " + tally.devices);
         assertTrue(tally.fulfilled > 1000, "and answered many requests well: " + tally.fulfilled);

@@ -123,11 +123,11 @@ class HostileBlkbackOverXenbusTest {
         VbdRig rig;
 
         private dev.weft.xen.grant.GrantMapper mapper() {
-            return rig.mapper;
+            return rig.split.mapper;
         }
 
         private dev.weft.xen.evtchn.EventChannels channels() {
-            return rig.backChannels;
+            return rig.split.backChannels;
         }
     }
 
@@ -163,7 +163,7 @@ class HostileBlkbackOverXenbusTest {
         Blkfront blkfront = connect(driver);
         rig.back(() -> {
             for (int i = 0; i < 100_000; i++) {
-                rig.backChannels.notify(driver.port);
+                rig.split.backChannels.notify(driver.port);
             }
             return Promise.unit();
         });
