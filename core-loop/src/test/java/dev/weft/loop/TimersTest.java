@@ -31,12 +31,15 @@ class TimersTest {
 
     @ParameterizedTest
     @EnumSource(EngineKind.class)
-    void sleepsResolveInDeadlineOrder(EngineKind kind) {
+    void timersResolveInDeadlineOrder(EngineKind kind) {
         try (Loop loop = kind.newLoop()) {
             List<Integer> order = new ArrayList<>();
             List<Promise<Void>> sleeps = new ArrayList<>();
+            // One clock reading for all deadlines: sleeps made one after another would each start
+            // from their own "now", and a descheduled test thread could then reorder them.
+            long base = loop.clock().nanoTime();
             for (int ms : new int[] {30, 10, 20, 10}) {
-                sleeps.add(loop.sleep(Duration.ofMillis(ms)).map(v -> {
+                sleeps.add(loop.at(base + Duration.ofMillis(ms).toNanos()).map(v -> {
                     order.add(ms);
                     return null;
                 }));

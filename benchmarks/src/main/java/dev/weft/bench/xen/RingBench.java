@@ -25,7 +25,8 @@ public final class RingBench {
     private RingBench() {}
 
     /** One row: round trips per second of each run and the one-way delays of the last. */
-    private record Row(double[] perSecond, double p50Micros, double p99Micros, long mismatches) {
+    private record Row(double[] perSecond, double p50Micros, double p99Micros, long mismatches,
+                       double signalsPerThousand) {
         double median() {
             double[] sorted = perSecond.clone();
             Arrays.sort(sorted);
@@ -76,14 +77,20 @@ public final class RingBench {
         double[] perSecond = new double[runs];
         long mismatches = 0;
         LatencyHistogram delays = null;
+        long signals = 0;
+        long roundTrips = 0;
         for (int i = 0; i < runs; i++) {
             transport.swapHistogram();
+            transport.takeSignals();
             WindowLoad.Result result = once(transport, window, nanos);
             delays = transport.swapHistogram();
+            signals += transport.takeSignals();
+            roundTrips += result.roundTrips();
             perSecond[i] = result.perSecond();
             mismatches += result.mismatches();
         }
-        return new Row(perSecond, delays.percentileMicros(0.50), delays.percentileMicros(0.99), mismatches);
+        return new Row(perSecond, delays.percentileMicros(0.50), delays.percentileMicros(0.99), mismatches,
+                signals * 1000.0 / roundTrips);
     }
 
     private static WindowLoad.Result once(RoundTrips transport, int window, long nanos) throws Exception {
@@ -93,7 +100,7 @@ public final class RingBench {
 
     private static void print(int window, Row[] ring, Row[] socket) {
         System.out.printf(Locale.ROOT, "16-byte request/response between two loops on two threads; median of runs%n");
-        System.out.printf(Locale.ROOT, "%-34s %14s %14s %9s   %s%n", "", "xen ring", "unix socket", "ring/sock",
+        System.out.printf(Locale.ROOT, "%-42s %14s %14s %9s   %s%n", "", "xen ring", "unix socket", "ring/sock",
                 "runs: ring | socket");
         row("round trips/s, window " + window, ring[0].median(), socket[0].median(), true,
                 ring[0].runs() + " | " + socket[0].runs());
@@ -101,10 +108,14 @@ public final class RingBench {
                 ring[1].runs() + " | " + socket[1].runs());
         row("notify->wake p50 (us), ping-pong", ring[1].p50Micros(), socket[1].p50Micros(), false, "last run");
         row("notify->wake p99 (us), ping-pong", ring[1].p99Micros(), socket[1].p99Micros(), false, "last run");
+        row("signals per 1000 round trips, window " + window, ring[0].signalsPerThousand(),
+                socket[0].signalsPerThousand(), false, "ring: notifies; socket: writes; all runs");
+        row("signals per 1000 round trips, ping-pong", ring[1].signalsPerThousand(),
+                socket[1].signalsPerThousand(), false, "both ends together");
     }
 
     private static void row(String what, double ring, double socket, boolean whole, String runs) {
-        String format = whole ? "%-34s %14.0f %14.0f %8.2fx   %s%n" : "%-34s %14.1f %14.1f %8.2fx   %s%n";
+        String format = whole ? "%-42s %14.0f %14.0f %8.2fx   %s%n" : "%-42s %14.1f %14.1f %8.2fx   %s%n";
         System.out.printf(Locale.ROOT, format, what, ring, socket, ring / socket, runs);
     }
 }

@@ -5,20 +5,25 @@ import dev.weft.promise.Promise;
 import dev.weft.xen.evtchn.EventChannelDevice;
 import dev.weft.xen.evtchn.EventChannels;
 import dev.weft.xen.evtchn.XenEngine;
+import dev.weft.xen.grant.GrantAllocator;
+import dev.weft.xen.grant.GrantMapper;
+import dev.weft.xen.grant.GrantRef;
+import dev.weft.xen.grant.MappedPages;
+import dev.weft.xen.grant.SharedPages;
 import dev.weft.xen.ring.RingClient;
 import dev.weft.xen.ring.RingCodec;
 import dev.weft.xen.ring.RingServer;
 import dev.weft.xen.ring.SharedRing;
 import dev.weft.xen.sim.SimDomain;
 import dev.weft.xen.sim.SimHypervisor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A shared ring of 16-byte entries on one page (128 slots) between a front and a back in two
- * domains of the hypervisor model, each on a loop of its own thread running a {@link XenEngine},
+ * A shared ring of 16-byte entries on one granted page (128 slots) between a front and a back in
+ * two domains of the hypervisor model, each on a loop of its own thread running a {@link XenEngine},
  * joined by one interdomain event channel: the ring's real code path on the model.
  */
 final class RingOnModel extends RoundTrips {
@@ -31,26 +36,51 @@ final class RingOnModel extends RoundTrips {
     private final XenEngine backEngine = new XenEngine(backDevice);
     private final Loop frontLoop = Loop.builder().name("ring-front").engine(frontEngine).build();
     private final Loop backLoop = Loop.builder().name("ring-back").engine(backEngine).build();
-    private final Arena arena = Arena.ofShared();
-    private final SharedRing ring = SharedRing.over(arena.allocate(4096, 4096), Codec.INSTANCE.entrySize()).initialise(0);
+    /** Front loop only. */
+    private GrantAllocator allocator;
+    /** Front loop only. */
+    private SharedPages granted;
+    /** Back loop only. */
+    private GrantMapper mapper;
+    /** Back loop only. */
+    private MappedPages mapped;
     private RingClient<Long, Long> client;
 
+    /** The front grants a page and offers a port; the back maps the page and binds the port. */
     RingOnModel() throws Exception {
         backLoop.start();
         frontLoop.start();
-        int backPort = backLoop.submit(() -> {
+        EventChannels[] frontChannels = new EventChannels[1];
+        int frontPort = frontLoop.submit(() -> {
+            frontChannels[0] = EventChannels.on(frontLoop, frontEngine);
+            allocator = frontDomain.openGrantAllocator();
+            granted = allocator.share(backDomain.domainId(), 1, true);
+            SharedRing.over(granted.memory(), Codec.INSTANCE.entrySize()).initialise(0);
+            return Promise.of(frontChannels[0].bindUnbound(backDomain.domainId()));
+        }).get(10, TimeUnit.SECONDS);
+        List<GrantRef> refs = granted.refs();
+        backLoop.submit(() -> {
             EventChannels channels = EventChannels.on(backLoop, backEngine);
-            int port = channels.bindUnbound(frontDomain.domainId());
+            int port = channels.bindInterdomain(frontDomain.domainId(), frontPort);
+            mapper = backDomain.openGrantMapper();
+            mapped = mapper.map(frontDomain.domainId(), refs, true);
+            SharedRing ring = SharedRing.over(mapped.memory(), Codec.INSTANCE.entrySize());
             RingServer<Long, Long> server = new RingServer<>(ring.back(), Codec.INSTANCE, this::serve,
-                    (request, failure) -> -1L, () -> channels.notify(port));
+                    (request, failure) -> -1L, () -> {
+                        serverSignalled();
+                        channels.notify(port);
+                    });
             server.pollOnEvents(channels, port);
-            return Promise.of(port);
+            return Promise.unit();
         }).get(10, TimeUnit.SECONDS);
         frontLoop.submit(() -> {
-            EventChannels channels = EventChannels.on(frontLoop, frontEngine);
-            int port = channels.bindInterdomain(backDomain.domainId(), backPort);
-            client = new RingClient<>(ring.front(), Codec.INSTANCE, () -> channels.notify(port));
-            client.pollOnEvents(channels, port);
+            EventChannels channels = frontChannels[0];
+            SharedRing ring = SharedRing.over(granted.memory(), Codec.INSTANCE.entrySize());
+            client = new RingClient<>(ring.front(), Codec.INSTANCE, () -> {
+                clientSignalled();
+                channels.notify(frontPort);
+            });
+            client.pollOnEvents(channels, frontPort);
             return Promise.unit();
         }).get(10, TimeUnit.SECONDS);
     }
@@ -81,11 +111,20 @@ final class RingOnModel extends RoundTrips {
 
     @Override
     public void close() {
+        backLoop.submit(() -> {
+            mapped.close();
+            mapper.close();
+            return Promise.unit();
+        }).join();
+        frontLoop.submit(() -> {
+            granted.end();
+            allocator.close();
+            return Promise.unit();
+        }).join();
         frontLoop.close();
         backLoop.close();
         frontDevice.close();
         backDevice.close();
-        arena.close();
     }
 
     /** Request and response are both {@code {u64 id; u64 value}}. */

@@ -17,6 +17,9 @@ import java.util.function.Supplier;
 abstract sealed class RoundTrips implements AutoCloseable permits RingOnModel, UnixSocketPair {
     /** Server loop only. */
     private LatencyHistogram histogram = new LatencyHistogram();
+    /** Signals each end sent its peer (event-channel notifies, or socket writes); each end's loop only. */
+    private long clientSignals;
+    private long serverSignals;
 
     /** Sends {@code value}; the promise of the server's response. Client loop thread. */
     abstract Promise<Long> request(long value);
@@ -37,6 +40,31 @@ abstract sealed class RoundTrips implements AutoCloseable permits RingOnModel, U
     final long answer(long sentAt) {
         histogram.record(System.nanoTime() - sentAt);
         return sentAt + 1;
+    }
+
+    /** Counts one signal (a notify or a write) from the client to the server. Client loop only. */
+    final void clientSignalled() {
+        clientSignals++;
+    }
+
+    /** Counts one signal from the server to the client. Server loop only. */
+    final void serverSignalled() {
+        serverSignals++;
+    }
+
+    /** The signals both ends sent since the last call, and resets them. Any thread, between runs. */
+    final long takeSignals() throws Exception {
+        long client = clientLoop().submit(() -> {
+            long count = clientSignals;
+            clientSignals = 0;
+            return Promise.of(count);
+        }).get(10, TimeUnit.SECONDS);
+        long server = serverLoop().submit(() -> {
+            long count = serverSignals;
+            serverSignals = 0;
+            return Promise.of(count);
+        }).get(10, TimeUnit.SECONDS);
+        return client + server;
     }
 
     /** Runs {@code work} on the client's loop. Any thread. */

@@ -44,13 +44,13 @@ final class UnixSocketPair extends RoundTrips {
             TcpListener listener = Sockets.on(serverLoop, serverEngine).listen(address);
             listener.accept().onSuccess(flow -> {
                 listener.close();
-                new End(flow, this::answer).readLoop();
+                new End(flow, this::answer, this::serverSignalled).readLoop();
             });
             return Promise.unit();
         }).get(10, TimeUnit.SECONDS);
         clientLoop.submit(() -> Sockets.on(clientLoop, clientEngine).connect(address, Duration.ofSeconds(10))
                 .map(flow -> {
-                    client = new End(flow, null);
+                    client = new End(flow, null, this::clientSignalled);
                     client.readLoop();
                     return flow;
                 })).get(10, TimeUnit.SECONDS);
@@ -91,6 +91,7 @@ final class UnixSocketPair extends RoundTrips {
     private static final class End {
         private final SocketFlow flow;
         private final LongUnaryOperator server;
+        private final Runnable wrote;
         private final ArrayDeque<Resolver<Long>> waiting = new ArrayDeque<>();
         private final MemorySegment partial = MemorySegment.ofArray(new long[2]);
         private int partialBytes;
@@ -101,9 +102,10 @@ final class UnixSocketPair extends RoundTrips {
         private boolean batching;
         private long seq;
 
-        End(SocketFlow flow, LongUnaryOperator server) {
+        End(SocketFlow flow, LongUnaryOperator server, Runnable wrote) {
             this.flow = flow;
             this.server = server;
+            this.wrote = wrote;
         }
 
         Promise<Long> request(long value) {
@@ -171,6 +173,7 @@ final class UnixSocketPair extends RoundTrips {
             }
             MemorySegment buffer = out;
             out = null;
+            wrote.run();
             flow.write(buffer.asSlice(0, outBytes)).onSuccess(v -> freeBuffers.add(buffer));
         }
     }

@@ -40,6 +40,11 @@ public final class Backend extends XenbusEnd {
 
     @Override
     Step next(XenbusState own, XenbusState frontend, boolean shuttingDown) {
+        return rule(own, frontend, shuttingDown);
+    }
+
+    /** The rules (see the class notes): a pure function of the two states, so tests can table it. */
+    static Step rule(XenbusState own, XenbusState frontend, boolean shuttingDown) {
         return switch (own) {
             case UNKNOWN, INITIALISING, INIT_WAIT -> shuttingDown ? Step.to(XenbusState.CLOSED)
                     : frontend == XenbusState.INITIALISED || frontend == XenbusState.CONNECTED

@@ -47,6 +47,11 @@ public final class Frontend extends XenbusEnd {
 
     @Override
     Step next(XenbusState own, XenbusState backend, boolean shuttingDown) {
+        return rule(own, backend, shuttingDown);
+    }
+
+    /** The rules (see the class notes): a pure function of the two states, so tests can table it. */
+    static Step rule(XenbusState own, XenbusState backend, boolean shuttingDown) {
         return switch (own) {
             case UNKNOWN, INITIALISING -> shuttingDown ? Step.to(XenbusState.CLOSED)
                     : BACKEND_READY.contains(backend) ? Step.connectThen(XenbusState.INITIALISED) : null;

@@ -124,16 +124,29 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
         }).tryBind(v -> {
             evaluations++;
             busy = false;
-            wakeEvaluationWaiters();
+            wakeEvaluationWaiters(null);
             if (again && !stopped.promise().isRejected()) {
                 kick();
             }
             return Promise.unit();
         }, failure -> {
             busy = false;
+            wakeEvaluationWaiters(failure);
             fail(failure);
             return Promise.unit();
         }));
+    }
+
+    private void wakeEvaluationWaiters(Throwable failure) {
+        List<Resolver<Long>> waiting = new ArrayList<>(evaluationWaiters);
+        evaluationWaiters.clear();
+        for (Resolver<Long> waiter : waiting) {
+            if (failure == null) {
+                waiter.resolve(evaluations);
+            } else {
+                waiter.reject(failure);
+            }
+        }
     }
 
     private Promise<XenbusState> readOther() {
@@ -148,14 +161,6 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
         } catch (IllegalArgumentException e) {
             malformed++;
             return XenbusState.UNKNOWN;
-        }
-    }
-
-    private void wakeEvaluationWaiters() {
-        List<Resolver<Long>> waiting = new ArrayList<>(evaluationWaiters);
-        evaluationWaiters.clear();
-        for (Resolver<Long> waiter : waiting) {
-            waiter.resolve(evaluations);
         }
     }
 
@@ -342,8 +347,8 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
     }
 
     /**
-     * Fulfilled with {@link #evaluations()} once the rules have next been evaluated (after the
-     * next watch event, spurious or not, has been handled).
+     * Fulfilled with {@link #evaluations()} when the evaluation of the rules under way ends, or if
+     * none is under way, the next one (the handling of the next watch event, spurious or not).
      */
     public Promise<Long> nextEvaluation() {
         Resolver<Long> waiter = Promise.pending();

@@ -44,7 +44,10 @@ public interface EventChannelDevice extends AutoCloseable {
     /** Re-enables reports for a port taken by {@link #takePending}. */
     void unmask(int port);
 
-    /** Unbinds every port of this handle (the kernel's IOCTL_EVTCHN_RESET). */
+    /**
+     * Unbinds every port of this handle and drops their pending reports. (Linux's
+     * IOCTL_EVTCHN_RESET only empties the report ring; the Linux handle unbinds each port first.)
+     */
     void reset();
 
     /** Unbinds every port and releases the handle. Idempotent. */

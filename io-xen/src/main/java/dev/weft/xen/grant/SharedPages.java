@@ -19,7 +19,9 @@ public interface SharedPages {
 
     /**
      * Asks for {@code port} to be notified (and, if {@code clearByte} is non-negative, that byte of
-     * the first page to be zeroed) when the peer's mapping goes away: Linux's SET_UNMAP_NOTIFY.
+     * the pages to be zeroed) when this domain lets go of the pages, by {@link #end()} or because
+     * its process died, so that the peer can tell a live end from a dead one: Linux's gntalloc
+     * SET_UNMAP_NOTIFY. A negative {@code port} asks for no event.
      */
     void setUnmapNotify(int clearByte, int port);
 

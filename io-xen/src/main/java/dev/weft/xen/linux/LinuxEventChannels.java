@@ -16,8 +16,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.HashSet;
 import java.util.Set;
+import org.agrona.collections.IntHashSet;
 
 /**
  * Linux's {@code /dev/xen/evtchn} as an {@link EventChannelDevice}, through java.lang.foreign.
@@ -26,7 +26,9 @@ import java.util.Set;
  * handle</b> (the struct buffers are reused from call to call).
  *
  * <p><b>How the kernel device behaves, and what this class adds.</b> Each bind ioctl returns the
- * new local port, which starts unmasked. When a port fires, the kernel masks it and appends it
+ * new local port, which starts unmasked. Xen marks a port bound with {@link #bindInterdomain}
+ * pending at once (the unbound end may have missed events), so its first report is expected, and
+ * spurious as far as the peer is concerned (seen in dom0 on Xen 4.17). When a port fires, the kernel masks it and appends it
  * (a u32) to this handle's report ring; {@link #fd()} polls readable while the ring is not empty.
  * {@link #takePending} reads the ring without blocking (the fd is {@code O_NONBLOCK}: EAGAIN
  * means none). A port stays masked, however often its peer notifies, until its u32 is written
@@ -51,7 +53,8 @@ public final class LinuxEventChannels implements EventChannelDevice {
     private final MemorySegment argument;
     private final MemorySegment reports = arena.allocate((long) MAX_REPORTS * Integer.BYTES, Integer.BYTES);
     private final MemorySegment unmaskBuffer = arena.allocate(JAVA_INT);
-    private final Set<Integer> bound = new HashSet<>();
+    /** The ports this handle binds: looked up once per report, so a primitive set (no boxing). */
+    private final IntHashSet bound = new IntHashSet();
     /** Reports owed after an overflow recovery, handed out before the ring is read again. */
     private final ArrayDeque<Integer> owed = new ArrayDeque<>();
     private boolean closed;
@@ -194,7 +197,7 @@ public final class LinuxEventChannels implements EventChannelDevice {
     /** Unbinds every port this handle bound, then empties the kernel's report ring. */
     @Override
     public void reset() {
-        for (Integer port : Set.copyOf(bound)) {
+        for (int port : bound.toArray(new Integer[0])) {
             unbind(port);
         }
         owed.clear();
@@ -203,7 +206,7 @@ public final class LinuxEventChannels implements EventChannelDevice {
 
     /** The ports this handle binds now, in no particular order. */
     public Set<Integer> boundPorts() {
-        return Set.copyOf(bound);
+        return Set.of(bound.toArray(new Integer[0]));
     }
 
     /** Closes the fd: the kernel unbinds every port of the handle. Idempotent. */

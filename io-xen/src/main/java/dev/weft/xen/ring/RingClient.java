@@ -71,9 +71,9 @@ public final class RingClient<Req, Rsp> {
     /**
      * Sends {@code request} and returns the promise of its response. If no slot is free the
      * request waits for one, behind earlier waiting requests. Requests made by callbacks during a
-     * {@link #poll()} are published together at the end of its pass, with at most one notification. The promise is rejected with the
-     * codec's exception if the request cannot be encoded, and with {@link RingBroken} if the ring
-     * breaks first. Cancelable while it waits.
+     * {@link #poll()} are published together at the end of its pass, with at most one
+     * notification. The promise is rejected with the codec's exception if the request cannot be
+     * encoded, and with {@link RingBroken} if the ring breaks first. Cancelable while it waits.
      */
     public Promise<Rsp> request(Req request) {
         if (failure != null) {
@@ -94,8 +94,9 @@ public final class RingClient<Req, Rsp> {
     /**
      * Takes every response that has arrived, fulfilling their promises, sends waiting requests
      * into the slots that freed up, and re-arms the event before returning; returns the number of
-     * responses that fulfilled a request. A broken ring rejects everything outstanding and returns; a call from
-     * inside a promise callback of an ongoing poll returns 0 (the outer poll goes on).
+     * responses that fulfilled a request. A broken ring rejects everything outstanding and
+     * returns; a call from inside a promise callback of an ongoing poll returns 0 (the outer poll
+     * goes on).
      */
     public int poll() {
         if (failure != null || polling) {

@@ -19,8 +19,9 @@ import java.util.function.Function;
  * concurrently on another thread or domain; {@code notifyFront} is called on this thread when the
  * front asked to be woken, and should notify its event channel.
  *
- * <p>A handler that throws or whose promise rejects is answered with {@code failureResponse}'s
- * response, so the front always gets one response per request. A request index the front could
+ * <p>A handler that throws, whose promise rejects, or whose response the codec cannot write is
+ * answered with {@code failureResponse}'s response, so the front always gets one response per
+ * request. A request index the front could
  * not have produced, or an entry the codec rejects, breaks the server with {@link RingBroken}:
  * {@link #poll()} returns normally, takes nothing more, and responses still being computed are
  * dropped.
@@ -123,18 +124,24 @@ public final class RingServer<Req, Rsp> {
         inProgress++;
         Promise<? extends Rsp> response = Promise.apply(() -> handler.apply(request));
         if (response.isFulfilled()) { // the common case of a synchronous handler: no callbacks to allocate
-            respond(id, response.value());
+            respond(id, request, response.value());
         } else {
-            response.onAny(value -> respond(id, value), error -> respond(id, failureResponse.apply(request, error)));
+            response.onAny(value -> respond(id, request, value),
+                    error -> respond(id, request, failureResponse.apply(request, error)));
         }
     }
 
-    private void respond(long id, Rsp response) {
+    private void respond(long id, Req request, Rsp response) {
         inProgress--;
         if (failure != null) {
             return;
         }
-        codec.writeResponse(id, response, ring.responseSlot());
+        MemorySegment slot = ring.responseSlot();
+        try {
+            codec.writeResponse(id, response, slot);
+        } catch (RuntimeException unencodable) { // the front still gets one response for its request
+            codec.writeResponse(id, failureResponse.apply(request, unencodable), slot);
+        }
         ring.produceResponse();
         if (!polling) {
             flush();

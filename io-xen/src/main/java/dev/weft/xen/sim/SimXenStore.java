@@ -32,9 +32,14 @@ import java.util.concurrent.Executor;
  * {@link #fireSpuriously} to test that clients treat events as hints; the special paths
  * {@code @introduceDomain} and {@code @releaseDomain}; the 4096-byte payload limit both ways;
  * XS_ERROR with errno names; the privileged requests (INTRODUCE, RELEASE, IS_DOMAIN_INTRODUCED,
- * RESUME, SET_TARGET, CONTROL "print") for dom0 only. What it leaves out: quotas, the watch-time
- * permission check (every watcher sees every event), the ring pages of introduced domains (a
+ * RESUME, SET_TARGET, CONTROL "print") for dom0 only; a watch fires only for nodes its domain
+ * may read. What it leaves out: quotas, the ring pages of introduced domains (a
  * domain connects through {@link #connect} or {@link #serve} instead), and live update.
+ *
+ * <p>Transactions are modelled simply: each starts with two copies of the whole tree (the
+ * snapshot it compares against and the view it changes), and a commit compares the generation of
+ * every node the transaction read or changed. Fine for the thousands of nodes of a test; a real
+ * daemon keeps per-node copies instead.
  */
 public final class SimXenStore {
     private long lastGeneration;
@@ -188,12 +193,31 @@ public final class SimXenStore {
             for (XenStoreSession.WatchEntry entry : List.copyOf(session.watches())) {
                 boolean special = StorePath.isSpecial(entry.absolute()) || StorePath.isSpecial(path);
                 if (special ? entry.absolute().equals(path) : StorePath.isWithin(path, entry.absolute())) {
-                    session.sendEvent(session.eventPath(entry, path), entry.token());
-                } else if (below && !special && StorePath.isWithin(entry.absolute(), path)) {
+                    if (special || mayRead(session, path)) {
+                        session.sendEvent(session.eventPath(entry, path), entry.token());
+                    }
+                } else if (below && !special && StorePath.isWithin(entry.absolute(), path)
+                        && mayRead(session, entry.absolute())) {
                     session.sendEvent(entry.sent(), entry.token());
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code session} may hear of a change at {@code path}: it may read the node, or, if
+     * the node is gone, its nearest existing ancestor (as xenstored checks before queueing an
+     * event, so watches do not leak what a domain may not read).
+     */
+    private boolean mayRead(XenStoreSession session, String path) {
+        XenStoreTree.Caller caller = access(session, null).caller();
+        String at = path;
+        XenStoreTree.Node node = tree.find(at);
+        while (node == null) {
+            at = StorePath.parent(at);
+            node = tree.find(at);
+        }
+        return caller.privileged() || caller.accessTo(node).canRead();
     }
 
     // ---------------------------------------------------------------- domains

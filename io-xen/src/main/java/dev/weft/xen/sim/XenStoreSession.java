@@ -7,7 +7,6 @@ import dev.weft.xen.store.MessageReader;
 import dev.weft.xen.store.MessageType;
 import dev.weft.xen.store.StorePath;
 import dev.weft.xen.store.XenStoreException;
-import dev.weft.xen.store.XenStoreProtocolException;
 import dev.weft.xen.store.XsError;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -54,24 +53,11 @@ final class XenStoreSession {
         return watches;
     }
 
-    /** Reads and answers requests until the client goes away. */
+    /** Reads and answers requests until the client goes away or breaks framing. */
     Promise<Void> serve() {
-        if (closed) {
+        return reader.readFrom(flow, this::answer, () -> closed).tryBind(end -> {
+            close();
             return Promise.unit();
-        }
-        return flow.read().tryBind(read -> switch (read) {
-            case Flow.Data(var bytes) -> {
-                try {
-                    reader.feed(bytes, this::answer);
-                } catch (XenStoreProtocolException e) {
-                    close();
-                }
-                yield serve();
-            }
-            case Flow.EndOfStream end -> {
-                close();
-                yield Promise.unit();
-            }
         }, failure -> {
             close();
             return Promise.unit();

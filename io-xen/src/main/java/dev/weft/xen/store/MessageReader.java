@@ -1,7 +1,10 @@
 package dev.weft.xen.store;
 
+import dev.weft.loop.device.Flow;
+import dev.weft.promise.Promise;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -65,6 +68,26 @@ public final class MessageReader {
                 sink.accept(message);
             }
         }
+    }
+
+    /**
+     * Reads {@code flow} until its end, feeding every chunk to this reader and every message to
+     * {@code sink}; stops early, without reading further, once {@code stopped} is true (checked
+     * before each read). Fulfilled at the end of the stream or on stopping ({@link #inMessage()}
+     * tells whether the stream ended inside a message); rejected with the flow's failure or with
+     * the {@link XenStoreProtocolException} that broke the framing. A tail call: constant memory.
+     */
+    public Promise<Void> readFrom(Flow flow, Consumer<? super Message> sink, BooleanSupplier stopped) {
+        if (stopped.getAsBoolean()) {
+            return Promise.unit();
+        }
+        return flow.read().flatMap(read -> switch (read) {
+            case Flow.Data(var bytes) -> {
+                feed(bytes, sink);
+                yield readFrom(flow, sink, stopped);
+            }
+            case Flow.EndOfStream end -> Promise.unit();
+        });
     }
 
     /** Whether a message has been started but not completed (bytes are buffered). */

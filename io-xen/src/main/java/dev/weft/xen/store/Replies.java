@@ -81,11 +81,14 @@ final class Replies {
         return new DirectoryPart(generation, children, complete);
     }
 
-    /** A watch event's payload: the path and the token, each NUL-terminated. */
+    /**
+     * A watch event's payload: the path and the token, each NUL-terminated. Further strings are
+     * ignored, as libxenstore ignores them (it asks for at least two).
+     */
     static WatchEvent watchEvent(Message event) {
         byte[] p = event.payload();
         List<String> parts = Message.split(p);
-        if (p.length == 0 || p[p.length - 1] != 0 || parts.size() != 2) {
+        if (p.length == 0 || p[p.length - 1] != 0 || parts.size() < 2) {
             throw malformed("WATCH_EVENT", "a path and a token, each NUL-terminated", event);
         }
         return new WatchEvent(parts.get(0), parts.get(1));

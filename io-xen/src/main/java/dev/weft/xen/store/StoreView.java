@@ -15,8 +15,10 @@ import java.util.List;
  * path when it has one, else sent as it is for the daemon to resolve against the connection's
  * domain (as xenstored does). An invalid path, or a request whose payload would exceed 4096
  * bytes, is rejected with {@link XenStoreException} ({@code EINVAL}, {@code E2BIG}) without being
- * sent. A daemon's error reply rejects with {@link XenStoreException} carrying its errno name; a
- * broken connection rejects with {@link XenStoreProtocolException}.
+ * sent. A daemon's error reply rejects with {@link XenStoreException} carrying its errno name;
+ * once the connection failed, every request rejects with {@link XenStore#failure()}: a {@link
+ * XenStoreProtocolException} if the daemon broke the protocol, an EOFException if it hung up, a
+ * ClosedChannelException after {@link XenStore#close()}, or the transport's own error.
  */
 public abstract sealed class StoreView permits XenStore, Transaction {
 
@@ -83,7 +85,7 @@ public abstract sealed class StoreView permits XenStore, Transaction {
         return withPath(path, absolute -> {
             String context = "DIRECTORY_PART " + absolute + " @" + offset;
             return call(MessageType.DIRECTORY_PART, Message.strings(absolute, Long.toString(offset)), context)
-                    .map(reply -> Replies.directoryPart(reply, context));
+                    .map(reply -> client().decode(reply, r -> Replies.directoryPart(r, context)));
         });
     }
 
@@ -113,7 +115,7 @@ public abstract sealed class StoreView permits XenStore, Transaction {
         return withPath(path, absolute -> {
             String context = "GET_PERMS " + absolute;
             return call(MessageType.GET_PERMS, Message.strings(absolute), context)
-                    .map(reply -> Replies.permissions(reply, context));
+                    .map(reply -> client().decode(reply, r -> Replies.permissions(r, context)));
         });
     }
 
@@ -129,7 +131,7 @@ public abstract sealed class StoreView permits XenStore, Transaction {
 
     /** Sends a request whose reply must be "OK". */
     Promise<Void> ok(MessageType type, byte[] payload, String context) {
-        return call(type, payload, context).map(reply -> Replies.ok(reply, context));
+        return call(type, payload, context).map(reply -> client().decode(reply, r -> Replies.ok(r, context)));
     }
 
     /** Resolves {@code path}, rejecting an invalid one, and runs {@code request} with the result. */

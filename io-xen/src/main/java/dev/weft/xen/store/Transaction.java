@@ -55,7 +55,7 @@ public final class Transaction extends StoreView {
     Promise<Void> end(boolean commit) {
         Promise<Void> reply = call(MessageType.TRANSACTION_END, Message.strings(commit ? "T" : "F"),
                 "TRANSACTION_END " + Integer.toUnsignedString(id) + (commit ? " commit" : " abort"))
-                .map(message -> Replies.ok(message, "TRANSACTION_END"));
+                .map(message -> client.decode(message, r -> Replies.ok(r, "TRANSACTION_END")));
         ended = true;
         return reply;
     }

@@ -39,10 +39,11 @@ import java.util.function.Function;
  * cancels keeps its entry until its reply comes: the id must not be reused while the daemon may
  * still answer it.
  *
- * <p><b>Reading.</b> One read is always pending on the flow ({@link #pump()}); the bytes are fed
- * to the {@link MessageReader}, which hands out whole messages. A watch event is routed by its
- * token; any other message resolves its request. The read loop is a flatMap tail call, so it
- * runs in constant memory.
+ * <p><b>Reading.</b> One read is always pending on the flow ({@link MessageReader#readFrom}, a
+ * flatMap tail call, so it runs in constant memory); the reader hands out whole messages. A
+ * watch event is routed by its token; any other message resolves its request. A reply is
+ * decoded strictly for its request's type before the request's promise is resolved: what the
+ * user sees was checked, and what fails the check breaks the connection instead.
  *
  * <p><b>Watches.</b> The token is the key: {@code watches} maps each token to the push side of
  * its stream, registered before XS_WATCH goes out, since xenstored sends the first event right
@@ -51,7 +52,8 @@ import java.util.function.Function;
  * daemon may fire spuriously; the stream passes such events on and readers re-read state.
  *
  * <p><b>Transactions.</b> {@link #transaction} starts one, runs the body with a {@link
- * Transaction} view (same requests, with the tx_id), then commits. A commit answered EAGAIN (or a
+ * Transaction} view (same requests, with the tx_id; {@link StoreView} holds the node operations
+ * once for both), then commits. A commit answered EAGAIN (or a
  * body that failed with EAGAIN: a daemon may report a conflict early) means another change won;
  * the whole body runs again after a random delay growing with each attempt (jitter spreads
  * competing clients apart), at most {@link Config#transactionAttempts} times. A body that fails
@@ -213,7 +215,7 @@ public final class XenStore extends StoreView {
     public Promise<String> getDomainPath(int domid) {
         String context = "GET_DOMAIN_PATH " + domid;
         return call(MessageType.GET_DOMAIN_PATH, Message.strings(Integer.toString(domid)), context)
-                .map(reply -> Replies.string(reply, context));
+                .map(reply -> decode(reply, r -> Replies.string(r, context)));
     }
 
     /**
@@ -234,7 +236,7 @@ public final class XenStore extends StoreView {
     public Promise<Boolean> isDomainIntroduced(int domid) {
         String context = "IS_DOMAIN_INTRODUCED " + domid;
         return call(MessageType.IS_DOMAIN_INTRODUCED, Message.strings(Integer.toString(domid)), context)
-                .map(reply -> Replies.bool(reply, context));
+                .map(reply -> decode(reply, r -> Replies.bool(r, context)));
     }
 
     /** Clears a domain's shutdown state after a resume (XS_RESUME; dom0 only). */
@@ -338,7 +340,7 @@ public final class XenStore extends StoreView {
 
     private <T> Promise<T> attempt(Function<? super Transaction, ? extends Promise<T>> body, int attempt) {
         return send(MessageType.TRANSACTION_START, 0, Message.strings(""), "TRANSACTION_START")
-                .map(reply -> new Transaction(this, Replies.transactionId(reply, "TRANSACTION_START"), attempt))
+                .map(reply -> new Transaction(this, decode(reply, r -> Replies.transactionId(r, "TRANSACTION_START")), attempt))
                 .flatMap(tx -> Promise.<T>apply(() -> body.apply(tx)).tryBind(
                         value -> tx.end(true).<T>map(ok -> value)
                                 .recover(failure -> retryOrFail(body, attempt, failure)),
@@ -374,23 +376,10 @@ public final class XenStore extends StoreView {
     // ---------------------------------------------------------------- reading replies
 
     private Promise<Void> pump() {
-        if (failure != null) {
+        return reader.readFrom(flow, this::dispatch, () -> failure != null).tryBind(end -> {
+            fail(new EOFException("xenstore: the daemon closed the connection"
+                    + (reader.inMessage() ? " in the middle of a message" : "")));
             return Promise.unit();
-        }
-        return flow.read().tryBind(read -> switch (read) {
-            case Flow.Data(var bytes) -> {
-                try {
-                    reader.feed(bytes, this::dispatch);
-                } catch (XenStoreProtocolException e) {
-                    fail(e);
-                }
-                yield pump();
-            }
-            case Flow.EndOfStream end -> {
-                fail(new EOFException("xenstore: the daemon closed the connection"
-                        + (reader.inMessage() ? " in the middle of a message" : "")));
-                yield Promise.unit();
-            }
         }, failure -> {
             fail(failure);
             return Promise.unit();
@@ -425,6 +414,19 @@ public final class XenStore extends StoreView {
             throw e;
         } else {
             request.reply().resolve(message);
+        }
+    }
+
+    /**
+     * Decodes a reply with {@code decoder}; a reply that fails the check breaks the connection
+     * (and the exception rejects the request that got it).
+     */
+    <T> T decode(Message reply, Function<Message, T> decoder) {
+        try {
+            return decoder.apply(reply);
+        } catch (XenStoreProtocolException e) {
+            fail(e);
+            throw e;
         }
     }
 

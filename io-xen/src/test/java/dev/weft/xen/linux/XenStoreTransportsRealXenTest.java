@@ -1,6 +1,7 @@
 package dev.weft.xen.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.Engine;
@@ -10,6 +11,12 @@ import dev.weft.promise.Promise;
 import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
 import dev.weft.unix.net.Sockets;
+import dev.weft.xen.evtchn.EventChannels;
+import dev.weft.xen.store.Watch;
+import dev.weft.xen.store.WatchEvent;
+import dev.weft.xen.store.XenStore;
+import dev.weft.xen.store.XenStoreException;
+import dev.weft.xen.store.XsError;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -21,17 +28,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Xenstore over its two Linux transports, each a Flow on an epoll loop: xenstored's Unix socket
- * and /dev/xen/xenbus. The messages are written out by hand from xs_wire.h (a 16-byte header of
- * type, request id, transaction id and length, then the payload), so these test the transports,
- * not a client. Needs dom0 with xenstored running: tagged real-xen, run by {@code ./weft test --xen}.
+ * and /dev/xen/xenbus. The first tests write messages out by hand from xs_wire.h (a 16-byte
+ * header of type, request id, transaction id and length, then the payload), so they test the
+ * transports alone; the others run the {@link XenStore} client over them against the real
+ * xenstored, and one loop serves xenbus and an event channel together. Needs dom0 with xenstored running: tagged real-xen, run by {@code ./weft test --xen}.
  */
 @Tag("real-xen")
 class XenStoreTransportsRealXenTest {
@@ -92,6 +103,85 @@ class XenStoreTransportsRealXenTest {
         assertEquals(new Reply(XS_ERROR, "ENOENT"), overXenbus.withoutNul());
         run(socket.close());
         run(xenbus.close());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"socket", "xenbus"})
+    void theClientWritesReadsListsAndRemoves(String transport) {
+        XenStore client = XenStore.over(open(transport), loop);
+        String key = "/weft-test/client-" + transport;
+
+        run(client.write(key, "value over " + transport));
+        String read = run(client.read(key));
+        List<String> listed = run(client.directory("/weft-test"));
+        run(client.rm(key));
+        XenStoreException gone = assertThrows(XenStoreException.class, () -> run(client.read(key)));
+        run(client.close());
+
+        assertEquals("value over " + transport, read);
+        assertTrue(listed.contains("client-" + transport), "directory lists the key: " + listed);
+        assertEquals(XsError.ENOENT, gone.error());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"socket", "xenbus"})
+    void aWatchFiresOnRegistrationAndAgainOnAWrite(String transport) {
+        XenStore client = XenStore.over(open(transport), loop);
+        String key = "/weft-test/watched-" + transport;
+        run(client.write(key, "before"));
+
+        Watch watch = run(client.watch(key));
+        WatchEvent first = run(watch.events().next());
+        run(client.write(key, "after"));
+        WatchEvent second = run(watch.events().next());
+        run(watch.unwatch());
+        run(client.rm(key));
+        run(client.close());
+
+        assertEquals(key, first.path(), "xenstored fires a watch once when it is registered");
+        assertEquals(key, second.path());
+    }
+
+    @Test
+    void aTransactionOverTheSocketCommitsBothWritesTogether() {
+        XenStore client = XenStore.over(open("socket"), loop);
+
+        run(client.transaction(tx -> tx.write("/weft-test/tx/a", "1").flatMap(ignored -> tx.write("/weft-test/tx/b", "2"))));
+        String a = run(client.read("/weft-test/tx/a"));
+        String b = run(client.read("/weft-test/tx/b"));
+        run(client.rm("/weft-test/tx"));
+        run(client.close());
+
+        assertEquals("1", a);
+        assertEquals("2", b);
+    }
+
+    @Test
+    void oneEpollLoopServesXenbusAndAnEventChannelAtOnce() {
+        LinuxXenPlatform platform = LinuxXenPlatform.open();
+        try (LinuxEventChannels device = platform.openEventChannels()) {
+            EventChannels channels = EventChannels.on(loop, device);
+            XenStore client = XenStore.over(XenStoreFlows.openXenbus(sockets), loop);
+            int unbound = channels.bindUnbound(platform.domainId());
+            int interdomain = channels.bindInterdomain(platform.domainId(), unbound);
+
+            Promise<Long> event = channels.after(unbound, EventChannels.PROGRAM_START);
+            Promise<Void> written = client.write("/weft-test/both", "x");
+            channels.notify(interdomain);
+            long counter = run(event);
+            run(written);
+            String read = run(client.read("/weft-test/both"));
+            run(client.rm("/weft-test/both"));
+            run(client.close());
+            channels.close();
+
+            assertTrue(counter >= 1, "the event channel fired on the loop");
+            assertEquals("x", read);
+        }
+    }
+
+    private Flow open(String transport) {
+        return transport.equals("socket") ? run(XenStoreFlows.connectSocket(sockets, PATIENCE)) : XenStoreFlows.openXenbus(sockets);
     }
 
     private void writeReadAndList(Flow flow, String key) {

@@ -7,7 +7,7 @@ import java.lang.foreign.ValueLayout;
  * A 16-byte entry for tests: request and response are both {@code {u64 id; u64 value}}. A value
  * below zero is rejected, so tests can make the codec refuse an entry.
  */
-final class LongCodec implements RingCodec<Long, Long> {
+class LongCodec implements RingCodec<Long, Long> {
     static final LongCodec INSTANCE = new LongCodec();
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
 

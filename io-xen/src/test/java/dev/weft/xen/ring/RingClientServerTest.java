@@ -136,6 +136,23 @@ class RingClientServerTest {
     }
 
     @Test
+    void aResponseTheCodecCannotWriteIsAnsweredWithTheFailureResponse() {
+        RingServer<Long, Long> server = new RingServer<>(ring.back(), new LongCodec() {
+            @Override
+            public void writeResponse(long id, Long response, MemorySegment slot) {
+                if (response == 13L) {
+                    throw new IllegalArgumentException("unlucky");
+                }
+                super.writeResponse(id, response, slot);
+            }
+        }, request -> Promise.of(13L), (request, failure) -> 555L, () -> { });
+        Promise<Long> answer = client.request(1L);
+        server.poll();
+        client.poll();
+        assertEquals(555L, answer.value());
+    }
+
+    @Test
     void anUnknownResponseIdBreaksTheClientAndRejectsEverythingPending() {
         Promise<Long> inFlight = client.request(1L);
         for (long i = 1; i <= ring.size(); i++) {

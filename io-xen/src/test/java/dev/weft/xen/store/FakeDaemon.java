@@ -1,7 +1,6 @@
 package dev.weft.xen.store;
 
 import dev.weft.loop.Loop;
-import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Stream;
 import dev.weft.promise.StreamPush;
@@ -30,11 +29,7 @@ final class FakeDaemon {
     }
 
     private Promise<Void> pump() {
-        return end.read().tryBind(read -> {
-            if (read instanceof Flow.Data(var bytes)) {
-                reader.feed(bytes, push::push);
-                return pump();
-            }
+        return reader.readFrom(end, push::push, () -> false).tryBind(ended -> {
             push.close();
             return Promise.unit();
         }, closed -> {

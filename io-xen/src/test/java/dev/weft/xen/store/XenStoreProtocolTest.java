@@ -117,10 +117,27 @@ class XenStoreProtocolTest {
     }
 
     @Test
+    void aWatchEventWithMoreThanPathAndTokenIsDeliveredWithThoseTwo() {
+        Promise<Watch> registered = client.watch("/w", "tok");
+        daemon.reply(loop.run(daemon.nextRequest()), Message.strings("OK"));
+        Watch watch = loop.run(registered);
+        daemon.send(Message.of(MessageType.WATCH_EVENT, 0, 0, Message.strings("/w/x", "tok", "extra")).toBytes());
+        assertEquals(new WatchEvent("/w/x", "tok"), loop.run(watch.events().next()));
+    }
+
+    @Test
     void requestsAfterABreakFailWithTheSameError() {
         Promise<String> read = client.read("/x");
         daemon.reply(loop.run(daemon.nextRequest()), MessageType.WRITE, Message.strings("OK"));
         Throwable first = failure(read);
+        assertSame(first, failure(client.read("/y")));
+    }
+
+    @Test
+    void aMalformedReplyPayloadBreaksTheConnectionForLaterRequests() {
+        Promise<Void> write = client.write("/x", "v");
+        daemon.reply(loop.run(daemon.nextRequest()), Message.strings("KO"));
+        Throwable first = failure(write);
         assertSame(first, failure(client.read("/y")));
     }
 

@@ -2,8 +2,12 @@ package dev.weft.xen.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.Promise;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -138,5 +142,30 @@ class XenStoreTransactionTest {
         fx.next(watch, 1);
         fx.run(dom0.transaction(tx -> tx.write("/t/a", "1")));
         assertEquals(new WatchEvent("/t/a", "tok"), fx.run(watch.events().next()));
+    }
+
+    @Test
+    void concurrentIncrementsInTransactionsLoseNoUpdate() {
+        fx.run(dom0.write("/t/count", "0"));
+        XenStore.Config patient = new XenStore.Config(null, 1000, Duration.ofMillis(2));
+        List<Promise<Void>> workers = new ArrayList<>();
+        AtomicInteger retries = new AtomicInteger();
+        for (int w = 0; w < 5; w++) {
+            XenStore client = fx.client(0, patient);
+            Promise<Void> chain = Promise.unit();
+            for (int i = 0; i < 20; i++) {
+                chain = chain.flatMap(v -> client.transaction(tx -> {
+                    if (tx.attempt() > 1) {
+                        retries.incrementAndGet();
+                    }
+                    return tx.read("/t/count")
+                            .flatMap(value -> tx.write("/t/count", Integer.toString(Integer.parseInt(value) + 1)));
+                }));
+            }
+            workers.add(chain);
+        }
+        fx.run(Promise.join(workers));
+        assertEquals("100", fx.run(dom0.read("/t/count")));
+        assertTrue(retries.get() > 0, "the workers never conflicted: the test proves nothing");
     }
 }

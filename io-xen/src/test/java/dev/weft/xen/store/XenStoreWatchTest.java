@@ -68,6 +68,26 @@ class XenStoreWatchTest {
     }
 
     @Test
+    void aWatchDoesNotFireForANodeItsDomainCannotRead() {
+        XenStore dom7 = fx.client(7);
+        Watch watch = fx.run(dom7.watch("/", "tok"));
+        fx.next(watch, 1);
+        fx.run(dom0.write("/secret", "x"));
+        assertEquals(List.of(), fx.received(dom7, watch));
+    }
+
+    @Test
+    void aWatchFiresForANodeItsDomainMayRead() {
+        fx.run(dom0.mkdir("/shared"));
+        fx.run(dom0.setPerms("/shared", Permissions.of(0, Permissions.Access.READ)));
+        XenStore dom7 = fx.client(7);
+        Watch watch = fx.run(dom7.watch("/shared", "tok"));
+        fx.next(watch, 1);
+        fx.run(dom0.write("/shared/k", "x"));
+        assertEquals(List.of(new WatchEvent("/shared/k", "tok")), fx.received(dom7, watch));
+    }
+
+    @Test
     void spuriousEventsAreDeliveredAsHints() {
         fx.run(dom0.write("/w", "same"));
         Watch watch = fx.run(dom0.watch("/w", "tok"));

@@ -20,8 +20,11 @@ public final class HelloRoutes implements HttpHandler {
             "chunked ".getBytes(StandardCharsets.US_ASCII),
             "World!".getBytes(StandardCharsets.US_ASCII))));
     private static final Promise<Response> NOT_FOUND = Promise.of(Response.text(404, "text/plain", "not found\n"));
-    private static final Promise<Response> NOT_ALLOWED =
-            Promise.of(Response.text(405, "text/plain", "method not allowed\n"));
+    /** A 405 must say which methods the resource does allow (RFC 9110 section 15.5.6). */
+    private static final Promise<Response> ONLY_GET =
+            Promise.of(Response.text(405, "text/plain", "method not allowed\n").withField("Allow", "GET, HEAD"));
+    private static final Promise<Response> ONLY_POST =
+            Promise.of(Response.text(405, "text/plain", "method not allowed\n").withField("Allow", "POST"));
 
     /** Creates the routes. */
     public HelloRoutes() {}
@@ -31,12 +34,12 @@ public final class HelloRoutes implements HttpHandler {
         String method = request.head().method();
         boolean get = method.equals("GET") || method.equals("HEAD");
         return switch (request.head().path()) {
-            case "/plaintext" -> get ? PLAINTEXT : NOT_ALLOWED;
-            case "/json" -> get ? JSON : NOT_ALLOWED;
-            case "/chunked" -> get ? CHUNKED : NOT_ALLOWED;
+            case "/plaintext" -> get ? PLAINTEXT : ONLY_GET;
+            case "/json" -> get ? JSON : ONLY_GET;
+            case "/chunked" -> get ? CHUNKED : ONLY_GET;
             case "/echo" -> method.equals("POST")
                     ? Promise.of(new Response(200, "application/octet-stream", request.body(), null))
-                    : NOT_ALLOWED;
+                    : ONLY_POST;
             default -> NOT_FOUND;
         };
     }

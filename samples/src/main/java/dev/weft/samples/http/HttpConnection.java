@@ -21,15 +21,27 @@ import java.util.function.Function;
  * <p>Loop thread only. Works on any Flow (a TCP socket on io-unix, a vchan on io-xen), with the
  * loop's {@link Time} for the timeouts.
  *
- * <p><b>Timeouts without a timer per read.</b> The connection keeps one deadline, moved forward
- * as it waits: the idle timeout between requests, the header timeout from the first byte of a
- * head, and the same span for each wait for body bytes. One sleep is armed at a time; when it
- * fires early (the deadline moved) it re-arms, and when the deadline has passed while a read is
- * pending it cancels that read. A slow client (slowloris) is answered 408 and closed.
+ * <p><b>Timeouts without a timer per read.</b> The connection keeps one deadline, moved as it
+ * waits: the idle timeout between requests; the header timeout, a total for the whole head,
+ * counted from when the server starts waiting for it (the first byte after an idle spell, or, when
+ * the next head is already buffered, once the previous response went out); and for a body the
+ * earlier of the body timeout (a total from the end of the head) and the header timeout from the
+ * current wait, so neither trickled bytes nor a stalled read win more time. One sleep is armed at
+ * a time; when it fires early (the deadline moved) it re-arms, and when the deadline has passed
+ * while a read is pending it cancels that read. A slow client (slowloris) is answered 408 and
+ * closed.
+ *
+ * <p><b>Errors.</b> A request the server refuses is answered after the responses to the requests
+ * before it, then the connection lingers: it stops writing (the client sees the end of the
+ * stream) and reads and discards whatever the client still sends, for at most {@link #LINGER},
+ * before closing. Closing at once with unread bytes would make the kernel answer with a reset,
+ * and a client busy sending (an oversized head, say) would lose the error response with it.
  */
 final class HttpConnection {
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** How long a connection reads and discards after an error response before it closes. */
+    static final Duration LINGER = Duration.ofSeconds(2);
 
     private final Flow flow;
     private final Time time;
@@ -44,6 +56,7 @@ final class HttpConnection {
     private final Function<Flow.Read, Promise<Boolean>> onRead = this::onRead;
     private final Function<Boolean, Promise<Void>> continueOrStop = this::continueOrStop;
     private final Runnable onTimer = this::onTimer;
+    private final Function<Flow.Read, Promise<Void>> onDiscarded = this::onDiscarded;
 
     /**
      * The unconsumed input, in {@code input[inStart, inEnd)}: either the segment the last read
@@ -67,7 +80,10 @@ final class HttpConnection {
     private ByteArrayOutputStream body;
     private boolean continueSent;
 
+    /** Whether the server is waiting for the rest of a head, since {@code headStartNanos}. */
+    private boolean headStarted;
     private long headStartNanos;
+    private long bodyStartNanos;
     private long deadlineNanos;
     private Promise<Void> timer;
     private long timerDeadlineNanos;
@@ -140,6 +156,7 @@ final class HttpConnection {
                     // decided after the handler: a drain that began meanwhile closes after this response
                     boolean close = !request.head().keepAlive() || draining;
                     encode(response, request.head(), close);
+                    headStarted = false; // the next head's wait starts once this response is queued
                     return close ? flush(false) : answerBuffered();
                 });
     }
@@ -165,10 +182,10 @@ final class HttpConnection {
                 return null;
             }
             head = parser.parse(input, inStart, inEnd);
+            inStart += parser.consumed();
             if (head == null) {
                 return null;
             }
-            inStart += parser.headLength();
             startBody();
         }
         if (!readBody()) {
@@ -187,8 +204,12 @@ final class HttpConnection {
             throw new HttpError(413, "request body larger than " + limits.maxBodyBytes() + " bytes");
         }
         bodyRemaining = Math.max(0, head.contentLength());
-        chunkedBody = head.chunked() ? new ChunkedBodyDecoder(limits.maxBodyBytes()) : null;
-        body = head.hasBody() ? new ByteArrayOutputStream() : null;
+        chunkedBody = head.chunked() ? new ChunkedBodyDecoder(limits.maxBodyBytes(), limits.maxHeadBytes()) : null;
+        body = null;
+        if (head.hasBody()) {
+            body = new ByteArrayOutputStream();
+            bodyStartNanos = clock.nanoTime();
+        }
     }
 
     /** Moves body bytes from the buffer into the body; true when the body is complete. */
@@ -220,12 +241,17 @@ final class HttpConnection {
     private Promise<Flow.Read> awaitBytes() {
         keepUnconsumed();
         long now = clock.nanoTime();
-        if (head == null && inStart == inEnd) {
-            deadlineNanos = now + limits.idleTimeout().toNanos();
-        } else if (head == null) {
+        if (head == null && !headStarted && inStart != inEnd) {
+            headStarted = true; // part of the next head came with the previous request
+            headStartNanos = now;
+        }
+        if (head != null) {
+            deadlineNanos = Math.min(bodyStartNanos + limits.bodyTimeout().toNanos(),
+                    now + limits.headerTimeout().toNanos());
+        } else if (headStarted) {
             deadlineNanos = headStartNanos + limits.headerTimeout().toNanos();
         } else {
-            deadlineNanos = now + limits.headerTimeout().toNanos();
+            deadlineNanos = now + limits.idleTimeout().toNanos();
         }
         pendingRead = flow.read();
         armTimer(now);
@@ -240,7 +266,8 @@ final class HttpConnection {
             }
             return Promise.of(false);
         }
-        if (head == null && inStart == inEnd) {
+        if (head == null && !headStarted) {
+            headStarted = true;
             headStartNanos = clock.nanoTime();
         }
         if (inStart == inEnd) {
@@ -282,17 +309,38 @@ final class HttpConnection {
 
     private Promise<Void> onFailure(Throwable failure) {
         HttpError error = failure instanceof HttpError e ? e : null;
-        if (failure instanceof Cancelled && timedOut && (head != null || inStart != inEnd)) {
+        if (failure instanceof Cancelled && timedOut && (head != null || headStarted)) {
             error = new HttpError(408, "request not received in time");
         }
         if (error == null) {
             return Promise.unit();
         }
-        outLength = 0;
+        // after the responses already queued for the requests before the bad one, in order
         Response response = Response.text(error.status(), "text/plain", error.getMessage() + "\n");
-        append(responses.encode(response.status(), response.contentType(), response.body(), false,
-                clock.wallTimeMillis()));
-        return flush(false).map(v -> null);
+        append(responses.encode(response, Responses.ConnectionField.CLOSE, clock.wallTimeMillis()));
+        return flush(false).flatMap(v -> linger());
+    }
+
+    /** Stops writing, then reads and discards until the client closes or {@link #LINGER} passes. */
+    private Promise<Void> linger() {
+        releaseInput();
+        head = null;
+        timedOut = false;
+        deadlineNanos = clock.nanoTime() + LINGER.toNanos();
+        return flow.shutdown(Flow.Direction.WRITE)
+                .flatMap(v -> discard())
+                .recover(failure -> Promise.unit());
+    }
+
+    private Promise<Void> discard() {
+        pendingRead = flow.read();
+        armTimer(clock.nanoTime());
+        return pendingRead.flatMap(onDiscarded);
+    }
+
+    private Promise<Void> onDiscarded(Flow.Read read) {
+        pendingRead = null;
+        return read instanceof Flow.Data ? discard() : Promise.unit();
     }
 
     private Promise<Void> finish() {
@@ -311,8 +359,15 @@ final class HttpConnection {
 
     private void encode(Response response, RequestHead request, boolean close) {
         boolean headOnly = request.method().equals("HEAD");
+        Responses.ConnectionField connection = Responses.ConnectionField.of(close, request.minorVersion());
+        if (response.isChunked() && request.minorVersion() == 0) {
+            // an HTTP/1.0 client knows no chunked coding: send the chunks as one Content-Length body
+            byte[] encoded = responses.encode(joinChunks(response), connection, clock.wallTimeMillis());
+            append(encoded, 0, headOnly ? encoded.length - joinedLength(response) : encoded.length);
+            return;
+        }
         if (response.isChunked()) {
-            append(responses.chunkedHead(response.status(), response.contentType(), !close, clock.wallTimeMillis()));
+            append(responses.chunkedHead(response, connection, clock.wallTimeMillis()));
             if (!headOnly) {
                 for (byte[] chunk : response.chunks()) {
                     if (chunk.length > 0) {
@@ -325,8 +380,26 @@ final class HttpConnection {
             }
             return;
         }
-        byte[] encoded = responses.encodeCached(response, !close, clock.wallTimeMillis());
+        byte[] encoded = responses.encodeCached(response, connection, clock.wallTimeMillis());
         append(encoded, 0, headOnly ? encoded.length - response.body().length : encoded.length);
+    }
+
+    private static Response joinChunks(Response response) {
+        byte[] body = new byte[joinedLength(response)];
+        int at = 0;
+        for (byte[] chunk : response.chunks()) {
+            System.arraycopy(chunk, 0, body, at, chunk.length);
+            at += chunk.length;
+        }
+        return new Response(response.status(), response.contentType(), body, null, response.fields());
+    }
+
+    private static int joinedLength(Response response) {
+        int length = 0;
+        for (byte[] chunk : response.chunks()) {
+            length += chunk.length;
+        }
+        return length;
     }
 
     private Promise<Boolean> flush(boolean keepReading) {

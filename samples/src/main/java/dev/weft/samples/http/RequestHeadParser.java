@@ -10,14 +10,19 @@ import java.nio.charset.StandardCharsets;
  * received so far, then parses the request line and header fields in one pass.
  *
  * <p>Not thread-safe: one parser per connection. Call {@link #parse} with the unconsumed bytes
- * each time more arrive; it remembers how far it already searched, so a head that trickles in
- * byte by byte costs linear, not quadratic, time. After a head is returned, the next call starts
- * on the next request (pipelining). Any {@link HttpError} is final for the connection.
+ * each time more arrive, after dropping the {@link #consumed()} bytes of the last call; it
+ * remembers how far it already searched, so a head that trickles in byte by byte costs linear,
+ * not quadratic, time. After a head is returned, the next call starts on the next request
+ * (pipelining). Any {@link HttpError} is final for the connection.
  *
- * <p>Strictness, chosen against request smuggling: a bare CR, whitespace before a colon, folded
- * lines, a Content-Length that is not a plain decimal, conflicting Content-Lengths, both
- * Content-Length and Transfer-Encoding, or a missing Host in HTTP/1.1 are all 400. A bare LF is
- * accepted as a line end, as RFC 9112 allows. Empty lines before a request line are skipped.
+ * <p>Strictness, chosen against request smuggling: a bare CR (refused as soon as it is seen, not
+ * when the head ends), whitespace before a colon, folded lines, a target that is neither a path
+ * nor an absolute URI, a Content-Length that is not a plain decimal, conflicting Content-Lengths,
+ * both Content-Length and Transfer-Encoding, a Transfer-Encoding whose last coding is not chunked
+ * or that names chunked twice, or a missing Host in HTTP/1.1 are all 400. A bare LF is accepted as
+ * a line end, as RFC 9112 allows. Empty lines before a request line are skipped (RFC 9112 section
+ * 2.2) and consumed as they come, but count against the head limit, so a stream of line ends is
+ * refused with 431 instead of being kept. Error texts never quote the client's field values.
  */
 public final class RequestHeadParser {
     /** Most header fields a request may carry before it is refused with 431. */
@@ -26,20 +31,28 @@ public final class RequestHeadParser {
     private final int maxHeadBytes;
     /** Bytes of the current head already searched for its end without finding it. */
     private long searched;
-    private int lastHeadLength;
+    /** Bytes of empty lines dropped before the current head: they count against its limit. */
+    private long blankBytes;
+    private long consumed;
 
     /**
      * Creates a parser.
      *
-     * @param maxHeadBytes the largest request head accepted; a longer one is refused with 431
+     * @param maxHeadBytes the largest request head accepted, empty lines before it included; a
+     *     longer one is refused with 431
      */
     public RequestHeadParser(int maxHeadBytes) {
         this.maxHeadBytes = maxHeadBytes;
     }
 
-    /** The number of bytes the head last returned by {@link #parse} took, blank lines before it included. */
-    public int headLength() {
-        return lastHeadLength;
+    /**
+     * How many bytes at the start of the input the last {@link #parse} used up, which the caller
+     * drops before the next call: the head with the empty lines before it when a head was
+     * returned, else the empty lines skipped so far (so a client sending only line ends does not
+     * make the caller keep and rescan them).
+     */
+    public int consumed() {
+        return (int) consumed;
     }
 
     /**
@@ -50,20 +63,25 @@ public final class RequestHeadParser {
      */
     public RequestHead parse(MemorySegment buf, long start, long end) {
         long from = skipBlankLines(buf, start, end);
+        blankBytes += from - start;
         long headEnd = findHeadEnd(buf, from + searched, end);
         if (headEnd < 0) {
             searched = Math.max(0, end - from - 3);
-            if (end - from > maxHeadBytes) {
-                throw new HttpError(431, "request head larger than " + maxHeadBytes + " bytes");
-            }
+            refuseIfLarger(end - from);
+            consumed = from - start;
             return null;
         }
-        if (headEnd - from > maxHeadBytes) {
+        refuseIfLarger(headEnd - from);
+        searched = 0;
+        blankBytes = 0;
+        consumed = headEnd - start;
+        return new HeadReader(buf, from, headEnd).read();
+    }
+
+    private void refuseIfLarger(long headBytes) {
+        if (blankBytes + headBytes > maxHeadBytes) {
             throw new HttpError(431, "request head larger than " + maxHeadBytes + " bytes");
         }
-        searched = 0;
-        lastHeadLength = (int) (headEnd - start);
-        return new HeadReader(buf, from, headEnd).read();
     }
 
     private static long skipBlankLines(MemorySegment buf, long start, long end) {
@@ -81,10 +99,21 @@ public final class RequestHeadParser {
         return i;
     }
 
-    /** The offset just past the empty line that ends a head, or -1. */
+    /**
+     * The offset just past the empty line that ends a head, or -1. A CR that is not followed by
+     * LF is refused here, as soon as it is seen: a head can never end after one, and waiting for
+     * an end that cannot come would only turn a malformed request into a 408 later.
+     */
     private static long findHeadEnd(MemorySegment buf, long from, long end) {
         for (long i = from; i < end; i++) {
-            if (buf.get(JAVA_BYTE, i) != '\n') {
+            byte b = buf.get(JAVA_BYTE, i);
+            if (b == '\r') {
+                if (i + 1 < end && buf.get(JAVA_BYTE, i + 1) != '\n') {
+                    throw HttpError.badRequest("bare CR in request head");
+                }
+                continue;
+            }
+            if (b != '\n') {
                 continue;
             }
             if (i + 1 < end && buf.get(JAVA_BYTE, i + 1) == '\n') {
@@ -111,7 +140,7 @@ public final class RequestHeadParser {
 
         RequestHead read() {
             String method = method(token(' ', "method"));
-            String target = target();
+            String target = target(method);
             int minor = version();
             Headers headers = new Headers();
             while (!atLineEnd()) {
@@ -141,7 +170,12 @@ public final class RequestHeadParser {
             return string(start, length);
         }
 
-        private String target() {
+        /**
+         * The request target in one of RFC 9112's four forms (section 3.2): origin-form
+         * ({@code /path?query}), absolute-form ({@code http://host/path}, which a server must
+         * accept), authority-form (CONNECT only) or asterisk-form (OPTIONS only).
+         */
+        private String target(String method) {
             long start = pos;
             while (pos < end) {
                 byte b = buf.get(JAVA_BYTE, pos);
@@ -158,6 +192,10 @@ public final class RequestHeadParser {
             }
             String target = string(start, (int) (pos - start));
             pos++;
+            if (target.charAt(0) != '/' && !method.equals("CONNECT") && !RequestHead.isAbsoluteForm(target)
+                    && !(target.equals("*") && method.equals("OPTIONS"))) {
+                throw HttpError.badRequest("request target is neither a path nor an absolute URI");
+            }
             return target;
         }
 
@@ -249,6 +287,7 @@ public final class RequestHeadParser {
 
     private static RequestHead semantics(String method, String target, int minor, Headers headers) {
         long contentLength = -1;
+        int codings = 0;
         boolean chunked = false;
         boolean sawTransferEncoding = false;
         boolean close = false;
@@ -264,8 +303,19 @@ public final class RequestHeadParser {
                 }
                 contentLength = parsed;
             } else if (name.equalsIgnoreCase("transfer-encoding")) {
+                // Several Transfer-Encoding fields form one list (RFC 9110 section 5.3).
                 sawTransferEncoding = true;
-                chunked = lastCodingIsChunked(value);
+                for (String coding : value.split(",", -1)) {
+                    String c = coding.strip();
+                    if (c.isEmpty()) {
+                        continue;
+                    }
+                    if (chunked) {
+                        throw HttpError.badRequest("a transfer coding after chunked (request smuggling?)");
+                    }
+                    chunked = c.equalsIgnoreCase("chunked");
+                    codings++;
+                }
             } else if (name.equalsIgnoreCase("connection")) {
                 for (String option : value.split(",")) {
                     String o = option.strip();
@@ -276,42 +326,49 @@ public final class RequestHeadParser {
                 hosts++;
             }
         }
-        if (sawTransferEncoding && (contentLength >= 0 || minor == 0)) {
-            throw HttpError.badRequest(minor == 0 ? "Transfer-Encoding in an HTTP/1.0 request"
-                    : "both Content-Length and Transfer-Encoding (request smuggling?)");
+        if (sawTransferEncoding) {
+            transferCodings(codings, chunked, contentLength, minor);
         }
         if (minor == 1 && hosts != 1) {
             throw HttpError.badRequest("an HTTP/1.1 request needs exactly one Host field, got " + hosts);
         }
         boolean keepAlive = minor == 1 ? !close : keepAliveToken && !close;
-        return new RequestHead(method, target, minor, headers, keepAlive, contentLength, chunked);
+        return new RequestHead(method, target, minor, headers, keepAlive, contentLength, sawTransferEncoding);
+    }
+
+    /**
+     * Checks a request's transfer codings (RFC 9112 section 6): chunked must be the last one and
+     * appear once, else the body's length cannot be known (400); other codings are not supported
+     * (501). Error texts never quote the client's values back.
+     */
+    private static void transferCodings(int codings, boolean chunkedLast, long contentLength, int minor) {
+        if (minor == 0) {
+            throw HttpError.badRequest("Transfer-Encoding in an HTTP/1.0 request");
+        }
+        if (contentLength >= 0) {
+            throw HttpError.badRequest("both Content-Length and Transfer-Encoding (request smuggling?)");
+        }
+        if (!chunkedLast) {
+            throw HttpError.badRequest("Transfer-Encoding does not end with chunked: the body length is unknown");
+        }
+        if (codings > 1) {
+            throw new HttpError(501, "transfer codings other than chunked are not supported");
+        }
     }
 
     private static long parseContentLength(String value) {
         if (value.isEmpty() || value.length() > 18) {
-            throw HttpError.badRequest("Content-Length is not a plain decimal number: '" + value + "'");
+            throw HttpError.badRequest("Content-Length is not a plain decimal number");
         }
         long n = 0;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < '0' || c > '9') {
-                throw HttpError.badRequest("Content-Length is not a plain decimal number: '" + value + "'");
+                throw HttpError.badRequest("Content-Length is not a plain decimal number");
             }
             n = n * 10 + (c - '0');
         }
         return n;
-    }
-
-    private static boolean lastCodingIsChunked(String value) {
-        String[] codings = value.split(",");
-        String last = codings[codings.length - 1].strip();
-        if (!last.equalsIgnoreCase("chunked")) {
-            throw new HttpError(501, "transfer coding '" + value + "' not supported (only chunked)");
-        }
-        if (codings.length > 1) {
-            throw new HttpError(501, "transfer codings before chunked are not supported: '" + value + "'");
-        }
-        return true;
     }
 
     static boolean isDigit(byte b) {

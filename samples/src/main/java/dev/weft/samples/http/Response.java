@@ -4,15 +4,46 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * A response to send: a status, a content type and either a body sent with Content-Length, or
- * chunks sent with the chunked transfer coding (when {@code chunks} is not null).
+ * A response to send: a status, a content type, extra header fields, and either a body sent with
+ * Content-Length, or chunks sent with the chunked transfer coding (when {@code chunks} is not
+ * null). The server adds Content-Length or Transfer-Encoding, Date and Connection itself.
  *
  * @param status the HTTP status code
  * @param contentType the Content-Type value
  * @param body the body for a Content-Length response; ignored when chunked
  * @param chunks the chunks of a chunked response, or null
+ * @param fields extra header fields, in order (say, {@code Allow} on a 405); copied, not null
  */
-public record Response(int status, String contentType, byte[] body, List<byte[]> chunks) {
+public record Response(int status, String contentType, byte[] body, List<byte[]> chunks, List<Field> fields) {
+
+    /**
+     * One extra header field. Names are tokens and values hold no line ends or other controls, so
+     * a value taken from a request can never split the response.
+     *
+     * @param name the field name, e.g. {@code Allow}
+     * @param value the field value
+     */
+    public record Field(String name, String value) {
+        /** Checks the name and the value. */
+        public Field {
+            if (name.isEmpty() || !name.chars().allMatch(c -> c < 128 && RequestHeadParser.isTokenChar((byte) c))) {
+                throw new IllegalArgumentException("field name is not a token: " + name);
+            }
+            if (!value.chars().allMatch(c -> c == '\t' || c >= ' ' && c < 0x7f)) {
+                throw new IllegalArgumentException("field value holds a control character");
+            }
+        }
+    }
+
+    /** A response with no extra fields. */
+    public Response(int status, String contentType, byte[] body, List<byte[]> chunks) {
+        this(status, contentType, body, chunks, List.of());
+    }
+
+    /** Copies the field list, so the response stays a value. */
+    public Response {
+        fields = List.copyOf(fields);
+    }
 
     /** A response with a text body in UTF-8. */
     public static Response text(int status, String contentType, String body) {
@@ -22,6 +53,13 @@ public record Response(int status, String contentType, byte[] body, List<byte[]>
     /** A response sent with the chunked transfer coding, one chunk per element. */
     public static Response chunked(int status, String contentType, List<byte[]> chunks) {
         return new Response(status, contentType, new byte[0], List.copyOf(chunks));
+    }
+
+    /** This response with one more header field. */
+    public Response withField(String name, String value) {
+        Field[] more = fields.toArray(new Field[fields.size() + 1]);
+        more[fields.size()] = new Field(name, value);
+        return new Response(status, contentType, body, chunks, List.of(more));
     }
 
     /** Whether this response is sent chunked. */

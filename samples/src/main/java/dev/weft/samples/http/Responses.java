@@ -22,16 +22,35 @@ public final class Responses {
     /** The last chunk and the empty trailer section of a chunked body. */
     static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /**
+     * The Connection field a response carries: none for a persistent HTTP/1.1 connection (the
+     * default there), {@code keep-alive} for a persistent HTTP/1.0 one (whose default is to
+     * close), {@code close} when the server closes after the response.
+     */
+    public enum ConnectionField {
+        /** No Connection field: HTTP/1.1 stays open by default. */
+        NONE,
+        /** {@code Connection: keep-alive}: an HTTP/1.0 client asked for it and gets it. */
+        KEEP_ALIVE,
+        /** {@code Connection: close}: the server closes after this response. */
+        CLOSE;
+
+        /** The field for a response to an HTTP/1.{@code minorVersion} request. */
+        public static ConnectionField of(boolean close, int minorVersion) {
+            return close ? CLOSE : minorVersion == 0 ? KEEP_ALIVE : NONE;
+        }
+    }
+
     private long cachedSecond = Long.MIN_VALUE;
     private String date = "";
 
     /**
      * The last few responses encoded this second, by identity: a server answering with constant
      * Response objects (a hello route) encodes each once per second, not once per request.
+     * {@code cachedEncodings[connection field][slot]}.
      */
     private final Response[] cachedResponses = new Response[4];
-    private final byte[][] cachedKeepAlive = new byte[4][];
-    private final byte[][] cachedClose = new byte[4][];
+    private final byte[][][] cachedEncodings = new byte[ConnectionField.values().length][4][];
     private long cacheSecond = Long.MIN_VALUE;
     private int nextCacheSlot;
 
@@ -39,70 +58,77 @@ public final class Responses {
     public Responses() {}
 
     /**
-     * The bytes of a complete response.
+     * The bytes of a complete response with a Content-Length body.
      *
-     * @param status the status code
-     * @param contentType the Content-Type value
-     * @param body the body (may be empty)
-     * @param keepAlive false to add {@code Connection: close}
+     * @param response the response; its chunks, if any, are ignored
+     * @param connection the Connection field to add
      * @param nowMillis the wall-clock time, for the Date field
      */
-    public byte[] encode(int status, String contentType, byte[] body, boolean keepAlive, long nowMillis) {
-        StringBuilder head = new StringBuilder(128)
-                .append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n")
-                .append("Content-Type: ").append(contentType).append("\r\n")
-                .append("Content-Length: ").append(body.length).append("\r\n")
-                .append("Date: ").append(date(nowMillis)).append("\r\n");
-        if (!keepAlive) {
-            head.append("Connection: close\r\n");
-        }
-        head.append("\r\n");
-        byte[] headBytes = head.toString().getBytes(StandardCharsets.US_ASCII);
-        byte[] response = new byte[headBytes.length + body.length];
-        System.arraycopy(headBytes, 0, response, 0, headBytes.length);
-        System.arraycopy(body, 0, response, headBytes.length, body.length);
-        return response;
+    public byte[] encode(Response response, ConnectionField connection, long nowMillis) {
+        byte[] body = response.body();
+        StringBuilder head = statusLine(response).append("Content-Length: ").append(body.length).append("\r\n");
+        byte[] headBytes = endHead(head, response, connection, nowMillis);
+        byte[] encoded = new byte[headBytes.length + body.length];
+        System.arraycopy(headBytes, 0, encoded, 0, headBytes.length);
+        System.arraycopy(body, 0, encoded, headBytes.length, body.length);
+        return encoded;
     }
 
     /**
      * The bytes of {@code response}, from a per-second cache when the same Response object was
      * encoded this second. The returned array must not be modified.
      */
-    public byte[] encodeCached(Response response, boolean keepAlive, long nowMillis) {
+    public byte[] encodeCached(Response response, ConnectionField connection, long nowMillis) {
         long second = Math.floorDiv(nowMillis, 1000);
         if (second != cacheSecond) {
             cacheSecond = second;
             Arrays.fill(cachedResponses, null);
-            Arrays.fill(cachedKeepAlive, null);
-            Arrays.fill(cachedClose, null);
+            for (byte[][] variant : cachedEncodings) {
+                Arrays.fill(variant, null);
+            }
         }
+        byte[][] variant = cachedEncodings[connection.ordinal()];
         for (int i = 0; i < cachedResponses.length; i++) {
             if (cachedResponses[i] == response) {
-                byte[][] variant = keepAlive ? cachedKeepAlive : cachedClose;
                 if (variant[i] == null) {
-                    variant[i] = encode(response.status(), response.contentType(), response.body(), keepAlive, nowMillis);
+                    variant[i] = encode(response, connection, nowMillis);
                 }
                 return variant[i];
             }
         }
-        byte[] encoded = encode(response.status(), response.contentType(), response.body(), keepAlive, nowMillis);
+        byte[] encoded = encode(response, connection, nowMillis);
         int slot = nextCacheSlot;
         nextCacheSlot = (slot + 1) % cachedResponses.length;
         cachedResponses[slot] = response;
-        cachedKeepAlive[slot] = keepAlive ? encoded : null;
-        cachedClose[slot] = keepAlive ? null : encoded;
+        for (byte[][] other : cachedEncodings) {
+            other[slot] = null;
+        }
+        variant[slot] = encoded;
         return encoded;
     }
 
     /** The head of a chunked response: the status line and fields, ending with the empty line. */
-    public byte[] chunkedHead(int status, String contentType, boolean keepAlive, long nowMillis) {
-        StringBuilder head = new StringBuilder(128)
+    public byte[] chunkedHead(Response response, ConnectionField connection, long nowMillis) {
+        return endHead(statusLine(response).append("Transfer-Encoding: chunked\r\n"), response, connection, nowMillis);
+    }
+
+    private static StringBuilder statusLine(Response response) {
+        int status = response.status();
+        return new StringBuilder(128)
                 .append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n")
-                .append("Content-Type: ").append(contentType).append("\r\n")
-                .append("Transfer-Encoding: chunked\r\n")
-                .append("Date: ").append(date(nowMillis)).append("\r\n");
-        if (!keepAlive) {
-            head.append("Connection: close\r\n");
+                .append("Content-Type: ").append(response.contentType()).append("\r\n");
+    }
+
+    /** The response's own fields, Date, Connection and the empty line, as bytes. */
+    private byte[] endHead(StringBuilder head, Response response, ConnectionField connection, long nowMillis) {
+        for (Response.Field field : response.fields()) {
+            head.append(field.name()).append(": ").append(field.value()).append("\r\n");
+        }
+        head.append("Date: ").append(date(nowMillis)).append("\r\n");
+        switch (connection) {
+            case NONE -> { }
+            case KEEP_ALIVE -> head.append("Connection: keep-alive\r\n");
+            case CLOSE -> head.append("Connection: close\r\n");
         }
         return head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
     }

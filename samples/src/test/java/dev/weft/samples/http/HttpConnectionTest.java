@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class HttpConnectionTest {
     private static final String GET = "GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n";
-    private static final HttpLimits LIMITS = new HttpLimits(1024, 64, Duration.ofSeconds(10), Duration.ofSeconds(60));
+    private static final HttpLimits LIMITS =
+            new HttpLimits(1024, 64, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60));
+    private static final long LINGER_SECONDS = HttpConnection.LINGER.toSeconds();
 
     private final Loop loop = Loop.builder().virtualTime().build();
     private final ScriptedFlow flow = new ScriptedFlow();
@@ -199,7 +201,7 @@ class HttpConnectionTest {
         long seconds = serve();
         assertTrue(flow.written().startsWith("HTTP/1.1 408 Request Timeout\r\n"), flow.written());
         assertTrue(flow.isClosed());
-        assertEquals(10, seconds);
+        assertEquals(10 + HttpConnection.LINGER.toSeconds(), seconds, "408 at 10 s, then the linger");
     }
 
     @Test
@@ -250,6 +252,189 @@ class HttpConnectionTest {
         String out = flow.written();
         assertEquals(1, count(out, "HTTP/1.1 200 OK"), out);
         assertTrue(out.contains("Connection: close\r\n"), out);
+        assertTrue(flow.isClosed());
+    }
+
+    /** Has the peer send {@code text} at {@code second} of virtual time. */
+    private void sendAt(long second, String text) {
+        loop.sleep(Duration.ofSeconds(second)).onSuccess(v -> flow.send(text));
+    }
+
+    private void endAt(long second) {
+        loop.sleep(Duration.ofSeconds(second)).onSuccess(v -> flow.end());
+    }
+
+    @Test
+    void blankLinesBeforeARequestCountAgainstTheHeadLimit() {
+        for (int i = 0; i < 100; i++) {
+            flow.send("\r\n".repeat(6));
+        }
+        long seconds = serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 431 "), flow.written());
+        assertEquals(LINGER_SECONDS, seconds, "refused at once, not after a timeout");
+    }
+
+    @Test
+    void blankLinesArrivingOverManyReadsAreDroppedAsTheyCome() {
+        for (int i = 0; i < 10; i++) {
+            flow.send("\r\n".repeat(20));
+        }
+        flow.send(GET).end();
+        serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 200 OK\r\n"), flow.written());
+    }
+
+    @Test
+    void anEmptyLineBetweenPipelinedRequestsIsSkipped() {
+        flow.send(GET + "\r\n" + GET).end();
+        serve();
+        assertEquals(2, count(flow.written(), "HTTP/1.1 200 OK"), flow.written());
+    }
+
+    @Test
+    void aBodyTricklingInGets408AtTheBodyTimeout() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n");
+        for (int i = 1; i <= 20; i++) {
+            sendAt(5L * i, "x");
+        }
+        long seconds = serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 408 Request Timeout\r\n"), flow.written());
+        assertEquals(30 + LINGER_SECONDS, seconds);
+    }
+
+    @Test
+    void aBodyThatStallsGets408AtTheHeaderTimeoutFromTheLastRead() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\nab");
+        sendAt(4, "cd");
+        long seconds = serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 408 Request Timeout\r\n"), flow.written());
+        assertEquals(4 + 10 + LINGER_SECONDS, seconds);
+    }
+
+    @Test
+    void aChunkExtensionTricklingInGets408AtTheBodyTimeout() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;");
+        for (int i = 1; i <= 20; i++) {
+            sendAt(5L * i, "a");
+        }
+        long seconds = serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 408 Request Timeout\r\n"), flow.written());
+        assertEquals(30 + LINGER_SECONDS, seconds);
+    }
+
+    @Test
+    void trailerLinesTricklingInGet408AtTheBodyTimeout() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n");
+        for (int i = 1; i <= 20; i++) {
+            sendAt(5L * i, "X: y\r\n");
+        }
+        long seconds = serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 408 Request Timeout\r\n"), flow.written());
+        assertEquals(30 + LINGER_SECONDS, seconds);
+    }
+
+    @Test
+    void anEndlessChunkExtensionIsRefusedOnceOverItsBudget() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;");
+        for (int i = 0; i < 20; i++) {
+            flow.send("a".repeat(100));
+        }
+        long seconds = serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 431 "), flow.written());
+        assertEquals(LINGER_SECONDS, seconds);
+    }
+
+    @Test
+    void answersGoodPipelinedRequestsBeforeTheBadOneThenCloses() {
+        flow.send(GET + GET + "garbage\r\n\r\n");
+        serve();
+        String out = flow.written();
+        int first = out.indexOf("HTTP/1.1 200 OK");
+        int second = out.indexOf("HTTP/1.1 200 OK", first + 1);
+        int bad = out.indexOf("HTTP/1.1 400 Bad Request");
+        assertTrue(first == 0 && second > first && bad > second, out);
+        assertEquals(3, count(out, "HTTP/1.1 "), out);
+        assertTrue(flow.isClosed());
+    }
+
+    @Test
+    void aPipelinedHeadAfterASlowBodyGetsAFullHeaderTimeout() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab");
+        sendAt(3, "c");
+        sendAt(9, "d" + "GET /plaintext HTTP/1.1\r\nHo");
+        sendAt(12, "st: x\r\n\r\n");
+        endAt(13);
+        long seconds = serve();
+        String out = flow.written();
+        assertFalse(out.contains(" 408 "), out);
+        assertEquals(2, count(out, "HTTP/1.1 200 OK"), out);
+        assertTrue(out.endsWith("Hello, World!"), out);
+        assertEquals(13, seconds);
+    }
+
+    @Test
+    void sendsTheChunkedRouteToAnHttp10ClientWithContentLength() {
+        flow.send("GET /chunked HTTP/1.0\r\n\r\n");
+        serve();
+        String out = flow.written();
+        assertFalse(out.contains("Transfer-Encoding"), out);
+        assertTrue(out.contains("Content-Length: 21\r\n"), out);
+        assertTrue(out.endsWith("\r\n\r\nHello, chunked World!"), out);
+    }
+
+    @Test
+    void tellsAnHttp10KeepAliveClientTheConnectionStaysOpen() {
+        flow.send("GET /plaintext HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").end();
+        serve();
+        String out = flow.written();
+        assertTrue(out.contains("\r\nConnection: keep-alive\r\n"), out);
+        assertTrue(out.endsWith("Hello, World!"), out);
+    }
+
+    @Test
+    void aMethodNotAllowedSaysWhichAre() {
+        flow.send("DELETE /plaintext HTTP/1.1\r\nHost: x\r\n\r\n" + "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n").end();
+        serve();
+        String out = flow.written();
+        assertEquals(2, count(out, "HTTP/1.1 405 Method Not Allowed\r\n"), out);
+        assertTrue(out.contains("\r\nAllow: GET, HEAD\r\n"), out);
+        assertTrue(out.contains("\r\nAllow: POST\r\n"), out);
+    }
+
+    @Test
+    void errorResponsesDoNotEchoTheClientsFieldValues() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: <script>\r\n\r\n");
+        serve();
+        String out = flow.written();
+        assertTrue(out.startsWith("HTTP/1.1 400 "), out);
+        assertFalse(out.contains("script"), out);
+    }
+
+    @Test
+    void aRequestEndingInBareCarriageReturnsGets400AtOnce() {
+        flow.send("GET /plaintext HTTP/1.1\r\r\r");
+        long seconds = serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 400 Bad Request\r\n"), flow.written());
+        assertEquals(LINGER_SECONDS, seconds, "not a 408 after the header timeout");
+    }
+
+    @Test
+    void routesAnAbsoluteFormTarget() {
+        flow.send("GET http://x/plaintext HTTP/1.1\r\nHost: x\r\n\r\n").end();
+        serve();
+        assertTrue(flow.written().startsWith("HTTP/1.1 200 OK\r\n"), flow.written());
+        assertTrue(flow.written().endsWith("Hello, World!"), flow.written());
+    }
+
+    @Test
+    void lingersAfterAnErrorUntilTheClientCloses() {
+        flow.send("garbage\r\n\r\n");
+        sendAt(1, "more bytes the client had in flight");
+        loop.sleep(Duration.ofMillis(1500)).onSuccess(v -> flow.end());
+        long start = loop.clock().nanoTime();
+        loop.run(connection(new HelloRoutes()).serve());
+        assertEquals(1500, Duration.ofNanos(loop.clock().nanoTime() - start).toMillis());
+        assertTrue(flow.written().startsWith("HTTP/1.1 400 "), flow.written());
         assertTrue(flow.isClosed());
     }
 }

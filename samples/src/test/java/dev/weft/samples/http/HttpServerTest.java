@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -185,6 +186,30 @@ class HttpServerTest {
         long waited = System.nanoTime() - start;
         assertTrue(out.startsWith("HTTP/1.1 408 "), out);
         assertTrue(waited >= LIMITS.headerTimeout().toNanos(), "closed before the header timeout");
+    }
+
+    /**
+     * After refusing a request the server lingers: a client still sending when the error goes out
+     * reads the error instead of a reset. Closing at once, with unread bytes in the socket, makes
+     * the kernel answer with RST, and the client's next write or read fails.
+     */
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void aClientStillSendingAnOversizedHeadReadsThe431(EngineKind kind) throws Exception {
+        start(kind);
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("GET /plaintext HTTP/1.1\r\nHost: x\r\nX-Big: ".getBytes(StandardCharsets.US_ASCII));
+            byte[] more = new byte[64 * 1024];
+            Arrays.fill(more, (byte) 'y');
+            for (int i = 0; i < 16; i++) {
+                out.write(more); // 1 MiB in all: long after the server answered at 8 KiB
+            }
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(response.startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n"), response);
+            assertTrue(response.contains("Connection: close\r\n"), response);
+        }
     }
 
     @ParameterizedTest

@@ -49,12 +49,12 @@ class RequestHeadParserTest {
         MemorySegment buf = bytes(two);
         RequestHeadParser parser = new RequestHeadParser(8192);
         RequestHead first = parser.parse(buf, 0, buf.byteSize());
-        int firstLength = parser.headLength();
+        int firstLength = parser.consumed();
         RequestHead second = parser.parse(buf, firstLength, buf.byteSize());
         assertEquals("/plaintext", first.target());
         assertEquals(WRK_GET.length(), firstLength);
         assertEquals("/json", second.target());
-        assertEquals(two.length(), firstLength + parser.headLength());
+        assertEquals(two.length(), firstLength + parser.consumed());
     }
 
     @Test
@@ -83,7 +83,7 @@ class RequestHeadParserTest {
                 RequestHead head;
                 while ((head = parser.parse(buf, consumed, available)) != null) {
                     targets.append(head.target()).append(' ');
-                    consumed += parser.headLength();
+                    consumed += parser.consumed();
                 }
             }
             assertEquals("/plaintext /submit /json ", targets.toString());
@@ -132,7 +132,16 @@ class RequestHeadParserTest {
             Arguments.of("signed length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", 400),
             Arguments.of("conflicting lengths", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400),
             Arguments.of("length and chunked", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
-            Arguments.of("gzip coding", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+            Arguments.of("gzip coding alone", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 400),
+            Arguments.of("gzip before chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+            Arguments.of("chunked twice in one field",
+                    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400),
+            Arguments.of("chunked in two fields",
+                    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+            Arguments.of("chunked not last", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400),
+            Arguments.of("empty Transfer-Encoding", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n", 400),
+            Arguments.of("relative target", "GET plaintext HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+            Arguments.of("asterisk for GET", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400),
             Arguments.of("control char in value", "GET / HTTP/1.1\r\nHost: a\u0001b\r\n\r\n", 400),
             Arguments.of("binary method", "G\u0000T / HTTP/1.1\r\nHost: a\r\n\r\n", 400));
     }
@@ -180,6 +189,64 @@ class RequestHeadParserTest {
             } catch (HttpError expected) {
                 assertTrue(expected.status() >= 400 && expected.status() < 600);
             }
+        }
+    }
+
+    @Test
+    void skippedBlankLinesAreConsumedSoTheCallerDropsThem() {
+        RequestHeadParser parser = new RequestHeadParser(8192);
+        MemorySegment buf = bytes("\r\n\r\n\r");
+        assertNull(parser.parse(buf, 0, buf.byteSize()));
+        assertEquals(4, parser.consumed(), "the lone CR may still start a CRLF");
+    }
+
+    @Test
+    void blankLinesCountAgainstTheHeadLimit() {
+        RequestHeadParser parser = new RequestHeadParser(64);
+        MemorySegment blank = bytes("\r\n".repeat(16));
+        for (int i = 0; i < 2; i++) {
+            assertNull(parser.parse(blank, 0, blank.byteSize()));
+            assertEquals(32, parser.consumed());
+        }
+        HttpError error = assertThrows(HttpError.class, () -> parser.parse(blank, 0, blank.byteSize()));
+        assertEquals(431, error.status());
+    }
+
+    @Test
+    void aFewBlankLinesBeforeAHeadAreAllowed() {
+        RequestHeadParser parser = new RequestHeadParser(64);
+        MemorySegment buf = bytes("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertEquals("/", parser.parse(buf, 0, buf.byteSize()).target());
+        assertEquals(buf.byteSize(), parser.consumed());
+    }
+
+    @Test
+    void refusesBareCarriageReturnsBeforeTheHeadIsComplete() {
+        RequestHeadParser parser = new RequestHeadParser(8192);
+        MemorySegment buf = bytes("GET / HTTP/1.1\r\r\r\r");
+        HttpError error = assertThrows(HttpError.class, () -> parser.parse(buf, 0, buf.byteSize()));
+        assertEquals(400, error.status());
+    }
+
+    @Test
+    void acceptsAnAbsoluteFormTarget() {
+        RequestHead head = parseAll("GET http://example.com/plaintext?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n");
+        assertEquals("http://example.com/plaintext?x=1", head.target());
+        assertEquals("/plaintext", head.path());
+        assertEquals("/", parseAll("GET https://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n").path());
+        assertEquals("/", parseAll("GET http://example.com?q=/x HTTP/1.1\r\nHost: example.com\r\n\r\n").path());
+    }
+
+    @Test
+    void errorTextsDoNotEchoTheClientsFieldValues() {
+        String[] requests = {
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5<script>\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: <script>\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: <script>, chunked\r\n\r\n",
+        };
+        for (String request : requests) {
+            HttpError error = assertThrows(HttpError.class, () -> parseAll(request));
+            assertFalse(error.getMessage().contains("script"), error.getMessage());
         }
     }
 }

@@ -1,0 +1,107 @@
+package dev.weft.xen.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.loop.Loop;
+import dev.weft.promise.Promise;
+import dev.weft.xen.evtchn.EventChannelDevice;
+import dev.weft.xen.evtchn.EventChannels;
+import dev.weft.xen.evtchn.XenEngine;
+import dev.weft.xen.sim.SimDomain;
+import dev.weft.xen.sim.SimHypervisor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A ring end driven by its event channel on a loop, with the peer played by the test thread
+ * through the model: a notification makes the end look again; a broken ring ends the driving
+ * promise with the typed failure.
+ */
+class PollOnEventsTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    private final SimHypervisor xen = new SimHypervisor();
+    private final SimDomain local = xen.createDomain();
+    private final SimDomain peer = xen.createDomain();
+    private final EventChannelDevice localDevice = local.openEventChannels();
+    private final EventChannelDevice peerDevice = peer.openEventChannels();
+    private final XenEngine engine = new XenEngine(localDevice);
+    private final Loop loop = Loop.builder().engine(engine).build();
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment page = arena.allocate(4096, 4096);
+    private final SharedRing ring = SharedRing.over(page, 16).initialise(0);
+    private EventChannels channels;
+    private int port;
+    private int peerPort;
+
+    @AfterEach
+    void close() {
+        if (channels != null) {
+            channels.close();
+        }
+        loop.close();
+        localDevice.close();
+        peerDevice.close();
+        arena.close();
+    }
+
+    private void bind() {
+        channels = EventChannels.on(loop, engine);
+        port = channels.bindUnbound(peer.domainId());
+        peerPort = peerDevice.bindInterdomain(local.domainId(), port);
+    }
+
+    /** Answers request slot {@code index} as a back would: id and value + 1, then rsp_prod. */
+    private void answer(int index) {
+        long slot = SharedRing.HEADER_BYTES + 16L * index;
+        page.set(ValueLayout.JAVA_LONG, slot + 8, page.get(ValueLayout.JAVA_LONG, slot + 8) + 1);
+        page.set(ValueLayout.JAVA_INT, SharedRing.RSP_PROD, index + 1);
+    }
+
+    @Test
+    void aNotificationMakesTheClientTakeTheResponse() {
+        Promise<Long> answer = loop.run(Promise.apply(() -> {
+            bind();
+            RingClient<Long, Long> client =
+                    new RingClient<>(ring.front(), LongCodec.INSTANCE, () -> channels.notify(port));
+            client.pollOnEvents(channels, port);
+            return Promise.of(client.request(41L));
+        }));
+        loop.runOnce(0);
+        assertTrue(answer.isPending());
+        assertEquals(0, channels.counter(port), "no event yet: only the notification below can wake the client");
+
+        answer(0);
+        peerDevice.notify(peerPort);
+
+        assertEquals(42L, loop.run(loop.withTimeout(PATIENCE, answer)));
+    }
+
+    @Test
+    void aBrokenRingEndsTheDrivingPromiseWithTheTypedFailure() {
+        Promise<?>[] driving = new Promise<?>[1];
+        Promise<Long> answer = loop.run(Promise.apply(() -> {
+            bind();
+            RingClient<Long, Long> client =
+                    new RingClient<>(ring.front(), LongCodec.INSTANCE, () -> channels.notify(port));
+            driving[0] = client.pollOnEvents(channels, port);
+            return Promise.of(client.request(41L));
+        }));
+
+        page.set(ValueLayout.JAVA_INT, SharedRing.RSP_PROD, 7); // seven responses to one request
+        peerDevice.notify(peerPort);
+        loop.run(loop.withTimeout(PATIENCE, answer.recover(failure -> Promise.of(-1L))));
+
+        RingBroken broken = assertInstanceOf(RingBroken.class, answer.failure());
+        assertTrue(driving[0].isRejected());
+        assertSame(broken, driving[0].failure());
+        assertEquals("alive", loop.run(Promise.of("alive")));
+    }
+}
