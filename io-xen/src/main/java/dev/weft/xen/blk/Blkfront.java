@@ -103,6 +103,7 @@ public final class Blkfront implements Block, XenbusDriver {
     private Frontend frontend;
     private Connection connection;
     private long connections;
+    private Info info;
 
     /** One xenbus connection: the ring, its channel, and the request engine once the disk is known. */
     private static final class Connection {
@@ -151,14 +152,10 @@ public final class Blkfront implements Block, XenbusDriver {
         }
     }
 
-    /** {@inheritDoc} The geometry read at the last connection. */
+    /** {@inheritDoc} The geometry read at the last connection (kept while reconnecting). */
     @Override
     public Info info() {
-        BlkRing ring = ring();
-        if (ring == null) {
-            throw new IllegalStateException("the device is not connected");
-        }
-        return ring.info();
+        return info;
     }
 
     /** What the backend offers; empty while disconnected. */
@@ -321,12 +318,13 @@ public final class Blkfront implements Block, XenbusDriver {
                     long sectors = Nodes.decimal(dir + "/sectors", values.get(0), 0, Long.MAX_VALUE / sectorSize);
                     int physical = values.get(2).trim().equals("0") ? sectorSize
                             : powerOfTwo(dir + "/physical-sector-size", values.get(2), sectorSize, 1 << 20);
-                    long info = Nodes.decimal(dir + "/info", values.get(3), 0, 0xFFFF_FFFFL);
-                    boolean readOnly = (info & BlkifCodec.VDISK_READONLY) != 0 || values.get(4).trim().startsWith("r");
+                    long vdisk = Nodes.decimal(dir + "/info", values.get(3), 0, 0xFFFF_FFFFL);
+                    boolean readOnly = (vdisk & BlkifCodec.VDISK_READONLY) != 0 || values.get(4).trim().startsWith("r");
                     Features features = new Features(Nodes.flag(values.get(5)), Nodes.flag(values.get(6)),
                             Nodes.flag(values.get(7)), physical, Integer.numberOfTrailingZeros(attempt.ringPages.refs().size()));
-                    attempt.ring = new BlkRing(attempt.client, grants, attempt.backendDomain, handle,
-                            new Info(!readOnly, sectorSize, sectors), features, unreusable);
+                    this.info = new Info(!readOnly, sectorSize, sectors);
+                    attempt.ring = new BlkRing(attempt.client, grants, attempt.backendDomain, handle, info, features,
+                            unreusable);
                     attempt.polling.onFailure(failure -> {
                         if (failure instanceof RingBroken) {
                             attempt.ring.markBroken(failure);
