@@ -187,6 +187,15 @@ class BlkfrontTest {
     }
 
     @Test
+    void aFrontendAskingForALargerRingThanOfferedPublishesOneRingRef() throws Exception {
+        Blkfront blkfront = connect("w", READ_WRITE, new Blkfront.Config(2));
+        assertEquals(0, rig.front(() -> Promise.of(blkfront.features().orElseThrow().ringPageOrder())));
+        String ringRef = rig.front(() -> rig.split.frontStore.read(VbdRig.FRONT + "/ring-ref"));
+        assertEquals(true, ringRef.matches("[0-9]+"));
+        rig.front(() -> blkfront.write(1, List.of(randomBytes(512))));
+    }
+
+    @Test
     void afterTheBackendReconnectsTheDeviceWorksOnANewRing() throws Exception {
         rig = new VbdRig(DISK_BYTES, "w");
         Blkback blkback = rig.startBlkback(READ_WRITE);
