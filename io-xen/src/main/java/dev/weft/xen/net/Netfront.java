@@ -160,6 +160,10 @@ public final class Netfront implements Network, XenbusDriver {
         if (listening != null && listening.promise().isPending()) {
             return Promise.rejected(new IllegalStateException("the device already has a listener"));
         }
+        NetworkException refusal = connection == null || connection.ring == null ? null : connection.ring.refusal();
+        if (refusal != null) {
+            return Promise.rejected(refusal);
+        }
         this.handler = handler;
         listening = Promise.pending();
         return listening.promise();
