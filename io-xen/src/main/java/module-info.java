@@ -21,6 +21,12 @@ module dev.weft.xen {
     exports dev.weft.xen.blk;
     // netfront (Network over a vif) and a software netback
     exports dev.weft.xen.net;
+    // the PV console frontend (a Console) over the console ring page, and a model backend
+    exports dev.weft.xen.console;
+    // the domain's lifecycle: control/shutdown requests as a promise
+    exports dev.weft.xen.lifecycle;
+    // vchan: libxenvchan-compatible byte streams between domains (a Flow)
+    exports dev.weft.xen.vchan;
     // the software model of the hypervisor: domains, event channels, grants, the xenstore daemon
     exports dev.weft.xen.sim;
 }

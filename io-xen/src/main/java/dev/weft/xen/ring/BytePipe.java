@@ -26,6 +26,26 @@ public final class BytePipe {
     private final int outboundSize;
     private RingBroken failure;
 
+    /**
+     * A pipe over two rings whose bytes may lie anywhere, as vchan places them (inside its control
+     * page or on pages of their own). Each ring's indices are a pair of u32 words, {@code cons}
+     * then {@code prod}, at the given offset of {@code indices}; its bytes are all of its buffer,
+     * whose size must be a power of two. This end consumes the inbound ring and produces into the
+     * outbound one.
+     *
+     * @param name names the pipe in failures
+     * @throws IllegalArgumentException if {@code indices} is too short or not 4-byte aligned, or a
+     *     buffer's size is not a power of two
+     */
+    public static BytePipe over(MemorySegment indices, long inboundIndices, MemorySegment inboundBuffer,
+                                long outboundIndices, MemorySegment outboundBuffer, String name) {
+        SharedWords.requireLayout(indices, Math.max(inboundIndices, outboundIndices) + 2L * Integer.BYTES, name);
+        return new BytePipe(
+                new ByteRing(indices, inboundBuffer, inboundIndices, inboundIndices + Integer.BYTES, name + " inbound"),
+                new ByteRing(indices, outboundBuffer, outboundIndices, outboundIndices + Integer.BYTES,
+                        name + " outbound"));
+    }
+
     BytePipe(ByteRing inbound, ByteRing outbound) {
         this.inbound = inbound.reader();
         this.inboundSize = inbound.size();

@@ -21,19 +21,28 @@ import java.lang.foreign.ValueLayout;
  */
 final class ByteRing {
     private final MemorySegment memory;
-    private final long data;
+    private final MemorySegment buffer;
     private final int size;
     private final long consOffset;
     private final long prodOffset;
     private final String name;
 
     ByteRing(MemorySegment memory, long data, int size, long consOffset, long prodOffset, String name) {
-        if (Integer.bitCount(size) != 1) {
-            throw new IllegalArgumentException(name + ": size " + size + " is not a power of two");
+        this(memory, memory.asSlice(data, size), consOffset, prodOffset, name);
+    }
+
+    /**
+     * A ring whose indices are words of {@code memory} and whose bytes are all of {@code buffer},
+     * which may lie elsewhere (vchan keeps its large rings on pages of their own).
+     */
+    ByteRing(MemorySegment memory, MemorySegment buffer, long consOffset, long prodOffset, String name) {
+        long size = buffer.byteSize();
+        if (size > Integer.MAX_VALUE / 2 + 1 || Long.bitCount(size) != 1) {
+            throw new IllegalArgumentException(name + ": size " + size + " is not a power of two up to 2^30");
         }
         this.memory = memory;
-        this.data = data;
-        this.size = size;
+        this.buffer = buffer;
+        this.size = (int) size;
         this.consOffset = consOffset;
         this.prodOffset = prodOffset;
         this.name = name;
@@ -67,8 +76,8 @@ final class ByteRing {
     private void copy(int index, MemorySegment other, int count, boolean intoRing) {
         int start = index & (size - 1);
         int first = Math.min(count, size - start);
-        transfer(data + start, other, 0, first, intoRing);
-        transfer(data, other, first, count - first, intoRing);
+        transfer(start, other, 0, first, intoRing);
+        transfer(0, other, first, count - first, intoRing);
     }
 
     private void transfer(long ringOffset, MemorySegment other, long otherOffset, int count, boolean intoRing) {
@@ -76,10 +85,10 @@ final class ByteRing {
             return;
         }
         if (intoRing) {
-            MemorySegment.copy(other, ValueLayout.JAVA_BYTE, otherOffset, memory, ValueLayout.JAVA_BYTE,
+            MemorySegment.copy(other, ValueLayout.JAVA_BYTE, otherOffset, buffer, ValueLayout.JAVA_BYTE,
                     ringOffset, count);
         } else {
-            MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, ringOffset, other, ValueLayout.JAVA_BYTE,
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, ringOffset, other, ValueLayout.JAVA_BYTE,
                     otherOffset, count);
         }
     }

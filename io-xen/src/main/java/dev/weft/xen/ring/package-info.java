@@ -2,7 +2,10 @@
  * Shared-memory rings as Xen's {@code io/ring.h} defines them: the request/response ring with its
  * front and back halves ({@link dev.weft.xen.ring.SharedRing}, whose class comment explains the
  * indices, the memory ordering and what is trusted), a promise-level client and server over it,
- * and the byte pipes of the console and xenstore pages ({@link dev.weft.xen.ring.BytePipe}).
+ * the byte pipes of the console and xenstore pages ({@link dev.weft.xen.ring.BytePipe}, which vchan
+ * also lays over its own pages), and a {@link dev.weft.loop.device.Flow} over a byte pipe and an
+ * event channel with backpressure both ways ({@link dev.weft.xen.ring.PipeFlow}: the console and
+ * vchan are this flow with their own notification rules).
  * Everything read from shared memory is untrusted: read once, validate, then use; a peer that
  * breaks the protocol gets a {@link dev.weft.xen.ring.RingBroken}, never an untyped exception.
  *

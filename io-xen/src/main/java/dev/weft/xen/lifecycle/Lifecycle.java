@@ -1,0 +1,123 @@
+package dev.weft.xen.lifecycle;
+
+import dev.weft.promise.Promise;
+import dev.weft.xen.store.StoreView;
+import dev.weft.xen.store.Watch;
+import dev.weft.xen.store.XenStore;
+import dev.weft.xen.store.XenStoreException;
+import dev.weft.xen.store.XsError;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The domain's lifecycle as the toolstack drives it (MirageOS's {@code Lifecycle}): {@code xl
+ * shutdown}, {@code xl reboot}, {@code xl save} and friends write a request into the domain's
+ * {@code control/shutdown} key; the guest watches that key, acts, and acknowledges by clearing it
+ * (writing the empty string), which is what libxl waits for.
+ *
+ * <p>{@link #awaitShutdownRequest} turns that into one promise. A program on the Xen backend picks
+ * between it and whatever else ends it, then shuts down as it would on SIGTERM on Unix (run its
+ * exit hooks, drain its connections):
+ *
+ * <pre>{@code
+ * Lifecycle.awaitShutdownRequest(store, "/local/domain/" + domid, Set.of(POWEROFF, REBOOT))
+ *         .flatMap(request -> server.drainAndStop());
+ * }</pre>
+ *
+ * <p><b>Threading: LOOP THREAD ONLY</b>, the loop of the {@link XenStore} given.
+ */
+public final class Lifecycle {
+    private Lifecycle() {}
+
+    /** What the toolstack asks for: the values libxl writes into {@code control/shutdown}. */
+    public enum Request {
+        /** Shut down and stop ({@code xl shutdown}). */
+        POWEROFF,
+        /** Shut down and start again ({@code xl reboot}). */
+        REBOOT,
+        /** Suspend for save or migration ({@code xl save}, {@code xl migrate}). */
+        SUSPEND,
+        /** Crash now, for a dump ({@code xl trigger ... }/{@code xl dump-core} tooling). */
+        CRASH,
+        /** Older toolstacks' word for poweroff. */
+        HALT;
+
+        /** The value as written in xenstore: the name in lower case. */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The request {@code value} names, or empty for anything else (including the empty string). */
+        public static Optional<Request> parse(String value) {
+            for (Request request : values()) {
+                if (request.key().equals(value)) {
+                    return Optional.of(request);
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** Whether Linux and MirageOS advertise it as {@code control/feature-<key>}. */
+        boolean advertised() {
+            return this == POWEROFF || this == REBOOT || this == SUSPEND;
+        }
+    }
+
+    /**
+     * Advertises {@code control/feature-<request>} = 1 for each accepted request that has one,
+     * watches {@code <domainPath>/control/shutdown}, and is fulfilled with the first accepted
+     * request written there, once it has been acknowledged (the key cleared, in the same
+     * transaction that read it). Requests not accepted, and values that name no request, are left
+     * in place for the toolstack (which times out) and the wait goes on. Cancelling the promise
+     * removes the watch. Rejected with the xenstore client's failure if the connection breaks.
+     *
+     * @param domainPath the domain's home, {@code /local/domain/<domid>}
+     * @param accepted the requests this program handles
+     */
+    public static Promise<Request> awaitShutdownRequest(XenStore store, String domainPath, Set<Request> accepted) {
+        String control = domainPath + "/control";
+        return advertise(store, control, accepted)
+                .flatMap(v -> store.watch(control + "/shutdown"))
+                .flatMap(watch -> nextRequest(store, watch, control + "/shutdown", accepted)
+                        .andFinally(watch::unwatch));
+    }
+
+    private static Promise<Void> advertise(XenStore store, String control, Set<Request> accepted) {
+        Promise<Void> done = Promise.unit();
+        for (Request request : accepted) {
+            if (request.advertised()) {
+                done = done.flatMap(v -> store.write(control + "/feature-" + request.key(), "1"));
+            }
+        }
+        return done;
+    }
+
+    /** After each event on the watch (the first comes at once), looks at the key. */
+    private static Promise<Request> nextRequest(XenStore store, Watch watch, String key, Set<Request> accepted) {
+        return watch.events().next()
+                .flatMap(event -> takeRequest(store, key, accepted))
+                .flatMap(taken -> taken.isPresent()
+                        ? Promise.of(taken.get())
+                        : nextRequest(store, watch, key, accepted));
+    }
+
+    /**
+     * In one transaction: reads {@code key} and, if it names an accepted request, clears it.
+     * Empty if there is no such request now (no key, empty, unknown, or not accepted).
+     */
+    static Promise<Optional<Request>> takeRequest(XenStore store, String key, Set<Request> accepted) {
+        return store.transaction(tx -> read(tx, key).flatMap(value -> {
+            Optional<Request> request = Request.parse(value).filter(accepted::contains);
+            return request.isEmpty()
+                    ? Promise.of(request)
+                    : tx.write(key, "").map(v -> request);
+        }));
+    }
+
+    private static Promise<String> read(StoreView view, String key) {
+        return view.read(key).recover(failure -> failure instanceof XenStoreException e && e.error() == XsError.ENOENT
+                ? Promise.of("")
+                : Promise.rejected(failure));
+    }
+}

@@ -1,0 +1,169 @@
+package dev.weft.xen.vchan;
+
+import static dev.weft.xen.ring.Streams.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.loop.device.Flow;
+import dev.weft.xen.grant.GrantMapper;
+import dev.weft.xen.grant.GrantRef;
+import dev.weft.xen.grant.MappedPages;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Weft server against a client written straight from libxenvchan.h: it reads the xenstore
+ * keys, maps the control page, and pokes bytes and indices as C would. What the server published
+ * must be exactly what a C client expects.
+ */
+class VchanWireTest {
+    private final VchanPair pair = new VchanPair();
+
+    @AfterEach
+    void close() {
+        pair.close();
+    }
+
+    /** A client by hand: the control page mapped, the port bound. Client loop only. */
+    private final class RawClient {
+        final GrantMapper mapper = pair.client.domain.openGrantMapper();
+        final MappedPages control;
+        final MemorySegment page;
+        final int port;
+
+        RawClient() {
+            int ref = Integer.parseInt(pair.client.await(() -> pair.client.store.read(VchanPair.PATH + "/ring-ref")));
+            int remote = Integer.parseInt(pair.client.await(() -> pair.client.store.read(VchanPair.PATH + "/event-channel")));
+            control = pair.client.call(() -> mapper.map(1, List.of(new GrantRef(ref)), true));
+            page = control.memory();
+            port = pair.client.call(() -> pair.client.channels.bindInterdomain(1, remote));
+        }
+
+        int u8(int offset) {
+            return Byte.toUnsignedInt(page.get(ValueLayout.JAVA_BYTE, offset));
+        }
+
+        int u16(int offset) {
+            return Short.toUnsignedInt(page.get(ValueLayout.JAVA_SHORT, offset));
+        }
+
+        /** Writes {@code text} into the left ring at {@code ring}, publishes prod and notifies. */
+        void send(MemorySegment ring, String text) {
+            pair.client.call(() -> {
+                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                MemorySegment.copy(MemorySegment.ofArray(bytes), 0, ring, 0, bytes.length);
+                page.set(ValueLayout.JAVA_INT, 4, bytes.length);
+                pair.client.channels.notify(port);
+                return null;
+            });
+        }
+
+        void close() {
+            pair.client.call(() -> {
+                control.close();
+                mapper.close();
+                pair.client.channels.unbind(port);
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aFreshServerPageHoldsOrdersLiveBytesAndNotifyBitsAsInitDotCWritesThem() {
+        pair.listen(65536, 4096);
+        RawClient raw = new RawClient();
+
+        assertEquals(List.of(16, 12, 2, 1, 1, 0), List.of(raw.u16(16), raw.u16(18), raw.u8(20), raw.u8(21),
+                raw.u8(22), raw.u8(23)));
+        Set<Integer> grants = new HashSet<>();
+        for (int i = 0; i < 17; i++) {
+            grants.add(raw.page.get(ValueLayout.JAVA_INT, 24 + 4 * i));
+        }
+        assertEquals(17, grants.size(), "16 left pages then 1 right page, all distinct");
+        assertEquals(0, raw.page.get(ValueLayout.JAVA_INT, 24 + 4 * 17), "nothing after the list");
+        raw.close();
+    }
+
+    @Test
+    void bytesAHandWrittenClientPutsInTheInPageLeftRingReachTheServer() throws Exception {
+        Vchan server = pair.listen(0, 0);
+        RawClient raw = new RawClient();
+        CompletableFuture<Flow.Read> read = pair.server.submit(server::read);
+
+        raw.send(raw.page.asSlice(1024, 1024), "from C");
+
+        assertEquals("from C", pair.server.call(() -> text((Flow.Data) join(read))));
+        assertEquals(6, raw.page.get(ValueLayout.JAVA_INT, 0), "the server consumed them: left.cons");
+        raw.close();
+    }
+
+    @Test
+    void bytesInTheFirstGrantedPageOfALargeLeftRingReachTheServer() throws Exception {
+        Vchan server = pair.listen(8192, 0);
+        RawClient raw = new RawClient();
+        int first = raw.page.get(ValueLayout.JAVA_INT, 24);
+        MappedPages left = pair.client.call(() -> raw.mapper.map(1, List.of(new GrantRef(first)), true));
+        CompletableFuture<Flow.Read> read = pair.server.submit(server::read);
+
+        raw.send(left.memory(), "paged");
+
+        assertEquals("paged", pair.server.call(() -> text((Flow.Data) join(read))));
+        pair.client.call(() -> {
+            left.close();
+            return null;
+        });
+        raw.close();
+    }
+
+    @Test
+    void theServerAsksForAWriteNotificationBeforeWaitingForData() {
+        Vchan server = pair.listen(0, 0);
+        RawClient raw = new RawClient();
+        pair.client.call(() -> {
+            raw.page.set(ValueLayout.JAVA_BYTE, 22, (byte) 0);
+            return null;
+        });
+
+        pair.server.submit(server::read);
+        pair.server.call(() -> null); // FIFO inbox: the read has run and waits
+
+        assertEquals(VchanPage.NOTIFY_WRITE, raw.u8(22) & VchanPage.NOTIFY_WRITE);
+        raw.close();
+    }
+
+    @Test
+    void aClientThatDiesWithoutClosingIsSeenGoneThroughItsUnmapNotification() throws Exception {
+        Vchan server = pair.listen(0, 0);
+        RawClient raw = new RawClient();
+        pair.client.call(() -> {
+            raw.control.setUnmapNotify(VchanPage.CLI_LIVE, raw.port);
+            raw.page.set(ValueLayout.JAVA_BYTE, 20, (byte) 1);
+            return null;
+        });
+        CompletableFuture<Flow.Read> read = pair.server.submit(server::read);
+        assertTrue(pair.server.call(server::peerConnected));
+
+        raw.close(); // unmapped without clearing cli_live: only the notification can tell
+
+        assertSame(Flow.END_OF_STREAM, read.get(VchanPair.PATIENCE_SECONDS, TimeUnit.SECONDS));
+        assertFalse(pair.server.call(server::peerConnected));
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.get(VchanPair.PATIENCE_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
