@@ -15,8 +15,7 @@ Usage: ./weft bench <name> [options]
   echo [options]          TCP ping-pong against Weft's and Netty's echo servers
   xen [options]           Xen shared ring between two loops on the hypervisor model vs a Unix-domain
                           socket between two loops on io-unix (round trips/s, notify->wake p50/p99);
-                          --seconds N (5), --runs N (3), --window N (128 requests in flight);
-                          then blkfront vs direct file I/O (random 4 KiB, depth 1/32: IOPS, p50/p99)
+                          --seconds N (5), --runs N (3), --window N (128 requests in flight)
   jmh [jmh-options]       JMH itself, on benchmarks.jar (e.g. ./weft bench jmh -l)
 
 Options of http and echo:
@@ -24,6 +23,9 @@ Options of http and echo:
   --idle N       idle connections for the memory row (default 10000)
   --servers "…"  which servers (http: netty weft-epoll weft-nio; echo: netty weft)
   --dry-run      let Netty stand in for Weft, to check the harness itself
+
+xen also runs BlockBench first: random 4 KiB reads and writes at depth 1 and 32 through blkfront on the
+model vs direct file I/O through io-unix (IOPS, p50/p99): --image-mib N (64), --pool-threads N (2).
 
 Results and server logs go to benchmarks/target/bench-results/. Method: docs/performance.md.
 USAGE

@@ -3,9 +3,6 @@
 # response round trips through a Xen shared ring between two loops on the hypervisor model, and the
 # same exchange over a Unix-domain socket between two loops on io-unix's epoll engine; prints one
 # table with the ratio. Each transport has two loop threads, so the whole JVM is pinned to two CPUs.
-# Then BlockBench (its own JVM): random 4 KiB I/O through blkfront/blkback on the model vs the same
-# file read and written directly through io-unix's BlockingPool (image in $WEFT_BENCH_BLOCK_DIR,
-# default /dev/shm; --image-mib 64, --pool-threads 2).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -16,9 +13,10 @@ cpus="$SERVER_CPU,$LOAD_CPU"
 {
   echo "# ./weft bench xen $* — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
   echo "# $(java -version 2>&1 | sed -n 2p); JVM pinned to CPUs $cpus; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-  taskset -c "$cpus" "${BENCH_JAVA[@]}" dev.weft.bench.xen.RingBench "$@"
-  echo
-  # random 4 KiB reads/writes, depth 1 and 32: blkfront -> blkback (model) vs the file via io-unix
+  # BlockBench (own JVM): random 4 KiB reads/writes at depth 1 and 32, blkfront -> blkback on the model
+  # vs the same file through io-unix's BlockingPool; image in $WEFT_BENCH_BLOCK_DIR (default /dev/shm)
   taskset -c "$cpus" "${BENCH_JAVA[@]}" dev.weft.bench.xen.BlockBench "$@"
+  echo
+  taskset -c "$cpus" "${BENCH_JAVA[@]}" dev.weft.bench.xen.RingBench "$@"
   echo "# load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$report"
