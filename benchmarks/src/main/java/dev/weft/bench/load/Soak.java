@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * <b>resetting</b> (half a request, then a reset). Exits 1 if a normal answer was wrong or
  * missing, or the server died.
  *
- * <p>Usage: {@code Soak --port N --pid P [--minutes 10] [--non-reading 1000]}
+ * <p>Usage: {@code Soak --port N --pid P [--minutes 10] [--non-reading 1000]}. If the server's
+ * stderr goes to a file, the soak also says how often the server ran out of heap.
  */
 public final class Soak {
     private static final byte[] PLAINTEXT = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
@@ -66,7 +67,13 @@ public final class Soak {
         long minutes = cl.integer("minutes", 10);
         Soak soak = new Soak(cl.loopbackTarget(), System.nanoTime() + minutes * 60_000_000_000L,
                 Math.toIntExact(cl.integer("non-reading", 1000)));
-        System.exit(soak.run(pid, minutes) ? 0 : 1);
+        // where the server's stdout and stderr go (./weft soak sends both to its log), found before it exits
+        Path serverOutput = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", "2"));
+        boolean passed = soak.run(pid, minutes);
+        if (Files.isRegularFile(serverOutput)) {
+            reportServerOutOfMemory(serverOutput);
+        }
+        System.exit(passed ? 0 : 1);
     }
 
     private boolean run(long pid, long minutes) throws Exception {
@@ -195,7 +202,8 @@ public final class Soak {
     /** "normal client ... : java.net.SocketException: Connection reset" becomes "normal client: SocketException: Connection reset". */
     private static String failureKind(String failure) {
         String kind = failure.substring(0, failure.indexOf(','));
-        String cause = failure.substring(failure.lastIndexOf(": java.") + 2).replaceFirst("^[a-z.]*\\.", "");
+        String cause = failure.substring(failure.lastIndexOf(": java.") + 2).replaceFirst("^[a-z.]*\\.", "")
+                .replaceFirst(", content-length.*", "");
         return kind + " while " + failure.replaceFirst(".*\\) ([a-z ]+?)( after .*)?, [0-9]+ ms after.*", "$1") + ": " + cause;
     }
 
@@ -376,6 +384,21 @@ public final class Soak {
             }
         }
         return -1;
+    }
+
+    /**
+     * Says whether the server ran out of heap: it answers the request it was serving 503 and
+     * reports the error (docs/guide.md, "Running a server in production"), so a failure here
+     * means the heap does not fit the load the soak applies, not that a client was mishandled.
+     */
+    private static void reportServerOutOfMemory(Path log) throws IOException {
+        long count;
+        try (Stream<String> lines = Files.lines(log)) {
+            count = lines.filter(line -> line.contains("OutOfMemoryError")).count();
+        }
+        System.out.println("server_out_of_memory=" + count + (count == 0 ? ""
+                : " (each answered 503 or failed one connection: the heap is too small for this load; "
+                        + "size it for about connections x 2 x body x 1.5, see docs/guide.md)"));
     }
 
     /** The server's "Max open files" line: the soak holds about non-reading + 20 of them at once. */
