@@ -3,8 +3,10 @@ package dev.weft.samples;
 import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
 import dev.weft.loop.device.Flow;
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import dev.weft.unix.net.ListenOptions;
+import dev.weft.unix.net.SocketClosedException;
 import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.Sockets;
 import dev.weft.unix.net.TcpListener;
@@ -14,7 +16,8 @@ import java.net.StandardSocketOptions;
  * A TCP echo server as a promise pipeline: every byte a client sends comes back. Each connection
  * is one recursive chain {@code read → write → read ...}, which runs in constant memory.
  *
- * <p>Usage: {@code EchoServer [--host 127.0.0.1] [--port 7007] [--engine epoll|nio]}
+ * <p>Usage: {@code EchoServer [--host 127.0.0.1] [--port 7007] [--engine epoll|nio]
+ * [--write-timeout-ms 30000]}
  */
 public final class EchoServer {
     private EchoServer() {}
@@ -33,17 +36,34 @@ public final class EchoServer {
     }
 
     /**
-     * Accepts connections for ever, echoing each.
+     * Accepts connections for ever, echoing each. Nothing a client does ends it: out of fds, the
+     * listener backs off and sheds by itself (see {@link TcpListener}); any other accept failure
+     * is reported to the async-exception hook and accepting goes on at the next connection.
      *
      * @param listener a listening socket
-     * @return rejected if accepting fails
+     * @return resolved only if the listener is closed
      */
     public static Promise<Void> acceptLoop(TcpListener listener) {
-        return listener.accept().flatMap(flow -> {
-            flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            Promise.async(() -> echo(flow).recover(failure -> flow.close()));
+        return listener.accept().tryBind(flow -> {
+            start(flow);
             return acceptLoop(listener);
+        }, failure -> {
+            if (failure instanceof SocketClosedException) {
+                return Promise.unit();
+            }
+            LoopHooks.reportAsyncException(failure);
+            return Promise.pause().flatMap(v -> acceptLoop(listener));
         });
+    }
+
+    private static void start(SocketFlow flow) {
+        try {
+            flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (RuntimeException e) { // reset already: drop this connection, not the server
+            flow.close();
+            return;
+        }
+        Promise.async(() -> echo(flow).recover(failure -> flow.close()));
     }
 
     /**
@@ -52,11 +72,12 @@ public final class EchoServer {
      * @param args see the class comment
      */
     public static void main(String[] args) {
-        SampleOptions options = SampleOptions.parse(args, "EchoServer [--host H] [--port N] [--engine epoll|nio]",
-                SampleOptions.network(7007));
+        SampleOptions options = SampleOptions.parse(args,
+                "EchoServer [--host H] [--port N] [--engine epoll|nio] [--write-timeout-ms 30000]",
+                SampleOptions.server(7007));
         Engine engine = options.engine();
         try (Loop loop = Loop.builder().name("weft-echo").engine(engine).build()) {
-            Sockets sockets = Sockets.on(loop, engine);
+            Sockets sockets = Sockets.on(loop, engine, options.flowOptions());
             TcpListener listener = sockets.listen(options.address(), ListenOptions.DEFAULT);
             System.out.println("Weft echo server on " + listener.localAddress());
             System.out.flush();
