@@ -29,6 +29,13 @@ import java.util.function.Supplier;
  * thread {@link #start()} creates; it never changes. Promises made on the loop thread belong to
  * it. Another thread reaches the loop through {@code execute} and {@code submit}.
  *
+ * <p><b>After {@link #close()}</b> every call fails the same way, with {@link LoopClosed}, from
+ * any thread: a method that returns a promise or a future ({@link #submit}, {@link #call}, {@link
+ * #sleep}, {@link #at}, {@link #timeout}) returns it already failed with {@code LoopClosed}; the
+ * others ({@link #run}, {@link #runOnce}, {@link #start()}, {@link #execute}) throw it. One call
+ * needs no loop and so still works: {@code run(p)} of a promise already resolved returns its
+ * outcome, as {@code run} of it always does without blocking.
+ *
  * <p>Three ways to drive it: {@link #run(Promise)} runs it on the calling thread until a promise
  * resolves; {@link #start()} runs it on a thread of its own until {@link #close()}; a host with its
  * own loop calls {@link #runOnce(long)} or runs {@link #asAgent()} under Agrona's AgentRunner.
@@ -101,7 +108,8 @@ import java.util.function.Supplier;
  * hooks (last added first), then it refuses new work and rejects what is pending with {@link
  * LoopClosed}: each timer's promise (by expiring the whole wheel with a rejecting handler), each
  * submission whose promise is still running (its future fails, then its promise is cancelled),
- * each submission still queued; plain {@code execute} tasks still queued are dropped. Then the
+ * each submission still queued; plain {@code execute} tasks still queued do not run and go to the
+ * async-exception hook as {@code LoopClosed}. Then the
  * engine is closed and the watchdog thread joined.
  */
 public final class Loop implements Executor, AutoCloseable, Time {
@@ -160,6 +168,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private boolean timingBlock;
     /** The promise {@link #run} waits for: once it resolves, the iteration must not block. */
     private Promise<?> awaited;
+    /** Whether the promise core was told this thread runs a loop ({@link LoopHooks#loopBound}). */
+    private boolean announcedToPromises;
     /** Polls in a row that threw; see {@link #engineFailed}. */
     private int engineFailures;
 
@@ -201,10 +211,14 @@ public final class Loop implements Executor, AutoCloseable, Time {
      *
      * @throws IllegalStateException if called from inside a running loop (a callback must return
      *     a promise, not block on one), or from a thread other than the loop's
-     * @throws LoopClosed if the loop is or gets closed before the promise resolves
+     * @throws LoopClosed if the loop is or gets closed before the promise resolves (a promise
+     *     already resolved is returned even from a closed loop)
      */
     public <T> T run(Promise<T> promise) {
         Objects.requireNonNull(promise, "promise");
+        if (terminated && !promise.isPending()) {
+            return outcome(promise);
+        }
         enter("run(promise)");
         awaited = promise;
         try {
@@ -226,6 +240,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * #close()}. Any thread.
      *
      * @throws IllegalStateException if the loop is already bound to a thread
+     * @throws LoopClosed if the loop is closed
      */
     public void start() {
         start(name, false);
@@ -237,8 +252,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
      *
      * @param daemon whether the thread is a daemon (does not keep the JVM alive)
      * @throws IllegalStateException if the loop is already bound to a thread
+     * @throws LoopClosed if the loop is closed
      */
     public void start(String threadName, boolean daemon) {
+        if (closed) {
+            throw new LoopClosed(name, "start");
+        }
         Thread thread = new Thread(this::runUntilClosed, Objects.requireNonNull(threadName, "threadName"));
         thread.setDaemon(daemon);
         if (!OWNER.compareAndSet(this, null, thread)) {
@@ -421,10 +440,10 @@ public final class Loop implements Executor, AutoCloseable, Time {
     }
 
     private <T> Promise<T> schedule(long deadlineNanos, Duration timeout) {
-        checkLoopThread();
-        if (closed) {
+        if (closed) { // before the thread check: a closed loop answers any thread the same way
             return Promise.rejected(new LoopClosed(name, timeout == null ? "sleep" : "timeout"));
         }
+        checkLoopThread();
         Resolver<T> resolver = Promise.task();
         Alarm alarm = new Alarm(this, resolver, timeout);
         alarm.arm(wheel.schedule(deadlineNanos, alarm));
@@ -605,6 +624,9 @@ public final class Loop implements Executor, AutoCloseable, Time {
         engine.close();
         if (watchdog != null) {
             watchdog.stop();
+        }
+        if (announcedToPromises) {
+            LoopHooks.loopUnbound();
         }
         terminated = true;
     }
@@ -865,6 +887,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     private void runUntilClosed() {
         RUNNING.set(this);
+        announceLoopThread();
         try {
             while (!terminated) {
                 iterate(-1);
@@ -889,10 +912,10 @@ public final class Loop implements Executor, AutoCloseable, Time {
                     + ": a running loop cannot be run again on its own thread. Return the promise"
                     + " (flatMap) instead of waiting for it");
         }
-        bindOwner();
-        if (terminated) {
+        if (terminated) { // before the thread check: a closed loop answers any thread the same way
             throw new LoopClosed(name, operation);
         }
+        bindOwner();
         RUNNING.set(this);
     }
 
@@ -907,6 +930,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         Thread me = Thread.currentThread();
         if (OWNER.compareAndSet(this, null, me)) {
             startWatchdog(me);
+            announceLoopThread();
             return;
         }
         Thread bound = owner;
@@ -915,6 +939,15 @@ public final class Loop implements Executor, AutoCloseable, Time {
                     + " but was called from " + me.getName()
                     + "; from other threads use execute, submit or wakeup");
         }
+    }
+
+    /**
+     * Tells the promise core this thread now runs a loop, so that resolving a promise with
+     * callbacks from a thread that runs none fails loudly (see {@link LoopHooks#loopBound}).
+     */
+    private void announceLoopThread() {
+        announcedToPromises = true;
+        LoopHooks.loopBound();
     }
 
     private void startWatchdog(Thread loopThread) {

@@ -5,7 +5,9 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The loop was closed: the failure of loop-owned work still pending at {@link Loop#close()}
- * (sleeps and timeouts, futures of {@code submit}s), and of work offered to a closed loop.
+ * (sleeps and timeouts, futures of {@code submit}s), and of work offered to a closed loop: every
+ * call on a closed loop fails with it, in the promise or future the call returns, else thrown (the
+ * rule is in {@link Loop}'s class javadoc, "After close()").
  *
  * <p>It is a {@link RejectedExecutionException}, so code written against {@link
  * java.util.concurrent.Executor} handles it as it handles a shut-down executor. What to do: stop

@@ -55,6 +55,26 @@ public final class LoopHooks {
     }
 
     /**
+     * Declares that a loop is now bound to the calling thread, until {@link #loopUnbound()} on the
+     * same thread. A loop calls this once when it takes its thread. While any loop is bound, a
+     * thread that runs none may not resolve a promise that has callbacks: {@link Resolver#resolve}
+     * and friends throw {@link IllegalStateException} there (and report it to the async-exception
+     * hook), because such a promise belongs to a loop and resolving it off that loop's thread is a
+     * data race that does not even wake the loop.
+     */
+    public static void loopBound() {
+        Resolution.current().loopBound();
+    }
+
+    /**
+     * Declares that a loop bound to the calling thread by {@link #loopBound()} has shut down. A
+     * call on a thread with no loop bound does nothing.
+     */
+    public static void loopUnbound() {
+        Resolution.current().loopUnbound();
+    }
+
+    /**
      * Sets the hook that receives exceptions thrown by plain callbacks ({@code onSuccess},
      * {@code onFailure}, ...), by {@link Promise#async} work, and by failed promises nobody waits
      * for. The default prints them with their stack trace to {@code System.err} (it needs no file,

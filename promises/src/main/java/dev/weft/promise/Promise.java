@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -176,10 +177,13 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         }
     }
 
-    /** Calls {@code f}: its value fulfils, its exception rejects the returned promise (Lwt.wrap). */
-    public static <T> Promise<T> wrap(Supplier<? extends T> f) {
+    /**
+     * Calls {@code f}: its value fulfils, its exception rejects the returned promise (Lwt.wrap).
+     * A {@link Callable}, so {@code f} may throw checked exceptions: they reject too.
+     */
+    public static <T> Promise<T> wrap(Callable<? extends T> f) {
         try {
-            return of(f.get());
+            return of(f.call());
         } catch (Throwable failure) {
             return rejected(failure);
         }
@@ -361,6 +365,19 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
     }
 
     /**
+     * When this promise is rejected, fulfils the returned one with {@code handler}'s value for the
+     * failure (CompletableFuture's {@code exceptionally}, Reactor's {@code onErrorResume} with a
+     * plain value); if {@code handler} throws, rejects it with that. A fulfilled value passes
+     * through. It is {@code recover} for a handler that returns a value rather than a promise, as
+     * {@link #map} is {@link #flatMap} for a function that does: one name for each, because an
+     * overload of {@code recover} would make every implicitly typed lambda ambiguous.
+     */
+    public Promise<T> recoverValue(Function<? super Throwable, ? extends T> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return recover(failure -> of(handler.apply(failure)));
+    }
+
+    /**
      * Behaves as the promise {@code onSuccess} returns for the value, or {@code onFailure} returns
      * for the failure (Lwt.try_bind).
      */
@@ -416,33 +433,38 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
 
     // ---------------------------------------------------------------- plain callbacks
 
-    /** Calls {@code f} with the value if this promise is fulfilled (Lwt.on_success). */
-    public void onSuccess(Consumer<? super T> f) {
-        listen(new Callback.Listener<>(Objects.requireNonNull(f, "f"), null));
+    // Each returns this promise, so that callbacks chain: p.onSuccess(a).onFailure(b).
+
+    /** Calls {@code f} with the value if this promise is fulfilled (Lwt.on_success); returns this. */
+    public Promise<T> onSuccess(Consumer<? super T> f) {
+        return listen(new Callback.Listener<>(Objects.requireNonNull(f, "f"), null));
     }
 
-    /** Calls {@code f} with the failure if this promise is rejected (Lwt.on_failure). */
-    public void onFailure(Consumer<? super Throwable> f) {
-        listen(new Callback.Listener<T>(null, Objects.requireNonNull(f, "f")));
+    /** Calls {@code f} with the failure if this promise is rejected (Lwt.on_failure); returns this. */
+    public Promise<T> onFailure(Consumer<? super Throwable> f) {
+        return listen(new Callback.Listener<T>(null, Objects.requireNonNull(f, "f")));
     }
 
-    /** Calls {@code f} when this promise resolves, whichever way (Lwt.on_termination). */
-    public void onTermination(Runnable f) {
+    /** Calls {@code f} when this promise resolves, whichever way (Lwt.on_termination); returns this. */
+    public Promise<T> onTermination(Runnable f) {
         Objects.requireNonNull(f, "f");
-        listen(new Callback.Listener<T>(v -> f.run(), e -> f.run()));
+        return listen(new Callback.Listener<T>(v -> f.run(), e -> f.run()));
     }
 
-    /** Calls {@code onSuccess} or {@code onFailure} when this promise resolves (Lwt.on_any). */
-    public void onAny(Consumer<? super T> onSuccess, Consumer<? super Throwable> onFailure) {
-        listen(new Callback.Listener<>(Objects.requireNonNull(onSuccess, "onSuccess"),
+    /**
+     * Calls {@code onSuccess} or {@code onFailure} when this promise resolves (Lwt.on_any);
+     * returns this.
+     */
+    public Promise<T> onAny(Consumer<? super T> onSuccess, Consumer<? super Throwable> onFailure) {
+        return listen(new Callback.Listener<>(Objects.requireNonNull(onSuccess, "onSuccess"),
                 Objects.requireNonNull(onFailure, "onFailure")));
     }
 
     /**
      * Calls {@code f} if this promise is rejected with {@link Cancelled} (Lwt.on_cancel), before
-     * its other callbacks. On a promise already cancelled, {@code f} runs at once.
+     * its other callbacks. On a promise already cancelled, {@code f} runs at once. Returns this.
      */
-    public void onCancel(Runnable f) {
+    public Promise<T> onCancel(Runnable f) {
         Objects.requireNonNull(f, "f");
         Promise<T> root = resolvedRoot();
         if (root.state == PENDING) {
@@ -450,15 +472,17 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         } else if (isCancellation(root.state, root.value)) {
             Callback.OnCancel.run(f);
         }
+        return this;
     }
 
-    private void listen(Callback.Listener<T> listener) {
+    private Promise<T> listen(Callback.Listener<T> listener) {
         Promise<T> root = resolvedRoot();
         if (root.state == PENDING) {
             root.addCallback(listener);
         } else {
             listener.run(root.state, root.value);
         }
+        return this;
     }
 
     // ---------------------------------------------------------------- cancellation
@@ -583,6 +607,18 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         return Combinators.all(promises);
     }
 
+    /** {@link #join(List)} of the promises given as arguments: {@code join(a, b)}. */
+    public static Promise<Void> join(Promise<?>... promises) {
+        return join(List.of(promises));
+    }
+
+    /** {@link #all(List)} of the promises given as arguments: {@code all(a, b, c)}. */
+    @SafeVarargs
+    @SuppressWarnings("varargs") // List.of copies the array and only reads it
+    public static <T> Promise<List<T>> all(Promise<? extends T>... promises) {
+        return all(List.of(promises));
+    }
+
     /** Waits for both promises; fulfils with both values, or rejects like {@link #join} (Lwt.both). */
     public static <A, B> Promise<Pair<A, B>> both(Promise<? extends A> first, Promise<? extends B> second) {
         return Combinators.both(first, second);
@@ -606,6 +642,20 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
      */
     public static <T> Promise<T> pick(List<? extends Promise<? extends T>> promises) {
         return Combinators.choose(promises, true);
+    }
+
+    /** {@link #choose(List)} of the promises given as arguments: {@code choose(a, b)}. */
+    @SafeVarargs
+    @SuppressWarnings("varargs") // List.of copies the array and only reads it
+    public static <T> Promise<T> choose(Promise<? extends T>... promises) {
+        return choose(List.of(promises));
+    }
+
+    /** {@link #pick(List)} of the promises given as arguments: {@code pick(a, b)}. */
+    @SafeVarargs
+    @SuppressWarnings("varargs") // List.of copies the array and only reads it
+    public static <T> Promise<T> pick(Promise<? extends T>... promises) {
+        return pick(List.of(promises));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.weft.promise;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The per-thread machinery that runs callbacks when promises resolve: an explicit work stack in
@@ -41,6 +42,16 @@ final class Resolution {
 
     private final Thread thread = Thread.currentThread();
 
+    /**
+     * Loops bound to a thread and not yet shut down, in the whole JVM ({@link LoopHooks#loopBound}).
+     * Read only on the rare path where a thread that runs no loop resolves a promise that has
+     * callbacks, so its volatile read costs the hot path nothing.
+     */
+    private static final AtomicInteger LOOPS_BOUND = new AtomicInteger();
+
+    /** How many live loops are bound to this thread: 0 means it runs no loop. */
+    private int loopsBoundHere;
+
     private Object[] cursors = new Object[16];
     private Promise<?>[] sources = new Promise<?>[16];
     private int top;
@@ -75,6 +86,29 @@ final class Resolution {
         Resolution mine = PER_THREAD.get();
         last = mine;
         return mine;
+    }
+
+    /** This thread is now the thread of one more loop. */
+    void loopBound() {
+        loopsBoundHere++;
+        LOOPS_BOUND.incrementAndGet();
+    }
+
+    /** One loop bound to this thread has shut down. */
+    void loopUnbound() {
+        if (loopsBoundHere > 0) {
+            loopsBoundHere--;
+            LOOPS_BOUND.decrementAndGet();
+        }
+    }
+
+    /**
+     * Whether this thread runs no loop while some other thread does: then a promise with callbacks
+     * resolved here almost certainly belongs to that loop, and resolving it here would race with
+     * it and leave it asleep (see {@link ResolvablePromise}).
+     */
+    boolean foreignToRunningLoops() {
+        return loopsBoundHere == 0 && LOOPS_BOUND.get() > 0;
     }
 
     /** Whether a callback is running on this thread right now. */

@@ -37,6 +37,21 @@ final class ResolvablePromise<T> extends Promise<T> implements Resolver<T> {
         complete(REJECTED, Objects.requireNonNull(failure, "failure"), true);
     }
 
+    /**
+     * The failure of a resolve from a thread that runs no loop, also handed to the async-exception
+     * hook: the usual caller, a CompletableFuture callback, swallows what it throws.
+     */
+    private static IllegalStateException resolvedOffLoop(String operation) {
+        IllegalStateException failure = new IllegalStateException("Resolver." + operation
+                + " called on thread '" + Thread.currentThread().getName() + "', which runs no loop,"
+                + " for a promise that has callbacks while a loop is running: promises are confined to"
+                + " their loop's thread, and resolving one elsewhere races with the loop and does not"
+                + " wake it. From another thread use Bridges.resolverFor(loop, resolver),"
+                + " Bridges.fromStage(loop, stage) or loop.execute(...)");
+        LoopHooks.reportAsyncException(failure);
+        return failure;
+    }
+
     private void complete(byte outcome, Object result, boolean later) {
         Promise<T> root = resolvedRoot();
         if (root.state != PENDING) {
@@ -47,6 +62,13 @@ final class ResolvablePromise<T> extends Promise<T> implements Resolver<T> {
                     + "; a promise is resolved once (did two producers race?)");
         }
         Resolution resolution = Resolution.current();
+        // The one check that catches cf.thenAccept(resolver::resolve) without debug mode: a
+        // callback list means someone waits, usually a loop; a thread that runs no loop while a
+        // loop runs is then the wrong thread. Two plain loads when it passes (callbacks, a field of
+        // this thread's Resolution); the JVM-wide count is read only when this thread runs no loop.
+        if (root.callbacks != null && resolution.foreignToRunningLoops()) {
+            throw resolvedOffLoop(outcome == FULFILLED ? "resolve" : "reject");
+        }
         if (later) {
             resolution.resolveLater(root, outcome, result);
         } else {

@@ -1,7 +1,9 @@
 package dev.weft.loop.device;
 
 import dev.weft.promise.Promise;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -57,6 +59,32 @@ public interface Flow {
      * shutdown(WRITE)} or close, with a device error if the peer reset the stream.
      */
     Promise<Void> write(MemorySegment bytes);
+
+    /**
+     * Sends a copy of {@code bytes} with {@link #write(MemorySegment)}'s contract. The copy is
+     * off-heap and made before this returns, so the array may be reused at once; to send without
+     * a copy, write a segment from the flow's own buffers.
+     */
+    default Promise<Void> write(byte[] bytes) {
+        return write(offHeapCopy(MemorySegment.ofArray(bytes)));
+    }
+
+    /**
+     * Sends a copy of {@code bytes}' remaining bytes (position to limit) with {@link
+     * #write(MemorySegment)}'s contract; the buffer's position and limit are left as they were.
+     * The copy is off-heap and made before this returns, so the buffer may be reused at once.
+     */
+    default Promise<Void> write(ByteBuffer bytes) {
+        return write(offHeapCopy(MemorySegment.ofBuffer(bytes)));
+    }
+
+    /**
+     * An off-heap copy of {@code bytes}, freed by the GC once unreachable: backends hand segments
+     * to native calls, which take no heap memory.
+     */
+    private static MemorySegment offHeapCopy(MemorySegment bytes) {
+        return Arena.ofAuto().allocate(bytes.byteSize()).copyFrom(bytes);
+    }
 
     /**
      * Sends the segments in order as one write (gathered: {@code writev} where the backend has
