@@ -4,7 +4,8 @@
 #   $1/dom0-kernel  Debian's kernel as an uncompressed ELF when it can be extracted (Xen then does not
 #                   decompress bzImage under software emulation, a few seconds per boot), else the bzImage
 #   $1/dom0.cpio    an uncompressed newc initramfs: busybox, the kernel's Xen and virtio-9p modules,
-#                   xenstored, xen-init-dom0, the xenstore client, the libraries a shared-in JDK needs,
+#                   xenstored, xen-init-dom0, the xenstore client, vchan-socket-proxy (Xen's own
+#                   libxenvchan peer, for the vchan tests), the libraries a shared-in JDK needs,
 #                   and init.sh as /init
 # Usage: image.sh OUT_DIR JDK_HOME. The caller (stage.sh) decides when a rebuild is due.
 set -euo pipefail
@@ -56,7 +57,7 @@ for module in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_pci 9p
 done | awk '!seen[$0]++' > "$root/etc/weft/modules"
 while read -r ko; do put "$ko"; done < "$root/etc/weft/modules"
 
-for program in "$xen_bin/xenstored" "$xen_bin/xen-init-dom0" /usr/bin/xenstore; do
+for program in "$xen_bin/xenstored" "$xen_bin/xen-init-dom0" "$xen_bin/vchan-socket-proxy" /usr/bin/xenstore; do
   put_with_libs "$program"
 done
 for verb in read write ls rm; do ln -s xenstore "$root/usr/bin/xenstore-$verb"; done

@@ -5,8 +5,8 @@
 # Real Xen. `./weft test` runs everything on Xen's software model; `./weft test --xen` runs, instead
 # of the normal tests, the io-xen tests that need the Linux Xen devices (/dev/xen/evtchn, gntalloc,
 # gntdev, xenbus) and a running xenstored. It installs Debian's qemu-system-x86,
-# xen-hypervisor-4.17-amd64, xen-utils-4.17, xenstore-utils, linux-image-amd64, busybox-static,
-# cpio, kmod and xz-utils if missing (as root), builds a dom0 initramfs from them into a cache
+# xen-hypervisor-4.17-amd64, xen-utils-4.17 (with its libxen* libraries), xenstore-utils,
+# linux-image-amd64, busybox-static, cpio, kmod and xz-utils if missing (as root), builds a dom0 initramfs from them into a cache
 # outside the repository ($WEFT_XEN_CACHE, default ${XDG_CACHE_HOME:-/tmp}/weft-xen; rebuilt only
 # when those packages, the JDK or image.sh/init.sh change), boots Xen with a Debian dom0 in
 # `qemu-system-x86_64 -accel tcg,thread=multi -cpu qemu64 -smp 2`, starts xenstored, and runs the
@@ -33,8 +33,10 @@ boot_timeout="${WEFT_XEN_BOOT_TIMEOUT:-210}"
 run_timeout="${WEFT_XEN_RUN_TIMEOUT:-660}"
 budget="${WEFT_XEN_BUDGET:-890}"
 poweroff_grace=60
+# The libxen* libraries come with xen-utils-4.17; they are listed so that their versions key the image.
 packages=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils linux-image-amd64
-          busybox-static cpio kmod xz-utils)
+          busybox-static cpio kmod xz-utils libxenmisc4.17 libxenstore4 libxengnttab1 libxenevtchn1
+          libxentoollog1 libxentoolcore1 libxencall1 libxenforeignmemory1 libxendevicemodel1)
 
 started=$SECONDS
 qemu_pid=""
