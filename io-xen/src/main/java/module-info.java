@@ -17,6 +17,10 @@ module dev.weft.xen {
     exports dev.weft.xen.store;
     // xenbus: device states and the frontend/backend handshake over xenstore
     exports dev.weft.xen.bus;
+    // blkfront (Block over a vbd) and a software blkback
+    exports dev.weft.xen.blk;
+    // netfront (Network over a vif) and a software netback
+    exports dev.weft.xen.net;
     // the PV console frontend (a Console) over the console ring page, and a model backend
     exports dev.weft.xen.console;
     // the domain's lifecycle: control/shutdown requests as a promise

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -79,6 +80,23 @@ import java.util.function.Supplier;
  * the callbacks made ready together in one step (the inbox batch, the due timers) run in an order
  * drawn from that seed, so order-dependent code fails, and fails again with the same seed.
  *
+ * <p><b>Failures: what ends a run.</b> Nothing a callback does. An exception or error thrown by a
+ * promise callback, an {@link #execute} task, a timer, a readiness handler, an enter, leave or
+ * exit hook goes to the async-exception hook ({@link LoopHooks#reportAsyncException}), and the
+ * iteration goes on with the next callback. That includes VM errors: an OutOfMemoryError or
+ * StackOverflowError thrown in one callback is usually that callback's (one large allocation, one
+ * deep recursion), and the stack has unwound by the time the loop sees it; ending the run would
+ * drop every other connection for one client's request. An operator who wants the process to
+ * end on memory exhaustion says so to the JVM ({@code -XX:+ExitOnOutOfMemoryError}). The
+ * reporting path cannot end the run either: the default hook writes to standard error (no file,
+ * so it works out of fds), and a hook that throws is itself reported, then dropped. What ends a
+ * run: the promise {@link #run} waits for resolving (its value is returned, its failure thrown);
+ * the loop closing ({@link LoopClosed}); and an engine whose poll throws {@value
+ * #ENGINE_FAILURE_LIMIT} times in a row (each failure before is reported; the last is thrown):
+ * that engine is broken (its epoll fd or selector is gone), and spinning on it would burn a core.
+ * A VM error from a poll is reported and never counted: a full heap is not a broken engine, and
+ * the timers that run before the next poll (a write timeout closing a connection) may free it.
+ *
  * <p><b>Shutdown</b> ({@link #shutdown}) runs on the loop thread after an iteration: the exit
  * hooks (last added first), then it refuses new work and rejects what is pending with {@link
  * LoopClosed}: each timer's promise (by expiring the whole wheel with a rejecting handler), each
@@ -142,6 +160,11 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private boolean timingBlock;
     /** The promise {@link #run} waits for: once it resolves, the iteration must not block. */
     private Promise<?> awaited;
+    /** Polls in a row that threw; see {@link #engineFailed}. */
+    private int engineFailures;
+
+    /** How many polls in a row may throw before the engine is taken for broken and the run ends. */
+    static final int ENGINE_FAILURE_LIMIT = 16;
 
     private Loop(Builder builder) {
         this.name = builder.name != null ? builder.name : "weft-loop-" + NAMES.incrementAndGet();
@@ -316,6 +339,16 @@ public final class Loop implements Executor, AutoCloseable, Time {
     }
 
     /**
+     * Like {@link #submit} for work that returns a plain value ({@code loop.call(() -> 42)}): calls
+     * {@code work} on the loop thread and completes the future with what it returns, or fails it
+     * with what it throws (checked exceptions included). ANY THREAD.
+     */
+    public <T> CompletableFuture<T> call(Callable<? extends T> work) {
+        Objects.requireNonNull(work, "work");
+        return submit(() -> Bridges.callNow(work));
+    }
+
+    /**
      * Makes the loop's current block in the engine, or its next one, return promptly. ANY THREAD.
      * Bursts of calls cost at most one engine wakeup while the loop is blocked.
      */
@@ -326,6 +359,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /** Whether the calling thread is this loop's thread. ANY THREAD. */
     public boolean inLoopThread() {
         return owner == Thread.currentThread();
+    }
+
+    /** Whether a thread other than the caller is bound as this loop's thread. Any thread. */
+    boolean confinedElsewhere() {
+        Thread bound = owner;
+        return bound != null && bound != Thread.currentThread();
     }
 
     /** Offers an internal task, silently doing nothing once closed. Any thread. */
@@ -778,10 +817,38 @@ public final class Loop implements Executor, AutoCloseable, Time {
             timeoutNanos = 0; // a task or nudge arrived after the step 2 drain
         }
         try {
-            return engine.poll(timeoutNanos);
+            int ready = engine.poll(timeoutNanos);
+            engineFailures = 0;
+            return ready;
+        } catch (RuntimeException | Error failure) {
+            return engineFailed(failure);
         } finally {
             inbox.awake();
         }
+    }
+
+    /**
+     * A poll threw (readiness handlers cannot: {@link #dispatch} catches for them, so this is
+     * the engine itself). Reported, and the loop goes on; an engine that fails {@value
+     * #ENGINE_FAILURE_LIMIT} polls in a row with other than a VM error is broken, and the last
+     * failure ends the run.
+     */
+    private int engineFailed(Throwable failure) {
+        if (failure instanceof VirtualMachineError) {
+            // Out of memory says nothing about the engine: the next timers (write timeouts,
+            // say) may free what the poll needed. Not counted towards the limit.
+            LoopHooks.reportAsyncException(failure);
+            return 0;
+        }
+        if (++engineFailures >= ENGINE_FAILURE_LIMIT) {
+            engineFailures = 0;
+            if (failure instanceof RuntimeException unchecked) {
+                throw unchecked;
+            }
+            throw (Error) failure;
+        }
+        LoopHooks.reportAsyncException(failure);
+        return 0;
     }
 
     private void callbackStarted() {

@@ -7,7 +7,8 @@ package dev.weft.unix;
  * <p>Immutable. A server usually logs these and drops the one connection; a client may retry.
  * {@link ErrnoException#of} picks this type from the errno, so callers never need to.
  */
-public final class ConnectionException extends ErrnoException {
+// sealed: the one subtype (a write timeout) lives with the flows that raise it
+public sealed class ConnectionException extends ErrnoException permits dev.weft.unix.net.WriteTimeoutException {
 
     private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,6 @@
 package dev.weft.promise;
 
+import java.io.PrintStream;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -13,12 +14,15 @@ import java.util.function.Consumer;
  * is the loop thread's when a loop calls them. The async-exception hook is global.
  */
 public final class LoopHooks {
-    private static final System.Logger LOG = System.getLogger("dev.weft.promise");
+    /**
+     * The default hook: the failure's stack trace on {@code System.err}, which is open from the
+     * start. Not a logging framework on purpose: the hook must work when the process is out of
+     * file descriptors (java.util.logging opens its configuration file on first use and fails
+     * with EMFILE then) or out of memory, which is exactly when async exceptions come in bursts.
+     */
+    private static final Consumer<Throwable> PRINT_IT = LoopHooks::printToStandardError;
 
-    private static final Consumer<Throwable> LOG_IT = failure ->
-            LOG.log(System.Logger.Level.ERROR, "exception in a promise callback (async exception)", failure);
-
-    private static volatile Consumer<? super Throwable> asyncExceptionHook = LOG_IT;
+    private static volatile Consumer<? super Throwable> asyncExceptionHook = PRINT_IT;
 
     private LoopHooks() {}
 
@@ -53,23 +57,65 @@ public final class LoopHooks {
     /**
      * Sets the hook that receives exceptions thrown by plain callbacks ({@code onSuccess},
      * {@code onFailure}, ...), by {@link Promise#async} work, and by failed promises nobody waits
-     * for. The default logs them through {@link System.Logger} at ERROR and lets the loop run on.
-     * A hook that throws is itself logged, never propagated.
+     * for. The default prints them with their stack trace to {@code System.err} (it needs no file,
+     * so it works when the process is out of fds) and lets the loop run on; to route them to a
+     * logging framework, install {@link #systemLoggerHook()} or a hook of your own.
+     *
+     * <p>A hook that throws is reported to the default hook (its failure first, the original
+     * suppressed in it); if that fails too, the failure is dropped. {@link
+     * #reportAsyncException} never throws, whatever the hook does.
      *
      * @param hook the new hook; {@code null} restores the default
      */
     public static void setAsyncExceptionHook(Consumer<? super Throwable> hook) {
-        asyncExceptionHook = hook == null ? LOG_IT : hook;
+        asyncExceptionHook = hook == null ? PRINT_IT : hook;
     }
 
-    /** Hands {@code failure} to the async-exception hook. Safe from any thread. */
+    /**
+     * A hook that logs through {@link System.Logger} {@code dev.weft.promise} at ERROR, and falls
+     * back to the default (standard error) if logging itself fails, as java.util.logging does
+     * when it cannot open its configuration file (EMFILE).
+     */
+    public static Consumer<Throwable> systemLoggerHook() {
+        return failure -> {
+            try {
+                System.getLogger("dev.weft.promise").log(System.Logger.Level.ERROR,
+                        "exception in a promise callback (async exception)", failure);
+            } catch (Throwable loggingFailure) {
+                failure.addSuppressed(loggingFailure);
+                printToStandardError(failure);
+            }
+        };
+    }
+
+    /**
+     * Hands {@code failure} to the async-exception hook. Safe from any thread, and never throws:
+     * the loop calls it for failures that must not end its run.
+     */
     public static void reportAsyncException(Throwable failure) {
         Objects.requireNonNull(failure, "failure");
         try {
             asyncExceptionHook.accept(failure);
         } catch (Throwable hookFailure) {
-            hookFailure.addSuppressed(failure);
-            LOG_IT.accept(hookFailure);
+            try {
+                hookFailure.addSuppressed(failure);
+                PRINT_IT.accept(hookFailure);
+            } catch (Throwable ignored) {
+                // Standard error is gone or memory is: nowhere is left to report to, and
+                // throwing would end the loop that asked.
+            }
+        }
+    }
+
+    private static void printToStandardError(Throwable failure) {
+        try {
+            PrintStream err = System.err;
+            synchronized (err) { // one trace at a time when several threads report
+                err.println("weft: exception in a promise callback (async exception), the loop runs on:");
+                failure.printStackTrace(err);
+            }
+        } catch (Throwable ignored) {
+            // see reportAsyncException: never throw from the reporting path
         }
     }
 }

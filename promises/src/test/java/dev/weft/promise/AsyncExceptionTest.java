@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.PromiseAssertions.E;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
@@ -16,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * async and dontWait (Lwt's async, dont_wait), and the async-exception hook itself: exceptions with
- * nowhere else to go reach it, and with the default hook they are logged, never lost or thrown.
+ * nowhere else to go reach it, and with the default hook they are printed to standard error (no file
+ * needed), never lost or thrown.
  */
 class AsyncExceptionTest {
     private final List<Throwable> hook = new ArrayList<>();
@@ -153,9 +158,11 @@ class AsyncExceptionTest {
 
     /** Runs {@code action} and returns what it logged to "dev.weft.promise" (kept off the console). */
     private static List<LogRecord> logged(Runnable action) {
-        List<LogRecord> records = new ArrayList<>();
+        return logged(new CapturingHandler(new ArrayList<>(), false), action);
+    }
+
+    private static List<LogRecord> logged(CapturingHandler capture, Runnable action) {
         Logger jul = Logger.getLogger("dev.weft.promise");
-        Handler capture = new CapturingHandler(records);
         boolean useParent = jul.getUseParentHandlers();
         jul.addHandler(capture);
         jul.setUseParentHandlers(false);
@@ -165,11 +172,74 @@ class AsyncExceptionTest {
             jul.removeHandler(capture);
             jul.setUseParentHandlers(useParent);
         }
-        return records;
+        return capture.records;
+    }
+
+    /** Runs {@code action} and returns what it printed to System.err. */
+    private static String printed(Runnable action) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(saved);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     @Test
-    void theDefaultHookLogsTheExceptionAtErrorAndDoesNotThrow() {
+    void theDefaultHookPrintsTheStackTraceToStandardErrorAndDoesNotThrow() {
+        E e = new E();
+        String printed = printed(() -> assertDoesNotThrow(() -> Promise.unit().onSuccess(v -> {
+            throw e;
+        })));
+        assertTrue(printed.contains("async exception"), printed);
+        assertTrue(printed.contains(E.class.getName()), printed);
+        assertTrue(printed.contains("theDefaultHookPrints"), "the stack trace: " + printed);
+    }
+
+    @Test
+    void theDefaultHookUsesNoLoggingFramework() {
+        List<LogRecord> records = new ArrayList<>();
+        printed(() -> records.addAll(logged(() -> LoopHooks.reportAsyncException(new E()))));
+        assertTrue(records.isEmpty());
+    }
+
+    @Test
+    void aHookThatThrowsIsPrintedWithTheOriginalSuppressedAndNotPropagated() {
+        RuntimeException hookFailure = new IllegalStateException("hook broke");
+        LoopHooks.setAsyncExceptionHook(f -> {
+            throw hookFailure;
+        });
+        E e = new E();
+        String printed = printed(() -> assertDoesNotThrow(() -> LoopHooks.reportAsyncException(e)));
+        assertTrue(printed.contains("hook broke"), printed);
+        assertSame(e, hookFailure.getSuppressed()[0]);
+    }
+
+    @Test
+    void aHookThatThrowsWhileStandardErrorThrowsTooIsDroppedNotPropagated() {
+        LoopHooks.setAsyncExceptionHook(f -> {
+            throw new IllegalStateException("hook broke");
+        });
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(OutputStream.nullOutputStream()) {
+            @Override
+            public void println(String line) {
+                throw new OutOfMemoryError("standard error broke too");
+            }
+        });
+        try {
+            assertDoesNotThrow(() -> LoopHooks.reportAsyncException(new E()));
+        } finally {
+            System.setErr(saved);
+        }
+    }
+
+    @Test
+    void theSystemLoggerHookLogsAtError() {
+        LoopHooks.setAsyncExceptionHook(LoopHooks.systemLoggerHook());
         E e = new E();
         List<LogRecord> records = logged(() -> assertDoesNotThrow(() -> Promise.unit().onSuccess(v -> {
             throw e;
@@ -180,16 +250,13 @@ class AsyncExceptionTest {
     }
 
     @Test
-    void aHookThatThrowsIsLoggedWithTheOriginalSuppressedAndNotPropagated() {
-        RuntimeException hookFailure = new IllegalStateException("hook broke");
-        LoopHooks.setAsyncExceptionHook(f -> {
-            throw hookFailure;
-        });
+    void theSystemLoggerHookFallsBackToStandardErrorWhenLoggingFails() {
+        LoopHooks.setAsyncExceptionHook(LoopHooks.systemLoggerHook());
         E e = new E();
-        List<LogRecord> records = logged(() -> assertDoesNotThrow(() -> LoopHooks.reportAsyncException(e)));
-        assertEquals(1, records.size());
-        assertSame(hookFailure, records.get(0).getThrown());
-        assertSame(e, hookFailure.getSuppressed()[0]);
+        String printed = printed(() -> logged(new CapturingHandler(new ArrayList<>(), true),
+                () -> assertDoesNotThrow(() -> LoopHooks.reportAsyncException(e))));
+        assertTrue(printed.contains(E.class.getName()), printed);
+        assertTrue(printed.contains("logging broke"), "the logging failure is suppressed in it: " + printed);
     }
 
     @Test
@@ -197,23 +264,28 @@ class AsyncExceptionTest {
         recordHook();
         LoopHooks.setAsyncExceptionHook(null);
         E e = new E();
-        List<LogRecord> records = logged(() -> Promise.unit().onSuccess(v -> {
+        String printed = printed(() -> Promise.unit().onSuccess(v -> {
             throw e;
         }));
         assertTrue(hook.isEmpty());
-        assertSame(e, records.get(0).getThrown());
+        assertTrue(printed.contains(E.class.getName()), printed);
     }
 
     /** Collects java.util.logging records, which back System.Logger when no other provider is set. */
     private static final class CapturingHandler extends Handler {
         private final List<LogRecord> records;
+        private final boolean fail;
 
-        CapturingHandler(List<LogRecord> records) {
+        CapturingHandler(List<LogRecord> records, boolean fail) {
             this.records = records;
+            this.fail = fail;
         }
 
         @Override
         public void publish(LogRecord record) {
+            if (fail) {
+                throw new IllegalStateException("logging broke");
+            }
             records.add(record);
         }
 

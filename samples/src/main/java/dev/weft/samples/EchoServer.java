@@ -3,8 +3,10 @@ package dev.weft.samples;
 import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
 import dev.weft.loop.device.Flow;
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import dev.weft.unix.net.ListenOptions;
+import dev.weft.unix.net.SocketClosedException;
 import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.Sockets;
 import dev.weft.unix.net.TcpListener;
@@ -18,8 +20,8 @@ import java.util.Map;
  * chosen by configuration alone:
  *
  * <ul>
- *   <li>{@code --backend tcp} (the default): TCP on io-unix, {@code --host}, {@code --port} and
- *       {@code --engine epoll|nio} apply;
+ *   <li>{@code --backend tcp} (the default): TCP on io-unix, {@code --host}, {@code --port},
+ *       {@code --engine epoll|nio} and {@code --write-timeout-ms} apply;
  *   <li>{@code --backend xen-vchan}: a vchan in a real Xen domain (Linux with {@code /dev/xen}),
  *       published at {@code --path} (default {@code /local/domain/<self>/data/weft-echo}) for the
  *       client domain {@code --domain N}; one client at a time, for ever;
@@ -29,11 +31,11 @@ import java.util.Map;
  * </ul>
  *
  * <p>Usage: {@code EchoServer [--backend tcp|xen-vchan|sim-vchan] [--host 127.0.0.1] [--port 7007]
- * [--engine epoll|nio] [--domain N] [--path P] [--messages 1000]}
+ * [--engine epoll|nio] [--write-timeout-ms 30000] [--domain N] [--path P] [--messages 1000]}
  */
 public final class EchoServer {
     private static final String USAGE = "EchoServer [--backend tcp|xen-vchan|sim-vchan] [--host H] [--port N]"
-            + " [--engine epoll|nio] [--domain N] [--path P] [--messages M]";
+            + " [--engine epoll|nio] [--write-timeout-ms MS] [--domain N] [--path P] [--messages M]";
 
     private EchoServer() {}
 
@@ -51,17 +53,34 @@ public final class EchoServer {
     }
 
     /**
-     * Accepts connections for ever, echoing each.
+     * Accepts connections for ever, echoing each. Nothing a client does ends it: out of fds, the
+     * listener backs off and sheds by itself (see {@link TcpListener}); any other accept failure
+     * is reported to the async-exception hook and accepting goes on at the next connection.
      *
      * @param listener a listening socket
-     * @return rejected if accepting fails
+     * @return resolved only if the listener is closed
      */
     public static Promise<Void> acceptLoop(TcpListener listener) {
-        return listener.accept().flatMap(flow -> {
-            flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            Promise.async(() -> echo(flow).recover(failure -> flow.close()));
+        return listener.accept().tryBind(flow -> {
+            start(flow);
             return acceptLoop(listener);
+        }, failure -> {
+            if (failure instanceof SocketClosedException) {
+                return Promise.unit();
+            }
+            LoopHooks.reportAsyncException(failure);
+            return Promise.pause().flatMap(v -> acceptLoop(listener));
         });
+    }
+
+    private static void start(SocketFlow flow) {
+        try {
+            flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (RuntimeException e) { // reset already: drop this connection, not the server
+            flow.close();
+            return;
+        }
+        Promise.async(() -> echo(flow).recover(failure -> flow.close()));
     }
 
     /**
@@ -70,7 +89,7 @@ public final class EchoServer {
      * @param args see the class comment
      */
     public static void main(String[] args) {
-        Map<String, String> defaults = SampleOptions.network(7007);
+        Map<String, String> defaults = SampleOptions.server(7007);
         defaults.put("backend", "tcp");
         defaults.put("domain", null);
         defaults.put("path", null);
@@ -92,7 +111,7 @@ public final class EchoServer {
     private static void serveTcp(SampleOptions options) {
         Engine engine = options.engine();
         try (Loop loop = Loop.builder().name("weft-echo").engine(engine).build()) {
-            Sockets sockets = Sockets.on(loop, engine);
+            Sockets sockets = Sockets.on(loop, engine, options.flowOptions());
             TcpListener listener = sockets.listen(options.address(), ListenOptions.DEFAULT);
             System.out.println("Weft echo server on " + listener.localAddress());
             System.out.flush();

@@ -18,7 +18,8 @@ import java.time.Duration;
  * {@code POST /echo}, {@code GET /chunked}) on one loop, until SIGTERM or SIGINT, then a graceful
  * shutdown.
  *
- * <p>Usage: {@code HttpServerMain [--host 127.0.0.1] [--port 8080] [--engine epoll|nio]}
+ * <p>Usage: {@code HttpServerMain [--host 127.0.0.1] [--port 8080] [--engine epoll|nio]
+ * [--write-timeout-ms 30000]}
  */
 public final class HttpServerMain {
     private HttpServerMain() {}
@@ -29,11 +30,13 @@ public final class HttpServerMain {
      * @param args see the class comment
      */
     public static void main(String[] args) {
-        SampleOptions options = SampleOptions.parse(args, "serve [--host H] [--port N] [--engine epoll|nio]",
-                SampleOptions.network(8080));
+        SampleOptions options = SampleOptions.parse(args,
+                "serve [--host H] [--port N] [--engine epoll|nio] [--write-timeout-ms 30000]",
+                SampleOptions.server(8080));
         Engine engine = options.engine();
         Loop loop = Loop.builder().name("weft-http").engine(engine).build();
-        Sockets sockets = Sockets.on(loop, engine);
+        // Water marks and the write timeout bound what a client that never reads can make us hold.
+        Sockets sockets = Sockets.on(loop, engine, options.flowOptions());
         TcpListener listener = sockets.listen(options.address(), ListenOptions.DEFAULT);
         HttpServer server = HttpServer.start(loop, listener, new HelloRoutes(), HttpLimits.defaults());
         InetSocketAddress bound = (InetSocketAddress) server.address();

@@ -3,7 +3,9 @@ package dev.weft.samples;
 import dev.weft.loop.Engine;
 import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
+import dev.weft.unix.net.FlowOptions;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -67,6 +69,21 @@ final class SampleOptions {
     Engine engine() {
         String name = values.get("engine");
         return name == null ? Engines.defaultEngine() : Engines.open(EngineKind.valueOf(name.toUpperCase(Locale.ROOT)));
+    }
+
+    /**
+     * The flows' water marks ({@link FlowOptions#DEFAULT}) with {@code --write-timeout-ms} as the
+     * write timeout.
+     */
+    FlowOptions flowOptions() {
+        return FlowOptions.DEFAULT.withWriteTimeout(Duration.ofMillis(integer("write-timeout-ms")));
+    }
+
+    /** The network options and a server's: {@code --write-timeout-ms} (default 30 s). */
+    static Map<String, String> server(int defaultPort) {
+        Map<String, String> defaults = network(defaultPort);
+        defaults.put("write-timeout-ms", Long.toString(FlowOptions.DEFAULT.writeTimeout().toMillis()));
+        return defaults;
     }
 
     /** The defaults of the shared options, to extend with a sample's own. */

@@ -21,6 +21,15 @@ final class PendingWrite {
         skipEmpty();
     }
 
+    /** The bytes not sent yet. */
+    long remaining() {
+        long total = 0;
+        for (int i = index; i < segments.length; i++) {
+            total += segments[i].byteSize();
+        }
+        return total;
+    }
+
     boolean done() {
         return index == segments.length;
     }

@@ -16,6 +16,7 @@ import java.net.SocketOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A connected TCP or Unix stream socket as a {@link Flow}, on the epoll or the NIO engine.
@@ -42,10 +43,13 @@ import java.util.List;
  *
  * <p><b>Backpressure.</b> The flow never buffers data of its own: bytes not yet taken by the
  * kernel stay in the caller's segments, and the write's promise stays pending until they are
- * taken. The high-water mark above which writes wait is therefore the kernel's send buffer
- * ({@code SO_SNDBUF}, tunable with {@link #setOption}); a writer that waits for each write
- * before the next (the natural promise loop) uses constant memory however slowly the peer reads.
- * {@link #queuedWrites()} tells how many writes wait.
+ * taken. A writer that waits for each write before the next (the natural promise loop) uses
+ * constant memory however slowly the peer reads. For writers that do not wait, the flow's
+ * {@link FlowOptions} bound the queue: above the high-water mark ({@link #queuedBytes()} more
+ * than {@link FlowOptions#highWaterMark()}) the flow stops reading until the queue drains to the
+ * low-water mark, and queued output that makes no progress for the write timeout closes the flow
+ * with a {@link WriteTimeoutException}. {@link #queuedWrites()} and {@link #queuedBytes()} tell
+ * what waits; {@link Sockets#queuedBytes()} sums it over a {@code Sockets}.
  *
  * <p><b>Failures</b> reject the promise, never throw: an {@link ErrnoException} from the system
  * call, a {@link ConnectionException} when the peer or network is the cause (ECONNRESET, EPIPE,
@@ -70,11 +74,21 @@ public final class SocketFlow implements Flow {
     /** End of stream was read, or input was shut down: reads return {@link #END_OF_STREAM}. */
     private boolean inputEnded;
     private final Runnable cancelRead = this::cancelRead;
+    /** More than the high-water mark is queued: reads wait until the queue falls to the low mark. */
+    private boolean overHighMark;
+
+    private FlowOptions options;
 
     // Writing: a FIFO queue of writes the kernel has not fully taken.
     private PendingWrite head;
     private PendingWrite tail;
     private int queuedWrites;
+    /** Bytes of the queued writes the kernel has not taken yet. */
+    private long queuedBytes;
+    /** The write-timeout timer, armed while writes are queued; see {@link #writeTimerFired}. */
+    private Promise<Void> writeTimer;
+    /** When queued output last made progress (clock nanos), for the write timeout. */
+    private long lastWriteProgressNanos;
     /** shutdown(WRITE) was asked for: writes are refused from now on. */
     private boolean outputShut;
     /** A shutdown(WRITE) waiting for the queue to drain before sending FIN, or null. */
@@ -91,6 +105,7 @@ public final class SocketFlow implements Flow {
         this.endpoint = endpoint;
         transport.register(endpoint, this::onReady, this::close);
         this.interest = new Interest(transport.loop, endpoint.source());
+        this.options = transport.flowOptions;
     }
 
     // ------------------------------------------------------------------ making flows
@@ -110,6 +125,7 @@ public final class SocketFlow implements Flow {
             endpoint.close();
             return Promise.rejected(e);
         }
+        flow.options = transport.flowOptions.withoutReadPause(); // see FlowOptions: a client never pauses by default
         return flow.startConnect(address, timeout);
     }
 
@@ -202,7 +218,7 @@ public final class SocketFlow implements Flow {
         if (inputEnded) {
             return Promise.of(END_OF_STREAM);
         }
-        if (readable) {
+        if (readable && !overHighMark) {
             try {
                 Read now = readNow();
                 if (now != null) {
@@ -218,7 +234,9 @@ public final class SocketFlow implements Flow {
         Resolver<Read> resolver = Promise.task();
         reader = resolver;
         resolver.promise().onCancel(cancelRead);
-        interest.add(READABLE);
+        if (!overHighMark) {
+            interest.add(READABLE);
+        }
         return resolver.promise();
     }
 
@@ -244,7 +262,7 @@ public final class SocketFlow implements Flow {
 
     private void readReady() {
         readable = true;
-        if (reader == null) {
+        if (reader == null || overHighMark) {
             // Level-triggered: stop watching until someone reads, or the engine reports this again and again.
             interest.remove(READABLE);
             return;
@@ -373,7 +391,11 @@ public final class SocketFlow implements Flow {
         }
         tail = write;
         queuedWrites++;
+        queuedBytes(write.remaining());
         interest.add(WRITABLE);
+        if (writeTimer == null) {
+            armWriteTimer(transport.loop.clock().nanoTime());
+        }
         return write.resolver.promise();
     }
 
@@ -399,7 +421,10 @@ public final class SocketFlow implements Flow {
                 Arrays.fill(gather, 0, count, null);
             }
             completeWrites(sent);
-            if (closed || sent < offered) {
+            if (closed) {
+                return;
+            }
+            if (sent < offered) {
                 return; // the kernel's buffer is full: wait for writability (still watched)
             }
         }
@@ -413,6 +438,10 @@ public final class SocketFlow implements Flow {
 
     /** Takes {@code sent} bytes off the queue's front, fulfilling the writes they finish. */
     private void completeWrites(long sent) {
+        if (sent > 0) {
+            lastWriteProgressNanos = transport.loop.clock().nanoTime();
+            queuedBytes(-sent);
+        }
         while (head != null) {
             PendingWrite w = head;
             sent = w.consume(sent);
@@ -422,6 +451,7 @@ public final class SocketFlow implements Flow {
             head = w.next;
             if (head == null) {
                 tail = null;
+                stopWriteTimer();
             }
             queuedWrites--;
             w.resolver.resolve(null); // may write again (queued behind) or close
@@ -429,10 +459,7 @@ public final class SocketFlow implements Flow {
     }
 
     private void failWrites(RuntimeException failure) {
-        PendingWrite w = head;
-        head = null;
-        tail = null;
-        queuedWrites = 0;
+        PendingWrite w = takeQueue();
         interest.remove(WRITABLE);
         for (; w != null; w = w.next) {
             w.resolver.reject(failure);
@@ -444,9 +471,111 @@ public final class SocketFlow implements Flow {
         }
     }
 
+    /** Empties the write queue, returning its old head; the queued bytes drop to 0. */
+    private PendingWrite takeQueue() {
+        PendingWrite w = head;
+        head = null;
+        tail = null;
+        queuedWrites = 0;
+        queuedBytes(-queuedBytes);
+        stopWriteTimer();
+        return w;
+    }
+
+    /**
+     * Adds {@code delta} to the queued bytes (and the transport's total), and crosses the water
+     * marks: above the high mark reads pause, at or below the low mark they resume.
+     */
+    private void queuedBytes(long delta) {
+        queuedBytes += delta;
+        transport.queuedBytes(delta);
+        if (!overHighMark && queuedBytes > options.highWaterMark()) {
+            overHighMark = true;
+            transport.readPauses++;
+        } else if (overHighMark && queuedBytes <= options.lowWaterMark()) {
+            overHighMark = false;
+            if (reader != null && !closed) {
+                interest.add(READABLE); // level-triggered: reports at once if data waits
+            }
+        }
+    }
+
+    private void armWriteTimer(long now) {
+        lastWriteProgressNanos = now;
+        scheduleWriteTimer(now + options.writeTimeout().toNanos(), now);
+    }
+
+    private void scheduleWriteTimer(long deadline, long now) {
+        writeTimer = transport.loop.sleep(Duration.ofNanos(Math.max(0, deadline - now)));
+        writeTimer.onSuccess(v -> writeTimerFired());
+    }
+
+    private void stopWriteTimer() {
+        if (writeTimer != null) {
+            Promise<Void> timer = writeTimer;
+            writeTimer = null;
+            timer.cancel();
+        }
+    }
+
+    /**
+     * One timer per flow, not one per write: it fires a write timeout after the last progress,
+     * and if progress was made meanwhile it re-arms for the new deadline instead.
+     */
+    private void writeTimerFired() {
+        writeTimer = null;
+        if (closed || head == null) {
+            return;
+        }
+        long now = transport.loop.clock().nanoTime();
+        long deadline = lastWriteProgressNanos + options.writeTimeout().toNanos();
+        if (now < deadline) {
+            scheduleWriteTimer(deadline, now);
+            return;
+        }
+        transport.writeTimeouts++;
+        failAndClose(new WriteTimeoutException(this, queuedBytes, options.writeTimeout()));
+    }
+
+    /** Closes the flow and rejects everything pending with {@code failure}. */
+    private void failAndClose(RuntimeException failure) {
+        RuntimeException closeFailure = release();
+        if (closeFailure != null) {
+            failure.addSuppressed(closeFailure);
+        }
+        if (reader != null) {
+            takeReader().reject(failure);
+        }
+        failWrites(failure);
+        rejectPending();
+    }
+
     /** How many writes wait for the kernel to take their bytes (0 when the socket keeps up). */
     public int queuedWrites() {
         return queuedWrites;
+    }
+
+    /** How many bytes of queued writes the kernel has not taken yet. */
+    public long queuedBytes() {
+        return queuedBytes;
+    }
+
+    /** Whether reading is paused because more than the high-water mark of output is queued. */
+    public boolean readsPaused() {
+        return overHighMark;
+    }
+
+    /** The flow's water marks and write timeout. */
+    public FlowOptions flowOptions() {
+        return options;
+    }
+
+    /**
+     * Replaces the flow's water marks and write timeout; they apply from the next change of the
+     * queue (a running write timer keeps its deadline until it fires).
+     */
+    public void setFlowOptions(FlowOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     // ------------------------------------------------------------------ shutdown and close
@@ -536,10 +665,7 @@ public final class SocketFlow implements Flow {
         if (reader != null) {
             takeReader().reject(new SocketClosedException("pending read", this, "the flow was closed"));
         }
-        PendingWrite w = head;
-        head = null;
-        tail = null;
-        queuedWrites = 0;
+        PendingWrite w = takeQueue();
         for (; w != null; w = w.next) {
             w.resolver.reject(new SocketClosedException("pending write", this, "the flow was closed"));
         }

@@ -55,10 +55,21 @@ public final class Sockets {
      * @throws IllegalArgumentException if the engine is of another kind
      */
     public static Sockets on(Loop loop, Engine engine) {
+        return on(loop, engine, FlowOptions.DEFAULT);
+    }
+
+    /**
+     * Like {@link #on(Loop, Engine)}, with {@code flowOptions} (water marks, write timeout) for
+     * every flow it makes instead of {@link FlowOptions#DEFAULT}.
+     *
+     * @throws IllegalArgumentException if the engine is of another kind
+     */
+    public static Sockets on(Loop loop, Engine engine, FlowOptions flowOptions) {
+        Objects.requireNonNull(flowOptions, "flowOptions");
         BufferPool pool = new BufferPool(DEFAULT_BUFFER_SIZE, DEFAULT_BUFFER_COUNT);
         // Exit hooks run last added first: added before the sockets' hook, this runs after it.
         loop.onExit(pool::close);
-        return on(loop, engine, pool);
+        return on(loop, engine, pool, flowOptions);
     }
 
     /**
@@ -70,10 +81,40 @@ public final class Sockets {
      * @throws IllegalArgumentException if the engine is of another kind
      */
     public static Sockets on(Loop loop, Engine engine, BufferPool readBuffers) {
+        return on(loop, engine, readBuffers, FlowOptions.DEFAULT);
+    }
+
+    /**
+     * Sockets reading into buffers from {@code readBuffers} (see {@link #on(Loop, Engine,
+     * BufferPool)}), whose flows use {@code flowOptions}.
+     *
+     * @throws IllegalArgumentException if the engine is of another kind
+     */
+    public static Sockets on(Loop loop, Engine engine, BufferPool readBuffers, FlowOptions flowOptions) {
         Transport transport = new Transport(Objects.requireNonNull(loop, "loop"), engine,
-                Objects.requireNonNull(readBuffers, "readBuffers"));
+                Objects.requireNonNull(readBuffers, "readBuffers"), Objects.requireNonNull(flowOptions, "flowOptions"));
         loop.onExit(transport::closeAll);
         return new Sockets(transport);
+    }
+
+    /** Bytes queued in the write queues of all this Sockets' flows now. Loop thread. */
+    public long queuedBytes() {
+        return transport.queuedBytes();
+    }
+
+    /** The most bytes ever queued at once in all this Sockets' flows' write queues. Loop thread. */
+    public long peakQueuedBytes() {
+        return transport.peakQueuedBytes();
+    }
+
+    /** How many times a flow went over its high-water mark and paused its reads. Loop thread. */
+    public long readPauses() {
+        return transport.readPauses;
+    }
+
+    /** How many flows their write timeout closed. Loop thread. */
+    public long writeTimeouts() {
+        return transport.writeTimeouts;
     }
 
     /**
@@ -129,7 +170,10 @@ public final class Sockets {
      */
     public Flow adoptDevice(int fd, String name) {
         Objects.requireNonNull(name, "name");
-        return SocketFlow.accepted(transport, transport.adoptDevice(fd, name));
+        SocketFlow flow = SocketFlow.accepted(transport, transport.adoptDevice(fd, name));
+        // a device's flow is a client of its driver: it keeps reading (see FlowOptions)
+        flow.setFlowOptions(flow.flowOptions().withoutReadPause());
+        return flow;
     }
 
     /**

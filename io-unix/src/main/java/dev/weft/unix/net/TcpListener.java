@@ -4,8 +4,11 @@ import static dev.weft.loop.Engine.READABLE;
 
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
+import dev.weft.unix.Errno;
 import dev.weft.unix.ErrnoException;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
@@ -28,36 +31,74 @@ import java.util.ArrayDeque;
  * waits: a server that calls {@code accept()} again from the callback, as above, takes a whole
  * burst of connections in one loop iteration. Connections nobody accepts stay in the kernel's
  * backlog. Several {@code accept()}s may wait at once; they are served in order.
+ *
+ * <p><b>Out of file descriptors</b> (or kernel memory: {@code accept} failing with EMFILE, ENFILE,
+ * ENOBUFS or ENOMEM), the listener neither fails its {@code accept()}s nor spins: those errors
+ * are transient, and what a client does must not end a server. Instead it
+ * <ol>
+ *   <li><b>sheds the backlog</b>: it closes a spare fd it holds for this moment, accepts every
+ *       connection queued in the kernel and closes each at once, then takes the spare fd back.
+ *       Clients see their connection closed (a reset) at once and can retry, instead of hanging
+ *       in a full backlog until their own timeout (the idea of libuv's EMFILE trick; nginx only
+ *       stops accepting). {@link #shedConnections()} counts them;
+ *   <li><b>backs off</b>: it stops watching the listening socket and tries again after {@value
+ *       #FIRST_RETRY_MILLIS} ms, doubling up to {@value #MAX_RETRY_MILLIS} ms while the
+ *       shortage lasts (Netty and nginx pause accepting the same way);
+ *   <li><b>resumes by itself</b> at the first retry that accepts, with the back-off reset.
+ * </ol>
+ * The {@code accept()}s waiting meanwhile stay pending and are served once fds are free. Other
+ * errors still reject the waiting {@code accept()}.
  */
 public final class TcpListener implements AutoCloseable {
+
+    /** The first wait before accepting again after the process ran out of fds. */
+    public static final long FIRST_RETRY_MILLIS = 10;
+    /** The longest wait between attempts while the process stays out of fds. */
+    public static final long MAX_RETRY_MILLIS = 1000;
+
+    /** The most connections one shedding takes and closes (Linux's largest default backlog). */
+    private static final int SHED_LIMIT = 4096;
 
     private final Transport transport;
     private final Endpoint endpoint;
     private final ArrayDeque<Resolver<SocketFlow>> waiting = new ArrayDeque<>();
+    private final SpareDescriptor spare;
     private boolean watching;
     private boolean closed;
+
+    // Out of fds: the retry timer while backing off (null otherwise), the next wait, the counters.
+    private Promise<Void> retry;
+    private long retryMillis = FIRST_RETRY_MILLIS;
+    private long exhaustedAccepts;
+    private long shedConnections;
 
     TcpListener(Transport transport, Endpoint endpoint) {
         this.transport = transport;
         this.endpoint = endpoint;
-        transport.register(endpoint, this::onReady, this::close);
+        this.spare = transport.spareDescriptor();
+        try {
+            transport.register(endpoint, this::onReady, this::close);
+        } catch (RuntimeException e) {
+            spare.close();
+            throw e;
+        }
     }
 
     /**
      * The next connection. Fulfilled at once if one is queued in the kernel, otherwise when one
-     * arrives. Rejected with an {@link ErrnoException} if accepting fails (EMFILE: the process
-     * is out of fds), and with {@link SocketClosedException} if the listener is or gets closed.
-     * Cancelable.
+     * arrives. While the process is out of fds it stays pending (see the class notes). Rejected
+     * with an {@link ErrnoException} if accepting fails otherwise, and with {@link
+     * SocketClosedException} if the listener is or gets closed. Cancelable.
      */
     public Promise<SocketFlow> accept() {
         if (closed) {
             return Promise.rejected(new SocketClosedException("accept", this, "the listener is closed"));
         }
-        if (waiting.isEmpty()) {
+        if (waiting.isEmpty() && retry == null) {
             try {
-                Endpoint accepted = endpoint.accept();
-                if (accepted != null) {
-                    return Promise.of(SocketFlow.accepted(transport, accepted));
+                SocketFlow flow = acceptOne();
+                if (flow != null) {
+                    return Promise.of(flow);
                 }
             } catch (RuntimeException e) {
                 return Promise.rejected(e);
@@ -66,28 +107,122 @@ public final class TcpListener implements AutoCloseable {
         Resolver<SocketFlow> resolver = Promise.task();
         waiting.add(resolver);
         resolver.promise().onCancel(() -> waiting.remove(resolver));
-        watch(true);
+        watch(retry == null);
         return resolver.promise();
     }
 
     private void onReady(int events) {
-        while (!waiting.isEmpty() && !closed) {
+        while (!waiting.isEmpty() && !closed && retry == null) {
             SocketFlow flow;
             try {
-                Endpoint accepted = endpoint.accept();
-                if (accepted == null) {
-                    return; // EAGAIN: the queue is empty, keep watching
+                flow = acceptOne();
+                if (flow == null) {
+                    break; // EAGAIN (keep watching), or out of fds (backing off)
                 }
-                flow = SocketFlow.accepted(transport, accepted);
             } catch (RuntimeException e) {
                 waiting.poll().reject(e);
                 continue;
             }
             waiting.poll().resolve(flow); // usually calls accept() again, refilling the queue
         }
-        if (waiting.isEmpty()) {
+        if (waiting.isEmpty() || retry != null) {
             watch(false);
         }
+    }
+
+    /**
+     * Accepts one connection and wraps it: the flow, or {@code null} if none is queued or the
+     * process is out of fds (then the backlog was shed and a retry is scheduled).
+     */
+    private SocketFlow acceptOne() {
+        try {
+            Endpoint accepted = endpoint.accept();
+            if (accepted == null) {
+                return null;
+            }
+            SocketFlow flow = SocketFlow.accepted(transport, accepted); // closes it if it cannot register
+            retryMillis = FIRST_RETRY_MILLIS;
+            return flow;
+        } catch (ErrnoException e) {
+            if (!isExhaustion(e.errno())) {
+                throw e;
+            }
+            exhausted();
+            return null;
+        }
+    }
+
+    /** Errors that say the process or the kernel is short of fds or memory right now. */
+    private static boolean isExhaustion(Errno errno) {
+        return errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM
+                || errno == Errno.ENOSPC; // epoll_ctl: max_user_watches reached
+    }
+
+    private void exhausted() {
+        exhaustedAccepts++;
+        shedBacklog();
+        watch(false);
+        retry = transport.loop.sleep(Duration.ofMillis(retryMillis));
+        retry.onSuccess(v -> retryAccepting());
+        retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
+    }
+
+    /** With the spare fd given back, takes every queued connection and closes it at once. */
+    private void shedBacklog() {
+        spare.release();
+        try {
+            // bounded: a flood of new connections must not hold the loop here
+            for (int i = 0; i < SHED_LIMIT; i++) {
+                Endpoint accepted = endpoint.accept();
+                if (accepted == null) {
+                    break;
+                }
+                shedConnections++;
+                closeQuietly(accepted);
+            }
+        } catch (RuntimeException stillShort) {
+            // nothing more can be accepted now (fds taken again, or memory): the backlog keeps the rest
+        } finally {
+            spare.take();
+        }
+    }
+
+    private static void closeQuietly(Endpoint accepted) {
+        try {
+            accepted.setOption(StandardSocketOptions.SO_LINGER, 0); // reset: the client learns at once
+        } catch (RuntimeException ignored) {
+            // a plain close (FIN) does as well
+        }
+        try {
+            accepted.close();
+        } catch (RuntimeException ignored) {
+            // released whatever close reports
+        }
+    }
+
+    private void retryAccepting() {
+        retry = null;
+        if (closed) {
+            return;
+        }
+        if (waiting.isEmpty()) {
+            return; // nobody waits: the next accept() tries at once
+        }
+        watch(true);
+        onReady(0);
+    }
+
+    /**
+     * How many times accepting failed because the process or the kernel was out of fds or memory
+     * (each one shed the backlog and started or lengthened a back-off). Loop thread.
+     */
+    public long exhaustedAccepts() {
+        return exhaustedAccepts;
+    }
+
+    /** How many connections were accepted and closed at once to shed the backlog. Loop thread. */
+    public long shedConnections() {
+        return shedConnections;
     }
 
     private void watch(boolean on) {
@@ -112,6 +247,11 @@ public final class TcpListener implements AutoCloseable {
             return;
         }
         closed = true;
+        if (retry != null) {
+            retry.cancel();
+            retry = null;
+        }
+        spare.close();
         try {
             transport.close(endpoint);
         } finally {

@@ -40,12 +40,21 @@ final class Transport {
     /** The NIO engine channels are attached to, or {@code null} on epoll (sources are fds). */
     private final NioEngine nio;
     private final BufferPool pool;
+    /** The water marks and write timeout of the flows made from now on. */
+    final FlowOptions flowOptions;
+    /** Bytes queued in every flow's write queue, and the most there ever were. */
+    private long queuedBytes;
+    private long peakQueuedBytes;
+    /** Times a flow went over its high-water mark, and flows closed by their write timeout. */
+    long readPauses;
+    long writeTimeouts;
     /** Every registered socket and how to close it, so that the loop's exit closes what is left. */
     private final Map<Endpoint, Runnable> open = new HashMap<>();
 
-    Transport(Loop loop, Engine engine, BufferPool pool) {
+    Transport(Loop loop, Engine engine, BufferPool pool, FlowOptions flowOptions) {
         this.loop = loop;
         this.pool = pool;
+        this.flowOptions = flowOptions;
         if (engine instanceof NioEngine nioEngine) {
             this.nio = nioEngine;
         } else if (engine instanceof EpollEngine) {
@@ -95,6 +104,27 @@ final class Transport {
             closeAfterFailure(endpoint, e);
             throw e;
         }
+    }
+
+    /** A flow's queued bytes changed by {@code delta}. */
+    void queuedBytes(long delta) {
+        queuedBytes += delta;
+        if (queuedBytes > peakQueuedBytes) {
+            peakQueuedBytes = queuedBytes;
+        }
+    }
+
+    long queuedBytes() {
+        return queuedBytes;
+    }
+
+    long peakQueuedBytes() {
+        return peakQueuedBytes;
+    }
+
+    /** A spare fd for a listener to give back when the process runs out (see {@link TcpListener}). */
+    SpareDescriptor spareDescriptor() {
+        return new SpareDescriptor(nio != null);
     }
 
     /**

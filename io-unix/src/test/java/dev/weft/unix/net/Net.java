@@ -26,19 +26,23 @@ final class Net implements AutoCloseable {
     final Sockets sockets;
     final BufferPool pool;
 
-    private Net(EngineKind kind, int bufferSize) {
+    private Net(EngineKind kind, int bufferSize, FlowOptions flowOptions) {
         Engine engine = Engines.open(kind);
         this.loop = Loop.builder().engine(engine).build();
         this.pool = new BufferPool(bufferSize, 16);
-        this.sockets = Sockets.on(loop, engine, pool);
+        this.sockets = Sockets.on(loop, engine, pool, flowOptions);
     }
 
     static Net open(EngineKind kind) {
-        return new Net(kind, Sockets.DEFAULT_BUFFER_SIZE);
+        return new Net(kind, Sockets.DEFAULT_BUFFER_SIZE, FlowOptions.DEFAULT);
     }
 
     static Net open(EngineKind kind, int bufferSize) {
-        return new Net(kind, bufferSize);
+        return new Net(kind, bufferSize, FlowOptions.DEFAULT);
+    }
+
+    static Net open(EngineKind kind, FlowOptions flowOptions) {
+        return new Net(kind, Sockets.DEFAULT_BUFFER_SIZE, flowOptions);
     }
 
     /** Runs the loop until {@code promise} resolves (at most {@link #PATIENCE}); returns its value or throws its failure. */

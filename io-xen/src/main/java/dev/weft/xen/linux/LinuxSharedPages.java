@@ -31,6 +31,7 @@ import java.util.List;
 public final class LinuxSharedPages implements SharedPages {
 
     private final Mapping mapping;
+    private boolean deallocated;
     private final List<GrantRef> refs;
 
     LinuxSharedPages(Mapping mapping, List<GrantRef> refs) {
@@ -72,8 +73,12 @@ public final class LinuxSharedPages implements SharedPages {
      */
     @Override
     public EndAccess end() {
-        if (mapping.release()) {
+        mapping.release();
+        if (!deallocated) {
+            // Only a deallocation that succeeded counts: a retry after a refused ioctl must try it
+            // again, not report ENDED while the grants still count against gntalloc's limit.
             mapping.device.releaseRange("IOCTL_GNTALLOC_DEALLOC_GREF", IOCTL_GNTALLOC_DEALLOC_GREF, mapping.index, mapping.pages);
+            deallocated = true;
         }
         return EndAccess.ENDED;
     }

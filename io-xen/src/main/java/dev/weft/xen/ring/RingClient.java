@@ -39,6 +39,14 @@ public final class RingClient<Req, Rsp> {
     /** A stack of free ids. */
     private final int[] freeIds;
     private int freeCount;
+    /**
+     * Ids sent during a poll and not yet pushed: a freed id is reused at once by a response's
+     * callback, so "in flight" alone would accept a forged second response naming it.
+     */
+    private final boolean[] unpublished;
+    /** The ids marked in {@link #unpublished}, to clear them after the push. */
+    private final int[] unpublishedIds;
+    private int unpublishedCount;
     private final ArrayDeque<Waiting<Req, Rsp>> waiting = new ArrayDeque<>();
     private boolean polling;
     private RingBroken failure;
@@ -66,6 +74,8 @@ public final class RingClient<Req, Rsp> {
             freeIds[id] = size - 1 - id;
         }
         this.freeCount = size;
+        this.unpublished = new boolean[size];
+        this.unpublishedIds = new int[size];
     }
 
     /**
@@ -161,7 +171,10 @@ public final class RingClient<Req, Rsp> {
         Rsp response;
         try {
             long claimed = codec.responseId(copy);
-            if (claimed < 0 || claimed >= inFlight.length || inFlight[(int) claimed] == null) {
+            // An id sent during this pass is not published yet, so the back cannot have seen it:
+            // a response naming it is forged, even though a request now holds the id.
+            if (claimed < 0 || claimed >= inFlight.length || inFlight[(int) claimed] == null
+                    || unpublished[(int) claimed]) {
                 breakWith(new RingBroken(RingBroken.Reason.UNKNOWN_ID, "front ring: response id " + claimed
                         + " has no request in flight"));
                 return false;
@@ -201,12 +214,19 @@ public final class RingClient<Req, Rsp> {
         }
         inFlight[id] = resolver;
         ring.produceRequest();
+        if (polling) {
+            unpublished[id] = true;
+            unpublishedIds[unpublishedCount++] = id;
+        }
     }
 
     /** Publishes the requests produced since the last push, notifying the back if it asked. */
     private void push() {
         if (failure == null && ring.unpushedRequests() > 0 && ring.pushRequestsAndCheckNotify()) {
             notifyBack.run();
+        }
+        while (unpublishedCount > 0) { // published now: the back may answer them from here on
+            unpublished[unpublishedIds[--unpublishedCount]] = false;
         }
     }
 

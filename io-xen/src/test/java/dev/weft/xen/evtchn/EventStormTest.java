@@ -9,6 +9,8 @@ import dev.weft.xen.sim.Fds;
 import dev.weft.xen.sim.SimDomain;
 import dev.weft.xen.sim.SimHypervisor;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +40,7 @@ class EventStormTest {
             Consumer slow = consumer.call(() -> new Consumer(consumer, port, written));
             storm = new Storm(peerDevice, peerPort, written);
             storm.start();
+            storm.awaitFirstNotification(); // else the checks below could pass before the storm began
 
             // Responsive during the storm: a timer fires and a task from this thread runs.
             String slept = consumer.await(() -> consumer.loop.sleep(Duration.ofMillis(5)).map(v -> "slept"));
@@ -70,6 +73,7 @@ class EventStormTest {
         private final int port;
         private final AtomicLong written;
         private final AtomicBoolean stopping = new AtomicBoolean();
+        private final CountDownLatch blowing = new CountDownLatch(1);
 
         Storm(EventChannelDevice device, int port, AtomicLong written) {
             super("storm");
@@ -84,7 +88,14 @@ class EventStormTest {
             while (n < MIN_NOTIFICATIONS || !stopping.get()) {
                 written.set(++n);
                 device.notify(port);
+                if (n == 1) {
+                    blowing.countDown();
+                }
             }
+        }
+
+        void awaitFirstNotification() throws InterruptedException {
+            assertTrue(blowing.await(60, TimeUnit.SECONDS), "the storm thread never started");
         }
 
         void calm() throws InterruptedException {

@@ -195,6 +195,23 @@ class RingClientServerTest {
     }
 
     @Test
+    void aResponseNamingAnIdReusedButNotYetPublishedInThisPassBreaksTheClient() {
+        Promise<Long> first = client.request(1L); // id 0
+        Promise<Long> second = client.request(2L); // id 1
+        List<Promise<Long>> sentByCallback = new ArrayList<>();
+        first.map(value -> sentByCallback.add(client.request(3L))); // reuses id 0 inside the pass
+        forgeResponse(0, 0, 5);
+        forgeResponse(1, 0, 666); // a second answer for id 0: the back never saw the new request
+
+        client.poll();
+
+        assertEquals(5L, first.value());
+        RingBroken broken = assertInstanceOf(RingBroken.class, sentByCallback.getFirst().failure());
+        assertEquals(RingBroken.Reason.UNKNOWN_ID, broken.reason());
+        assertSame(broken, second.failure());
+    }
+
+    @Test
     void aResponseTheCodecRejectsBreaksTheClient() {
         Promise<Long> answer = client.request(1L);
         forgeResponse(0, 0, -1);
@@ -224,12 +241,21 @@ class RingClientServerTest {
     }
 
     @Test
-    void theResponseIsCopiedOnceSoALaterScribbleDoesNotChangeIt() {
-        RingServer<Long, Long> server = doublingServer();
-        Promise<Long> answer = client.request(5L);
-        server.poll();
-        client.poll();
-        page.set(ValueLayout.JAVA_LONG, SharedRing.HEADER_BYTES + 8, 12345L);
+    void theResponseIsDecodedFromOneCopySoAPeerRewritingTheSlotMeanwhileChangesNothing() {
+        LongCodec racingPeer = new LongCodec() {
+            @Override
+            public long responseId(MemorySegment copy) {
+                // The peer rewrites the shared slot between the id check and the value's decoding.
+                page.set(ValueLayout.JAVA_LONG, SharedRing.HEADER_BYTES + 8, 12345L);
+                return super.responseId(copy);
+            }
+        };
+        RingClient<Long, Long> front = new RingClient<>(ring.front(), racingPeer, () -> { });
+        Promise<Long> answer = front.request(5L);
+        doublingServer().poll();
+
+        front.poll();
+
         assertEquals(10L, answer.value());
     }
 

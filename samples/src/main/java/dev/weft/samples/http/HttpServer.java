@@ -1,7 +1,9 @@
 package dev.weft.samples.http;
 
 import dev.weft.loop.Loop;
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
+import dev.weft.unix.net.SocketClosedException;
 import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.TcpListener;
 import java.net.SocketAddress;
@@ -20,6 +22,9 @@ import java.util.Set;
  * <p>Loop thread only: create, run and shut it down on the loop's thread.
  */
 public final class HttpServer {
+    /** How long accepting pauses after an accept failure other than running out of fds. */
+    static final Duration ACCEPT_RETRY = Duration.ofMillis(100);
+
     private final Loop loop;
     private final TcpListener listener;
     private final HttpHandler handler;
@@ -61,21 +66,41 @@ public final class HttpServer {
         return connections.size();
     }
 
+    /**
+     * Accepts until {@link #shutdown}. Nothing a client does ends it: out of fds, the listener
+     * itself backs off and sheds (see {@link TcpListener}); any other accept failure is reported
+     * to the async-exception hook and accepting resumes after {@link #ACCEPT_RETRY}. A closed
+     * listener (shutdown, or the loop closing) ends it quietly. The failure
+     * branch sits on the accept alone ({@code tryBind}), not around the recursion, so the loop
+     * stays in constant memory however many connections it takes.
+     */
     private Promise<Void> acceptLoop() {
         if (!accepting) {
             return Promise.unit();
         }
-        return listener.accept()
-                .flatMap(flow -> {
-                    serve(flow);
-                    return acceptLoop();
-                })
-                .recover(failure -> accepting ? Promise.rejected(failure) : Promise.unit());
+        return listener.accept().tryBind(flow -> {
+            serve(flow);
+            return acceptLoop();
+        }, this::acceptFailed);
+    }
+
+    private Promise<Void> acceptFailed(Throwable failure) {
+        if (!accepting || failure instanceof SocketClosedException) { // shut down, or the loop closed it
+            return Promise.unit();
+        }
+        LoopHooks.reportAsyncException(failure);
+        return loop.sleep(ACCEPT_RETRY).flatMap(v -> acceptLoop());
     }
 
     private void serve(SocketFlow flow) {
-        flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        HttpConnection connection = new HttpConnection(flow, loop, loop.clock(), handler, limits, responses, buffers);
+        HttpConnection connection;
+        try {
+            flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            connection = new HttpConnection(flow, loop, loop.clock(), handler, limits, responses, buffers);
+        } catch (RuntimeException e) { // the client already reset it, say: drop this one, not the accept loop
+            flow.close();
+            return;
+        }
         connections.add(connection);
         connection.serve().onTermination(() -> connections.remove(connection));
     }

@@ -1,0 +1,240 @@
+package dev.weft.loop;
+
+import dev.weft.promise.Cancelled;
+import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
+import dev.weft.promise.Stream;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
+/**
+ * A Weft {@link Stream} fed by a {@link Flow.Publisher}, with backpressure: made by
+ * {@link Bridges#fromPublisher}. At most {@code prefetch} elements are ever requested beyond those
+ * the stream's readers took, so the buffer never holds more than {@code prefetch}; as readers take
+ * elements, more are requested in batches of about three quarters of {@code prefetch}.
+ *
+ * <p><b>Threading: {@link #stream()} and {@link #cancel()} are LOOP THREAD only, like any stream.
+ * The publisher may signal on any thread: its signals are queued and handled on the loop thread,
+ * which is woken for them; {@code request} and {@code cancel} reach the publisher from the loop
+ * thread only, so they are serial as Reactive Streams requires.</b>
+ *
+ * <p>The stream ends when the publisher completes. When the publisher fails, every read after the
+ * buffered elements is rejected with its failure, unchanged. {@link #cancel()} cancels the
+ * subscription, drops the buffered elements and rejects every later read with {@link Cancelled}.
+ * A reader that stops reading should call it: dropping the stream does not end the subscription.
+ *
+ * <p>Implementation notes: signals cross through an MPSC queue drained by one loop task at a
+ * time; {@code wip} counts signals not yet drained, so only the signal that finds it zero
+ * schedules the drain (one {@link Loop#execute} per burst, not per element). Elements are queued
+ * as themselves; the other signals are private records, which no element can be.
+ *
+ * @param <T> the element type
+ */
+public final class PublisherStream<T> {
+    private final Loop loop;
+    private final int prefetch;
+    private final int batch;
+    private final Stream<T> stream;
+
+    // Any thread: the signals the publisher sent and how many are not yet drained.
+    private final MpscUnboundedXaddArrayQueue<Object> signals = new MpscUnboundedXaddArrayQueue<>(256);
+    private final AtomicInteger wip = new AtomicInteger();
+
+    // Loop thread only.
+    private final ArrayDeque<T> buffer = new ArrayDeque<>();
+    private Flow.Subscription subscription;
+    private Resolver<Optional<T>> waitingRead;
+    private int takenSinceRequest;
+    private boolean completed;
+    private Throwable failure;
+    private boolean cancelled;
+
+    PublisherStream(Loop loop, int prefetch) {
+        if (prefetch <= 0) {
+            throw new IllegalArgumentException("prefetch must be positive, got " + prefetch);
+        }
+        this.loop = Objects.requireNonNull(loop, "loop");
+        this.prefetch = prefetch;
+        this.batch = Math.max(1, prefetch - (prefetch >> 2));
+        this.stream = Stream.from(this::nextElement);
+    }
+
+    /** The stream of the publisher's elements. LOOP THREAD. */
+    public Stream<T> stream() {
+        return stream;
+    }
+
+    /**
+     * Cancels the subscription (now, or as soon as it arrives), drops the buffered elements and
+     * rejects the waiting read and every later one with {@link Cancelled}. Cancelling twice, or
+     * after the publisher finished, does nothing more. LOOP THREAD.
+     */
+    public void cancel() {
+        if (cancelled) {
+            return;
+        }
+        cancelled = true;
+        buffer.clear();
+        if (subscription != null) {
+            subscription.cancel();
+        }
+        finishWaitingRead();
+    }
+
+    Flow.Subscriber<T> subscriber() {
+        return new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                signal(new Subscribed(Objects.requireNonNull(s, "subscription")));
+            }
+
+            @Override
+            public void onNext(T element) {
+                signal(Objects.requireNonNull(element, "element (Reactive Streams forbids null)"));
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                signal(new Failed(Objects.requireNonNull(error, "error")));
+            }
+
+            @Override
+            public void onComplete() {
+                signal(Completed.INSTANCE);
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------- any thread
+
+    private void signal(Object signal) {
+        signals.offer(signal);
+        if (wip.getAndIncrement() == 0) {
+            loop.execute(this::drain);
+        }
+    }
+
+    // ---------------------------------------------------------------- loop thread
+
+    private void drain() {
+        int missed = 1;
+        do {
+            Object signal;
+            while ((signal = signals.poll()) != null) {
+                try {
+                    handle(signal);
+                } catch (RuntimeException broken) {
+                    brokenSubscription(broken); // keep draining: an escape would leave wip stuck above zero
+                }
+            }
+            missed = wip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void handle(Object signal) {
+        switch (signal) {
+            case Subscribed(Flow.Subscription s) -> subscribed(s);
+            case Failed(Throwable error) -> {
+                failure = error;
+                finishWaitingRead();
+            }
+            case Completed c -> {
+                completed = true;
+                finishWaitingRead();
+            }
+            default -> arrived((T) signal);
+        }
+    }
+
+    /**
+     * A subscription whose {@code request} threw (Reactive Streams rule 3.16 forbids it): fail the
+     * stream with what it threw and cancel it, as for a publisher failure.
+     */
+    private void brokenSubscription(RuntimeException broken) {
+        if (failure == null && !completed) {
+            failure = broken;
+        }
+        if (subscription != null) {
+            subscription.cancel();
+        }
+        finishWaitingRead();
+    }
+
+    private void subscribed(Flow.Subscription s) {
+        if (subscription != null || cancelled) {
+            s.cancel(); // a second subscription breaks rule 2.5; a cancelled bridge wants none
+            return;
+        }
+        subscription = s;
+        s.request(prefetch);
+    }
+
+    private void arrived(T element) {
+        if (cancelled) {
+            return;
+        }
+        if (waitingRead != null) {
+            Resolver<Optional<T>> read = waitingRead;
+            waitingRead = null;
+            taken();
+            read.resolve(Optional.of(element));
+        } else {
+            buffer.add(element);
+        }
+    }
+
+    /** The stream's generator: called on the loop thread when a reader finds nothing buffered. */
+    private Promise<Optional<T>> nextElement() {
+        T element = buffer.poll();
+        if (element != null) {
+            taken();
+            return Promise.of(Optional.of(element));
+        }
+        if (cancelled) {
+            return Promise.rejected(new Cancelled());
+        }
+        if (failure != null) {
+            return Promise.rejected(failure);
+        }
+        if (completed) {
+            return Promise.of(Optional.empty());
+        }
+        waitingRead = Promise.pending();
+        return waitingRead.promise();
+    }
+
+    /** Counts one element handed to a reader and asks for a batch once enough were taken. */
+    private void taken() {
+        if (++takenSinceRequest >= batch && !completed && failure == null) {
+            int n = takenSinceRequest;
+            takenSinceRequest = 0;
+            subscription.request(n);
+        }
+    }
+
+    private void finishWaitingRead() {
+        if (waitingRead == null) {
+            return;
+        }
+        Resolver<Optional<T>> read = waitingRead;
+        waitingRead = null;
+        if (cancelled) {
+            read.reject(new Cancelled());
+        } else if (failure != null) {
+            read.reject(failure);
+        } else {
+            read.resolve(Optional.empty());
+        }
+    }
+
+    private record Subscribed(Flow.Subscription subscription) {}
+
+    private record Failed(Throwable error) {}
+
+    private enum Completed { INSTANCE }
+}

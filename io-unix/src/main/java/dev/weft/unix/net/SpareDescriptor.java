@@ -1,0 +1,70 @@
+package dev.weft.unix.net;
+
+import dev.weft.unix.libc.Libc;
+import java.io.IOException;
+import java.nio.channels.DatagramChannel;
+
+/**
+ * One file descriptor a listener holds back for the moment the process runs out of them: closed,
+ * it lets one {@code accept} succeed so that the connections stuck in the kernel's backlog can be
+ * taken and closed at once (their clients see a reset instead of hanging until they time out),
+ * then it is taken again. An eventfd on epoll (cheapest fd there is); a DatagramChannel on NIO,
+ * which may run where there is no eventfd.
+ *
+ * <p>Loop thread only. Best effort: if taking the fd back fails (the fds freed were grabbed
+ * meanwhile), the listener goes on without a spare and tries again at the next exhaustion.
+ */
+final class SpareDescriptor implements AutoCloseable {
+    private final boolean nio;
+    private int fd = -1;
+    private DatagramChannel channel;
+
+    SpareDescriptor(boolean nio) {
+        this.nio = nio;
+        take();
+    }
+
+    /** Whether the spare fd is held now. */
+    boolean held() {
+        return nio ? channel != null : fd >= 0;
+    }
+
+    /** Takes the spare fd if it is not held; does nothing if the process has none to give. */
+    void take() {
+        if (held()) {
+            return;
+        }
+        if (nio) {
+            try {
+                channel = DatagramChannel.open();
+            } catch (IOException | RuntimeException outOfFds) {
+                channel = null;
+            }
+        } else {
+            int opened = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+            fd = opened >= 0 ? opened : -1;
+        }
+    }
+
+    /** Gives the spare fd back to the process, so that the next fd the process opens succeeds. */
+    void release() {
+        if (nio) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // the fd is released whatever close reports
+                }
+                channel = null;
+            }
+        } else if (fd >= 0) {
+            Libc.close(fd);
+            fd = -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+}

@@ -1,0 +1,178 @@
+package dev.weft.xen.blk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.promise.Promise;
+import dev.weft.xen.bus.XenbusDriver;
+import dev.weft.xen.bus.XenbusEnd;
+import dev.weft.xen.grant.GrantRef;
+import dev.weft.xen.grant.MappedPages;
+import dev.weft.xen.ring.RingCodec;
+import dev.weft.xen.ring.RingServer;
+import dev.weft.xen.ring.SharedRing;
+import dev.weft.xen.store.XenStore;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Blkfront against a backend domain that connects properly through xenbus and then breaks the
+ * ring protocol one way or another, on two loops over the model: the operation fails with BROKEN,
+ * the device says it is broken, and the frontend's loop goes on running.
+ */
+class HostileBlkbackOverXenbusTest {
+    private final Arena arena = Arena.ofShared();
+    private VbdRig rig;
+
+    /** How the backend misbehaves. */
+    enum Misdeed {
+        UNKNOWN_ID, UNDEFINED_STATUS, UNDEFINED_OPERATION, OTHER_OPERATION, IMPOSSIBLE_INDEX, NONE
+    }
+
+    /** A backend that maps the ring and answers every request OKAY, corrupted by {@code misdeed}. */
+    private static final class HostileDriver implements XenbusDriver {
+        final Misdeed misdeed;
+        MappedPages ring;
+        int port;
+
+        HostileDriver(Misdeed misdeed) {
+            this.misdeed = misdeed;
+        }
+
+        private final class Corrupting implements RingCodec<BlkifRequest, BlkifResponse> {
+            @Override
+            public int entrySize() {
+                return BlkifCodec.INSTANCE.entrySize();
+            }
+
+            @Override
+            public void writeRequest(long id, BlkifRequest request, MemorySegment slot) {
+                BlkifCodec.INSTANCE.writeRequest(id, request, slot);
+            }
+
+            @Override
+            public long requestId(MemorySegment copy) {
+                return BlkifCodec.INSTANCE.requestId(copy);
+            }
+
+            @Override
+            public BlkifRequest readRequest(MemorySegment copy) {
+                return BlkifCodec.INSTANCE.readRequest(copy);
+            }
+
+            @Override
+            public void writeResponse(long id, BlkifResponse response, MemorySegment slot) {
+                BlkifCodec.INSTANCE.writeResponse(misdeed == Misdeed.UNKNOWN_ID ? id + 17 : id, response, slot);
+                switch (misdeed) {
+                    case UNDEFINED_STATUS -> slot.set(ValueLayout.JAVA_SHORT_UNALIGNED, BlkifCodec.RSP_STATUS, (short) 7);
+                    case UNDEFINED_OPERATION -> slot.set(ValueLayout.JAVA_BYTE, BlkifCodec.RSP_OPERATION, (byte) 9);
+                    case OTHER_OPERATION -> slot.set(ValueLayout.JAVA_BYTE, BlkifCodec.RSP_OPERATION,
+                            (byte) (response.operation() ^ 1));
+                    default -> { }
+                }
+            }
+
+            @Override
+            public long responseId(MemorySegment copy) {
+                return BlkifCodec.INSTANCE.responseId(copy);
+            }
+
+            @Override
+            public BlkifResponse readResponse(MemorySegment copy) {
+                return BlkifCodec.INSTANCE.readResponse(copy);
+            }
+        }
+
+        @Override
+        public Promise<Void> connect(XenbusEnd end) {
+            XenStore store = end.store();
+            return Promise.both(store.read(end.otherPath() + "/ring-ref"), store.read(end.otherPath() + "/event-channel"))
+                    .flatMap(refs -> {
+                        ring = mapper().map(1, List.of(new GrantRef(Integer.parseUnsignedInt(refs.first()))), true);
+                        port = channels().bindInterdomain(1, Integer.parseInt(refs.second()));
+                        MemorySegment page = ring.memory();
+                        RingServer<BlkifRequest, BlkifResponse> server = new RingServer<>(
+                                SharedRing.over(page, BlkifCodec.INSTANCE.entrySize()).back(), new Corrupting(),
+                                request -> Promise.of(new BlkifResponse(request.operation(), BlkifCodec.STATUS_OKAY)),
+                                (request, failure) -> new BlkifResponse(request.operation(), BlkifCodec.STATUS_ERROR),
+                                () -> {
+                                    if (misdeed == Misdeed.IMPOSSIBLE_INDEX) {
+                                        page.set(ValueLayout.JAVA_INT, SharedRing.RSP_PROD,
+                                                page.get(ValueLayout.JAVA_INT, SharedRing.RSP_PROD) + 1000);
+                                    }
+                                    channels().notify(port);
+                                });
+                        server.pollOnEvents(channels(), port);
+                        return store.write(end.path() + "/sectors", "64")
+                                .flatMap(v -> store.write(end.path() + "/sector-size", "512"));
+                    });
+        }
+
+        @Override
+        public Promise<Void> disconnect(XenbusEnd end) {
+            return Promise.unit();
+        }
+
+        VbdRig rig;
+
+        private dev.weft.xen.grant.GrantMapper mapper() {
+            return rig.split.mapper;
+        }
+
+        private dev.weft.xen.evtchn.EventChannels channels() {
+            return rig.split.backChannels;
+        }
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        rig.close();
+        arena.close();
+    }
+
+    private Blkfront connect(HostileDriver driver) throws Exception {
+        rig = new VbdRig(1 << 20, "w");
+        driver.rig = rig;
+        rig.startBackend(driver);
+        return rig.startBlkfront(Blkfront.Config.DEFAULT);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Misdeed.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
+    void aBackendThatBreaksTheRingFailsTheOperationAndMarksTheDeviceBroken(Misdeed misdeed) throws Exception {
+        Blkfront blkfront = connect(new HostileDriver(misdeed));
+        Promise<Void> read = rig.front(() -> settled(blkfront.read(0, List.of(arena.allocate(512)))));
+        BlockDeviceException failure = assertInstanceOf(BlockDeviceException.class, read.failure());
+        assertEquals(BlockDeviceException.Reason.BROKEN, failure.reason());
+        assertTrue(rig.front(() -> Promise.of(blkfront.broken().isPresent())));
+        Promise<Void> later = rig.front(() -> Promise.of(blkfront.write(0, List.of(arena.allocate(512)))));
+        assertEquals(BlockDeviceException.Reason.BROKEN, assertInstanceOf(BlockDeviceException.class, later.failure()).reason());
+        assertEquals("alive", rig.front(() -> Promise.of("alive")));
+    }
+
+    @Test
+    void anEventStormFromTheBackendLeavesTheFrontendServing() throws Exception {
+        HostileDriver driver = new HostileDriver(Misdeed.NONE);
+        Blkfront blkfront = connect(driver);
+        rig.back(() -> {
+            for (int i = 0; i < 100_000; i++) {
+                rig.split.backChannels.notify(driver.port);
+            }
+            return Promise.unit();
+        });
+        rig.front(() -> blkfront.read(0, List.of(arena.allocate(4096))));
+        assertTrue(rig.front(() -> Promise.of(blkfront.broken().isEmpty())));
+    }
+
+    /** Fulfilled with {@code promise} itself once it has resolved either way. */
+    private static <T> Promise<Promise<T>> settled(Promise<T> promise) {
+        return promise.map(v -> promise).recover(failure -> Promise.of(promise));
+    }
+}

@@ -1,0 +1,102 @@
+package dev.weft.reactor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.loop.Loop;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/** The loop as a Reactor scheduler: where tasks run, delays, periods, disposal. */
+class LoopSchedulerTest {
+
+    private static final String LOOP_THREAD = "scheduler-loop";
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    private final Loop loop = Loop.builder().name("scheduler").build();
+    private final Scheduler scheduler = ReactorBridges.scheduler(loop);
+
+    @AfterEach
+    void close() {
+        loop.close();
+    }
+
+    @Test
+    void publishOnTheLoopSchedulerMovesSignalsToTheLoopThread() {
+        loop.start(LOOP_THREAD, true);
+
+        String thread = Mono.just(1).publishOn(scheduler).map(v -> Thread.currentThread().getName()).block(PATIENCE);
+
+        assertEquals(LOOP_THREAD, thread);
+    }
+
+    @Test
+    void aDelayedTaskRunsOnTheLoopThread() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        CompletableFuture<String> ranOn = new CompletableFuture<>();
+
+        scheduler.schedule(() -> ranOn.complete(Thread.currentThread().getName()), 1, TimeUnit.MILLISECONDS);
+
+        assertEquals(LOOP_THREAD, ranOn.get(60, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aPeriodicTaskTicksOnTheLoopThread() {
+        loop.start(LOOP_THREAD, true);
+
+        List<String> threads = Flux.interval(Duration.ofMillis(1), scheduler)
+                .take(3)
+                .map(tick -> Thread.currentThread().getName())
+                .collectList()
+                .block(PATIENCE);
+
+        assertEquals(List.of(LOOP_THREAD, LOOP_THREAD, LOOP_THREAD), threads);
+    }
+
+    @Test
+    void aDisposedWorkerRefusesNewTasks() {
+        Scheduler.Worker worker = scheduler.createWorker();
+
+        worker.dispose();
+
+        assertTrue(worker.isDisposed());
+        assertThrows(RejectedExecutionException.class, () -> worker.schedule(() -> {}));
+    }
+
+    @Test
+    void aTaskOfADisposedWorkerNeverRuns() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Scheduler.Worker worker = scheduler.createWorker();
+        AtomicBoolean disposedTaskRan = new AtomicBoolean();
+        CompletableFuture<Void> laterTaskRan = new CompletableFuture<>();
+
+        loop.call(() -> {
+            worker.schedule(() -> disposedTaskRan.set(true), 1, TimeUnit.MILLISECONDS);
+            worker.dispose(); // before the loop could arm the task's timer
+            return null;
+        }).get(60, TimeUnit.SECONDS);
+        scheduler.schedule(() -> laterTaskRan.complete(null), 20, TimeUnit.MILLISECONDS);
+        laterTaskRan.get(60, TimeUnit.SECONDS); // the disposed task was due first
+
+        assertFalse(disposedTaskRan.get());
+    }
+
+    @Test
+    void aClosedLoopsSchedulerIsDisposedAndRefusesTasks() {
+        loop.close();
+
+        assertTrue(scheduler.isDisposed());
+        assertThrows(RejectedExecutionException.class, () -> scheduler.schedule(() -> {}));
+    }
+}
