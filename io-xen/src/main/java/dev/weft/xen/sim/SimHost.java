@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -50,11 +51,18 @@ public final class SimHost implements AutoCloseable {
      * makes {@code owner} its owner, so that domain may write below it.
      */
     public void giveDirectory(String path, int owner) {
+        toolstack(store -> store.mkdir(path)
+                .flatMap(v -> store.setPerms(path, Permissions.of(owner, Permissions.Access.NONE))));
+    }
+
+    /**
+     * Runs {@code work} as the toolstack (dom0) with a xenstore connection of its own (to create
+     * devices, say) and waits for it; the connection is closed afterwards.
+     */
+    public void toolstack(Function<XenStore, Promise<Void>> work) {
         await(daemonLoop, () -> {
             XenStore toolstack = XenStore.over(daemon.connect(daemonLoop, daemonLoop, dom0.domainId()), daemonLoop);
-            return toolstack.mkdir(path)
-                    .flatMap(v -> toolstack.setPerms(path, Permissions.of(owner, Permissions.Access.NONE)))
-                    .flatMap(v -> toolstack.close());
+            return work.apply(toolstack).flatMap(v -> toolstack.close());
         });
     }
 
