@@ -50,6 +50,13 @@ class FlowBridgesTest {
         SubmissionPublisher<Integer> publisher = new SubmissionPublisher<>(pool, 64);
         CompletableFuture<Long> checked = loop.submit(() -> {
             Stream<Integer> stream = Bridges.fromPublisher(loop, publisher, 32).stream();
+            // Only now: a SubmissionPublisher drops what is submitted before anyone subscribes.
+            pool.execute(() -> {
+                for (int i = 0; i < count; i++) {
+                    publisher.submit(i); // blocks while the subscriber's buffer is full
+                }
+                publisher.close();
+            });
             long[] next = {0};
             return stream.iterS(element -> {
                 if (element != next[0]) {
@@ -58,13 +65,6 @@ class FlowBridgesTest {
                 next[0]++;
                 return next[0] % 128 == 0 ? Promise.pause() : Promise.unit(); // a slow reader: yields to the loop
             }).map(done -> next[0]);
-        });
-
-        pool.execute(() -> {
-            for (int i = 0; i < count; i++) {
-                publisher.submit(i); // blocks while the subscriber's buffer is full
-            }
-            publisher.close();
         });
 
         assertEquals(count, await(checked));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -132,7 +133,7 @@ class LoopFailureTest {
         recordReports();
         FailingEngine engine = new FailingEngine(3);
         try (Loop loop = Loop.builder().engine(engine).build()) {
-            assertEquals("after", loop.run(loop.sleep(Duration.ofMillis(1)).map(v -> "after")));
+            assertEquals("after", loop.run(engine.healed.promise().map(v -> "after")));
         }
         assertEquals(3, reported.size());
         assertTrue(reported.stream().allMatch(f -> f.getMessage().startsWith("poll failed")), reported.toString());
@@ -156,7 +157,7 @@ class LoopFailureTest {
         FailingEngine engine = new FailingEngine(Loop.ENGINE_FAILURE_LIMIT * 2,
                 () -> new OutOfMemoryError("a full heap, not a broken engine"));
         try (Loop loop = Loop.builder().engine(engine).build()) {
-            assertEquals("after", loop.run(loop.sleep(Duration.ofMillis(1)).map(v -> "after")));
+            assertEquals("after", loop.run(engine.healed.promise().map(v -> "after")));
         }
         assertEquals(Loop.ENGINE_FAILURE_LIMIT * 2, reported.size());
     }
@@ -181,6 +182,11 @@ class LoopFailureTest {
         private final int failures;
         private final java.util.function.Supplier<? extends Throwable> failure;
         private int polls;
+        /**
+         * Fulfilled by the first poll that does not fail: a run awaiting it sees every failure (a
+         * timer instead could come due after fewer failing polls on a slow machine).
+         */
+        final Resolver<Void> healed = Promise.pending();
 
         FailingEngine(int failures) {
             this(failures, null);
@@ -214,6 +220,10 @@ class LoopFailureTest {
                     throw sneaky(failure.get());
                 }
                 throw new IllegalStateException("poll failed " + polls);
+            }
+            if (healed.promise().isPending()) {
+                healed.resolve(null);
+                return inner.poll(0); // nothing would wake a blocking poll: the run is over
             }
             return inner.poll(timeoutNanos);
         }
