@@ -10,6 +10,7 @@ import dev.weft.unix.net.SocketClosedException;
 import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.Sockets;
 import dev.weft.unix.net.TcpListener;
+import dev.weft.xen.linux.NotInXenDomainException;
 import java.net.StandardSocketOptions;
 import java.util.Map;
 
@@ -101,7 +102,11 @@ public final class EchoServer {
                 if (options.text("domain") == null) {
                     options.fail("--backend xen-vchan needs --domain N, the client's domain id");
                 }
-                VchanEcho.runOnXen(options.integer("domain"), options.text("path"));
+                try {
+                    VchanEcho.runOnXen(options.integer("domain"), options.text("path"));
+                } catch (NotInXenDomainException e) {
+                    options.fail(e.getMessage() + "; without Xen, --backend sim-vchan runs both ends on the model");
+                }
             }
             case "sim-vchan" -> VchanEcho.runOnModel(options.integer("messages"));
             default -> options.fail("unknown backend " + options.text("backend"));
