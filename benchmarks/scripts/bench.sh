@@ -26,6 +26,9 @@ Options of http and echo:
   --servers "…"  which servers (http: netty weft-epoll weft-nio; echo: netty weft)
   --dry-run      let Netty stand in for Weft, to check the harness itself
 
+xen also runs BlockBench first: random 4 KiB reads and writes at depth 1 and 32 through blkfront on the
+model vs direct file I/O through io-unix (IOPS, p50/p99): --image-mib N (64), --pool-threads N (2).
+
 Results and server logs go to benchmarks/target/bench-results/. Method: docs/performance.md.
 USAGE
 }

@@ -16,6 +16,10 @@ cpus="$SERVER_CPU,$LOAD_CPU"
 {
   echo "# ./weft bench xen $* — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
   echo "# $(java -version 2>&1 | sed -n 2p); JVM pinned to CPUs $cpus; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  # BlockBench (own JVM): random 4 KiB reads/writes at depth 1 and 32, blkfront -> blkback on the model
+  # vs the same file through io-unix's BlockingPool; image in $WEFT_BENCH_BLOCK_DIR (default /dev/shm)
+  taskset -c "$cpus" "${BENCH_JAVA[@]}" dev.weft.bench.xen.BlockBench "$@"
+  echo
   taskset -c "$cpus" "${BENCH_JAVA[@]}" dev.weft.bench.xen.RingBench "$@"
   echo
   taskset -c "$cpus" "${BENCH_JAVA[@]}" dev.weft.bench.xen.VchanBench "$@"

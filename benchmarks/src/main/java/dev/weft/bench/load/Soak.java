@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -29,7 +31,8 @@ import java.util.stream.Stream;
  * <b>resetting</b> (half a request, then a reset). Exits 1 if a normal answer was wrong or
  * missing, or the server died.
  *
- * <p>Usage: {@code Soak --port N --pid P [--minutes 10] [--non-reading 1000]}
+ * <p>Usage: {@code Soak --port N --pid P [--minutes 10] [--non-reading 1000]}. If the server's
+ * stderr goes to a file, the soak also says how often the server ran out of heap.
  */
 public final class Soak {
     private static final byte[] PLAINTEXT = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
@@ -64,7 +67,13 @@ public final class Soak {
         long minutes = cl.integer("minutes", 10);
         Soak soak = new Soak(cl.loopbackTarget(), System.nanoTime() + minutes * 60_000_000_000L,
                 Math.toIntExact(cl.integer("non-reading", 1000)));
-        System.exit(soak.run(pid, minutes) ? 0 : 1);
+        // where the server's stdout and stderr go (./weft soak sends both to its log), found before it exits
+        Path serverOutput = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", "2"));
+        boolean passed = soak.run(pid, minutes);
+        if (Files.isRegularFile(serverOutput)) {
+            reportServerOutOfMemory(serverOutput);
+        }
+        System.exit(passed ? 0 : 1);
     }
 
     private boolean run(long pid, long minutes) throws Exception {
@@ -79,12 +88,15 @@ public final class Soak {
         }
         clients.add(Thread.ofVirtual().start(() -> repeat("non-reading", this::nonReadingWave)));
         Path proc = Path.of("/proc", Long.toString(pid));
-        System.out.println("# soak: " + minutes + " min against " + target + " (pid " + pid + ")");
+        System.out.println("# soak: " + minutes + " min against " + target + " (pid " + pid + "), server's "
+                + fdLimit(proc));
+        long[] listenBefore = listenOverflows();
         System.out.println("# minute rss_mib fds answered wrong resets non_reading_opened non_reading_closed_by_server");
         long start = System.nanoTime();
         long warmRss = -1;
         long maxRss = 0;
         long peakRss = 0;
+        long peakFds = 0;
         long minRss = Long.MAX_VALUE;
         while (System.nanoTime() < deadlineNanos && Files.exists(proc)) {
             Thread.sleep(Math.min(15_000, Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000)));
@@ -92,14 +104,16 @@ public final class Soak {
                 break;
             }
             long rss = residentMib(proc);
+            long fds = openFds(proc);
             peakRss = Math.max(peakRss, rss);
+            peakFds = Math.max(peakFds, fds);
             double minute = (System.nanoTime() - start) / 60e9;
             if (minute >= 1) { // the first minute is warm-up: the JIT and the heap settle
                 warmRss = warmRss < 0 ? rss : warmRss;
                 maxRss = Math.max(maxRss, rss);
                 minRss = Math.min(minRss, rss);
             }
-            System.out.printf("%.1f %d %d %d %d %d %d %d%n", minute, rss, openFds(proc), answered.get(), wrong.get(),
+            System.out.printf("%.1f %d %d %d %d %d %d %d%n", minute, rss, fds, answered.get(), wrong.get(),
                     resets.get(), nonReadingOpened.get(), nonReadingClosedByServer.get());
         }
         for (Thread client : clients) {
@@ -109,9 +123,16 @@ public final class Soak {
         System.out.println("server_alive=" + alive + " answered=" + answered.get() + " wrong=" + wrong.get()
                 + " non_reading_opened=" + nonReadingOpened.get() + " non_reading_closed_by_server="
                 + nonReadingClosedByServer.get() + " rss_after_warmup_mib=" + (warmRss < 0 ? "n/a" : minRss + ".." + maxRss)
-                + " rss_first_after_warmup_mib=" + warmRss + " rss_peak_mib=" + peakRss);
+                + " rss_first_after_warmup_mib=" + warmRss + " rss_peak_mib=" + peakRss + " fds_peak=" + peakFds);
+        long[] listenAfter = listenOverflows();
+        System.out.println("machine-wide listen queue overflows during the run: " + (listenAfter[0] - listenBefore[0])
+                + ", SYNs dropped at listeners: " + (listenAfter[1] - listenBefore[1])
+                + " (/proc/net/netstat; other processes' listeners count too)");
         synchronized (failures) {
             failures.stream().limit(10).forEach(f -> System.out.println("failure: " + f));
+            // every failure, by client kind and what ended it (the first ten are shown whole above)
+            failures.stream().collect(Collectors.groupingBy(Soak::failureKind, TreeMap::new, Collectors.counting()))
+                    .forEach((kind, count) -> System.out.println("failures: " + count + " x " + kind));
         }
         return alive && wrong.get() == 0 && answered.get() > 0;
     }
@@ -123,12 +144,67 @@ public final class Soak {
     /** Runs {@code client} again and again until the deadline. */
     private void repeat(String kind, Client client) {
         while (System.nanoTime() < deadlineNanos) {
+            Step step = new Step();
+            current.set(step);
             try {
                 client.run();
             } catch (IOException | InterruptedException | RuntimeException e) {
-                fail(kind + " client, minute " + String.format("%.1f", (System.nanoTime() - startNanos) / 60e9) + ": " + e);
+                fail(kind + " client, minute " + minute(System.nanoTime()) + ", " + step.describe() + ": " + e);
+            } finally {
+                current.remove();
             }
         }
+    }
+
+    private String minute(long nanos) {
+        return String.format("%.2f", (nanos - startNanos) / 60e9);
+    }
+
+    /**
+     * Where a client was when it failed: which request on its connection, what it was doing, and
+     * for how long the request had been waiting: a failure's timing tells which server limit
+     * ended it (10 s header timeout, 5 s write timeout, 2 s linger after an error response).
+     */
+    private final class Step {
+        private int request = -1;
+        private String doing = "connecting";
+        private long requestStartNanos = System.nanoTime();
+        private int bodyLength;
+        private long answerBytes;
+
+        void request(int index, int length) {
+            request = index;
+            bodyLength = length;
+            requestStartNanos = System.nanoTime();
+            answerBytes = 0;
+            doing = "writing request";
+        }
+
+        void doing(String what) {
+            doing = what;
+        }
+
+        String describe() {
+            long now = System.nanoTime();
+            return "request " + request + " (body " + bodyLength + " B) " + doing + ", "
+                    + (now - requestStartNanos) / 1_000_000 + " ms after the request began at minute "
+                    + minute(requestStartNanos) + ", " + answerBytes + " answer bytes read";
+        }
+    }
+
+    private final ThreadLocal<Step> current = new ThreadLocal<>();
+
+    private Step step() {
+        Step step = current.get();
+        return step != null ? step : new Step();
+    }
+
+    /** "normal client ... : java.net.SocketException: Connection reset" becomes "normal client: SocketException: Connection reset". */
+    private static String failureKind(String failure) {
+        String kind = failure.substring(0, failure.indexOf(','));
+        String cause = failure.substring(failure.lastIndexOf(": java.") + 2).replaceFirst("^[a-z.]*\\.", "")
+                .replaceFirst(", content-length.*", "");
+        return kind + " while " + failure.replaceFirst(".*\\) ([a-z ]+?)( after .*)?, [0-9]+ ms after.*", "$1") + ": " + cause;
     }
 
     private void fail(String what) {
@@ -140,7 +216,9 @@ public final class Soak {
 
     private Socket connect() throws IOException {
         Socket socket = new Socket();
+        step().doing("connecting");
         socket.connect(target, READ_TIMEOUT_MILLIS);
+        step().doing("connected");
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
         socket.setTcpNoDelay(true);
         return socket;
@@ -151,13 +229,16 @@ public final class Soak {
         try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream());
+            Step step = step();
             for (int i = 0; i < 50 && System.nanoTime() < deadlineNanos; i++) {
                 if (i % 2 == 0) {
+                    step.request(i, 0);
                     out.write(get("/plaintext"));
                     expect(in, PLAINTEXT);
                 } else {
                     byte[] body = new byte[ThreadLocalRandom.current().nextInt(1, 64 * 1024)];
                     ThreadLocalRandom.current().nextBytes(body);
+                    step.request(i, body.length);
                     out.write(post("/echo", body));
                     expect(in, body);
                 }
@@ -172,9 +253,12 @@ public final class Soak {
             for (int i = 0; i < 16; i++) {
                 System.arraycopy(one, 0, batch, i * one.length, one.length);
             }
+            Step step = step();
+            step.request(0, 0);
             socket.getOutputStream().write(batch);
             InputStream in = new BufferedInputStream(socket.getInputStream());
             for (int i = 0; i < 16; i++) {
+                step.request = i;
                 expect(in, PLAINTEXT);
             }
         }
@@ -184,6 +268,7 @@ public final class Soak {
     private void slowClient() throws IOException, InterruptedException {
         try (Socket socket = connect()) {
             byte[] request = get("/plaintext");
+            step().request(0, 0);
             for (int i = 0; i < request.length; i += 8) {
                 socket.getOutputStream().write(request, i, Math.min(8, request.length - i));
                 Thread.sleep(50); // the slowness is the point of this client
@@ -246,17 +331,23 @@ public final class Soak {
     }
 
     private void expect(InputStream in, byte[] body) throws IOException {
+        Step step = step();
+        step.doing("reading the status line");
         String status = line(in);
+        step.doing("reading the header fields after " + status);
         long length = -1;
         for (String header = line(in); !header.isEmpty(); header = line(in)) {
             if (header.regionMatches(true, 0, "content-length:", 0, 15)) {
                 length = Long.parseLong(header.substring(15).trim());
             }
         }
+        step.doing("reading the body after " + status);
         byte[] got = in.readNBytes((int) Math.max(0, length));
+        step.answerBytes = got.length;
         if (!status.startsWith("HTTP/1.1 200") || length != body.length || !Arrays.equals(got, body)) {
-            fail("wrong answer: " + status + ", content-length " + length + " for a body of " + body.length);
-            throw new IOException("wrong answer");
+            // one failure, recorded once by repeat()
+            throw new IOException("wrong answer: " + status + ", content-length " + length + " for a body of "
+                    + body.length + ", " + got.length + " body bytes read");
         }
         answered.incrementAndGet();
     }
@@ -293,6 +384,41 @@ public final class Soak {
             }
         }
         return -1;
+    }
+
+    /**
+     * Says whether the server ran out of heap: it answers the request it was serving 503 and
+     * reports the error (docs/guide.md, "Running a server in production"), so a failure here
+     * means the heap does not fit the load the soak applies, not that a client was mishandled.
+     */
+    private static void reportServerOutOfMemory(Path log) throws IOException {
+        long count;
+        try (Stream<String> lines = Files.lines(log)) {
+            count = lines.filter(line -> line.contains("OutOfMemoryError")).count();
+        }
+        System.out.println("server_out_of_memory=" + count + (count == 0 ? ""
+                : " (each answered 503 or failed one connection: the heap is too small for this load; "
+                        + "size it for about connections x 2 x body x 1.5, see docs/guide.md)"));
+    }
+
+    /** The server's "Max open files" line: the soak holds about non-reading + 20 of them at once. */
+    private static String fdLimit(Path proc) throws IOException {
+        return Files.readAllLines(proc.resolve("limits")).stream().filter(l -> l.startsWith("Max open files"))
+                .map(l -> l.replaceAll("\\s+", " ").trim()).findFirst().orElse("fd limit unknown");
+    }
+
+    /** TcpExt ListenOverflows and ListenDrops, machine-wide, from /proc/net/netstat. */
+    private static long[] listenOverflows() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+        for (int i = 0; i + 1 < lines.size(); i += 2) {
+            if (lines.get(i).startsWith("TcpExt:")) {
+                List<String> names = Arrays.asList(lines.get(i).split(" "));
+                String[] values = lines.get(i + 1).split(" ");
+                return new long[] {Long.parseLong(values[names.indexOf("ListenOverflows")]),
+                        Long.parseLong(values[names.indexOf("ListenDrops")])};
+            }
+        }
+        return new long[] {0, 0};
     }
 
     private static long openFds(Path proc) throws IOException {

@@ -4,6 +4,7 @@ import dev.weft.loop.Clock;
 import dev.weft.loop.device.Flow;
 import dev.weft.loop.device.Time;
 import dev.weft.promise.Cancelled;
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
@@ -35,7 +36,9 @@ import java.util.function.Function;
  * before it, then the connection lingers: it stops writing (the client sees the end of the
  * stream) and reads and discards whatever the client still sends, for at most {@link #LINGER},
  * before closing. Closing at once with unread bytes would make the kernel answer with a reset,
- * and a client busy sending (an oversized head, say) would lose the error response with it.
+ * and a client busy sending (an oversized head, say) would lose the error response with it. A VM
+ * error while serving (OutOfMemoryError under overload) is answered 503 the same way; only a
+ * failure of the flow itself closes at once.
  */
 final class HttpConnection {
     private static final byte[] EMPTY = new byte[0];
@@ -308,17 +311,36 @@ final class HttpConnection {
     }
 
     private Promise<Void> onFailure(Throwable failure) {
-        HttpError error = failure instanceof HttpError e ? e : null;
-        if (failure instanceof Cancelled && timedOut && (head != null || headStarted)) {
-            error = new HttpError(408, "request not received in time");
-        }
+        HttpError error = errorToAnswer(failure);
         if (error == null) {
-            return Promise.unit();
+            return Promise.unit(); // the flow failed (reset, write timeout, closed): nothing can be said
         }
         // after the responses already queued for the requests before the bad one, in order
         Response response = Response.text(error.status(), "text/plain", error.getMessage() + "\n");
         append(responses.encode(response, Responses.ConnectionField.CLOSE, clock.wallTimeMillis()));
         return flush(false).flatMap(v -> linger());
+    }
+
+    /**
+     * The answer a failure deserves, or null if the connection can only be closed. A VM error
+     * (the heap ran out while this request was read or answered: the server is overloaded, not
+     * the client wrong) gets 503 and the linger like any refused request: closing at once would
+     * leave the rest of the client's request unread, and the kernel would reset the connection
+     * under a client that did nothing wrong. It is reported to the async-exception hook, since
+     * promise nodes turn it into a rejection that no one else sees.
+     */
+    private HttpError errorToAnswer(Throwable failure) {
+        if (failure instanceof HttpError e) {
+            return e;
+        }
+        if (failure instanceof Cancelled && timedOut && (head != null || headStarted)) {
+            return new HttpError(408, "request not received in time");
+        }
+        if (failure instanceof VirtualMachineError) {
+            LoopHooks.reportAsyncException(failure);
+            return new HttpError(503, "server overloaded, try again later");
+        }
+        return null;
     }
 
     /** Stops writing, then reads and discards until the client closes or {@link #LINGER} passes. */

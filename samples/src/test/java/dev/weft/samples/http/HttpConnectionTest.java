@@ -187,6 +187,19 @@ class HttpConnectionTest {
     }
 
     @Test
+    void runningOutOfMemoryMidRequestIsAnswered503AndLingersInsteadOfClosingOnUnreadInput() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" + GET);
+        long seconds = serve(request -> {
+            throw new OutOfMemoryError("Java heap space (thrown by the test)");
+        });
+        String out = flow.written();
+        assertTrue(out.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), out);
+        assertTrue(out.contains("Connection: close\r\n"), out);
+        assertTrue(flow.isClosed());
+        assertEquals(LINGER_SECONDS, seconds, "closed after the linger, not at once with the GET unread");
+    }
+
+    @Test
     void waitsForAHandlerThatAnswersLater() {
         flow.send(GET + GET).end();
         long seconds = serve(request -> loop.sleep(Duration.ofSeconds(3))

@@ -49,13 +49,17 @@ class HttpServerTest {
     private int port;
 
     private void start(EngineKind kind) throws Exception {
+        start(kind, new HelloRoutes());
+    }
+
+    private void start(EngineKind kind, HttpHandler handler) throws Exception {
         Engine engine = Engines.open(kind);
         loop = Loop.builder().name("http-test").engine(engine).build();
         loop.start();
         server = loop.submit(() -> {
             Sockets sockets = Sockets.on(loop, engine);
             var listener = sockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenOptions.DEFAULT);
-            return Promise.of(HttpServer.start(loop, listener, new HelloRoutes(), LIMITS));
+            return Promise.of(HttpServer.start(loop, listener, handler, LIMITS));
         }).get(30, TimeUnit.SECONDS);
         port = ((InetSocketAddress) server.address()).getPort();
     }
@@ -208,6 +212,32 @@ class HttpServerTest {
             }
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             assertTrue(response.startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n"), response);
+            assertTrue(response.contains("Connection: close\r\n"), response);
+        }
+    }
+
+    /**
+     * The soak's "Connection reset by peer" under a full heap: an OutOfMemoryError while serving
+     * one request used to close the connection at once, with the client's next request unread, so
+     * the kernel reset it under a client still sending. Now the client reads a 503.
+     */
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void aClientStillSendingWhenTheServerRunsOutOfMemoryReadsA503(EngineKind kind) throws Exception {
+        start(kind, request -> {
+            throw new OutOfMemoryError("Java heap space (thrown by the test)");
+        });
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx".getBytes(StandardCharsets.US_ASCII));
+            out.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] more = new byte[64 * 1024];
+            for (int i = 0; i < 16; i++) {
+                out.write(more); // the next request's body, sent after the server failed the first
+            }
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(response.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), response);
             assertTrue(response.contains("Connection: close\r\n"), response);
         }
     }
