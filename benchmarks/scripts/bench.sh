@@ -15,7 +15,9 @@ Usage: ./weft bench <name> [options]
   echo [options]          TCP ping-pong against Weft's and Netty's echo servers
   xen [options]           Xen shared ring between two loops on the hypervisor model vs a Unix-domain
                           socket between two loops on io-unix (round trips/s, notify->wake p50/p99);
-                          --seconds N (5), --runs N (3), --window N (128 requests in flight)
+                          --seconds N (5), --runs N (3), --window N (128 requests in flight);
+                          then a vchan on the model vs TCP loopback on io-unix (MB/s one way,
+                          16-byte round trips/s): --mib N (256 per transfer), --ring-kib N (64)
   jmh [jmh-options]       JMH itself, on benchmarks.jar (e.g. ./weft bench jmh -l)
 
 Options of http and echo:

@@ -2,7 +2,10 @@
 # ./weft bench xen [--seconds 5] [--runs 3] [--window 128]: RingBench, one JVM that measures request/
 # response round trips through a Xen shared ring between two loops on the hypervisor model, and the
 # same exchange over a Unix-domain socket between two loops on io-unix's epoll engine; prints one
-# table with the ratio. Each transport has two loop threads, so the whole JVM is pinned to two CPUs.
+# table with the ratio; then VchanBench, a second JVM: one-way throughput and 16-byte ping-pong over a
+# vchan between two domains of the model beside a TCP loopback connection on io-unix (its options:
+# --seconds, --runs, --mib 256, --ring-kib 64; each program ignores the other's). Each transport has
+# two loop threads, so the whole JVM is pinned to two CPUs.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -18,5 +21,7 @@ cpus="$SERVER_CPU,$LOAD_CPU"
   taskset -c "$cpus" "${BENCH_JAVA[@]}" dev.weft.bench.xen.BlockBench "$@"
   echo
   taskset -c "$cpus" "${BENCH_JAVA[@]}" dev.weft.bench.xen.RingBench "$@"
+  echo
+  taskset -c "$cpus" "${BENCH_JAVA[@]}" dev.weft.bench.xen.VchanBench "$@"
   echo "# load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$report"

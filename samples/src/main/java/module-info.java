@@ -2,6 +2,8 @@
 module dev.weft.samples {
     requires transitive dev.weft.loop;
     requires transitive dev.weft.unix;
+    // the echo sample's vchan backends (a real Xen domain, or the hypervisor model)
+    requires dev.weft.xen;
     exports dev.weft.samples;
     exports dev.weft.samples.http;
 }

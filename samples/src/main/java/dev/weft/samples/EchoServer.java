@@ -10,16 +10,34 @@ import dev.weft.unix.net.SocketClosedException;
 import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.Sockets;
 import dev.weft.unix.net.TcpListener;
+import dev.weft.xen.linux.NotInXenDomainException;
 import java.net.StandardSocketOptions;
+import java.util.Map;
 
 /**
- * A TCP echo server as a promise pipeline: every byte a client sends comes back. Each connection
- * is one recursive chain {@code read → write → read ...}, which runs in constant memory.
+ * An echo server as a promise pipeline: every byte a client sends comes back. Each connection
+ * is one recursive chain {@code read → write → read ...}, which runs in constant memory. The chain
+ * ({@link #echo}) is written against {@link Flow}, so the same function serves every backend,
+ * chosen by configuration alone:
  *
- * <p>Usage: {@code EchoServer [--host 127.0.0.1] [--port 7007] [--engine epoll|nio]
- * [--write-timeout-ms 30000]}
+ * <ul>
+ *   <li>{@code --backend tcp} (the default): TCP on io-unix, {@code --host}, {@code --port},
+ *       {@code --engine epoll|nio} and {@code --write-timeout-ms} apply;
+ *   <li>{@code --backend xen-vchan}: a vchan in a real Xen domain (Linux with {@code /dev/xen}),
+ *       published at {@code --path} (default {@code /local/domain/<self>/data/weft-echo}) for the
+ *       client domain {@code --domain N}; one client at a time, for ever;
+ *   <li>{@code --backend sim-vchan}: no Xen needed: a server domain and a client domain on the
+ *       hypervisor model in this process; the echo client sends {@code --messages} messages over
+ *       the vchan, checks every echo, prints round trips per second and exits.
+ * </ul>
+ *
+ * <p>Usage: {@code EchoServer [--backend tcp|xen-vchan|sim-vchan] [--host 127.0.0.1] [--port 7007]
+ * [--engine epoll|nio] [--write-timeout-ms 30000] [--domain N] [--path P] [--messages 1000]}
  */
 public final class EchoServer {
+    private static final String USAGE = "EchoServer [--backend tcp|xen-vchan|sim-vchan] [--host H] [--port N]"
+            + " [--engine epoll|nio] [--write-timeout-ms MS] [--domain N] [--path P] [--messages M]";
+
     private EchoServer() {}
 
     /**
@@ -72,9 +90,30 @@ public final class EchoServer {
      * @param args see the class comment
      */
     public static void main(String[] args) {
-        SampleOptions options = SampleOptions.parse(args,
-                "EchoServer [--host H] [--port N] [--engine epoll|nio] [--write-timeout-ms 30000]",
-                SampleOptions.server(7007));
+        Map<String, String> defaults = SampleOptions.server(7007);
+        defaults.put("backend", "tcp");
+        defaults.put("domain", null);
+        defaults.put("path", null);
+        defaults.put("messages", "1000");
+        SampleOptions options = SampleOptions.parse(args, USAGE, defaults);
+        switch (options.text("backend")) {
+            case "tcp" -> serveTcp(options);
+            case "xen-vchan" -> {
+                if (options.text("domain") == null) {
+                    options.fail("--backend xen-vchan needs --domain N, the client's domain id");
+                }
+                try {
+                    VchanEcho.runOnXen(options.integer("domain"), options.text("path"));
+                } catch (NotInXenDomainException e) {
+                    options.fail(e.getMessage() + "; without Xen, --backend sim-vchan runs both ends on the model");
+                }
+            }
+            case "sim-vchan" -> VchanEcho.runOnModel(options.integer("messages"));
+            default -> options.fail("unknown backend " + options.text("backend"));
+        }
+    }
+
+    private static void serveTcp(SampleOptions options) {
         Engine engine = options.engine();
         try (Loop loop = Loop.builder().name("weft-echo").engine(engine).build()) {
             Sockets sockets = Sockets.on(loop, engine, options.flowOptions());

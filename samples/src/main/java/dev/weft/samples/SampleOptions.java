@@ -17,7 +17,11 @@ import java.util.Map;
 final class SampleOptions {
     private final Map<String, String> values = new HashMap<>();
 
-    private SampleOptions() {}
+    private final String usage;
+
+    private SampleOptions(String usage) {
+        this.usage = usage;
+    }
 
     /**
      * Parses {@code --name value} pairs; an option not in {@code defaults} prints {@code usage}
@@ -27,17 +31,28 @@ final class SampleOptions {
      *     means "unset"
      */
     static SampleOptions parse(String[] args, String usage, Map<String, String> defaults) {
-        SampleOptions options = new SampleOptions();
+        SampleOptions options = new SampleOptions(usage);
         options.values.putAll(defaults);
         for (int i = 0; i < args.length; i++) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : "";
             if (!defaults.containsKey(name) || i + 1 == args.length) {
-                System.err.println("usage: " + usage);
-                System.exit(2);
+                options.fail(args[i] + (i + 1 == args.length ? " needs a value" : " is not an option"));
             }
             options.values.put(name, args[++i]);
         }
         return options;
+    }
+
+    /** Prints {@code problem} and the usage, and exits with status 2. */
+    void fail(String problem) {
+        System.err.println(problem);
+        System.err.println("usage: " + usage);
+        System.exit(2);
+    }
+
+    /** The value of a declared option, or null if it has no default and was not given. */
+    String text(String name) {
+        return values.get(name);
     }
 
     /** The value of a declared integer option. */

@@ -276,6 +276,11 @@ public final class PipeFlow implements Flow {
             if (head.done()) {
                 writes.poll();
                 head.written.resolve(null);
+                if (closing != null) {
+                    // The write's callbacks closed the flow: its pages may be gone already, and
+                    // leaving has told the peer to read what is in the ring.
+                    return true;
+                }
             }
         }
         if (moved > 0) {

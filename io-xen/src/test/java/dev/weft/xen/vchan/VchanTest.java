@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.device.Flow;
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import dev.weft.xen.store.Permissions;
 import dev.weft.xen.store.Permissions.Access;
@@ -16,7 +17,9 @@ import dev.weft.xen.ring.Streams;
 import dev.weft.xen.ring.Streams.Summary;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -200,6 +203,28 @@ class VchanTest {
         assertEquals(0, pair.server.call(() -> pair.server.domain.liveGrants()));
         assertEquals(0, pair.server.call(() -> pair.server.domain.boundPorts()));
         assertEquals(0, pair.client.call(() -> pair.client.domain.boundPorts()));
+    }
+
+    @Test
+    void closingTheVchanWhenAWriteLandsTouchesTheUnmappedPagesNoMore() throws Exception {
+        Vchan server = pair.listen(0, 0);
+        Vchan client = pair.connect();
+        String message = "goodbye ".repeat(1000); // larger than the 1024-byte ring: lands after events
+        CompletableFuture<String> received = pair.server.submit(() -> Streams.readAll(server));
+        Queue<Throwable> asyncFailures = new ConcurrentLinkedQueue<>();
+        LoopHooks.setAsyncExceptionHook(asyncFailures::add);
+
+        // The write's callback closes the client, which unmaps its pages while the flow is still
+        // moving bytes into the ring: the flow must not look at the page after that.
+        pair.client.await(() -> client.write(bytes(message)).flatMap(v -> client.close()));
+
+        try {
+            assertEquals(message, get(received));
+            pair.server.await(server::close);
+        } finally {
+            LoopHooks.setAsyncExceptionHook(null);
+        }
+        assertEquals(List.of(), List.copyOf(asyncFailures));
     }
 
     @Test
