@@ -1,6 +1,8 @@
 package dev.weft.xen.lifecycle;
 
+import dev.weft.promise.Cancelled;
 import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
 import dev.weft.xen.store.StoreView;
 import dev.weft.xen.store.Watch;
 import dev.weft.xen.store.XenStore;
@@ -9,6 +11,8 @@ import dev.weft.xen.store.XsError;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The domain's lifecycle as the toolstack drives it (MirageOS's {@code Lifecycle}): {@code xl
@@ -69,18 +73,67 @@ public final class Lifecycle {
      * watches {@code <domainPath>/control/shutdown}, and is fulfilled with the first accepted
      * request written there, once it has been acknowledged (the key cleared, in the same
      * transaction that read it). Requests not accepted, and values that name no request, are left
-     * in place for the toolstack (which times out) and the wait goes on. Cancelling the promise
-     * removes the watch. Rejected with the xenstore client's failure if the connection breaks.
+     * in place for the toolstack (which times out) and the wait goes on. Cancelling the promise, at
+     * any stage, removes the watch and acknowledges nothing, unless the acknowledging transaction
+     * was already on its way to the daemon. Rejected with the xenstore client's failure if the connection breaks.
      *
      * @param domainPath the domain's home, {@code /local/domain/<domid>}
      * @param accepted the requests this program handles
      */
     public static Promise<Request> awaitShutdownRequest(XenStore store, String domainPath, Set<Request> accepted) {
-        String control = domainPath + "/control";
-        return advertise(store, control, accepted)
-                .flatMap(v -> store.watch(control + "/shutdown"))
-                .flatMap(watch -> nextRequest(store, watch, control + "/shutdown", accepted)
-                        .andFinally(watch::unwatch));
+        return new ShutdownWait(store, domainPath + "/control", accepted).start();
+    }
+
+    /**
+     * One wait. Its promise is a task, so cancelling it works at every stage, even while a
+     * xenstore request is in flight (those cannot be cancelled: their replies come anyway). Each
+     * step therefore first asks whether the wait is still wanted, the acknowledging transaction
+     * clears nothing once it is not, and cancelling also cancels the step in progress (the watch's
+     * read), so the watch is removed.
+     */
+    private static final class ShutdownWait {
+        private final XenStore store;
+        private final String control;
+        private final Set<Request> accepted;
+        private final Resolver<Request> result = Promise.task();
+
+        ShutdownWait(XenStore store, String control, Set<Request> accepted) {
+            this.store = store;
+            this.control = control;
+            this.accepted = accepted;
+        }
+
+        Promise<Request> start() {
+            Promise<Request> work = advertise(store, control, accepted)
+                    .flatMap(v -> unlessCancelled(() -> store.watch(control + "/shutdown")))
+                    .flatMap(watch -> next(watch).andFinally(watch::unwatch));
+            result.promise().onCancel(work::cancel);
+            work.onAny(request -> {
+                if (wanted()) {
+                    result.resolve(request);
+                }
+            }, failure -> {
+                if (wanted()) {
+                    result.reject(failure);
+                }
+            });
+            return result.promise();
+        }
+
+        /** After each event on the watch (the first comes at once), looks at the key. */
+        private Promise<Request> next(Watch watch) {
+            return unlessCancelled(() -> watch.events().next())
+                    .flatMap(event -> takeRequest(store, control + "/shutdown", accepted, this::wanted))
+                    .flatMap(taken -> taken.isPresent() ? Promise.of(taken.get()) : next(watch));
+        }
+
+        private <T> Promise<T> unlessCancelled(Supplier<Promise<T>> step) {
+            return wanted() ? step.get() : Promise.rejected(new Cancelled());
+        }
+
+        private boolean wanted() {
+            return result.promise().isPending();
+        }
     }
 
     private static Promise<Void> advertise(XenStore store, String control, Set<Request> accepted) {
@@ -93,23 +146,20 @@ public final class Lifecycle {
         return done;
     }
 
-    /** After each event on the watch (the first comes at once), looks at the key. */
-    private static Promise<Request> nextRequest(XenStore store, Watch watch, String key, Set<Request> accepted) {
-        return watch.events().next()
-                .flatMap(event -> takeRequest(store, key, accepted))
-                .flatMap(taken -> taken.isPresent()
-                        ? Promise.of(taken.get())
-                        : nextRequest(store, watch, key, accepted));
-    }
-
     /**
-     * In one transaction: reads {@code key} and, if it names an accepted request, clears it.
-     * Empty if there is no such request now (no key, empty, unknown, or not accepted).
+     * In one transaction: reads {@code key} and, if it names an accepted request and the wait is
+     * still {@code wanted}, clears it. Empty if there is no such request now (no key, empty,
+     * unknown, or not accepted) or nobody wants it any more.
      */
     static Promise<Optional<Request>> takeRequest(XenStore store, String key, Set<Request> accepted) {
+        return takeRequest(store, key, accepted, () -> true);
+    }
+
+    private static Promise<Optional<Request>> takeRequest(XenStore store, String key, Set<Request> accepted,
+            BooleanSupplier wanted) {
         return store.transaction(tx -> read(tx, key).flatMap(value -> {
             Optional<Request> request = Request.parse(value).filter(accepted::contains);
-            return request.isEmpty()
+            return request.isEmpty() || !wanted.getAsBoolean()
                     ? Promise.of(request)
                     : tx.write(key, "").map(v -> request);
         }));

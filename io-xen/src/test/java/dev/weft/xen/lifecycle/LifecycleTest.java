@@ -148,6 +148,19 @@ class LifecycleTest {
     }
 
     @Test
+    void aWaitCancelledWhileItIsStillAdvertisingAcknowledgesNothing() {
+        boolean cancelled = on(guestLoop, () -> {
+            Promise<Request> waiting = Lifecycle.awaitShutdownRequest(guest, HOME, Set.of(POWEROFF));
+            waiting.cancel(); // its feature key's write is still in flight: xenstore requests cannot be cancelled
+            return Promise.of(waiting.isCancelled());
+        });
+
+        assertTrue(cancelled);
+        toolstackWrites("poweroff");
+        assertEquals("poweroff", key(), "nobody acknowledged it");
+    }
+
+    @Test
     void aCancelledWaitAcknowledgesNothing() {
         Promise<Request> waiting = on(guestLoop, () -> Promise.of(Lifecycle.awaitShutdownRequest(guest, HOME,
                 Set.of(POWEROFF))));
