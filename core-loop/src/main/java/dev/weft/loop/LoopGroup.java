@@ -204,7 +204,9 @@ public final class LoopGroup implements AutoCloseable {
     /**
      * Closes every loop (see {@link Loop#close()}) and, from a thread outside the group, returns
      * once each has run its exit hooks and shut down. Idempotent. ANY THREAD; called on one of
-     * the group's loop threads, that loop shuts down when its current iteration ends.
+     * the group's loop threads, that loop shuts down when its current iteration ends and the call
+     * blocks that thread until the other loops have ended, so two loops must not close the group
+     * at the same time (each would wait for the other): close it from one place.
      */
     @Override
     public void close() {
