@@ -59,7 +59,7 @@ class GroupSocketsTest {
         List<TcpListener> listeners = sockets.listenOnEveryLoop(ANY_LOOPBACK, ListenOptions.DEFAULT);
         for (int i = 0; i < listeners.size(); i++) {
             TcpListener listener = listeners.get(i);
-            group.loop(i).execute(() -> acceptAndEcho(listener));
+            startOn(i, () -> acceptAndEcho(listener));
         }
         return ((InetSocketAddress) listeners.get(0).localAddress()).getPort();
     }
@@ -67,15 +67,23 @@ class GroupSocketsTest {
     /** One listener on loop 0 handing each connection to the loops in turn; its port. */
     private int serveWithAcceptor() throws Exception {
         TcpListener listener = group.loop(0).call(() -> sockets.sockets(0).listen(ANY_LOOPBACK)).get();
-        group.loop(0).execute(() -> sockets.handOff(listener, this::countAndEcho));
+        startOn(0, () -> sockets.handOff(listener, this::countAndEcho));
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
+    /** Starts {@code server} on loop {@code index} and returns once it runs there. */
+    private void startOn(int index, java.util.function.Supplier<Promise<Void>> server) {
+        group.loop(index).submit(() -> {
+            Promise.async(server);
+            return Promise.unit();
+        }).join();
+    }
+
     private Promise<Void> acceptAndEcho(TcpListener listener) {
-        return listener.accept().flatMap(flow -> {
+        return listener.accept().tryBind(flow -> {
             countAndEcho(flow);
             return acceptAndEcho(listener);
-        });
+        }, failure -> failure instanceof SocketClosedException ? Promise.unit() : Promise.rejected(failure));
     }
 
     private void countAndEcho(SocketFlow flow) {
