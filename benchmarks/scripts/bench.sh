@@ -21,7 +21,8 @@ Usage: ./weft bench <name> [options]
 Options of http and echo:
   --seconds N    length of each run (default 10)     --runs N    measured runs per row (default 3)
   --idle N       idle connections for the memory row (default 10000)
-  --servers "…"  which servers (http: netty weft-epoll weft-nio; echo: netty weft)
+  --servers "…"  which servers (http: netty weft-epoll weft-nio netty-2 weft-epoll-2; echo: netty weft
+                 netty-2 weft-2; a -2 row runs two loops on both CPUs, beside the load generator)
   --dry-run      let Netty stand in for Weft, to check the harness itself
 
 Results and server logs go to benchmarks/target/bench-results/. Method: docs/performance.md.
