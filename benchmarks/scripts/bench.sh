@@ -23,7 +23,8 @@ Usage: ./weft bench <name> [options]
 Options of http and echo:
   --seconds N    length of each run (default 10)     --runs N    measured runs per row (default 3)
   --idle N       idle connections for the memory row (default 10000)
-  --servers "…"  which servers (http: netty weft-epoll weft-nio; echo: netty weft)
+  --servers "…"  which servers (http: netty weft-epoll weft-nio netty-2 weft-epoll-2; echo: netty weft
+                 netty-2 weft-2; a -2 row runs two loops on both CPUs, beside the load generator)
   --dry-run      let Netty stand in for Weft, to check the harness itself
 
 xen also runs BlockBench first: random 4 KiB reads and writes at depth 1 and 32 through blkfront on the

@@ -11,17 +11,23 @@ set -euo pipefail
 # port. The environment variable of the same name overrides it.
 # (a default containing {port} cannot sit inside ${...:-...}: its brace would end the expansion)
 WEFT_ECHO_CMD="${WEFT_ECHO_CMD:-}"
-[ -n "$WEFT_ECHO_CMD" ] || WEFT_ECHO_CMD="$ROOT/weft echo-server --port {port}"
+[ -n "$WEFT_ECHO_CMD" ] || WEFT_ECHO_CMD="$ROOT/weft echo-server --port {port} --loops 1"
+# (a default containing {port} cannot sit inside ${...:-...}: its brace would end the expansion)
+WEFT_ECHO2_CMD="${WEFT_ECHO2_CMD:-}"
+[ -n "$WEFT_ECHO2_CMD" ] || WEFT_ECHO2_CMD="$ROOT/weft echo-server --port {port} --loops 2"
 # ---------------------------------------------------------------------------------------------------
 NETTY_ECHO_CMD="$BENCH_JAVA_CMD dev.weft.bench.netty.NettyEchoServer --port {port}"
+NETTY_ECHO2_CMD="$BENCH_JAVA_CMD dev.weft.bench.netty.NettyEchoServer --port {port} --threads 2"
 CONNECTION_COUNTS="1 64"
 MESSAGE_BYTES=64
 
 server_cmd() {
   case "$1" in
     netty) echo "$NETTY_ECHO_CMD" ;;
+    netty-2) echo "$NETTY_ECHO2_CMD" ;;
     weft) [ "$DRY_RUN" = 1 ] && echo "$NETTY_ECHO_CMD" || echo "$WEFT_ECHO_CMD" ;;
-    *) die "unknown echo server $1 (netty, weft)" ;;
+    weft-2) [ "$DRY_RUN" = 1 ] && echo "$NETTY_ECHO2_CMD" || echo "$WEFT_ECHO2_CMD" ;;
+    *) die "unknown echo server $1 (netty, netty-2, weft, weft-2)" ;;
   esac
 }
 
@@ -34,7 +40,7 @@ load_once() {
   sed -n 's/.*rps=\([0-9.]*\) p50_us=\([^ ]*\) p99_us=\([^ ]*\).*/\1 \2 \3/p' <<<"$out"
 }
 
-parse_harness_options "netty weft" "$@"
+parse_harness_options "netty weft netty-2 weft-2" "$@"
 build_jar; ensure_taskset; raise_fd_limit "$IDLE"
 mkdir -p "$RESULTS"; : >"$RESULTS/echo-load.log"
 report="$RESULTS/echo-$(date -u +%Y%m%d-%H%M%S).txt"
@@ -68,11 +74,13 @@ done
   report_header "./weft bench echo $*"
   for c in $CONNECTION_COUNTS; do
     echo; echo "TCP echo ping-pong, $MESSAGE_BYTES-byte messages, $c connections, one round trip in flight per connection"
-    printf '%-8s %14s %9s %9s %8s  %s\n' server "round trips/s" "p50 (us)" "p99 (us)" "vs netty" "runs (round trips/s)"
+    printf '%-8s %14s %9s %9s %8s %8s  %s\n' server "round trips/s" "p50 (us)" "p99 (us)" "vs netty" "scaling" "runs (round trips/s)"
     for server in $SERVERS; do
       [ -n "${rtps[$server,$c]:-}" ] || { printf '%-8s %14s\n' "$server" "not run"; continue; }
-      printf '%-8s %14s %9s %9s %8s  %s\n' "$server" "$(num "${rtps[$server,$c]}")" "${p50[$server,$c]}" \
-        "${p99[$server,$c]}" "$(ratio "${rtps[$server,$c]}" "${rtps[netty,$c]:-}")" "${runs[$server,$c]}"
+      one=$(one_loop_of "$server")
+      printf '%-8s %14s %9s %9s %8s %8s  %s\n' "$server" "$(num "${rtps[$server,$c]}")" "${p50[$server,$c]}" \
+        "${p99[$server,$c]}" "$(ratio "${rtps[$server,$c]}" "${rtps[$(peer_of "$server"),$c]:-}")" \
+        "$([ -n "$one" ] && ratio "${rtps[$server,$c]}" "${rtps[$one,$c]:-}" || echo -)" "${runs[$server,$c]}"
     done
   done
   echo; echo "Resident memory (MiB) of a fresh server, and with --idle connections open"

@@ -7,26 +7,31 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # ---------------------------------------------------------------------------------------------------
-# WEFT'S SERVERS. TODO(io-unix): `./weft serve --port N --engine epoll|nio` does not exist yet; until it
-# does, the weft-* rows are skipped. {port} stands for the port. The command must exec the JVM (./weft
+# WEFT'S SERVERS: `./weft serve --port N --engine epoll|nio --loops N`. {port} stands for the port. The command must exec the JVM (./weft
 # does). Override either with the environment variable of the same name.
 # (a default containing {port} cannot sit inside ${...:-...}: its brace would end the expansion)
 WEFT_HTTP_EPOLL_CMD="${WEFT_HTTP_EPOLL_CMD:-}"
-[ -n "$WEFT_HTTP_EPOLL_CMD" ] || WEFT_HTTP_EPOLL_CMD="$ROOT/weft serve --port {port} --engine epoll"
+[ -n "$WEFT_HTTP_EPOLL_CMD" ] || WEFT_HTTP_EPOLL_CMD="$ROOT/weft serve --port {port} --engine epoll --loops 1"
+# (a default containing {port} cannot sit inside ${...:-...}: its brace would end the expansion)
+WEFT_HTTP_EPOLL2_CMD="${WEFT_HTTP_EPOLL2_CMD:-}"
+[ -n "$WEFT_HTTP_EPOLL2_CMD" ] || WEFT_HTTP_EPOLL2_CMD="$ROOT/weft serve --port {port} --engine epoll --loops 2"
 # (a default containing {port} cannot sit inside ${...:-...}: its brace would end the expansion)
 WEFT_HTTP_NIO_CMD="${WEFT_HTTP_NIO_CMD:-}"
-[ -n "$WEFT_HTTP_NIO_CMD" ] || WEFT_HTTP_NIO_CMD="$ROOT/weft serve --port {port} --engine nio"
+[ -n "$WEFT_HTTP_NIO_CMD" ] || WEFT_HTTP_NIO_CMD="$ROOT/weft serve --port {port} --engine nio --loops 1"
 # ---------------------------------------------------------------------------------------------------
 NETTY_HTTP_CMD="$BENCH_JAVA_CMD dev.weft.bench.netty.NettyHttpServer --port {port}"
+NETTY_HTTP2_CMD="$BENCH_JAVA_CMD dev.weft.bench.netty.NettyHttpServer --port {port} --threads 2"
 CONNECTIONS=64
 DEPTH=16
 
 server_cmd() {
   case "$1" in
     netty) echo "$NETTY_HTTP_CMD" ;;
+    netty-2) echo "$NETTY_HTTP2_CMD" ;;
     weft-epoll) [ "$DRY_RUN" = 1 ] && echo "$NETTY_HTTP_CMD" || echo "$WEFT_HTTP_EPOLL_CMD" ;;
+    weft-epoll-2) [ "$DRY_RUN" = 1 ] && echo "$NETTY_HTTP2_CMD" || echo "$WEFT_HTTP_EPOLL2_CMD" ;;
     weft-nio) [ "$DRY_RUN" = 1 ] && echo "$NETTY_HTTP_CMD" || echo "$WEFT_HTTP_NIO_CMD" ;;
-    *) die "unknown HTTP server $1 (netty, weft-epoll, weft-nio)" ;;
+    *) die "unknown HTTP server $1 (netty, netty-2, weft-epoll, weft-epoll-2, weft-nio)" ;;
   esac
 }
 
@@ -49,7 +54,7 @@ wrk_once() {
           printf "%s %s %s\n", (rps == "" ? "?" : rps), (p99 > 0 ? p99 : "?"), (err == "" ? "-" : err) }' <<<"$out"
 }
 
-parse_harness_options "netty weft-epoll weft-nio" "$@"
+parse_harness_options "netty weft-epoll weft-nio netty-2 weft-epoll-2" "$@"
 build_jar; ensure_taskset; ensure_wrk; raise_fd_limit "$IDLE"
 mkdir -p "$RESULTS"; : >"$RESULTS/wrk.log"
 report="$RESULTS/http-$(date -u +%Y%m%d-%H%M%S).txt"
@@ -89,11 +94,13 @@ done
     else
       echo; echo "GET /plaintext, $CONNECTIONS connections, $DEPTH-deep pipelining (p99 is per $DEPTH-request batch)"
     fi
-    printf '%-11s %12s %10s %8s  %s\n' server "req/s" "p99 (us)" "vs netty" "runs (req/s)"
+    printf '%-12s %12s %10s %8s %8s  %s\n' server "req/s" "p99 (us)" "vs netty" "scaling" "runs (req/s)"
     for server in $SERVERS; do
-      [ -n "${rps[$server,$scenario]:-}" ] || { printf '%-11s %12s\n' "$server" "not run"; continue; }
-      printf '%-11s %12s %10s %8s  %s\n' "$server" "$(num "${rps[$server,$scenario]}")" "$(num "${p99[$server,$scenario]}")" \
-        "$(ratio "${rps[$server,$scenario]}" "${rps[netty,$scenario]:-}")" "${runs[$server,$scenario]}"
+      [ -n "${rps[$server,$scenario]:-}" ] || { printf '%-12s %12s\n' "$server" "not run"; continue; }
+      one=$(one_loop_of "$server")
+      printf '%-12s %12s %10s %8s %8s  %s\n' "$server" "$(num "${rps[$server,$scenario]}")" "$(num "${p99[$server,$scenario]}")" \
+        "$(ratio "${rps[$server,$scenario]}" "${rps[$(peer_of "$server"),$scenario]:-}")" \
+        "$([ -n "$one" ] && ratio "${rps[$server,$scenario]}" "${rps[$one,$scenario]:-}" || echo -)" "${runs[$server,$scenario]}"
     done
   done
   echo; echo "Resident memory (MiB): after start and after the load above; then a fresh start, and with --idle connections open"

@@ -63,10 +63,13 @@ ensure_taskset() {
 }
 
 # start_server NAME COMMAND PORT: runs COMMAND ({port} replaced) pinned to SERVER_CPU; sets SERVER_PID.
+# A server whose name ends in -2 (two loops) gets both CPUs, SERVER_CPU and LOAD_CPU: it then competes
+# with the load generator for LOAD_CPU, and its report says so.
 # The command must exec its JVM (java, or ./weft which execs java) so the PID is the server's own.
 start_server() {
-  local name="$1" cmd="${2//\{port\}/$3}"
-  taskset -c "$SERVER_CPU" env JDK_JAVA_OPTIONS="$SERVER_JVM_OPTS" bash -c "exec $cmd" \
+  local name="$1" cmd="${2//\{port\}/$3}" cpus="$SERVER_CPU"
+  case "$name" in *-2) cpus="$SERVER_CPU,$LOAD_CPU" ;; esac
+  taskset -c "$cpus" env JDK_JAVA_OPTIONS="$SERVER_JVM_OPTS" bash -c "exec $cmd" \
     >"$RESULTS/$name.log" 2>&1 &
   SERVER_PID=$!
   STARTED_PIDS+=("$SERVER_PID")
@@ -142,6 +145,12 @@ median() { printf '%s\n' "$@" | awk '$1 ~ /^[0-9.]+$/' | sort -g | awk '{ v[NR] 
 # num X: X rounded to a whole number, or X itself if it is not a number ("?").
 num() { awk -v x="$1" 'BEGIN { if (x ~ /^[0-9.]+$/) printf "%.0f", x; else print x }'; }
 
+# peer_of SERVER: the Netty row a server is compared with: netty-2 for a two-loop row, netty otherwise.
+peer_of() { case "$1" in *-2) echo netty-2 ;; *) echo netty ;; esac; }
+
+# one_loop_of SERVER: the one-loop row a two-loop row scales from (weft-epoll-2 -> weft-epoll), or nothing.
+one_loop_of() { case "$1" in *-2) echo "${1%-2}" ;; esac; }
+
 # ratio A B: A/B with two decimals, or n/a.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
@@ -168,6 +177,7 @@ report_header() {
   echo "# $1 — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
   echo "# $(java -version 2>&1 | sed -n 2p); server JVM options: $SERVER_JVM_OPTS"
   echo "# servers pinned to CPU $SERVER_CPU, load generator to CPU $LOAD_CPU; 1 warm-up run + $RUNS measured runs of ${RUN_SECONDS} s per row; medians"
+  echo "# rows named *-2 run 2 loops (Weft --loops 2, Netty 2 event loops) on CPUs $SERVER_CPU,$LOAD_CPU: they compete with the load generator for CPU $LOAD_CPU"
   [ "$DRY_RUN" = 1 ] && echo "# DRY RUN: Netty stands in for every Weft server (checks the harness, not Weft)"
   return 0
 }

@@ -1,17 +1,18 @@
 package dev.weft.samples;
 
-import dev.weft.loop.Engine;
-import dev.weft.loop.Loop;
+import dev.weft.loop.LoopGroup;
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import dev.weft.unix.net.ListenOptions;
 import dev.weft.unix.net.SocketClosedException;
 import dev.weft.unix.net.SocketFlow;
-import dev.weft.unix.net.Sockets;
+import dev.weft.unix.net.GroupSockets;
 import dev.weft.unix.net.TcpListener;
 import dev.weft.xen.linux.NotInXenDomainException;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,7 +23,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code --backend tcp} (the default): TCP on io-unix, {@code --host}, {@code --port},
- *       {@code --engine epoll|nio} and {@code --write-timeout-ms} apply;
+ *       {@code --engine epoll|nio}, {@code --write-timeout-ms}, {@code --loops N} (default: one
+ *       per available processor) and {@code --spread reuseport|acceptor} apply;
  *   <li>{@code --backend xen-vchan}: a vchan in a real Xen domain (Linux with {@code /dev/xen}),
  *       published at {@code --path} (default {@code /local/domain/<self>/data/weft-echo}) for the
  *       client domain {@code --domain N}; one client at a time, for ever;
@@ -32,11 +34,13 @@ import java.util.Map;
  * </ul>
  *
  * <p>Usage: {@code EchoServer [--backend tcp|xen-vchan|sim-vchan] [--host 127.0.0.1] [--port 7007]
- * [--engine epoll|nio] [--write-timeout-ms 30000] [--domain N] [--path P] [--messages 1000]}
+ * [--engine epoll|nio] [--write-timeout-ms 30000] [--loops N] [--spread reuseport|acceptor] [--domain N]
+ * [--path P] [--messages 1000]}
  */
 public final class EchoServer {
     private static final String USAGE = "EchoServer [--backend tcp|xen-vchan|sim-vchan] [--host H] [--port N]"
-            + " [--engine epoll|nio] [--write-timeout-ms MS] [--domain N] [--path P] [--messages M]";
+            + " [--engine epoll|nio] [--write-timeout-ms MS] [--loops N] [--spread reuseport|acceptor]"
+            + " [--domain N] [--path P] [--messages M]";
 
     private EchoServer() {}
 
@@ -92,6 +96,7 @@ public final class EchoServer {
     public static void main(String[] args) {
         Map<String, String> defaults = SampleOptions.server(7007);
         defaults.put("backend", "tcp");
+        defaults.put("spread", "reuseport");
         defaults.put("domain", null);
         defaults.put("path", null);
         defaults.put("messages", "1000");
@@ -113,14 +118,31 @@ public final class EchoServer {
         }
     }
 
+    /**
+     * Serves TCP on {@code --loops} loops, spread by SO_REUSEPORT listeners (one per loop), or with
+     * {@code --spread acceptor} by one listener on loop 0 that hands each connection to the loops
+     * in turn; runs until killed.
+     */
     private static void serveTcp(SampleOptions options) {
-        Engine engine = options.engine();
-        try (Loop loop = Loop.builder().name("weft-echo").engine(engine).build()) {
-            Sockets sockets = Sockets.on(loop, engine, options.flowOptions());
-            TcpListener listener = sockets.listen(options.address(), ListenOptions.DEFAULT);
-            System.out.println("Weft echo server on " + listener.localAddress());
-            System.out.flush();
-            loop.run(acceptLoop(listener));
+        LoopGroup group = options.loopGroup("weft-echo");
+        group.start();
+        GroupSockets sockets = GroupSockets.on(group, options.flowOptions());
+        SocketAddress bound;
+        if (options.text("spread").equals("acceptor")) {
+            TcpListener listener = group.loop(0).call(() -> sockets.sockets(0).listen(options.address())).join();
+            group.loop(0).execute(() -> sockets.handOff(listener, EchoServer::start));
+            bound = listener.localAddress();
+        } else {
+            List<TcpListener> listeners = sockets.listenOnEveryLoop(options.address(), ListenOptions.DEFAULT);
+            for (int i = 0; i < listeners.size(); i++) {
+                TcpListener listener = listeners.get(i);
+                group.loop(i).execute(() -> acceptLoop(listener));
+            }
+            bound = listeners.get(0).localAddress();
         }
+        System.out.println("Weft echo server on " + bound + " (" + group.size() + " loops, "
+                + options.text("spread") + ")");
+        System.out.flush();
+        // the loop threads keep the JVM alive until it is killed
     }
 }

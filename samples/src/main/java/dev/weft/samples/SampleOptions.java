@@ -1,6 +1,7 @@
 package dev.weft.samples;
 
 import dev.weft.loop.Engine;
+import dev.weft.loop.LoopGroup;
 import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
 import dev.weft.unix.net.FlowOptions;
@@ -79,10 +80,22 @@ final class SampleOptions {
         return FlowOptions.DEFAULT.withWriteTimeout(Duration.ofMillis(integer("write-timeout-ms")));
     }
 
-    /** The network options and a server's: {@code --write-timeout-ms} (default 30 s). */
+    /**
+     * A group of {@code --loops} loops named {@code name}, each on the engine {@code --engine}
+     * names (a new one per loop), not yet started.
+     */
+    LoopGroup loopGroup(String name) {
+        return LoopGroup.builder().name(name).loops(integer("loops")).engines(i -> engine()).build();
+    }
+
+    /**
+     * The network options and a server's: {@code --write-timeout-ms} (default 30 s) and {@code
+     * --loops} (default one per available processor).
+     */
     static Map<String, String> server(int defaultPort) {
         Map<String, String> defaults = network(defaultPort);
         defaults.put("write-timeout-ms", Long.toString(FlowOptions.DEFAULT.writeTimeout().toMillis()));
+        defaults.put("loops", Integer.toString(Runtime.getRuntime().availableProcessors()));
         return defaults;
     }
 

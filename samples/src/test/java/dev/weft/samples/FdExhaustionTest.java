@@ -28,12 +28,14 @@ class FdExhaustionTest {
     private static final int MAX_FDS = 128;
     /** Well past the server's fds: the last ones meet EMFILE. */
     private static final int HELD = 300;
+    // One loop: the shedding relies on the listener's spare fd, and loops that run short of fds at
+    // once race for each other's freed spares (see docs/many-cores.md); that case is not covered yet.
 
     @ParameterizedTest
     @EnumSource(EngineKind.class)
     void theHttpServerSurvivesFdExhaustionShedsTheExcessAndServesAgainOnceFdsAreFree(EngineKind kind) throws Exception {
         try (ServerProcess server = ServerProcess.start("dev.weft.samples.HttpServerMain", MAX_FDS, List.of(),
-                List.of("--engine", kind.name().toLowerCase(Locale.ROOT)))) {
+                List.of("--engine", kind.name().toLowerCase(Locale.ROOT), "--loops", "1"))) {
             exhaustAndLetGo(server);
             assertEquals("HTTP/1.1 200 OK", get(server.port(), "/plaintext"), server.stderr());
             assertTrue(server.isAlive());
@@ -42,7 +44,8 @@ class FdExhaustionTest {
 
     @Test
     void theEchoServerSurvivesFdExhaustionAndEchoesAgainOnceFdsAreFree() throws Exception {
-        try (ServerProcess server = ServerProcess.start("dev.weft.samples.EchoServer", MAX_FDS, List.of(), List.of())) {
+        try (ServerProcess server = ServerProcess.start("dev.weft.samples.EchoServer", MAX_FDS, List.of(),
+                List.of("--loops", "1"))) {
             exhaustAndLetGo(server);
             try (Socket socket = connect(server.port())) {
                 socket.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));

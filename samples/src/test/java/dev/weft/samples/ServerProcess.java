@@ -133,6 +133,21 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The names of the server's threads now (/proc/PID/task/TID/comm; Linux cuts them to 15 bytes). */
+    java.util.Set<String> threadNames() throws IOException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    names.add(Files.readString(task.resolve("comm")).strip());
+                } catch (IOException ended) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return names;
+    }
+
     /** The server's resident set size in KiB (VmRSS in /proc/PID/status). */
     long residentKib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {

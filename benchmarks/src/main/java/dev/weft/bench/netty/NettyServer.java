@@ -27,7 +27,8 @@ final class NettyServer {
      * Serves on {@code --port} with {@code childHandler} in each accepted channel's pipeline.
      *
      * @param name what to call the server in its one log line
-     * @param args the main's arguments: {@code --port N [--max-seconds S]}
+     * @param args the main's arguments: {@code --port N [--max-seconds S] [--threads N]} (event
+     *     loops, default 1)
      * @param childHandler the pipeline initializer of each accepted connection
      * @throws InterruptedException if interrupted while serving
      */
@@ -35,8 +36,9 @@ final class NettyServer {
         CommandLine cl = CommandLine.parse(args);
         int port = cl.requiredInt("port");
         long maxSeconds = cl.integer("max-seconds", 3_600);
+        int threads = (int) cl.integer("threads", 1);
         Epoll.ensureAvailability();
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
         try {
             Channel server = new ServerBootstrap()
                     .group(loop)
@@ -47,7 +49,7 @@ final class NettyServer {
                     .bind(InetAddress.getLoopbackAddress(), port)
                     .sync()
                     .channel();
-            System.out.println(name + " listening on " + server.localAddress() + " (netty epoll, 1 event loop)");
+            System.out.println(name + " listening on " + server.localAddress() + " (netty epoll, " + threads + " event loops)");
             if (!server.closeFuture().await(maxSeconds, TimeUnit.SECONDS)) {
                 System.out.println(name + " stopping after --max-seconds " + maxSeconds);
             }

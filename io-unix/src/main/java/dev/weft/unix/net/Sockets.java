@@ -155,6 +155,23 @@ public final class Sockets {
     }
 
     /**
+     * Registers a connection another loop accepted ({@link TcpListener#acceptUnregistered()})
+     * with this loop, as a flow of this loop from now on. LOOP THREAD (this Sockets' loop): the
+     * engine is touched only there.
+     *
+     * @throws IllegalStateException if {@code socket} was already adopted or closed
+     * @throws IllegalArgumentException if it was accepted on the other kind of engine (epoll
+     *     versus NIO); it is closed
+     */
+    public SocketFlow adopt(AcceptedSocket socket) {
+        Endpoint endpoint = socket.claim();
+        if (endpoint == null) {
+            throw new IllegalStateException(socket + " was already adopted or closed; adopt it once");
+        }
+        return SocketFlow.accepted(transport, transport.checkAdoptable(endpoint));
+    }
+
+    /**
      * Takes over a pollable file descriptor that is not a socket (a character device such as
      * {@code /dev/xen/xenbus}, or a pipe) as a {@link Flow}: reads are {@code read(2)}, writes
      * {@code write(2)}/{@code writev(2)}, with {@link SocketFlow}'s contract for buffers, write

@@ -10,6 +10,7 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.function.Function;
 
 /**
  * A listening TCP or Unix stream socket that hands out connections as {@link SocketFlow}s.
@@ -48,6 +49,12 @@ import java.util.ArrayDeque;
  * </ol>
  * The {@code accept()}s waiting meanwhile stay pending and are served once fds are free. Other
  * errors still reject the waiting {@code accept()}.
+ *
+ * <p><b>Handing connections to other loops.</b> {@link #acceptUnregistered()} accepts like
+ * {@link #accept()} but registers the connection with no loop: the {@link AcceptedSocket} may go
+ * to another loop's thread, whose {@link Sockets#adopt} registers it there (one acceptor loop
+ * feeding a {@link dev.weft.loop.LoopGroup}; see {@link GroupSockets}). Both kinds of accept may
+ * wait at once; they are served in the order they were made.
  */
 public final class TcpListener implements AutoCloseable {
 
@@ -61,7 +68,9 @@ public final class TcpListener implements AutoCloseable {
 
     private final Transport transport;
     private final Endpoint endpoint;
-    private final ArrayDeque<Resolver<SocketFlow>> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Waiter<?>> waiting = new ArrayDeque<>();
+    /** Made once: accept() registers each connection with this listener's loop. */
+    private final Function<Endpoint, SocketFlow> registerHere;
     private final SpareDescriptor spare;
     private boolean watching;
     private boolean closed;
@@ -75,6 +84,7 @@ public final class TcpListener implements AutoCloseable {
     TcpListener(Transport transport, Endpoint endpoint) {
         this.transport = transport;
         this.endpoint = endpoint;
+        this.registerHere = accepted -> SocketFlow.accepted(transport, accepted); // closes it if it cannot register
         this.spare = transport.spareDescriptor();
         try {
             transport.register(endpoint, this::onReady, this::close);
@@ -91,58 +101,81 @@ public final class TcpListener implements AutoCloseable {
      * SocketClosedException} if the listener is or gets closed. Cancelable.
      */
     public Promise<SocketFlow> accept() {
+        return accept(registerHere);
+    }
+
+    /**
+     * The next connection, registered with no loop, to hand to another loop's thread (see the
+     * class notes and {@link AcceptedSocket}); otherwise as {@link #accept()}. Whoever receives it
+     * must {@linkplain Sockets#adopt adopt} it or {@linkplain AcceptedSocket#close close} it.
+     */
+    public Promise<AcceptedSocket> acceptUnregistered() {
+        return accept(AcceptedSocket::new);
+    }
+
+    private <T> Promise<T> accept(Function<Endpoint, T> wrap) {
         if (closed) {
             return Promise.rejected(new SocketClosedException("accept", this, "the listener is closed"));
         }
         if (waiting.isEmpty() && retry == null) {
             try {
-                SocketFlow flow = acceptOne();
-                if (flow != null) {
-                    return Promise.of(flow);
+                T connection = acceptOne(wrap);
+                if (connection != null) {
+                    return Promise.of(connection);
                 }
             } catch (RuntimeException e) {
                 return Promise.rejected(e);
             }
         }
-        Resolver<SocketFlow> resolver = Promise.task();
-        waiting.add(resolver);
-        resolver.promise().onCancel(() -> waiting.remove(resolver));
+        Resolver<T> resolver = Promise.task();
+        Waiter<T> waiter = new Waiter<>(resolver, wrap);
+        waiting.add(waiter);
+        resolver.promise().onCancel(() -> waiting.remove(waiter));
         watch(retry == null);
         return resolver.promise();
     }
 
     private void onReady(int events) {
         while (!waiting.isEmpty() && !closed && retry == null) {
-            SocketFlow flow;
             try {
-                flow = acceptOne();
-                if (flow == null) {
+                if (!serveFirstWaiter(waiting.peek())) {
                     break; // EAGAIN (keep watching), or out of fds (backing off)
                 }
             } catch (RuntimeException e) {
                 waiting.poll().reject(e);
-                continue;
             }
-            waiting.poll().resolve(flow); // usually calls accept() again, refilling the queue
         }
         if (waiting.isEmpty() || retry != null) {
             watch(false);
         }
     }
 
+    /** Accepts one connection for {@code waiter}: false if none was queued (or fds ran out). */
+    private <T> boolean serveFirstWaiter(Waiter<T> waiter) {
+        T connection = acceptOne(waiter.wrap());
+        if (connection == null) {
+            return false;
+        }
+        waiting.poll();
+        waiter.resolver().resolve(connection); // usually calls accept() again, refilling the queue
+        return true;
+    }
+
     /**
-     * Accepts one connection and wraps it: the flow, or {@code null} if none is queued or the
-     * process is out of fds (then the backlog was shed and a retry is scheduled).
+     * Accepts one connection and wraps it: the flow (or unregistered socket), or {@code null} if
+     * none is queued or the process is out of fds (then the backlog was shed and a retry is
+     * scheduled). Wrapping inside the try, so that a registration refused for want of epoll
+     * watches (ENOSPC) counts as exhaustion too.
      */
-    private SocketFlow acceptOne() {
+    private <T> T acceptOne(Function<Endpoint, T> wrap) {
         try {
             Endpoint accepted = endpoint.accept();
             if (accepted == null) {
                 return null;
             }
-            SocketFlow flow = SocketFlow.accepted(transport, accepted); // closes it if it cannot register
+            T connection = wrap.apply(accepted);
             retryMillis = FIRST_RETRY_MILLIS;
-            return flow;
+            return connection;
         } catch (ErrnoException e) {
             if (!isExhaustion(e.errno())) {
                 throw e;
@@ -255,10 +288,17 @@ public final class TcpListener implements AutoCloseable {
         try {
             transport.close(endpoint);
         } finally {
-            Resolver<SocketFlow> resolver;
-            while ((resolver = waiting.poll()) != null) {
-                resolver.reject(new SocketClosedException("pending accept", this, "the listener was closed"));
+            Waiter<?> waiter;
+            while ((waiter = waiting.poll()) != null) {
+                waiter.reject(new SocketClosedException("pending accept", this, "the listener was closed"));
             }
+        }
+    }
+
+    /** A pending accept: its promise's resolver and how to wrap the connection it gets. */
+    private record Waiter<T>(Resolver<T> resolver, Function<Endpoint, T> wrap) {
+        void reject(Throwable failure) {
+            resolver.reject(failure);
         }
     }
 

@@ -140,6 +140,22 @@ final class Transport {
         return new DeviceEndpoint(fd, name);
     }
 
+    /**
+     * {@code endpoint}, accepted unregistered on another loop, if this loop's engine can watch
+     * it; closed otherwise.
+     *
+     * @throws IllegalArgumentException if it comes from the other kind of engine
+     */
+    Endpoint checkAdoptable(Endpoint endpoint) {
+        if (endpoint instanceof NativeEndpoint == (nio == null)) {
+            return endpoint;
+        }
+        endpoint.close();
+        throw new IllegalArgumentException("a connection accepted on a " + (nio == null ? "NIO" : "epoll")
+                + " loop cannot be adopted by a " + (nio == null ? "epoll" : "NIO")
+                + " loop; give every loop of the group the same engine kind (it was closed)");
+    }
+
     /** A datagram socket bound to {@code address}, not yet registered. */
     Endpoint openDatagram(SocketAddress address) {
         ProtocolFamily family = familyOf(address);
