@@ -46,9 +46,15 @@ import java.util.function.Supplier;
  * this order, then the leave-iteration hooks, then the shutdown if {@link #close()} was asked for:
  * <ol>
  *   <li>the promises paused ({@link Promise#pause()}) before the iteration began, in the order
- *       they paused. {@link LoopHooks#wakeupPaused()} resolves exactly those: whatever they pause
- *       again waits for the next iteration, so a callback that pauses in a loop yields to
- *       everything else instead of spinning here;
+ *       they paused: one <em>pause round</em>. {@link LoopHooks#wakeupPaused()} resolves exactly
+ *       those; whatever they pause again waits for the next round. Then, while paused promises
+ *       are the only ready work (the inbox is empty, no timer is due, no close is asked for, and
+ *       the promise {@link #run} waits for is still pending), the step runs further rounds
+ *       without polling the engine: at most {@value #MAX_PAUSE_ROUNDS} rounds in all, and no
+ *       round starts {@value #PAUSE_ROUNDS_NANOS} ns or more after the first one ended (the
+ *       clock is read once per further round). So a chain that pauses in a loop runs up to 64
+ *       pauses per engine poll, and ready I/O waits for at most 64 rounds, or 50 µs and one
+ *       round, behind it; an inbox task or a due timer stops the rounds at once;
  *   <li>the cross-thread inbox, up to the number of tasks it held when the drain began, so a
  *       flood of producers cannot hold the loop in this step;
  *   <li>the timers due at the clock's time, read once, in deadline order. A timer scheduled by a
@@ -69,10 +75,26 @@ import java.util.function.Supplier;
  * block, so the timeout is computed from a wheel with nothing due. (Lwt_main blocks first and
  * wakes paused promises last; the cycle is the same, the cut between iterations differs.)
  *
+ * <p><b>Why several pause rounds per poll.</b> In Lwt each pause costs a whole iteration, and so
+ * an engine poll: on epoll one {@code epoll_wait} system call per pause, which made a pause 5 to
+ * 15 times as dear as a Netty task that re-submits itself (Netty runs its task queue without
+ * polling in between, checking the time every 64 tasks). The further rounds keep Lwt's order
+ * inside a round (FIFO, and what a round pauses waits for the next round) and keep I/O fair by
+ * the bound: readiness is only unknown, never skipped, for at most 64 rounds. What changes is
+ * that "after the I/O ready now" holds for the first round of an iteration, not for every pause;
+ * enter and leave hooks run once per iteration, not per round. {@link LoopMetrics#pauseRounds()}
+ * counts the rounds.
+ *
  * <p><b>Waking the loop from another thread</b> costs at most one {@link Engine#wakeup()} per
  * burst: see {@link Inbox} for the flag and the Dekker argument. In short, the loop publishes
  * "blocking" with a volatile store, then looks at the queue; producers enqueue, then read the
  * flag, and only the one that flips it back calls the engine.
+ *
+ * <p><b>Observing it.</b> {@link #metrics()} counts iterations, pause rounds, callbacks and time
+ * blocked, readable from any thread. Each iteration is also a JFR event, {@code
+ * dev.weft.loop.Iteration} ({@link IterationEvent}: its steps' counts, the poll timeout, the time
+ * blocked), recorded by default for iterations over 20 ms; a watchdog report is the JFR event
+ * {@code dev.weft.loop.BlockedCallback}. While no recording asks for them the JIT removes them.
  *
  * <p><b>Cost per iteration.</b> Nothing is allocated: hooks are copy-on-write arrays, the timer
  * handler and the batch arrays are fields made once, the inbox is drained in a counted loop. No
@@ -175,6 +197,18 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** How many polls in a row may throw before the engine is taken for broken and the run ends. */
     static final int ENGINE_FAILURE_LIMIT = 16;
+
+    /**
+     * The most rounds of paused promises one iteration runs before it polls the engine (step 1).
+     * Bounds how long ready I/O and due timers wait behind code that pauses in a loop.
+     */
+    static final int MAX_PAUSE_ROUNDS = 64;
+
+    /** No pause round after the first starts once this much time has passed in step 1 (50 µs). */
+    static final long PAUSE_ROUNDS_NANOS = 50_000L;
+
+    /** The rounds of paused promises the current iteration ran; set by step 1. */
+    private int pauseRoundsThisIteration;
 
     private Loop(Builder builder) {
         this.name = builder.name != null ? builder.name : "weft-loop-" + NAMES.incrementAndGet();
@@ -671,14 +705,18 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** One iteration, in the order of the class notes. Loop thread, with RUNNING set. */
     private int iterate(long maxBlockNanos) {
+        IterationEvent event = new IterationEvent(); // removed by escape analysis unless recording
+        event.begin();
         long startNanos = System.nanoTime();
         enterHooks.runInOrder();
-        // 1. Paused before this iteration began; what they pause waits for the next one.
-        int work = wakeupPaused();
+        // 1. Paused before this iteration began, then further rounds while nothing else is ready.
+        int woken = runPauseRounds();
+        int rounds = pauseRoundsThisIteration;
         // 2. The cross-thread inbox, as much as it held when the drain began.
-        work += shuffle == null ? drainInbox() : drainInboxShuffled();
+        int tasks = shuffle == null ? drainInbox() : drainInboxShuffled();
         // 3. Timers due now; one clock read for the whole step.
-        work += fireDueTimers();
+        int timers = fireDueTimers();
+        int work = woken + tasks + timers;
         metrics.callbacksRun(work); // published before blocking, so a blocked loop shows its work
         // 4 and 5. Block (timeout 0 if anything is ready), then readiness callbacks. Only a wait
         // that may block is timed: a clock read costs ~30 ns, as much again as the rest of a
@@ -701,18 +739,61 @@ public final class Loop implements Executor, AutoCloseable, Time {
             blocked = blockEndNanos - blockStartNanos;
         }
         leaveHooks.runInOrder();
-        metrics.endIteration(ready, blocked, System.nanoTime() - startNanos - blocked);
+        metrics.endIteration(ready, rounds, blocked, System.nanoTime() - startNanos - blocked);
         work += ready;
+        if (event.shouldCommit()) {
+            event.record(name, rounds, woken, tasks, timers, ready, timeout, blocked);
+            event.commit();
+        }
         if (closeRequested && !terminated) {
             shutdown();
         }
         return work;
     }
 
-    private int wakeupPaused() {
+    /**
+     * Step 1: one round of the promises paused before the iteration began, then more rounds
+     * while the only ready work is paused promises, at most {@value #MAX_PAUSE_ROUNDS} rounds in
+     * all and none started once {@value #PAUSE_ROUNDS_NANOS} ns have passed on the loop's clock
+     * (see the class notes). Sets {@link #pauseRoundsThisIteration}.
+     *
+     * @return the paused promises woken, over all rounds
+     */
+    private int runPauseRounds() {
         if (LoopHooks.pausedCount() == 0) {
+            pauseRoundsThisIteration = 0;
             return 0;
         }
+        int woken = wakeupPaused();
+        int rounds = 1;
+        if (LoopHooks.pausedCount() > 0 && onlyPausedReady()) {
+            long roundsEnd = clock.nanoTime() + PAUSE_ROUNDS_NANOS;
+            while (rounds < MAX_PAUSE_ROUNDS && LoopHooks.pausedCount() > 0 && onlyPausedReady()
+                    && noTimerDueBefore(roundsEnd)) {
+                woken += wakeupPaused();
+                rounds++;
+            }
+        }
+        pauseRoundsThisIteration = rounds;
+        return woken;
+    }
+
+    /**
+     * Whether nothing but paused promises could be ready without a poll: no inbox task, no close
+     * asked for, and the promise {@link #run} waits for still pending. Timers are checked apart
+     * ({@link #noTimerDueBefore}), as they need the clock.
+     */
+    private boolean onlyPausedReady() {
+        return inbox.isEmpty() && !closeRequested && (awaited == null || awaited.isPending());
+    }
+
+    /** Reads the clock: whether it is before {@code roundsEnd} and no timer is due at it. */
+    private boolean noTimerDueBefore(long roundsEnd) {
+        long now = clock.nanoTime();
+        return now < roundsEnd && (wheel.size() == 0 || wheel.nextDeadline() > now);
+    }
+
+    private int wakeupPaused() {
         callbackStarted();
         try {
             return LoopHooks.wakeupPaused();
