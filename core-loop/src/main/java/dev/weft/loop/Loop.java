@@ -50,11 +50,12 @@ import java.util.function.Supplier;
  *       those; whatever they pause again waits for the next round. Then, while paused promises
  *       are the only ready work (the inbox is empty, no timer is due, no close is asked for, and
  *       the promise {@link #run} waits for is still pending), the step runs further rounds
- *       without polling the engine: at most {@value #MAX_PAUSE_ROUNDS} rounds in all, and no
- *       round starts {@value #PAUSE_ROUNDS_NANOS} ns or more after the first one ended (the
- *       clock is read once per further round). So a chain that pauses in a loop runs up to 64
- *       pauses per engine poll, and ready I/O waits for at most 64 rounds, or 50 µs and one
- *       round, behind it; an inbox task or a due timer stops the rounds at once;
+ *       without polling the engine: at most {@value #DEFAULT_MAX_PAUSE_ROUNDS} rounds in all
+ *       ({@link Builder#maxPauseRounds}), and no round starts {@value #PAUSE_ROUNDS_NANOS} ns or
+ *       more after the first one ended (the clock is read once per further round). So a chain
+ *       that pauses in a loop runs up to 64 pauses per engine poll, and ready I/O waits for at
+ *       most 64 rounds, or 50 µs and one round, behind it; an inbox task or a due timer stops
+ *       the rounds at once;
  *   <li>the cross-thread inbox, up to the number of tasks it held when the drain began, so a
  *       flood of producers cannot hold the loop in this step;
  *   <li>the timers due at the clock's time, read once, in deadline order. A timer scheduled by a
@@ -199,16 +200,18 @@ public final class Loop implements Executor, AutoCloseable, Time {
     static final int ENGINE_FAILURE_LIMIT = 16;
 
     /**
-     * The most rounds of paused promises one iteration runs before it polls the engine (step 1).
-     * Bounds how long ready I/O and due timers wait behind code that pauses in a loop.
+     * The default bound on the rounds of paused promises one iteration runs before it polls the
+     * engine (step 1): how long ready I/O and due timers may wait behind code that pauses in a loop.
      */
-    static final int MAX_PAUSE_ROUNDS = 64;
+    static final int DEFAULT_MAX_PAUSE_ROUNDS = 64;
 
     /** No pause round after the first starts once this much time has passed in step 1 (50 µs). */
     static final long PAUSE_ROUNDS_NANOS = 50_000L;
 
     /** The rounds of paused promises the current iteration ran; set by step 1. */
     private int pauseRoundsThisIteration;
+    /** The bound on {@link #pauseRoundsThisIteration}; 1 is Lwt's one round per iteration. */
+    private final int maxPauseRounds;
 
     private Loop(Builder builder) {
         this.name = builder.name != null ? builder.name : "weft-loop-" + NAMES.incrementAndGet();
@@ -220,6 +223,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         this.watchdog = builder.watchdogThresholdNanos > 0
                 ? new Watchdog(name, builder.watchdogThresholdNanos, builder.watchdogSink) : null;
         this.shuffle = builder.shuffleSeed != null ? new SeededShuffle(builder.shuffleSeed) : null;
+        this.maxPauseRounds = builder.maxPauseRounds;
     }
 
     /** A loop on a {@link PureEngine} (timers and wakeups, no I/O) and the {@link SystemClock}. */
@@ -753,7 +757,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /**
      * Step 1: one round of the promises paused before the iteration began, then more rounds
-     * while the only ready work is paused promises, at most {@value #MAX_PAUSE_ROUNDS} rounds in
+     * while the only ready work is paused promises, at most {@link #maxPauseRounds} rounds in
      * all and none started once {@value #PAUSE_ROUNDS_NANOS} ns have passed on the loop's clock
      * (see the class notes). Sets {@link #pauseRoundsThisIteration}.
      *
@@ -766,9 +770,9 @@ public final class Loop implements Executor, AutoCloseable, Time {
         }
         int woken = wakeupPaused();
         int rounds = 1;
-        if (LoopHooks.pausedCount() > 0 && onlyPausedReady()) {
+        if (maxPauseRounds > 1 && LoopHooks.pausedCount() > 0 && onlyPausedReady()) {
             long roundsEnd = clock.nanoTime() + PAUSE_ROUNDS_NANOS;
-            while (rounds < MAX_PAUSE_ROUNDS && LoopHooks.pausedCount() > 0 && onlyPausedReady()
+            while (rounds < maxPauseRounds && LoopHooks.pausedCount() > 0 && onlyPausedReady()
                     && noTimerDueBefore(roundsEnd)) {
                 woken += wakeupPaused();
                 rounds++;
@@ -1103,8 +1107,26 @@ public final class Loop implements Executor, AutoCloseable, Time {
         private long watchdogThresholdNanos;
         private Consumer<? super LoopBlocked> watchdogSink;
         private Long shuffleSeed;
+        private int maxPauseRounds = DEFAULT_MAX_PAUSE_ROUNDS;
 
         private Builder() {}
+
+        /**
+         * The most rounds of paused promises one iteration runs before it polls the engine
+         * (default {@value Loop#DEFAULT_MAX_PAUSE_ROUNDS}; see the class notes, step 1). {@code 1}
+         * is Lwt's loop exactly: every pause waits for a poll, at the cost of a system call per
+         * pause on the epoll engine. A larger bound makes pauses cheaper and lets ready I/O wait
+         * longer behind code that pauses in a loop (never more than 50 µs and one round).
+         *
+         * @throws IllegalArgumentException if {@code maxRounds} is less than 1
+         */
+        public Builder maxPauseRounds(int maxRounds) {
+            if (maxRounds < 1) {
+                throw new IllegalArgumentException("maxPauseRounds must be at least 1, was " + maxRounds);
+            }
+            this.maxPauseRounds = maxRounds;
+            return this;
+        }
 
         /** The loop's name (default {@code weft-loop-N}); the thread {@link #start()} makes has it. */
         public Builder name(String name) {

@@ -1,6 +1,7 @@
 package dev.weft.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.weft.promise.Promise;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ class PauseRoundsTest {
             loop.runOnce(0);
         }
 
-        int bound = Loop.MAX_PAUSE_ROUNDS;
+        int bound = Loop.DEFAULT_MAX_PAUSE_ROUNDS;
         assertEquals(List.of(bound, bound, bound, bound), pausesBeforeEachDispatch);
         assertEquals(4L * bound, loop.metrics().pauseRounds());
         assertEquals(4, loop.metrics().iterations());
@@ -122,6 +123,27 @@ class PauseRoundsTest {
 
         assertEquals(5, pauses);
         assertEquals(1, loop.metrics().iterations());
+    }
+
+    @Test
+    void aBoundOfOneRoundIsLwtsOnePausePerPoll() {
+        Loop lwt = Loop.builder().engine(new ScriptedEngine()).clock(clock).maxPauseRounds(1).build();
+        try {
+            pauseForever(() -> {});
+
+            lwt.runOnce(0);
+            lwt.runOnce(0);
+
+            assertEquals(2, pauses);
+            assertEquals(2, lwt.metrics().pauseRounds());
+        } finally {
+            lwt.close();
+        }
+    }
+
+    @Test
+    void aBoundBelowOneRoundIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Loop.builder().maxPauseRounds(0));
     }
 
     @Test

@@ -12,7 +12,7 @@ class PauseBenchTest {
     private final PauseBench bench = new PauseBench();
 
     @ParameterizedTest
-    @ValueSource(strings = {"pure", "epoll"})
+    @ValueSource(strings = {"pure", "epoll", "nio"})
     void weftRunsEveryPauseOfTheChain(String engine) {
         WeftLoopState state = new WeftLoopState();
         state.engine = engine;
