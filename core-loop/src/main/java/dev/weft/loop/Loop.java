@@ -51,11 +51,13 @@ import java.util.function.Supplier;
  *       are the only ready work (the inbox is empty, no timer is due, no close is asked for, and
  *       the promise {@link #run} waits for is still pending), the step runs further rounds
  *       without polling the engine: at most {@value #DEFAULT_MAX_PAUSE_ROUNDS} rounds in all
- *       ({@link Builder#maxPauseRounds}), and no round starts {@value #PAUSE_ROUNDS_NANOS} ns or
- *       more after the first one ended (the clock is read once per further round). So a chain
- *       that pauses in a loop runs up to 64 pauses per engine poll, and ready I/O waits for at
- *       most 64 rounds, or 50 µs and one round, behind it; an inbox task or a due timer stops
- *       the rounds at once;
+ *       ({@link Builder#maxPauseRounds}), and none once the clock reads {@value
+ *       #PAUSE_ROUNDS_NANOS} ns after the first round ended or a timer is due. The clock is read
+ *       after the first round and then once every {@value #WOKEN_PER_CLOCK_READ} promises woken
+ *       (every round, when rounds are that large), so the time bound and a due timer may be
+ *       seen up to that many pauses late. So a chain that pauses in a loop runs up to 64 pauses
+ *       per engine poll, and ready I/O waits for at most 64 rounds, or about 50 µs, behind it; an
+ *       inbox task stops the rounds at once;
  *   <li>the cross-thread inbox, up to the number of tasks it held when the drain began, so a
  *       flood of producers cannot hold the loop in this step;
  *   <li>the timers due at the clock's time, read once, in deadline order. A timer scheduled by a
@@ -207,6 +209,13 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** No pause round after the first starts once this much time has passed in step 1 (50 µs). */
     static final long PAUSE_ROUNDS_NANOS = 50_000L;
+
+    /**
+     * How many paused promises further pause rounds wake between two reads of the clock: a clock
+     * read costs as much as a pause itself, so it is spread over several (Netty reads it every 64
+     * tasks). A round that wakes this many or more reads the clock before the next one.
+     */
+    static final int WOKEN_PER_CLOCK_READ = 8;
 
     /** The rounds of paused promises the current iteration ran; set by step 1. */
     private int pauseRoundsThisIteration;
@@ -772,9 +781,17 @@ public final class Loop implements Executor, AutoCloseable, Time {
         int rounds = 1;
         if (maxPauseRounds > 1 && LoopHooks.pausedCount() > 0 && onlyPausedReady()) {
             long roundsEnd = clock.nanoTime() + PAUSE_ROUNDS_NANOS;
-            while (rounds < maxPauseRounds && LoopHooks.pausedCount() > 0 && onlyPausedReady()
-                    && noTimerDueBefore(roundsEnd)) {
-                woken += wakeupPaused();
+            int wokenSinceClockRead = 0;
+            while (rounds < maxPauseRounds && LoopHooks.pausedCount() > 0 && onlyPausedReady()) {
+                if (wokenSinceClockRead >= WOKEN_PER_CLOCK_READ) {
+                    if (!noTimerDueBefore(roundsEnd)) {
+                        break;
+                    }
+                    wokenSinceClockRead = 0;
+                }
+                int n = wakeupPaused();
+                woken += n;
+                wokenSinceClockRead += n;
                 rounds++;
             }
         }
