@@ -9,8 +9,12 @@ Usage: ./weft bench <name> [options]
 
   promises [jmh-options]  JMH: Weft vs CompletableFuture, Reactor Mono, Netty promises (-prof gc);
                           e.g. ./weft bench promises -f 1 -wi 3 -i 3 for a shorter run
-  loop [jmh-options]      JMH: Weft's loop vs Netty's event loop, virtual threads, HashedWheelTimer,
-                          ScheduledThreadPoolExecutor (pause, timers, cross-thread submit)
+  loop [regex] [jmh-options]
+                          JMH (-prof gc): Weft's loop vs Netty's event loop, virtual threads,
+                          HashedWheelTimer, ScheduledThreadPoolExecutor (pause, timers, cross-thread
+                          submit), the cost per ready source of a wake-up (1/16/256 sources, epoll
+                          and NIO) and echo latency beside a pausing chain; e.g. ./weft bench loop
+                          WakeupBench -f 1 -wi 2 -i 3
   http [options]          wrk against Weft's and Netty's HTTP servers (GET /plaintext)
   echo [options]          TCP ping-pong against Weft's and Netty's echo servers
   xen [options]           Xen shared ring between two loops on the hypervisor model vs a Unix-domain
