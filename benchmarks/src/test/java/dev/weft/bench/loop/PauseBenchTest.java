@@ -25,6 +25,19 @@ class PauseBenchTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"pure", "epoll", "nio"})
+    void weftCallbackRunsEveryPause(String engine) {
+        WeftLoopState state = new WeftLoopState();
+        state.engine = engine;
+        state.start();
+        try {
+            assertEquals(LoopBenchSettings.STEPS, bench.pause_weftCallback(state));
+        } finally {
+            state.stop();
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"nio", "epoll"})
     void nettyRunsEveryResubmission(String transport) {
         NettyLoopState state = new NettyLoopState();
