@@ -66,7 +66,7 @@ run_rounds
 memory_rows
 
 {
-  report_header "./weft bench echo $*"
+  report_header "$(command_line ./weft bench echo "$@")"
   for scenario in $SCENARIOS; do
     echo
     echo "## TCP echo ping-pong, $MESSAGE_BYTES-byte messages, ${scenario%conn} connection(s), one round trip in flight each (echoload -c ${scenario%conn} -d $RUN_SECONDS -s $MESSAGE_BYTES)"

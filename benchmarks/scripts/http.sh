@@ -77,7 +77,7 @@ run_rounds
 memory_rows
 
 {
-  report_header "./weft bench http $*"
+  report_header "$(command_line ./weft bench http "$@")"
   for scenario in $SCENARIOS; do
     echo
     if [ "$scenario" = plain ]; then

@@ -339,9 +339,18 @@ memory_rows() {
 # ---------------------------------------------------------------------------------------------------
 # The report.
 
+# command_line WORDS...: the words as one line to paste back into a shell, quoting those with blanks.
+command_line() {
+  local w out=""
+  for w in "$@"; do
+    if [[ "$w" =~ [[:space:]] ]]; then out+=" \"$w\""; else out+=" $w"; fi
+  done
+  echo "${out# }"
+}
+
 # The header every harness report starts with: what ran, where, when, and how.
 report_header() {
-  echo "# $1 — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?), $(nproc) CPUs: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+  echo "# $1 — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo ?), $(nproc) CPUs: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
   echo "# $(java -version 2>&1 | sed -n 2p); server JVM options: $SERVER_JVM_OPTS; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# $ROUNDS interleaved rounds: in each, every server started fresh, ${WARMUP_SECONDS} s warm-up then ${RUN_SECONDS} s measured per scenario,"
   echo "# one after the other (order rotated each round); server pinned to CPU $SERVER_CPU, load generator to CPU $LOAD_CPU."
