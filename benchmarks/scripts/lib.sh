@@ -217,6 +217,11 @@ new_run() {
   LOAD_LOG="$RUN_DIR/load.log"
   REPORT="$RUN_DIR/report.txt"
   : >"$RESULTS_LOG"; : >"$LOAD_LOG"
+  LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+  # Interleaving keeps drift out of the ratios, not noise: a busy machine spreads the rounds.
+  awk -v l="${LOAD_AT_START%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 4) }' \
+    && note "the machine is busy (load average $LOAD_AT_START on $(nproc) CPUs): expect wide rounds; publish only runs on an idle machine"
+  return 0
 }
 
 # preflight: starts each server once, unpinned and unloaded, so that a first build (./weft builds
@@ -351,7 +356,7 @@ command_line() {
 # The header every harness report starts with: what ran, where, when, and how.
 report_header() {
   echo "# $1 — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo ?), $(nproc) CPUs: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-  echo "# $(java -version 2>&1 | sed -n 2p); server JVM options: $SERVER_JVM_OPTS; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# $(java -version 2>&1 | sed -n 2p); server JVM options: $SERVER_JVM_OPTS; load average at the start $LOAD_AT_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# $ROUNDS interleaved rounds: in each, every server started fresh, ${WARMUP_SECONDS} s warm-up then ${RUN_SECONDS} s measured per scenario,"
   echo "# one after the other (order rotated each round); server pinned to CPU $SERVER_CPU, load generator to CPU $LOAD_CPU."
   echo "# Ratios are taken within a round, then summarised: median, min, max; rounds on both sides of 1.0: no difference shown."
