@@ -11,10 +11,10 @@ Usage: ./weft bench <name> [options]
                           e.g. ./weft bench promises -f 1 -wi 3 -i 3 for a shorter run
   loop [jmh-options]      JMH: Weft's loop vs Netty's event loop, virtual threads, HashedWheelTimer,
                           ScheduledThreadPoolExecutor (pause, timers, cross-thread submit)
-  http [options]          wrk against the C reference, Weft's and Netty's HTTP servers (GET /plaintext)
-                          in interleaved rounds; defaults take about 9 minutes
-  echo [options]          echoload (C) ping-pong against the C reference, Weft's and Netty's echo servers
-                          in interleaved rounds; defaults take about 9 minutes
+  http [options]          wrk against Weft's and Netty's HTTP servers (GET /plaintext)
+  echo [options]          echoload (C) ping-pong against Weft's and Netty's echo servers
+                          http and echo: beside the C reference, in interleaved rounds; about 10
+                          minutes each at the defaults (options below)
   xen [options]           Xen shared ring between two loops on the hypervisor model vs a Unix-domain
                           socket between two loops on io-unix (round trips/s, notify->wake p50/p99);
                           --seconds N (5), --runs N (3), --window N (128 requests in flight);
