@@ -107,7 +107,10 @@ import java.util.function.Supplier;
  * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. Two {@link
  * System#nanoTime()} reads per iteration feed the busy/blocked metrics, two more when the
  * iteration may block (a timeout-0 poll counts as busy time); the watchdog, when on,
- * adds two opaque stores and one read per callback.
+ * adds two opaque stores and one read per callback. Further pause rounds read the clock once
+ * per {@value #WOKEN_PER_CLOCK_READ} promises woken. The JFR iteration event is made, begun and
+ * asked {@code shouldCommit()} every iteration; with no recording that wants it the JIT removes
+ * all three ({@code WakeupBench} measures 0 bytes per iteration).
  *
  * <p><b>Determinism.</b> With {@link VirtualTimeEngine} time moves only inside step 4 and only
  * when the loop has nothing ready, by exactly the time to the next timer. With a shuffle seed,
