@@ -176,6 +176,24 @@ class ContextTest {
         return n == 0 ? Promise.of(REQUEST_ID.orElse("none")) : Promise.of(n).flatMap(x -> descend(n - 1));
     }
 
+    @Test
+    void theHookReportsALaterFailureOfAsyncWorkUnderTheValueOfItsCaller() {
+        Resolver<Void> work = Promise.pending();
+        LoopHooks.setAsyncExceptionHook(failure -> record());
+        try {
+            Promise.withValue(REQUEST_ID, "r1", () -> {
+                Promise.async(work::promise);
+                return Promise.unit();
+            });
+
+            work.reject(new E());
+        } finally {
+            LoopHooks.setAsyncExceptionHook(null);
+        }
+
+        assertEquals(List.of("r1"), seen);
+    }
+
     // ---------------------------------------------------------------- isolation
 
     @Test
