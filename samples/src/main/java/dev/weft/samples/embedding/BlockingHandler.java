@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BlockingHandler {
 
-    private static final Duration REQUEST_TIMEOUT = Duration.ofMillis(500);
+    /** Generous, so that a fast request on a loaded machine still makes it; the slow one never does. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
 
     private final Loop loop;
     /** Counted down on the loop thread each time a request's work is cancelled there. */
