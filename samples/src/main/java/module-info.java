@@ -4,6 +4,9 @@ module dev.weft.samples {
     requires transitive dev.weft.unix;
     // the echo sample's vchan backends (a real Xen domain, or the hypervisor model)
     requires dev.weft.xen;
+    // the Reactor pipeline recipe
+    requires dev.weft.reactor;
     exports dev.weft.samples;
+    exports dev.weft.samples.embedding;
     exports dev.weft.samples.http;
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -741,6 +742,31 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /** The loop's live counters. ANY THREAD. */
     public LoopMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * The engine the loop blocks in, for I/O libraries that must know its kind (io-unix's {@code
+     * Sockets.on(loop)} tells epoll from NIO by it). ANY THREAD to read; use the engine only as
+     * {@link Engine} says (its loop thread), and watch sources through {@link #register}, which
+     * runs handlers under the loop's failure reporting and watchdog.
+     */
+    public Engine engine() {
+        return engine;
+    }
+
+    /**
+     * The loop running on the calling thread, or empty if none is: present inside every callback
+     * a loop runs (promise callbacks, tasks, timers, readiness handlers, hooks), throughout the
+     * thread {@link #start()} made, and for the length of a {@link #run}, {@link #runOnce} or
+     * agent {@code doWork}; empty on other threads, and on a loop's own thread between two runs.
+     * For helpers that would otherwise take a {@code Loop} parameter only to pass it on. ANY
+     * THREAD; one thread-local read.
+     *
+     * <p>An {@link Optional} rather than a nullable result, so that "not on a loop" is
+     * handled where it is read: {@code Loop.current().orElseThrow()}.
+     */
+    public static Optional<Loop> current() {
+        return Optional.ofNullable(RUNNING.get());
     }
 
     @Override

@@ -109,9 +109,8 @@ public final class LoopGroup implements AutoCloseable {
     }
 
     /**
-     * The engine loop {@code index} blocks in, for the I/O libraries that need it beside the loop
-     * (e.g. io-unix's {@code Sockets.on(loop, engine)}). ANY THREAD; use it only as that loop's
-     * {@link Engine} contract says (its loop thread).
+     * The engine loop {@code index} blocks in, the same as {@code loop(index).engine()}. ANY
+     * THREAD; use it only as that loop's {@link Engine} contract says (its loop thread).
      */
     public Engine engine(int index) {
         return engines.get(index);

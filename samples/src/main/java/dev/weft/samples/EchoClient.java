@@ -78,7 +78,7 @@ public final class EchoClient {
         int messages = options.integer("messages");
         Engine engine = options.engine();
         try (Loop loop = Loop.builder().name("weft-echo-client").engine(engine).build()) {
-            Sockets sockets = Sockets.on(loop, engine);
+            Sockets sockets = Sockets.on(loop);
             InetSocketAddress server = options.address();
             int perConnection = messages;
             long start = System.nanoTime();

@@ -49,7 +49,12 @@ public final class EmbeddedLoop {
             System.out.println(call.get());
         }
 
-        loop.execute(() -> stop.resolve(null));
+        // submit, not execute: resolving stop ends the run and the loop closes at once, and an
+        // execute racing with that close can throw LoopClosed even though its task ran.
+        loop.submit(() -> {
+            stop.resolve(null);
+            return Promise.unit();
+        }).get();
         loopDone.get();
         pool.shutdown();
         System.out.println("loop closed: " + loop.isClosed() + "; pool stopped");

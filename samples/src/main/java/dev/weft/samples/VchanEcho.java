@@ -108,7 +108,7 @@ final class VchanEcho implements AutoCloseable {
         // The device is closed after the loop, which unregisters its fd on closing.
         try (EventChannelDevice device = platform.openEventChannels();
              Loop loop = Loop.builder().name("weft-echo-vchan").engine(engine).build()) {
-            XenStore store = XenStore.over(XenStoreFlows.openXenbus(Sockets.on(loop, engine)), loop);
+            XenStore store = XenStore.over(XenStoreFlows.openXenbus(Sockets.on(loop)), loop);
             EventChannels channels = EventChannels.on(loop, device);
             System.out.println("Weft echo server on a vchan at " + at + " for domain " + clientDomain);
             System.out.flush();

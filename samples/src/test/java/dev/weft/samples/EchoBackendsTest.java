@@ -129,7 +129,7 @@ class EchoBackendsTest {
             var serverEngine = Engines.open(EngineKind.EPOLL);
             serverLoop = Loop.builder().name("echo-server").engine(serverEngine).build();
             serverLoop.start();
-            listener = serverLoop.submit(() -> Promise.of(Sockets.on(serverLoop, serverEngine).listen(
+            listener = serverLoop.submit(() -> Promise.of(Sockets.on(serverLoop).listen(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenOptions.DEFAULT)))
                     .join();
             // Closing the loop closes the listener, which rejects the pending accept: expected here.
@@ -140,7 +140,7 @@ class EchoBackendsTest {
 
         @Override
         public <T> CompletableFuture<T> withClient(Function<Flow, Promise<T>> session) {
-            return clientLoop.submit(() -> Sockets.on(clientLoop, clientEngine)
+            return clientLoop.submit(() -> Sockets.on(clientLoop)
                     .connect(listener.localAddress(), Duration.ofSeconds(10))
                     .flatMap(flow -> session.apply(flow).andFinally(flow::close)));
         }

@@ -36,7 +36,7 @@ class EchoServerTest {
         Engine engine = Engines.open(kind);
         try (Loop loop = Loop.builder().engine(engine).build()) {
             loop.start();
-            TcpListener listener = loop.submit(() -> Promise.of(Sockets.on(loop, engine)
+            TcpListener listener = loop.submit(() -> Promise.of(Sockets.on(loop)
                     .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenOptions.DEFAULT)))
                     .get(30, TimeUnit.SECONDS);
             loop.execute(() -> Promise.async(() -> EchoServer.acceptLoop(listener)));
@@ -63,7 +63,7 @@ class EchoServerTest {
     void theEchoClientChecksEveryEchoOnFourConnectionsAtOnce(EngineKind kind) {
         Engine engine = Engines.open(kind);
         try (Loop loop = Loop.builder().engine(engine).build()) {
-            Sockets sockets = Sockets.on(loop, engine);
+            Sockets sockets = Sockets.on(loop);
             TcpListener listener = sockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     ListenOptions.DEFAULT);
             Promise.async(() -> EchoServer.acceptLoop(listener));

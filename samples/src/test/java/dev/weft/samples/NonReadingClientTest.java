@@ -53,7 +53,7 @@ class NonReadingClientTest {
         loop = Loop.builder().name("non-reading-test").engine(engine).build();
         loop.start();
         FlowOptions options = FlowOptions.DEFAULT.withWriteTimeout(Duration.ofMillis(300));
-        Sockets sockets = loop.submit(() -> Promise.of(Sockets.on(loop, engine, options))).get(30, TimeUnit.SECONDS);
+        Sockets sockets = loop.submit(() -> Promise.of(Sockets.on(loop, options))).get(30, TimeUnit.SECONDS);
         HttpServer server = loop.submit(() -> Promise.of(HttpServer.start(loop,
                 sockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenOptions.DEFAULT),
                 new HelloRoutes(), HttpLimits.defaults()))).get(30, TimeUnit.SECONDS);

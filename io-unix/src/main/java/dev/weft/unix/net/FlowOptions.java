@@ -7,7 +7,7 @@ import java.util.Objects;
  * Per-connection bounds on output a {@link SocketFlow} has queued for a peer that is slow to read
  * (or never reads): water marks on the bytes the kernel has not taken yet, and a write timeout.
  * Immutable. Set for every flow of a {@link Sockets} ({@link Sockets#on(dev.weft.loop.Loop,
- * dev.weft.loop.Engine, FlowOptions)}) or for one flow ({@link SocketFlow#setFlowOptions}).
+ * FlowOptions)}) or for one flow ({@link SocketFlow#setFlowOptions}).
  *
  * <p><b>Water marks</b> (Netty's WriteBufferWaterMark, in the library so that every protocol on a
  * flow gets them). Once more than {@code highWaterMark} bytes wait in the flow's write queue, the

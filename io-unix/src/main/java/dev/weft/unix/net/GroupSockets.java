@@ -58,14 +58,14 @@ public final class GroupSockets {
      * Makes {@link Sockets} with {@code flowOptions} on every loop of {@code group}, each on its
      * loop's thread; waits for them. Call from outside the group, after {@link LoopGroup#start()}.
      *
-     * @throws IllegalArgumentException if a loop's engine is not epoll or NIO
+     * @throws UnsupportedEngineException if a loop's engine is not epoll or NIO
      */
     public static GroupSockets on(LoopGroup group, FlowOptions flowOptions) {
         Objects.requireNonNull(flowOptions, "flowOptions");
         List<CompletableFuture<Sockets>> made = new ArrayList<>();
         for (int i = 0; i < group.size(); i++) {
             int index = i;
-            made.add(group.loop(i).call(() -> Sockets.on(group.loop(index), group.engine(index), flowOptions)));
+            made.add(group.loop(i).call(() -> Sockets.on(group.loop(index), flowOptions)));
         }
         List<Sockets> sockets = new ArrayList<>();
         for (CompletableFuture<Sockets> future : made) {

@@ -19,9 +19,8 @@ import java.util.Objects;
  * pending operations rejected with {@link SocketClosedException}) before the engine goes.
  *
  * <pre>{@code
- * Engine engine = Engines.defaultEngine();
- * Loop loop = Loop.builder().engine(engine).build();
- * Sockets sockets = Sockets.on(loop, engine);
+ * Loop loop = Loop.builder().engine(Engines.defaultEngine()).build();
+ * Sockets sockets = Sockets.on(loop);
  * TcpListener listener = sockets.listen(new InetSocketAddress("::", 8080));
  * }</pre>
  *
@@ -47,29 +46,37 @@ public final class Sockets {
     }
 
     /**
-     * Sockets on {@code loop}, with a pool of {@value #DEFAULT_BUFFER_COUNT} read buffers of
-     * {@value #DEFAULT_BUFFER_SIZE} bytes that is freed when the loop closes.
+     * Sockets on {@code loop}, which must be built on an {@link dev.weft.unix.epoll.EpollEngine}
+     * or a {@link dev.weft.unix.nio.NioEngine} (as {@link dev.weft.unix.Engines#defaultEngine()}
+     * opens), with a pool of {@value #DEFAULT_BUFFER_COUNT} read buffers of {@value
+     * #DEFAULT_BUFFER_SIZE} bytes that is freed when the loop closes. Inside a callback, {@code
+     * Sockets.on(Loop.current().orElseThrow())} needs no loop passed down.
      *
-     * @param engine the engine {@code loop} was built with: an
-     *     {@link dev.weft.unix.epoll.EpollEngine} or a {@link dev.weft.unix.nio.NioEngine}
-     * @throws IllegalArgumentException if the engine is of another kind
+     * @throws UnsupportedEngineException if the loop's engine cannot watch sockets (nothing is
+     *     allocated then)
      */
-    public static Sockets on(Loop loop, Engine engine) {
-        return on(loop, engine, FlowOptions.DEFAULT);
+    public static Sockets on(Loop loop) {
+        return on(loop, FlowOptions.DEFAULT);
     }
 
     /**
-     * Like {@link #on(Loop, Engine)}, with {@code flowOptions} (water marks, write timeout) for
-     * every flow it makes instead of {@link FlowOptions#DEFAULT}.
+     * Like {@link #on(Loop)}, with {@code flowOptions} (water marks, write timeout) for every
+     * flow it makes instead of {@link FlowOptions#DEFAULT}.
      *
-     * @throws IllegalArgumentException if the engine is of another kind
+     * @throws UnsupportedEngineException if the loop's engine cannot watch sockets
      */
-    public static Sockets on(Loop loop, Engine engine, FlowOptions flowOptions) {
+    public static Sockets on(Loop loop, FlowOptions flowOptions) {
         Objects.requireNonNull(flowOptions, "flowOptions");
+        Transport.nioEngineOf(Objects.requireNonNull(loop, "loop")); // refuse before allocating the pool
         BufferPool pool = new BufferPool(DEFAULT_BUFFER_SIZE, DEFAULT_BUFFER_COUNT);
-        // Exit hooks run last added first: added before the sockets' hook, this runs after it.
-        loop.onExit(pool::close);
-        return on(loop, engine, pool, flowOptions);
+        try {
+            // Exit hooks run last added first: added before the sockets' hook, this runs after it.
+            loop.onExit(pool::close);
+        } catch (RuntimeException wrongThread) {
+            pool.close();
+            throw wrongThread;
+        }
+        return on(loop, pool, flowOptions);
     }
 
     /**
@@ -77,24 +84,84 @@ public final class Sockets {
      * owns and must keep open while any socket lives. When every buffer is lent out, reads use
      * freshly allocated ones rather than fail.
      *
-     * @param engine the engine {@code loop} was built with (epoll or NIO)
-     * @throws IllegalArgumentException if the engine is of another kind
+     * @throws UnsupportedEngineException if the loop's engine cannot watch sockets
      */
-    public static Sockets on(Loop loop, Engine engine, BufferPool readBuffers) {
-        return on(loop, engine, readBuffers, FlowOptions.DEFAULT);
+    public static Sockets on(Loop loop, BufferPool readBuffers) {
+        return on(loop, readBuffers, FlowOptions.DEFAULT);
     }
 
     /**
-     * Sockets reading into buffers from {@code readBuffers} (see {@link #on(Loop, Engine,
-     * BufferPool)}), whose flows use {@code flowOptions}.
+     * Sockets reading into buffers from {@code readBuffers} (see {@link #on(Loop, BufferPool)}),
+     * whose flows use {@code flowOptions}.
      *
-     * @throws IllegalArgumentException if the engine is of another kind
+     * @throws UnsupportedEngineException if the loop's engine cannot watch sockets
      */
-    public static Sockets on(Loop loop, Engine engine, BufferPool readBuffers, FlowOptions flowOptions) {
-        Transport transport = new Transport(Objects.requireNonNull(loop, "loop"), engine,
+    public static Sockets on(Loop loop, BufferPool readBuffers, FlowOptions flowOptions) {
+        Transport transport = new Transport(Objects.requireNonNull(loop, "loop"),
                 Objects.requireNonNull(readBuffers, "readBuffers"), Objects.requireNonNull(flowOptions, "flowOptions"));
         loop.onExit(transport::closeAll);
         return new Sockets(transport);
+    }
+
+    // The forms below name the engine a second time. They are kept so that code written before
+    // Loop.engine() existed goes on compiling; new code calls the forms above.
+
+    /**
+     * {@link #on(Loop)} for code written when the engine had to be passed as well.
+     *
+     * @param engine the engine {@code loop} was built with
+     * @throws IllegalArgumentException if {@code engine} is not {@code loop}'s engine
+     * @throws UnsupportedEngineException if the loop's engine cannot watch sockets
+     */
+    public static Sockets on(Loop loop, Engine engine) {
+        requireLoopsEngine(loop, engine);
+        return on(loop);
+    }
+
+    /**
+     * {@link #on(Loop, FlowOptions)} for code written when the engine had to be passed as well.
+     *
+     * @param engine the engine {@code loop} was built with
+     * @throws IllegalArgumentException if {@code engine} is not {@code loop}'s engine
+     * @throws UnsupportedEngineException if the loop's engine cannot watch sockets
+     */
+    public static Sockets on(Loop loop, Engine engine, FlowOptions flowOptions) {
+        requireLoopsEngine(loop, engine);
+        return on(loop, flowOptions);
+    }
+
+    /**
+     * {@link #on(Loop, BufferPool)} for code written when the engine had to be passed as well.
+     *
+     * @param engine the engine {@code loop} was built with
+     * @throws IllegalArgumentException if {@code engine} is not {@code loop}'s engine
+     * @throws UnsupportedEngineException if the loop's engine cannot watch sockets
+     */
+    public static Sockets on(Loop loop, Engine engine, BufferPool readBuffers) {
+        requireLoopsEngine(loop, engine);
+        return on(loop, readBuffers);
+    }
+
+    /**
+     * {@link #on(Loop, BufferPool, FlowOptions)} for code written when the engine had to be
+     * passed as well.
+     *
+     * @param engine the engine {@code loop} was built with
+     * @throws IllegalArgumentException if {@code engine} is not {@code loop}'s engine
+     * @throws UnsupportedEngineException if the loop's engine cannot watch sockets
+     */
+    public static Sockets on(Loop loop, Engine engine, BufferPool readBuffers, FlowOptions flowOptions) {
+        requireLoopsEngine(loop, engine);
+        return on(loop, readBuffers, flowOptions);
+    }
+
+    private static void requireLoopsEngine(Loop loop, Engine engine) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(engine, "engine");
+        if (engine != loop.engine()) {
+            throw new IllegalArgumentException("Sockets.on(" + loop.name() + ", " + engine + "): that engine is not"
+                    + " the loop's (" + loop.engine() + "); call Sockets.on(loop), which uses the loop's own");
+        }
     }
 
     /** Bytes queued in the write queues of all this Sockets' flows now. Loop thread. */

@@ -51,18 +51,25 @@ final class Transport {
     /** Every registered socket and how to close it, so that the loop's exit closes what is left. */
     private final Map<Endpoint, Runnable> open = new HashMap<>();
 
-    Transport(Loop loop, Engine engine, BufferPool pool, FlowOptions flowOptions) {
+    Transport(Loop loop, BufferPool pool, FlowOptions flowOptions) {
         this.loop = loop;
         this.pool = pool;
         this.flowOptions = flowOptions;
-        if (engine instanceof NioEngine nioEngine) {
-            this.nio = nioEngine;
-        } else if (engine instanceof EpollEngine) {
-            this.nio = null;
-        } else {
-            throw new IllegalArgumentException("sockets need the loop's EpollEngine or NioEngine, not "
-                    + engine.getClass().getName() + "; build the loop on Engines.defaultEngine()");
-        }
+        this.nio = nioEngineOf(loop);
+    }
+
+    /**
+     * The loop's engine if it is NIO, {@code null} if it is epoll (sockets are then native fds).
+     *
+     * @throws UnsupportedEngineException if it is neither: it cannot watch sockets
+     */
+    static NioEngine nioEngineOf(Loop loop) {
+        Engine engine = loop.engine();
+        return switch (engine) {
+            case NioEngine nioEngine -> nioEngine;
+            case EpollEngine _ -> null;
+            default -> throw new UnsupportedEngineException(loop, engine);
+        };
     }
 
     /** An unconnected stream socket of {@code remote}'s family, not yet registered. */

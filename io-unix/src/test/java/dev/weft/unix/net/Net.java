@@ -30,7 +30,7 @@ final class Net implements AutoCloseable {
         Engine engine = Engines.open(kind);
         this.loop = Loop.builder().engine(engine).build();
         this.pool = new BufferPool(bufferSize, 16);
-        this.sockets = Sockets.on(loop, engine, pool, flowOptions);
+        this.sockets = Sockets.on(loop, pool, flowOptions);
     }
 
     static Net open(EngineKind kind) {

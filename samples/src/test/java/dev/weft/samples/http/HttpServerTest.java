@@ -57,7 +57,7 @@ class HttpServerTest {
         loop = Loop.builder().name("http-test").engine(engine).build();
         loop.start();
         server = loop.submit(() -> {
-            Sockets sockets = Sockets.on(loop, engine);
+            Sockets sockets = Sockets.on(loop);
             var listener = sockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenOptions.DEFAULT);
             return Promise.of(HttpServer.start(loop, listener, handler, LIMITS));
         }).get(30, TimeUnit.SECONDS);
