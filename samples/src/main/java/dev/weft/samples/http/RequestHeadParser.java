@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Incremental parser of HTTP/1.x request heads (RFC 9112): finds where a head ends in the bytes
@@ -140,6 +141,9 @@ public final class RequestHeadParser {
         private MemorySegment buf;
         private long end;
         private long pos;
+        /** The fields of the head being read, gathered before one exact-size copy goes into its Headers. */
+        private String[] fields = new String[32];
+        private int fieldCount;
 
         RequestHead read(MemorySegment buf, long start, long end) {
             this.buf = buf;
@@ -149,13 +153,14 @@ public final class RequestHeadParser {
                 String method = method(token(' ', "method"));
                 String target = target(method);
                 int minor = version();
-                Headers headers = new Headers();
                 while (!atLineEnd()) {
-                    field(headers);
+                    field();
                 }
-                return semantics(method, target, minor, headers);
+                return semantics(method, target, minor, Headers.copyOf(fields, fieldCount));
             } finally {
                 this.buf = null; // the caller's buffer is only lent
+                Arrays.fill(fields, 0, 2 * fieldCount, null);
+                fieldCount = 0;
             }
         }
 
@@ -227,8 +232,8 @@ public final class RequestHeadParser {
             return minor - '0';
         }
 
-        private void field(Headers headers) {
-            if (headers.size() == MAX_FIELDS) {
+        private void field() {
+            if (fieldCount == MAX_FIELDS) {
                 throw new HttpError(431, "more than " + MAX_FIELDS + " header fields");
             }
             byte first = buf.get(JAVA_BYTE, pos);
@@ -254,7 +259,12 @@ public final class RequestHeadParser {
                     valueEnd = pos;
                 }
             }
-            headers.add(name, string(valueStart, (int) (valueEnd - valueStart)));
+            if (2 * fieldCount == fields.length) {
+                fields = Arrays.copyOf(fields, 2 * fields.length);
+            }
+            fields[2 * fieldCount] = name;
+            fields[2 * fieldCount + 1] = string(valueStart, (int) (valueEnd - valueStart));
+            fieldCount++;
             lineEnd();
         }
 
