@@ -10,6 +10,7 @@ module dev.weft.bench {
     requires dev.weft.loop;
     requires dev.weft.unix;
     requires dev.weft.xen;
+    requires dev.weft.samples;
     requires jmh.core;
     requires reactor.core;
     requires io.netty.common;

@@ -24,7 +24,9 @@ public interface Flow {
 
     /**
      * Bytes read: never empty. The segment is lent until the next {@link #read()} or {@link
-     * #close()}; copy what must outlive that.
+     * #close()}; copy what must outlive that. A backend may hand out the same {@code Data} (and
+     * the same already-fulfilled promise of it) again for a later read that lends the same bytes
+     * of the same buffer, so compare reads by content, never by identity.
      */
     record Data(MemorySegment bytes) implements Read {}
 

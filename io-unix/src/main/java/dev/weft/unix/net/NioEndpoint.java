@@ -16,9 +16,13 @@ import java.nio.channels.SocketChannel;
  * An {@link Endpoint} on a java.nio channel for the {@link NioEngine}: the source is the id the
  * engine gives the channel when it is {@linkplain #attach attached}. Loop thread only.
  *
- * <p>NIO speaks {@link ByteBuffer}, so each read or write makes a buffer view of the segment (and
+ * <p>NIO speaks {@link ByteBuffer}, so a read or write needs a buffer view of the segment (and
  * a gathering write an array of them): small allocations the native backend does not make, the
- * price of portability. IOExceptions become {@link dev.weft.unix.ErrnoException}s through
+ * price of portability. The endpoint keeps the view of the last segment read into and of the last
+ * native segment written from, and reuses it when the next call passes the same segment (a flow
+ * reads into the same pooled buffer again and again, and an echo writes back the same view of
+ * it), so a steady exchange makes none; a kept view pins its segment until the next read or
+ * write replaces it or the endpoint closes. IOExceptions become {@link dev.weft.unix.ErrnoException}s through
  * {@link NioErrors}, so both backends fail alike.
  */
 final class NioEndpoint implements Endpoint {
@@ -26,6 +30,11 @@ final class NioEndpoint implements Endpoint {
     private final SelectableChannel channel;
     /** The attachment id, or {@code -1} before {@link #attach}. */
     private int source = -1;
+    /** The last segment read into or written from (a native one), and its view; see the class comment. */
+    private MemorySegment readSegment;
+    private ByteBuffer readView;
+    private MemorySegment writeSegment;
+    private ByteBuffer writeView;
 
     NioEndpoint(SelectableChannel channel) {
         this.channel = channel;
@@ -61,7 +70,11 @@ final class NioEndpoint implements Endpoint {
     @Override
     public int read(MemorySegment buffer) {
         try {
-            return ((SocketChannel) channel).read(buffer.asByteBuffer());
+            if (buffer != readSegment) {
+                readView = buffer.asByteBuffer();
+                readSegment = buffer;
+            }
+            return ((SocketChannel) channel).read(readView.clear());
         } catch (IOException e) {
             throw NioErrors.translate("read", this, e);
         }
@@ -72,7 +85,7 @@ final class NioEndpoint implements Endpoint {
         try {
             SocketChannel socket = (SocketChannel) channel;
             if (count == 1) {
-                return socket.write(buffers[offset].asByteBuffer());
+                return socket.write(writeView(buffers[offset]));
             }
             ByteBuffer[] views = new ByteBuffer[count];
             for (int i = 0; i < count; i++) {
@@ -82,6 +95,18 @@ final class NioEndpoint implements Endpoint {
         } catch (IOException e) {
             throw NioErrors.translate("writev", this, e);
         }
+    }
+
+    /** A view of {@code segment} from its start to its end: the kept one if it is the same native segment. */
+    private ByteBuffer writeView(MemorySegment segment) {
+        if (!segment.isNative()) {
+            return segment.asByteBuffer();
+        }
+        if (segment != writeSegment) {
+            writeView = segment.asByteBuffer();
+            writeSegment = segment;
+        }
+        return writeView.clear();
     }
 
     @Override
@@ -190,6 +215,10 @@ final class NioEndpoint implements Endpoint {
 
     @Override
     public void close() {
+        readSegment = null;
+        readView = null;
+        writeSegment = null;
+        writeView = null;
         try {
             channel.close();
         } catch (IOException e) {

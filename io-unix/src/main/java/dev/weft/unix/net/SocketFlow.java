@@ -34,6 +34,14 @@ import java.util.Objects;
  * to the pool); copy what must outlive that. A flow waiting for data holds no buffer, so idle
  * connections cost no buffer memory. A read is cancelable: cancelling it abandons the wait.
  *
+ * <p><b>Reads allocate only what the API needs.</b> When a read lends the same pooled buffer with
+ * the same length as the flow's previous read (a steady stream of equal messages, the usual
+ * server case), the {@link Flow.Data} is the previous one again, and a read answered at once
+ * returns the previous already-fulfilled promise again: both are immutable, and the earlier
+ * loan ended with this read, so nothing anyone may still look at changes. A read that has to
+ * wait returns a new promise (a pending promise cannot be reused honestly: its holder would see
+ * it go back to pending); a cancelled one is forgotten lazily, without a cancel callback.
+ *
  * <p><b>Writes.</b> {@link #write} and {@link #writev} do not copy: the caller keeps ownership of
  * the segments but must not change them until the write's promise resolves, which happens when
  * the kernel has taken every byte (not when the peer received them). Writes issued back to back
@@ -73,11 +81,14 @@ public final class SocketFlow implements Flow {
     /** The read buffer this flow holds: lent to the reader after a read, given back on EAGAIN, EOF or close. */
     private MemorySegment buffer;
     private Resolver<Read> reader;
+    /** The last {@link Data} lent, the buffer it is a slice of, and (once asked for) a promise fulfilled with it. */
+    private Data lent;
+    private MemorySegment lentFrom;
+    private Promise<Read> lentNow;
     /** Whether a read system call may find data: false after EAGAIN or a short read, true after readiness. */
     private boolean readable = true;
     /** End of stream was read, or input was shut down: reads return {@link #END_OF_STREAM}. */
     private boolean inputEnded;
-    private final Runnable cancelRead = this::cancelRead;
     /** More than the high-water mark is queued: reads wait until the queue falls to the low mark. */
     private boolean overHighMark;
 
@@ -215,7 +226,7 @@ public final class SocketFlow implements Flow {
         if (closed) {
             return Promise.rejected(new SocketClosedException("read", this, "the flow is closed"));
         }
-        if (reader != null) {
+        if (pendingReader() != null) {
             return Promise.rejected(new IllegalStateException("a read is already pending on " + this
                     + "; wait for its promise before reading again"));
         }
@@ -226,7 +237,7 @@ public final class SocketFlow implements Flow {
             try {
                 Read now = readNow();
                 if (now != null) {
-                    return Promise.of(now);
+                    return now == lent ? lentNow() : Promise.of(now);
                 }
             } catch (RuntimeException e) {
                 return Promise.rejected(e);
@@ -241,7 +252,6 @@ public final class SocketFlow implements Flow {
                     + (overHighMark ? " (reads paused: its write queue is over the high-water mark)" : ""));
         }
         reader = resolver;
-        resolver.promise().onCancel(cancelRead);
         if (!overHighMark) {
             interest.add(READABLE);
         }
@@ -257,7 +267,7 @@ public final class SocketFlow implements Flow {
         if (n > 0) {
             // A short read probably drained the socket: wait for readiness rather than pay for an EAGAIN.
             readable = n == buffer.byteSize();
-            return new Data(buffer.asSlice(0, n));
+            return lend(n);
         }
         releaseBuffer();
         if (n < 0) {
@@ -270,7 +280,7 @@ public final class SocketFlow implements Flow {
 
     private void readReady() {
         readable = true;
-        if (reader == null || overHighMark) {
+        if (pendingReader() == null || overHighMark) {
             // Level-triggered: stop watching until someone reads, or the engine reports this again and again.
             interest.remove(READABLE);
             return;
@@ -293,13 +303,51 @@ public final class SocketFlow implements Flow {
         return resolver;
     }
 
-    private void cancelRead() {
-        reader = null;
+    /**
+     * The pending read's resolver, or null. A read its caller cancelled is dropped here, when the
+     * flow next looks, rather than by a cancel callback: registering one would cost an object
+     * per read, and until the flow looks nothing depends on it.
+     */
+    private Resolver<Read> pendingReader() {
+        if (reader != null && reader.promise().isCancelled()) {
+            reader = null;
+        }
+        return reader;
+    }
+
+    /**
+     * The {@link Data} for the first {@code n} bytes of the read buffer: the one lent last time if
+     * it is the same slice of the same buffer (see the class comment), else a new one.
+     */
+    private Data lend(int n) {
+        if (lentFrom != buffer || lent.bytes().byteSize() != n) {
+            lent = new Data(buffer.asSlice(0, n));
+            lentFrom = buffer;
+            lentNow = null;
+        }
+        return lent;
+    }
+
+    /** A promise fulfilled with {@link #lent}: made once per {@code Data}, as both are immutable. */
+    private Promise<Read> lentNow() {
+        if (lentNow == null) {
+            lentNow = Promise.of(lent);
+        }
+        return lentNow;
+    }
+
+    /** Drops the last {@link Data}, so that it pins no buffer. */
+    private void forgetLent() {
+        lent = null;
+        lentFrom = null;
+        lentNow = null;
     }
 
     private void releaseBuffer() {
         if (buffer != null) {
-            transport.releaseBuffer(buffer);
+            if (!transport.releaseBuffer(buffer) && buffer == lentFrom) {
+                forgetLent(); // an unpooled buffer is the GC's once dropped: keep no slice of it
+            }
             buffer = null;
         }
     }
@@ -502,7 +550,7 @@ public final class SocketFlow implements Flow {
             transport.readPauses++;
         } else if (overHighMark && queuedBytes <= options.lowWaterMark()) {
             overHighMark = false;
-            if (reader != null && !closed) {
+            if (pendingReader() != null && !closed) {
                 interest.add(READABLE); // level-triggered: reports at once if data waits
             }
         }
@@ -551,7 +599,7 @@ public final class SocketFlow implements Flow {
         if (closeFailure != null) {
             failure.addSuppressed(closeFailure);
         }
-        if (reader != null) {
+        if (pendingReader() != null) {
             takeReader().reject(failure);
         }
         failWrites(failure);
@@ -613,7 +661,7 @@ public final class SocketFlow implements Flow {
         }
         inputEnded = true;
         Promise<Void> result = settle(endpoint::shutdownInput);
-        if (reader != null) {
+        if (pendingReader() != null) {
             takeReader().resolve(END_OF_STREAM);
         }
         return result;
@@ -663,6 +711,7 @@ public final class SocketFlow implements Flow {
             failure = e;
         }
         releaseBuffer();
+        forgetLent();
         return failure;
     }
 
@@ -670,7 +719,7 @@ public final class SocketFlow implements Flow {
         if (connecting != null) {
             takeConnecting().reject(new SocketClosedException("connect", this, "the flow was closed while connecting"));
         }
-        if (reader != null) {
+        if (pendingReader() != null) {
             takeReader().reject(new SocketClosedException("pending read", this, "the flow was closed"));
         }
         PendingWrite w = takeQueue();

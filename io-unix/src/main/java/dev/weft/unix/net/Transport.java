@@ -220,11 +220,17 @@ final class Transport {
         return buffer != null ? buffer : Arena.ofAuto().allocate(pool.bufferSize(), 64);
     }
 
-    /** Gives back a buffer {@link #acquireBuffer()} returned; a fresh one is left to the GC. */
-    void releaseBuffer(MemorySegment buffer) {
+    /**
+     * Gives back a buffer {@link #acquireBuffer()} returned; a fresh one is left to the GC.
+     *
+     * @return whether it went back to the pool
+     */
+    boolean releaseBuffer(MemorySegment buffer) {
         if (pool.owns(buffer)) {
             pool.release(buffer);
+            return true;
         }
+        return false;
     }
 
     private static void closeAfterFailure(Endpoint endpoint, RuntimeException failure) {

@@ -173,6 +173,35 @@ class SocketFlowConformanceTest {
     }
 
     @SocketTest
+    void aReadRightAfterACancelledOneIsAcceptedAndServed(EngineKind kind) {
+        try (Net net = Net.open(kind); TcpListener listener = net.sockets.listen(ANY_LOOPBACK)) {
+            SocketFlow[] pair = net.connectedPair(listener);
+            pair[1].read().cancel();
+
+            Promise<Flow.Read> next = pair[1].read();
+            net.run(pair[0].write(text("next")));
+
+            assertEquals("next", string(assertInstanceOf(Flow.Data.class, net.run(next)).bytes()));
+        }
+    }
+
+    @SocketTest
+    void readsOfEqualLengthEachSeeTheirOwnBytes(EngineKind kind) {
+        try (Net net = Net.open(kind); TcpListener listener = net.sockets.listen(ANY_LOOPBACK)) {
+            SocketFlow[] pair = net.connectedPair(listener);
+
+            net.run(pair[0].write(text("ping")));
+            Flow.Data first = assertInstanceOf(Flow.Data.class, net.run(pair[1].read()));
+            String firstText = string(first.bytes());
+            net.run(pair[0].write(text("pong")));
+            Flow.Data second = assertInstanceOf(Flow.Data.class, net.run(pair[1].read()));
+
+            assertEquals("ping", firstText);
+            assertEquals("pong", string(second.bytes()));
+        }
+    }
+
+    @SocketTest
     void connectingWhereNobodyListensIsRefusedWithConnectionException(EngineKind kind) {
         try (Net net = Net.open(kind)) {
             SocketAddress vacant;
@@ -415,5 +444,9 @@ class SocketFlowConformanceTest {
             total += data.bytes().byteSize();
         }
         return total;
+    }
+
+    private static String string(MemorySegment bytes) {
+        return new String(bytes.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8);
     }
 }

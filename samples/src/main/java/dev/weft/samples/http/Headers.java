@@ -3,16 +3,30 @@ package dev.weft.samples.http;
 import java.util.Arrays;
 
 /**
- * Header fields of a request in arrival order; names compare case-insensitively. Small on
- * purpose: two parallel arrays, no map, because a request carries a handful of fields.
+ * Header fields of a request in arrival order; names compare case-insensitively. Immutable. Small
+ * on purpose: one array of exactly the fields' size, no map, because a request carries a handful
+ * of fields and a server makes one of these per request.
  */
 public final class Headers {
-    private String[] names = new String[8];
-    private String[] values = new String[8];
-    private int size;
+    /** Name and value of each field in turn: {@code fields[2i]} is field i's name, {@code fields[2i+1]} its value. */
+    private final String[] fields;
+    private final int size;
 
     /** Creates an empty set of fields. */
-    public Headers() {}
+    public Headers() {
+        this(new String[0], 0);
+    }
+
+    /** Fields already gathered: {@code fields} holds {@code size} name/value pairs and is taken over, not copied. */
+    private Headers(String[] fields, int size) {
+        this.fields = fields;
+        this.size = size;
+    }
+
+    /** The first {@code size} name/value pairs of {@code fields}, in an array of exactly their size. */
+    static Headers copyOf(String[] fields, int size) {
+        return new Headers(Arrays.copyOf(fields, 2 * size), size);
+    }
 
     /** The number of fields. */
     public int size() {
@@ -21,31 +35,21 @@ public final class Headers {
 
     /** The name of field {@code i} as sent. */
     public String name(int i) {
-        return names[i];
+        return fields[2 * i];
     }
 
     /** The value of field {@code i}, without surrounding whitespace. */
     public String value(int i) {
-        return values[i];
+        return fields[2 * i + 1];
     }
 
     /** The value of the first field called {@code name} (any case), or null. */
     public String get(String name) {
         for (int i = 0; i < size; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
-                return values[i];
+            if (fields[2 * i].equalsIgnoreCase(name)) {
+                return fields[2 * i + 1];
             }
         }
         return null;
-    }
-
-    void add(String name, String value) {
-        if (size == names.length) {
-            names = Arrays.copyOf(names, size * 2);
-            values = Arrays.copyOf(values, size * 2);
-        }
-        names[size] = name;
-        values[size] = value;
-        size++;
     }
 }

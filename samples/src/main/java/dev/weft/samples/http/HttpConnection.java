@@ -60,6 +60,7 @@ final class HttpConnection {
     private final Function<Boolean, Promise<Void>> continueOrStop = this::continueOrStop;
     private final Runnable onTimer = this::onTimer;
     private final Function<Flow.Read, Promise<Void>> onDiscarded = this::onDiscarded;
+    private final Function<Response, Promise<Boolean>> onResponse = this::onResponse;
 
     /**
      * The unconsumed input, in {@code input[inStart, inEnd)}: either the segment the last read
@@ -76,6 +77,8 @@ final class HttpConnection {
     private byte[] out;
     private int outLength;
 
+    /** The request whose response is awaited: requests are answered one at a time, in order. */
+    private Request answering;
     /** The head of the request whose body is being read, or null between requests. */
     private RequestHead head;
     private long bodyRemaining;
@@ -154,14 +157,18 @@ final class HttpConnection {
             }
             return flush(true);
         }
-        return respond(request)
-                .flatMap(response -> {
-                    // decided after the handler: a drain that began meanwhile closes after this response
-                    boolean close = !request.head().keepAlive() || draining;
-                    encode(response, request.head(), close);
-                    headStarted = false; // the next head's wait starts once this response is queued
-                    return close ? flush(false) : answerBuffered();
-                });
+        answering = request;
+        return respond(request).flatMap(onResponse);
+    }
+
+    private Promise<Boolean> onResponse(Response response) {
+        RequestHead answered = answering.head();
+        answering = null;
+        // decided after the handler: a drain that began meanwhile closes after this response
+        boolean close = !answered.keepAlive() || draining;
+        encode(response, answered, close);
+        headStarted = false; // the next head's wait starts once this response is queued
+        return close ? flush(false) : answerBuffered();
     }
 
     private static final Promise<Response> INTERNAL_ERROR =
@@ -367,6 +374,7 @@ final class HttpConnection {
 
     private Promise<Void> finish() {
         finished = true;
+        answering = null;
         releaseInput();
         if (out != null) {
             buffers.give(out);

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Incremental parser of HTTP/1.x request heads (RFC 9112): finds where a head ends in the bytes
@@ -23,6 +24,11 @@ import java.nio.charset.StandardCharsets;
  * a line end, as RFC 9112 allows. Empty lines before a request line are skipped (RFC 9112 section
  * 2.2) and consumed as they come, but count against the head limit, so a stream of line ends is
  * refused with 431 instead of being kept. Error texts never quote the client's field values.
+ *
+ * <p>Allocation: a connection's requests usually repeat most of their strings (field names, the
+ * Host, the User-Agent, often the target), so the parser keeps the strings it made recently in a
+ * small table and hands out the same (immutable) String again when the bytes are equal, instead
+ * of copying them anew.
  */
 public final class RequestHeadParser {
     /** Most header fields a request may carry before it is refused with 431. */
@@ -34,6 +40,10 @@ public final class RequestHeadParser {
     /** Bytes of empty lines dropped before the current head: they count against its limit. */
     private long blankBytes;
     private long consumed;
+    private final HeadReader reader = new HeadReader();
+    /** Strings made recently, by a hash of their bytes; see the class comment. */
+    private final String[] recentStrings = new String[RECENT_STRINGS];
+    private static final int RECENT_STRINGS = 32;
 
     /**
      * Creates a parser.
@@ -75,7 +85,7 @@ public final class RequestHeadParser {
         searched = 0;
         blankBytes = 0;
         consumed = headEnd - start;
-        return new HeadReader(buf, from, headEnd).read();
+        return reader.read(buf, from, headEnd);
     }
 
     private void refuseIfLarger(long headBytes) {
@@ -126,27 +136,32 @@ public final class RequestHeadParser {
         return -1;
     }
 
-    /** One pass over a complete head. */
-    private static final class HeadReader {
-        private final MemorySegment buf;
-        private final long end;
+    /** One pass over a complete head; one reader per parser, used again for each head. */
+    private final class HeadReader {
+        private MemorySegment buf;
+        private long end;
         private long pos;
+        /** The fields of the head being read, gathered before one exact-size copy goes into its Headers. */
+        private String[] fields = new String[32];
+        private int fieldCount;
 
-        HeadReader(MemorySegment buf, long start, long end) {
+        RequestHead read(MemorySegment buf, long start, long end) {
             this.buf = buf;
             this.pos = start;
             this.end = end;
-        }
-
-        RequestHead read() {
-            String method = method(token(' ', "method"));
-            String target = target(method);
-            int minor = version();
-            Headers headers = new Headers();
-            while (!atLineEnd()) {
-                field(headers);
+            try {
+                String method = method(token(' ', "method"));
+                String target = target(method);
+                int minor = version();
+                while (!atLineEnd()) {
+                    field();
+                }
+                return semantics(method, target, minor, Headers.copyOf(fields, fieldCount));
+            } finally {
+                this.buf = null; // the caller's buffer is only lent
+                Arrays.fill(fields, 0, 2 * fieldCount, null);
+                fieldCount = 0;
             }
-            return semantics(method, target, minor, headers);
         }
 
         private long token(char terminator, String what) {
@@ -217,8 +232,8 @@ public final class RequestHeadParser {
             return minor - '0';
         }
 
-        private void field(Headers headers) {
-            if (headers.size() == MAX_FIELDS) {
+        private void field() {
+            if (fieldCount == MAX_FIELDS) {
                 throw new HttpError(431, "more than " + MAX_FIELDS + " header fields");
             }
             byte first = buf.get(JAVA_BYTE, pos);
@@ -244,7 +259,12 @@ public final class RequestHeadParser {
                     valueEnd = pos;
                 }
             }
-            headers.add(name, string(valueStart, (int) (valueEnd - valueStart)));
+            if (2 * fieldCount == fields.length) {
+                fields = Arrays.copyOf(fields, 2 * fields.length);
+            }
+            fields[2 * fieldCount] = name;
+            fields[2 * fieldCount + 1] = string(valueStart, (int) (valueEnd - valueStart));
+            fieldCount++;
             lineEnd();
         }
 
@@ -278,10 +298,31 @@ public final class RequestHeadParser {
             return true;
         }
 
+        /** The bytes as a Latin-1 string: a recent one with the same bytes, or a new one. */
         private String string(long start, int length) {
+            int slot = length == 0 ? 0 : (length * 31 + buf.get(JAVA_BYTE, start) * 7
+                    + buf.get(JAVA_BYTE, start + length - 1)) & (RECENT_STRINGS - 1);
+            String recent = recentStrings[slot];
+            if (recent != null && sameBytes(recent, start, length)) {
+                return recent;
+            }
             byte[] bytes = new byte[length];
             MemorySegment.copy(buf, JAVA_BYTE, start, bytes, 0, length);
-            return new String(bytes, StandardCharsets.ISO_8859_1);
+            String made = new String(bytes, StandardCharsets.ISO_8859_1);
+            recentStrings[slot] = made;
+            return made;
+        }
+
+        private boolean sameBytes(String text, long start, int length) {
+            if (text.length() != length) {
+                return false;
+            }
+            for (int i = 0; i < length; i++) {
+                if (text.charAt(i) != (buf.get(JAVA_BYTE, start + i) & 0xff)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

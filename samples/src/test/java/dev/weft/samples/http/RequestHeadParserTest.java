@@ -44,6 +44,22 @@ class RequestHeadParserTest {
     }
 
     @Test
+    void aRequestDifferingFromTheLastOnlyInTheMiddleOfItsStringsIsReadAsSent() {
+        // same lengths, same first and last bytes: the recent-strings table's same slots
+        String first = "GET /a-x HTTP/1.1\r\nHost: one.example\r\nX-Id: 1-2\r\n\r\n";
+        String second = "GET /b-x HTTP/1.1\r\nHost: owe.example\r\nX-Id: 1-3\r\n\r\n";
+        MemorySegment buf = bytes(first + second);
+        RequestHeadParser parser = new RequestHeadParser(8192);
+        parser.parse(buf, 0, buf.byteSize());
+
+        RequestHead head = parser.parse(buf, parser.consumed(), buf.byteSize());
+
+        assertEquals("/b-x", head.target());
+        assertEquals("owe.example", head.headers().get("host"));
+        assertEquals("1-3", head.headers().get("x-id"));
+    }
+
+    @Test
     void reportsTheHeadLengthSoPipelinedRequestsCanFollow() {
         String two = WRK_GET + "GET /json HTTP/1.1\r\nHost: x\r\n\r\n";
         MemorySegment buf = bytes(two);
