@@ -41,12 +41,16 @@ final class Combinators {
         private final Promise<Object> result;
         /** An all's inputs, whose values it reads at the end; null for a join, which reads none. */
         private final Promise<?>[] roots;
+        /** Every input, in debug mode only, to name the one that failed in the async trace. */
+        private final Promise<?>[] inputsForTrace;
         private int pending;
         private Throwable firstFailure;
 
-        Gather(Promise<Object> result, Promise<?>[] roots, int pending, Throwable firstFailure) {
+        Gather(Promise<Object> result, Promise<?>[] roots, Promise<?>[] inputsForTrace, int pending,
+                Throwable firstFailure) {
             this.result = result;
             this.roots = roots;
+            this.inputsForTrace = inputsForTrace;
             this.pending = pending;
             this.firstFailure = firstFailure;
         }
@@ -55,6 +59,9 @@ final class Combinators {
         Promise<?> fire(Promise<?> input) {
             if (input.state != Promise.FULFILLED && firstFailure == null) {
                 firstFailure = (Throwable) input.value;
+                if (Debug.ENABLED) {
+                    AsyncTrace.recordInput(firstFailure, result, inputsForTrace, input);
+                }
             }
             if (--pending > 0) {
                 return null;
@@ -69,13 +76,17 @@ final class Combinators {
     private static Promise<Object> gather(List<? extends Promise<?>> promises, boolean keepValues) {
         Promise<?>[] roots = roots(promises);
         int pending = 0;
-        Throwable firstFailure = null;
+        Promise<?> firstRejected = null;
         for (Promise<?> root : roots) {
             if (root.state == Promise.PENDING) {
                 pending++;
-            } else if (root.state == Promise.REJECTED && firstFailure == null) {
-                firstFailure = (Throwable) root.value;
+            } else if (root.state == Promise.REJECTED && firstRejected == null) {
+                firstRejected = root;
             }
+        }
+        Throwable firstFailure = firstRejected == null ? null : (Throwable) firstRejected.value;
+        if (Debug.ENABLED && firstFailure != null) {
+            AsyncTrace.recordInputHere(firstFailure, roots, firstRejected);
         }
         if (pending == 0) {
             if (firstFailure != null) {
@@ -86,7 +97,8 @@ final class Combinators {
         Promise<Object> result = new Promise<>(Promise.PENDING, Promise.PROPAGATE_SEVERAL, pendingOnly(roots, pending));
         // a join keeps no roots: it reads no values, and holding them would keep alive the values
         // of inputs fulfilled already until the last input settles
-        Gather gather = new Gather(result, keepValues ? roots : null, pending, firstFailure);
+        Gather gather = new Gather(result, keepValues ? roots : null, Debug.ENABLED ? roots : null, pending,
+                firstFailure);
         for (Promise<?> root : roots) {
             if (root.state == Promise.PENDING) {
                 root.addCallback(gather);
@@ -141,6 +153,9 @@ final class Combinators {
                 return null;
             }
             race.decided = true;
+            if (Debug.ENABLED && winner.state == Promise.REJECTED) {
+                AsyncTrace.recordInput((Throwable) winner.value, race.result, race.inputs, winner);
+            }
             noteLosersDead(race.inputs, winner);
             if (race.cancelLosers) {
                 cancelAllBut(race.inputs, winner);
@@ -158,6 +173,9 @@ final class Combinators {
         Promise<?>[] roots = nonEmptyRoots(promises, cancelLosers ? "pick" : "choose");
         for (Promise<?> root : roots) {
             if (root.state != Promise.PENDING) {
+                if (Debug.ENABLED && root.state == Promise.REJECTED) {
+                    AsyncTrace.recordInputHere((Throwable) root.value, roots, root);
+                }
                 if (cancelLosers) {
                     cancelAllBut(roots, root);
                 }
@@ -292,6 +310,9 @@ final class Combinators {
         Promise<?>[] roots = new Promise<?>[promises.size()];
         for (int i = 0; i < roots.length; i++) {
             roots[i] = promises.get(i).resolvedRoot();
+            if (Debug.ENABLED) {
+                Debug.observed(roots[i]); // a combinator consumes its inputs' failures
+            }
         }
         return roots;
     }

@@ -121,7 +121,7 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         this.howToCancel = howToCancel;
         this.value = value;
         if (Debug.ENABLED) {
-            Debug.recordOwner(this);
+            Debug.created(this);
         }
     }
 
@@ -247,6 +247,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
      */
     public T value() {
         Promise<T> root = resolvedRoot();
+        if (Debug.ENABLED) {
+            Debug.observed(root);
+        }
         return switch (root.state) {
             case FULFILLED -> root.fulfilledValue();
             case REJECTED -> throw new IllegalStateException("promise was rejected", (Throwable) root.value);
@@ -263,6 +266,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         Promise<T> root = resolvedRoot();
         if (root.state != REJECTED) {
             throw new IllegalStateException(root.state == PENDING ? "promise is still pending" : "promise was fulfilled");
+        }
+        if (Debug.ENABLED) {
+            Debug.observed(root);
         }
         return (Throwable) root.value;
     }
@@ -343,6 +349,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
                 return root;
             }
             case REJECTED -> {
+                if (Debug.ENABLED) {
+                    Debug.observed(root);
+                }
                 Resolution resolution = Resolution.current();
                 if (resolution.nestingTooDeep()) {
                     return deferNested(root, resolution, result -> new Callback.Recover<>(handler, result));
@@ -389,6 +398,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
             root.addCallback(new Callback.TryBind<>(onSuccess, onFailure, result));
             return result;
         }
+        if (Debug.ENABLED) {
+            Debug.observed(root);
+        }
         Resolution resolution = Resolution.current();
         if (resolution.nestingTooDeep()) {
             return deferNested(root, resolution, result -> new Callback.TryBind<>(onSuccess, onFailure, result));
@@ -417,6 +429,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         if (root.state == PENDING) {
             root.addCallback(node);
             return result;
+        }
+        if (Debug.ENABLED) {
+            Debug.observed(root);
         }
         runNow(node, root);
         return result;
@@ -480,6 +495,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         if (root.state == PENDING) {
             root.addCallback(listener);
         } else {
+            if (Debug.ENABLED) {
+                Debug.observed(root);
+            }
             listener.run(root.state, root.value);
         }
         return this;
@@ -886,6 +904,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
     static Object settle(Promise<?> root, byte newState, Object result) {
         root.state = newState;
         root.value = result;
+        if (Debug.ENABLED) {
+            Debug.settled(root);
+        }
         return takeCallbacks(root);
     }
 
@@ -914,6 +935,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         }
         root.state = newState;
         root.value = result;
+        if (Debug.ENABLED) {
+            Debug.settled(root);
+        }
         return root;
     }
 
@@ -933,6 +957,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
             return null;
         }
         if (inner.state != PENDING) {
+            if (Debug.ENABLED) {
+                Debug.observed(inner);
+            }
             return settleIfPending(outer, inner.state, inner.value);
         }
         makeProxy(inner, outer);
@@ -965,6 +992,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         // outer's own input has resolved, so cancelling it now means cancelling what inner waits on
         outer.howToCancel = inner.howToCancel;
         outer.value = inner.value;
+        if (Debug.ENABLED) {
+            Debug.proxied(inner, outer);
+        }
         inner.state = PROXY;
         inner.value = outer;
         inner.callbacks = null;
