@@ -2,6 +2,7 @@ package dev.weft.promise;
 
 import java.io.Serial;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -9,9 +10,10 @@ import java.util.Set;
  * (class, method, file:line) where the promise it rejected was made and of every
  * {@code flatMap}/{@code map}/{@code recover}/combinator it travelled through to the caller,
  * innermost first, each site once, like a synchronous stack trace. Each element's method name
- * carries the promise operation in brackets, e.g. {@code app.Main.step2 [map](Main.java:12)}; a
- * combinator's element names the input that failed, e.g. {@code [all: input #1 of 3 failed]}
- * (inputs counted from 0, in list order).
+ * carries the promise operation in brackets, e.g. {@code app.Main.step2 [map](Main.java:12)}; the
+ * element of {@code all}, {@code choose} or {@code pick} names the input that failed, e.g.
+ * {@code [all: input #1 of 3 failed]} (inputs counted from 0, in list order; {@code join} keeps no
+ * inputs, so that it holds no values, and shows as {@code [join]}).
  *
  * <p><b>Why a suppressed exception.</b> The trace is attached to the failure with
  * {@link Throwable#addSuppressed}, as this exception, whose stack trace is the synthetic list of
@@ -149,7 +151,7 @@ public final class AsyncTrace extends RuntimeException {
     private static boolean contains(StackTraceElement[] sites, StackTraceElement site) {
         for (StackTraceElement s : sites) {
             if (s.getLineNumber() == site.getLineNumber() && s.getClassName().equals(site.getClassName())
-                    && java.util.Objects.equals(s.getFileName(), site.getFileName())) {
+                    && Objects.equals(s.getFileName(), site.getFileName())) {
                 return true;
             }
         }

@@ -39,18 +39,17 @@ final class Combinators {
      */
     private static final class Gather extends Callback.Shared {
         private final Promise<Object> result;
-        /** An all's inputs, whose values it reads at the end; null for a join, which reads none. */
+        /**
+         * An all's inputs, whose values it reads at the end (and whose failed one debug mode names
+         * in the async trace); null for a join, which reads none.
+         */
         private final Promise<?>[] roots;
-        /** Every input, in debug mode only, to name the one that failed in the async trace. */
-        private final Promise<?>[] inputsForTrace;
         private int pending;
         private Throwable firstFailure;
 
-        Gather(Promise<Object> result, Promise<?>[] roots, Promise<?>[] inputsForTrace, int pending,
-                Throwable firstFailure) {
+        Gather(Promise<Object> result, Promise<?>[] roots, int pending, Throwable firstFailure) {
             this.result = result;
             this.roots = roots;
-            this.inputsForTrace = inputsForTrace;
             this.pending = pending;
             this.firstFailure = firstFailure;
         }
@@ -59,8 +58,8 @@ final class Combinators {
         Promise<?> fire(Promise<?> input) {
             if (input.state != Promise.FULFILLED && firstFailure == null) {
                 firstFailure = (Throwable) input.value;
-                if (Debug.ENABLED) {
-                    AsyncTrace.recordInput(firstFailure, result, inputsForTrace, input);
+                if (Debug.ENABLED && roots != null) {
+                    AsyncTrace.recordInput(firstFailure, result, roots, input);
                 }
             }
             if (--pending > 0) {
@@ -97,8 +96,7 @@ final class Combinators {
         Promise<Object> result = new Promise<>(Promise.PENDING, Promise.PROPAGATE_SEVERAL, pendingOnly(roots, pending));
         // a join keeps no roots: it reads no values, and holding them would keep alive the values
         // of inputs fulfilled already until the last input settles
-        Gather gather = new Gather(result, keepValues ? roots : null, Debug.ENABLED ? roots : null, pending,
-                firstFailure);
+        Gather gather = new Gather(result, keepValues ? roots : null, pending, firstFailure);
         for (Promise<?> root : roots) {
             if (root.state == Promise.PENDING) {
                 root.addCallback(gather);

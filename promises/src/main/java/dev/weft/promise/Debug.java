@@ -134,9 +134,4 @@ final class Debug {
                     + " execute()/submit()");
         }
     }
-
-    /** How many promises the side table holds now (stale entries of collected ones purged first). */
-    static int originsHeld() {
-        return ORIGINS.size();
-    }
 }

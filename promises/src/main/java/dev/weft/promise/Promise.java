@@ -904,9 +904,6 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
     static Object settle(Promise<?> root, byte newState, Object result) {
         root.state = newState;
         root.value = result;
-        if (Debug.ENABLED) {
-            Debug.settled(root);
-        }
         return takeCallbacks(root);
     }
 
@@ -915,6 +912,17 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
      * first when it was cancelled.
      */
     static Object takeCallbacks(Promise<?> root) {
+        // Every settle passes here, before the callbacks are detached: the one place debug mode
+        // needs to see rejections, kept out of settle and settleIfPending so that their bytecode,
+        // and the JIT's inlining of them, is what it is without debug mode.
+        if (Debug.ENABLED) {
+            Debug.settled(root);
+        }
+        return detachToRun(root);
+    }
+
+    /** {@link #takeCallbacks} itself: the callbacks of {@code root}, onCancel ones first if cancelled. */
+    private static Object detachToRun(Promise<?> root) {
         Object list = root.detachCallbacks();
         if (list != null && isCancellation(root.state, root.value)) {
             list = cancelCallbacksFirst(list);
@@ -935,9 +943,6 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         }
         root.state = newState;
         root.value = result;
-        if (Debug.ENABLED) {
-            Debug.settled(root);
-        }
         return root;
     }
 
