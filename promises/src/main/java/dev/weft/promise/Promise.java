@@ -122,6 +122,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         this.value = value;
         if (Debug.ENABLED) {
             Debug.created(this);
+            if (state == PENDING) {
+                PendingRegistry.recordPending(this);
+            }
         }
     }
 
@@ -197,6 +200,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
      */
     public static Promise<Void> pause() {
         Promise<Void> promise = new Promise<>(PENDING, CANCEL_THIS, null);
+        if (Debug.ENABLED) {
+            PendingRegistry.describe(promise, () -> "pause(): resumes at the loop's next iteration");
+        }
         Resolution.current().addPaused(promise);
         return promise;
     }

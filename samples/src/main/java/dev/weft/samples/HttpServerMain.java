@@ -8,6 +8,7 @@ import dev.weft.samples.http.HttpServer;
 import dev.weft.unix.net.GroupSockets;
 import dev.weft.unix.net.ListenOptions;
 import dev.weft.unix.net.TcpListener;
+import dev.weft.unix.signal.PendingDumps;
 import dev.weft.unix.signal.Signals;
 import dev.weft.unix.signal.UnixSignal;
 import java.net.InetSocketAddress;
@@ -53,6 +54,9 @@ public final class HttpServerMain {
                 + "/plaintext (engine " + group.engine(0).getClass().getSimpleName() + ", " + group.size()
                 + " loops); Ctrl-C or SIGTERM stops it");
         System.out.flush();
+        if (Boolean.getBoolean("weft.debug")) { // kill -USR1 <pid> prints what every loop waits on
+            PendingDumps.printOnSignal(group, UnixSignal.USR1, System.err);
+        }
         // Loop 0 watches the signals, then has each loop shut its own server down.
         group.loop(0).submit(() -> {
             Signals signals = Signals.watch(group.loop(0), UnixSignal.INT, UnixSignal.TERM);
