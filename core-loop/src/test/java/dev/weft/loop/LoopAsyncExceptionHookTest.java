@@ -74,6 +74,19 @@ class LoopAsyncExceptionHookTest {
     }
 
     @Test
+    void aGroupsHookIsTheHookOfEachOfItsLoops() throws Exception {
+        RuntimeException inLoop0 = new IllegalStateException("loop 0");
+        RuntimeException inLoop1 = new IllegalStateException("loop 1");
+        try (LoopGroup group = LoopGroup.builder().loops(2).daemon(true).asyncExceptionHook(first::add).build()) {
+            group.start();
+            group.loop(0).submit(() -> callbackThrowing(inLoop0)).get(1, TimeUnit.MINUTES);
+            group.loop(1).submit(() -> callbackThrowing(inLoop1)).get(1, TimeUnit.MINUTES);
+        }
+        assertEquals(List.of(inLoop0, inLoop1), first);
+        assertEquals(List.of(), jvmDefault);
+    }
+
+    @Test
     void aLoopWithoutItsOwnHookReportsToTheJvmWideDefault() {
         RuntimeException failure = new IllegalStateException("no hook of its own");
         try (Loop loop = Loop.create()) {
