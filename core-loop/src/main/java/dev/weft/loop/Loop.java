@@ -73,6 +73,10 @@ import java.util.function.Supplier;
  *   <li>the dispatch of the readiness callbacks the engine collected (one {@link Engine#poll}
  *       call does steps 4 and 5).
  * </ol>
+ * After step 5, in debug mode ({@code -Dweft.debug=true}) only, the loop reports the rejected
+ * promises of its thread that were garbage-collected unobserved ({@link
+ * LoopHooks#reportUnhandledRejections()}); without debug mode that call is a constant the JIT
+ * removes.
  * Work made ready by a step runs in a later step of the same iteration or in the next one, and
  * the block in step 4 never waits while anything is ready, so nothing is delayed by more than one
  * iteration. Why this order: paused promises first, because Lwt's pause means "after the I/O and
@@ -120,8 +124,9 @@ import java.util.function.Supplier;
  *
  * <p><b>Failures: what ends a run.</b> Nothing a callback does. An exception or error thrown by a
  * promise callback, an {@link #execute} task, a timer, a readiness handler, an enter, leave or
- * exit hook goes to the async-exception hook ({@link LoopHooks#reportAsyncException}), and the
- * iteration goes on with the next callback. That includes VM errors: an OutOfMemoryError or
+ * exit hook goes to the async-exception hook ({@link LoopHooks#reportAsyncException}): the loop's
+ * own if it was built with one ({@link Builder#asyncExceptionHook}), else the JVM-wide default;
+ * and the iteration goes on with the next callback. That includes VM errors: an OutOfMemoryError or
  * StackOverflowError thrown in one callback is usually that callback's (one large allocation, one
  * deep recursion), and the stack has unwound by the time the loop sees it; ending the run would
  * drop every other connection for one client's request. An operator who wants the process to
@@ -171,6 +176,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private final Hooks enterHooks = new Hooks();
     private final Hooks leaveHooks = new Hooks();
     private final Hooks exitHooks = new Hooks();
+    /** This loop's async-exception hook, or null to leave the thread's (by default the JVM's). */
+    private final Consumer<? super Throwable> asyncExceptionHook;
     /** Made once: passing a method reference made per call would allocate every iteration. */
     private final TimerWheel.ExpiryHandler<Alarm> fireNow = this::fire;
     private final TimerWheel.ExpiryHandler<Alarm> collect = this::collect;
@@ -205,6 +212,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private boolean announcedToPromises;
     /** Polls in a row that threw; see {@link #engineFailed}. */
     private int engineFailures;
+    /** The thread's async-exception hook before this loop installed its own, while it runs. */
+    private Consumer<? super Throwable> outerAsyncExceptionHook;
 
     /** How many polls in a row may throw before the engine is taken for broken and the run ends. */
     static final int ENGINE_FAILURE_LIMIT = 16;
@@ -241,6 +250,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
                 ? new Watchdog(name, builder.watchdogThresholdNanos, builder.watchdogSink) : null;
         this.shuffle = builder.shuffleSeed != null ? new SeededShuffle(builder.shuffleSeed) : null;
         this.maxPauseRounds = builder.maxPauseRounds;
+        this.asyncExceptionHook = builder.asyncExceptionHook;
     }
 
     /** A loop on a {@link PureEngine} (timers and wakeups, no I/O) and the {@link SystemClock}. */
@@ -285,7 +295,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
             }
         } finally {
             awaited = null;
-            RUNNING.set(null);
+            leave();
         }
         return outcome(promise);
     }
@@ -341,7 +351,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         try {
             return iterate(maxBlockNanos);
         } finally {
-            RUNNING.set(null);
+            leave();
         }
     }
 
@@ -666,7 +676,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
             if (RUNNING.get() == this) {
                 closeRequested = true;
             } else if (!terminated) {
-                shutdown();
+                installAsyncExceptionHook();
+                try {
+                    shutdown();
+                } finally {
+                    leave();
+                }
             }
             return;
         }
@@ -811,6 +826,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
             long blockEndNanos = dispatchStartNanos != 0 ? dispatchStartNanos : System.nanoTime();
             blocked = blockEndNanos - blockStartNanos;
         }
+        LoopHooks.reportUnhandledRejections(); // debug mode only; nothing at all otherwise
         leaveHooks.runInOrder();
         metrics.endIteration(ready, rounds, blocked, System.nanoTime() - startNanos - blocked);
         work += ready;
@@ -1049,6 +1065,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     private void runUntilClosed() {
         RUNNING.set(this);
+        installAsyncExceptionHook();
         announceLoopThread();
         try {
             while (!terminated) {
@@ -1060,7 +1077,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
                 shutdown();
             }
         } finally {
-            RUNNING.set(null);
+            leave();
         }
     }
 
@@ -1079,6 +1096,26 @@ public final class Loop implements Executor, AutoCloseable, Time {
         }
         bindOwner();
         RUNNING.set(this);
+        installAsyncExceptionHook();
+    }
+
+    /** Ends what {@link #enter} began: the thread runs no loop, and has its own hook back. */
+    private void leave() {
+        RUNNING.set(null);
+        if (asyncExceptionHook != null) {
+            LoopHooks.setThreadAsyncExceptionHook(outerAsyncExceptionHook);
+            outerAsyncExceptionHook = null;
+        }
+    }
+
+    /**
+     * While this loop runs on its thread, reports made there go to its own hook, if it has one
+     * (see {@link Builder#asyncExceptionHook}); the thread's previous hook is kept for {@link #leave}.
+     */
+    private void installAsyncExceptionHook() {
+        if (asyncExceptionHook != null) {
+            outerAsyncExceptionHook = LoopHooks.setThreadAsyncExceptionHook(asyncExceptionHook);
+        }
     }
 
     /** Loop-thread methods: bind the loop to this thread if unbound, else require it is the owner. */
@@ -1185,6 +1222,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         private Consumer<? super LoopBlocked> watchdogSink;
         private Long shuffleSeed;
         private int maxPauseRounds = DEFAULT_MAX_PAUSE_ROUNDS;
+        private Consumer<? super Throwable> asyncExceptionHook;
 
         private Builder() {}
 
@@ -1285,6 +1323,22 @@ public final class Loop implements Executor, AutoCloseable, Time {
             }
             this.watchdogThresholdNanos = nanos;
             this.watchdogSink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
+         * This loop's own async-exception hook (default: none, so the JVM-wide default of {@link
+         * LoopHooks#setAsyncExceptionHook} applies). While the loop runs on its thread ({@link
+         * Loop#run}, {@link Loop#runOnce}, an agent's {@code doWork}, the thread of {@link
+         * Loop#start()}, and its shutdown), every async exception reported there goes to this
+         * hook: failures of its callbacks, timers, tasks and readiness handlers, and, in debug mode,
+         * its unhandled rejections. So a library that runs its own loop gets its own failures
+         * without replacing the application's hook, and two such libraries do not fight over one.
+         * The hook runs on the loop thread; if it throws, that is reported to the built-in default
+         * (standard error), as for the JVM-wide hook.
+         */
+        public Builder asyncExceptionHook(Consumer<? super Throwable> hook) {
+            this.asyncExceptionHook = Objects.requireNonNull(hook, "hook");
             return this;
         }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -63,7 +64,11 @@ public final class LoopGroup implements AutoCloseable {
             for (int i = 0; i < builder.loops; i++) {
                 Engine engine = builder.engines.apply(i);
                 madeEngines.add(engine);
-                made.add(Loop.builder().name(name + "-" + i).engine(engine).build());
+                Loop.Builder loop = Loop.builder().name(name + "-" + i).engine(engine);
+                if (builder.asyncExceptionHook != null) {
+                    loop.asyncExceptionHook(builder.asyncExceptionHook);
+                }
+                made.add(loop.build());
             }
         } catch (RuntimeException e) {
             made.forEach(Loop::close);
@@ -239,6 +244,7 @@ public final class LoopGroup implements AutoCloseable {
         private IntFunction<? extends Engine> engines = i -> new PureEngine();
         private IntConsumer affinity;
         private boolean daemon;
+        private Consumer<? super Throwable> asyncExceptionHook;
 
         private Builder() {}
 
@@ -279,6 +285,16 @@ public final class LoopGroup implements AutoCloseable {
         /** Whether the loop threads are daemons (default false: they keep the JVM alive). */
         public Builder daemon(boolean daemon) {
             this.daemon = daemon;
+            return this;
+        }
+
+        /**
+         * The async-exception hook of every loop of the group (default: none, so the JVM-wide
+         * default applies); see {@link Loop.Builder#asyncExceptionHook}. It is called on each
+         * loop's thread, so from several threads at once: it must be thread-safe.
+         */
+        public Builder asyncExceptionHook(Consumer<? super Throwable> hook) {
+            this.asyncExceptionHook = Objects.requireNonNull(hook, "hook");
             return this;
         }
 

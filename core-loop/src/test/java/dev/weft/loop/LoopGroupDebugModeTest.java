@@ -98,17 +98,18 @@ class LoopGroupDebugModeTest {
 
     @Test
     void noPromiseIsTouchedByTwoThreadsWhenLoopsCallEachOtherAndCancel() throws Exception {
-        List<String> lines = runProbe();
+        List<String> lines = runProbe(Probe.class);
         assertEquals("true", valueOf(lines, "check active: "), lines.toString());
         assertEquals(Integer.toString(200 * 201 / 2), valueOf(lines, "sum: "), lines.toString());
         assertEquals("100", valueOf(lines, "cancelled: "), lines.toString());
         assertEquals("0", valueOf(lines, "violations: "), lines.toString());
     }
 
-    private static List<String> runProbe() throws IOException, InterruptedException {
+    /** Runs {@code probe}'s main in a JVM with debug mode on; returns the lines it printed. */
+    static List<String> runProbe(Class<?> probe) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = List.of(java.toString(), "-Dweft.debug=true", "-cp", System.getProperty("java.class.path"),
-                Probe.class.getName());
+                probe.getName());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(2, TimeUnit.MINUTES), "forked JVM did not finish");
@@ -116,7 +117,8 @@ class LoopGroupDebugModeTest {
         return output.lines().toList();
     }
 
-    private static String valueOf(List<String> lines, String prefix) {
+    /** The rest of the first line of {@code lines} that starts with {@code prefix}. */
+    static String valueOf(List<String> lines, String prefix) {
         return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().map(l -> l.substring(prefix.length()))
                 .orElseThrow(() -> new AssertionError(prefix + " in " + lines));
     }

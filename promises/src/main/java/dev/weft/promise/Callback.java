@@ -154,6 +154,9 @@ abstract class Callback {
                 doneRoot.addCallback(new AfterFinally(result, source.state, source.value));
                 return null;
             }
+            if (Debug.ENABLED) {
+                Debug.observed(doneRoot);
+            }
             return AfterFinally.settle(result, source.state, source.value, doneRoot);
         }
     }

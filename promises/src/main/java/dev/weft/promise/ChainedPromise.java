@@ -12,8 +12,8 @@ import java.util.function.Function;
  * (the list code in {@link Promise} and {@link Resolution} handles both kinds of node). Firing it
  * settles the promise itself, or whatever it forwards to once it has become a proxy. The function
  * is dropped once it has run, so a resolved promise does not keep what the function captured.
- * In debug mode the site of the flatMap or map call is kept in a side table ({@link Debug}), so
- * that a rejection passing through can name it in its async trace.
+ * In debug mode the site of the flatMap or map call is kept in a side table ({@link Debug}), as
+ * for every promise, so that a rejection passing through can name it in its async trace.
  */
 abstract sealed class ChainedPromise<T, U> extends Promise<U> permits ChainedPromise.Bind, ChainedPromise.Map {
     /** The next node in the input's list; cleared when this node is taken off the work stack. */
@@ -25,9 +25,6 @@ abstract sealed class ChainedPromise<T, U> extends Promise<U> permits ChainedPro
     ChainedPromise(Function<? super T, ?> f, Promise<T> input) {
         super(PENDING, PROPAGATE_ONE, input);
         this.f = Context.captureFunction(f);
-        if (Debug.ENABLED) {
-            Debug.recordSite(this, AsyncTrace.callSite());
-        }
     }
 
     /**
@@ -38,9 +35,6 @@ abstract sealed class ChainedPromise<T, U> extends Promise<U> permits ChainedPro
         Function<? super T, ?> function = f;
         f = null; // a resolved promise keeps nothing its function captured
         if (source.state != FULFILLED) {
-            if (Debug.ENABLED) {
-                AsyncTrace.record((Throwable) source.value, Debug.siteOf(this));
-            }
             return settleIfPending(this, REJECTED, source.value);
         }
         return applyAndSettle(function, Promise.<T>cast(source.value));

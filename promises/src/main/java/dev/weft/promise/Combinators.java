@@ -39,7 +39,10 @@ final class Combinators {
      */
     private static final class Gather extends Callback.Shared {
         private final Promise<Object> result;
-        /** An all's inputs, whose values it reads at the end; null for a join, which reads none. */
+        /**
+         * An all's inputs, whose values it reads at the end (and whose failed one debug mode names
+         * in the async trace); null for a join, which reads none.
+         */
         private final Promise<?>[] roots;
         private int pending;
         private Throwable firstFailure;
@@ -55,6 +58,9 @@ final class Combinators {
         Promise<?> fire(Promise<?> input) {
             if (input.state != Promise.FULFILLED && firstFailure == null) {
                 firstFailure = (Throwable) input.value;
+                if (Debug.ENABLED && roots != null) {
+                    AsyncTrace.recordInput(firstFailure, result, roots, input);
+                }
             }
             if (--pending > 0) {
                 return null;
@@ -69,13 +75,17 @@ final class Combinators {
     private static Promise<Object> gather(List<? extends Promise<?>> promises, boolean keepValues) {
         Promise<?>[] roots = roots(promises);
         int pending = 0;
-        Throwable firstFailure = null;
+        Promise<?> firstRejected = null;
         for (Promise<?> root : roots) {
             if (root.state == Promise.PENDING) {
                 pending++;
-            } else if (root.state == Promise.REJECTED && firstFailure == null) {
-                firstFailure = (Throwable) root.value;
+            } else if (root.state == Promise.REJECTED && firstRejected == null) {
+                firstRejected = root;
             }
+        }
+        Throwable firstFailure = firstRejected == null ? null : (Throwable) firstRejected.value;
+        if (Debug.ENABLED && firstFailure != null) {
+            AsyncTrace.recordInputHere(firstFailure, roots, firstRejected);
         }
         if (pending == 0) {
             if (firstFailure != null) {
@@ -141,6 +151,9 @@ final class Combinators {
                 return null;
             }
             race.decided = true;
+            if (Debug.ENABLED && winner.state == Promise.REJECTED) {
+                AsyncTrace.recordInput((Throwable) winner.value, race.result, race.inputs, winner);
+            }
             noteLosersDead(race.inputs, winner);
             if (race.cancelLosers) {
                 cancelAllBut(race.inputs, winner);
@@ -158,6 +171,9 @@ final class Combinators {
         Promise<?>[] roots = nonEmptyRoots(promises, cancelLosers ? "pick" : "choose");
         for (Promise<?> root : roots) {
             if (root.state != Promise.PENDING) {
+                if (Debug.ENABLED && root.state == Promise.REJECTED) {
+                    AsyncTrace.recordInputHere((Throwable) root.value, roots, root);
+                }
                 if (cancelLosers) {
                     cancelAllBut(roots, root);
                 }
@@ -292,6 +308,9 @@ final class Combinators {
         Promise<?>[] roots = new Promise<?>[promises.size()];
         for (int i = 0; i < roots.length; i++) {
             roots[i] = promises.get(i).resolvedRoot();
+            if (Debug.ENABLED) {
+                Debug.observed(roots[i]); // a combinator consumes its inputs' failures
+            }
         }
         return roots;
     }

@@ -12,7 +12,12 @@ import java.util.function.Supplier;
  * exceptions thrown by callbacks that have nowhere else to report them.
  *
  * <p>Paused promises are kept per thread: these methods act on the calling thread's queue, which
- * is the loop thread's when a loop calls them. The async-exception hook is global.
+ * is the loop thread's when a loop calls them. The async-exception hook is per thread with a
+ * JVM-wide default: a report goes to the hook installed on the reporting thread
+ * ({@link #setThreadAsyncExceptionHook}; a loop built with its own hook installs it on its thread
+ * while it runs), else to the default ({@link #setAsyncExceptionHook}). So two libraries that
+ * each run a loop in one JVM each get their own loop's failures, and neither replaces the
+ * other's hook.
  */
 public final class LoopHooks {
     /**
@@ -24,6 +29,9 @@ public final class LoopHooks {
     private static final Consumer<Throwable> PRINT_IT = LoopHooks::printToStandardError;
 
     private static volatile Consumer<? super Throwable> asyncExceptionHook = PRINT_IT;
+
+    /** The hook installed on each thread, or null there for the default. */
+    private static final ThreadLocal<Consumer<? super Throwable>> THREAD_HOOK = new ThreadLocal<>();
 
     private LoopHooks() {}
 
@@ -76,9 +84,12 @@ public final class LoopHooks {
     }
 
     /**
-     * Sets the hook that receives exceptions thrown by plain callbacks ({@code onSuccess},
-     * {@code onFailure}, ...), by {@link Promise#async} work, and by failed promises nobody waits
-     * for. The default prints them with their stack trace to {@code System.err} (it needs no file,
+     * Sets the JVM-wide default hook that receives exceptions thrown by plain callbacks
+     * ({@code onSuccess}, {@code onFailure}, ...), by {@link Promise#async} work, and by failed
+     * promises nobody waits for, on every thread that has no hook of its own
+     * ({@link #setThreadAsyncExceptionHook}). A library that runs its own loop should give that
+     * loop its own hook ({@code Loop.builder().asyncExceptionHook(...)} in core-loop) rather than
+     * set this one, which belongs to the application. The default prints them with their stack trace to {@code System.err} (it needs no file,
      * so it works when the process is out of fds) and lets the loop run on; to route them to a
      * logging framework, install {@link #systemLoggerHook()} or a hook of your own.
      *
@@ -90,6 +101,47 @@ public final class LoopHooks {
      */
     public static void setAsyncExceptionHook(Consumer<? super Throwable> hook) {
         asyncExceptionHook = hook == null ? PRINT_IT : hook;
+    }
+
+    /**
+     * Installs {@code hook} as the calling thread's async-exception hook: reports made on this
+     * thread go to it instead of the JVM-wide default. A loop with a hook of its own calls this when
+     * it starts running on its thread and restores the previous hook when it stops; the same
+     * failure rules apply as for {@link #setAsyncExceptionHook} (a hook that throws is reported to
+     * the built-in default). Acts on the calling thread only.
+     *
+     * @param hook the thread's hook; {@code null} makes the thread use the JVM-wide default again
+     * @return the hook the thread had before, or {@code null} if it used the default
+     */
+    public static Consumer<? super Throwable> setThreadAsyncExceptionHook(Consumer<? super Throwable> hook) {
+        Consumer<? super Throwable> previous = THREAD_HOOK.get();
+        if (hook == null) {
+            THREAD_HOOK.remove();
+        } else {
+            THREAD_HOOK.set(hook);
+        }
+        return previous;
+    }
+
+    /**
+     * In debug mode ({@code -Dweft.debug=true}), reports to the async-exception hook an {@link
+     * UnhandledRejection} for each rejected promise of this thread that was garbage-collected
+     * since the last call without anyone observing its failure; without debug mode does nothing.
+     * A loop calls this once per iteration; a host that drives promises without a loop calls it
+     * from time to time.
+     *
+     * <p>A failure is observed when a callback of any kind waited on the promise when it was
+     * rejected, or when, afterwards, a handler ({@code recover}, {@code tryBind},
+     * {@code andFinally}, {@code onFailure} and the other plain callbacks) is attached to it, a
+     * combinator ({@code all}, {@code join}, {@code pick}, ...) takes it as an input, a
+     * {@code flatMap}'s function returns it, or {@code failure()} or {@code value()} reads it (as
+     * a loop's {@code run(p)} does). {@code map} and {@code flatMap} on a rejected promise do not
+     * observe it: they return it as it is, unhandled. A cancelled promise is never reported.
+     *
+     * @return how many unhandled rejections were reported
+     */
+    public static int reportUnhandledRejections() {
+        return Debug.ENABLED ? UnhandledRejections.drain() : 0;
     }
 
     /**
@@ -110,13 +162,18 @@ public final class LoopHooks {
     }
 
     /**
-     * Hands {@code failure} to the async-exception hook. Safe from any thread, and never throws:
-     * the loop calls it for failures that must not end its run.
+     * Hands {@code failure} to the calling thread's async-exception hook, or the JVM-wide default
+     * if the thread has none. Safe from any thread, and never throws: the loop calls it for
+     * failures that must not end its run.
      */
     public static void reportAsyncException(Throwable failure) {
         Objects.requireNonNull(failure, "failure");
         try {
-            asyncExceptionHook.accept(failure);
+            Consumer<? super Throwable> hook = THREAD_HOOK.get();
+            if (hook == null) {
+                hook = asyncExceptionHook;
+            }
+            hook.accept(failure);
         } catch (Throwable hookFailure) {
             try {
                 hookFailure.addSuppressed(failure);

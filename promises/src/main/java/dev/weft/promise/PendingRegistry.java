@@ -2,68 +2,79 @@ package dev.weft.promise;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.function.Supplier;
 
 /**
- * Where and when each pending promise was made, in debug mode only, for {@link
- * LoopHooks#pendingReport}: a side table with weak keys, like {@link Debug}'s, so that it keeps no
- * promise alive and costs nothing when debug mode is off (every call is guarded by {@link
- * Debug#ENABLED}, a static final the JIT folds).
+ * The pending-promise report of {@link LoopHooks#pendingReport}, in debug mode only: where each
+ * promise made pending came from (found by the same stack walk that gives its async-trace site, and
+ * kept in {@link Debug}'s side table), grouped by what it waits on. Costs nothing when debug mode is
+ * off: every call is guarded by {@link Debug#ENABLED}, a static final the JIT folds.
  */
 final class PendingRegistry {
     /** Packages of the runtime's own modules: a frame in one of them is not the user's code. */
     private static final List<String> RUNTIME_PACKAGES = List.of("dev.weft.promise.", "dev.weft.loop.",
             "dev.weft.unix.", "dev.weft.xen.", "dev.weft.reactor.");
-    private static final String SELF = PendingRegistry.class.getName();
-    /** How deep the walk looks for the user's frame: deep enough for any driver, bounded for speed. */
+    /** How deep the walk looks for the application's frame: deep enough for any driver, bounded for speed. */
     private static final int MAX_FRAMES = 48;
-
-    /**
-     * Made by {@code maker}, the runtime call the application made (a sleep, a read, a lock) or the
-     * application's own frame for a chain stage, and called from {@code caller}, the application.
-     */
-    private record Origin(Thread owner, StackTraceElement maker, StackTraceElement caller, long madeNanos) {}
-
-    private static final Map<Promise<?>, Origin> ORIGINS =
-            Debug.ENABLED ? Collections.synchronizedMap(new WeakHashMap<>()) : Map.of();
-    private static final Map<Promise<?>, Supplier<String>> DESCRIPTIONS =
-            Debug.ENABLED ? Collections.synchronizedMap(new WeakHashMap<>()) : Map.of();
 
     private PendingRegistry() {}
 
-    /** Records where {@code promise}, made pending, comes from. Only called when {@link Debug#ENABLED}. */
-    static void recordPending(Promise<?> promise) {
-        StackTraceElement[] frames = StackWalker.getInstance().walk(stack -> {
+    /**
+     * Where a promise being made pending comes from.
+     *
+     * @param site its async-trace site, as {@link AsyncTrace#callSite()} gives it (null when the
+     *     core made it through a function the user passed by reference)
+     * @param madeBy the runtime call the application made (a sleep, a read, a lock), or the
+     *     application's own frame for a chain stage
+     * @param calledFrom the application's frame behind {@code madeBy}, or null if none was near
+     */
+    record Creation(StackTraceElement site, StackTraceElement madeBy, StackTraceElement calledFrom) {}
+
+    /** One walk of the creating thread's stack, from the promise's constructor outwards. */
+    static Creation walk() {
+        return StackWalker.getInstance().walk(stack -> {
+            String api = null;
+            boolean fromDrain = false;
+            boolean siteFound = false;
+            StackTraceElement site = null;
             StackTraceElement firstOutsideCore = null;
             StackTraceElement entryPoint = null; // the last runtime frame before the application's
             for (StackWalker.StackFrame frame : (Iterable<StackWalker.StackFrame>) stack.limit(MAX_FRAMES)::iterator) {
                 String className = frame.getClassName();
-                if (className.equals(SELF) || AsyncTrace.isCore(className)) {
+                if (AsyncTrace.isCore(className)) {
+                    if (!siteFound) {
+                        api = frame.getMethodName();
+                        fromDrain |= className.equals(Resolution.class.getName());
+                    }
                     continue;
                 }
                 StackTraceElement element = frame.toStackTraceElement();
+                if (!siteFound) {
+                    siteFound = true;
+                    site = fromDrain ? null : AsyncTrace.labelled(element, api);
+                }
                 if (!isRuntime(className)) {
-                    return new StackTraceElement[] {entryPoint == null ? element : entryPoint, element};
+                    return new Creation(site, entryPoint == null ? element : entryPoint, element);
                 }
                 if (firstOutsideCore == null) {
                     firstOutsideCore = element;
                 }
                 entryPoint = element;
             }
-            return new StackTraceElement[] {firstOutsideCore, null};
+            return new Creation(site, firstOutsideCore, null);
         });
-        ORIGINS.put(promise, new Origin(Thread.currentThread(), frames[0], frames[1], System.nanoTime()));
     }
 
     /** Attaches a description of what {@code promise} waits on. Only called when {@link Debug#ENABLED}. */
     static void describe(Promise<?> promise, Supplier<String> description) {
-        DESCRIPTIONS.put(promise, description);
+        Debug.Origin origin = Debug.originOf(promise);
+        if (origin != null) {
+            origin.description = description;
+        }
     }
 
     private static boolean isRuntime(String className) {
@@ -86,26 +97,20 @@ final class PendingRegistry {
         Thread owner = Thread.currentThread();
         long now = System.nanoTime();
         Map<GroupKey, GroupTally> tallies = new LinkedHashMap<>();
-        for (Map.Entry<Promise<?>, Origin> entry : snapshot()) {
+        for (Map.Entry<Promise<?>, Debug.Origin> entry : Debug.snapshot()) {
             Promise<?> promise = entry.getKey();
-            Origin origin = entry.getValue();
-            if (promise == null || origin.owner() != owner || promise.state != Promise.PENDING) {
-                continue; // collected meanwhile, another loop's, resolved, or a proxy of another pending one
+            Debug.Origin origin = entry.getValue();
+            if (promise == null || origin.madeBy == null || origin.owner != owner || promise.state != Promise.PENDING) {
+                continue; // collected meanwhile, made resolved, another loop's, settled, or a proxy of a pending one
             }
-            GroupKey key = new GroupKey(waitKind(promise), text(origin.maker()), text(origin.caller()));
-            tallies.computeIfAbsent(key, k -> new GroupTally()).add(now - origin.madeNanos(), describe(promise));
+            GroupKey key = new GroupKey(waitKind(promise), text(origin.madeBy), text(origin.calledFrom));
+            tallies.computeIfAbsent(key, k -> new GroupTally()).add(now - origin.madeNanos, describe(promise, origin));
         }
         List<PendingReport.Group> groups = new ArrayList<>();
         tallies.forEach((key, tally) -> groups.add(tally.toGroup(key)));
         groups.sort(Comparator.comparing(PendingReport.Group::waitsOn)
                 .thenComparing(Comparator.comparingInt(PendingReport.Group::count).reversed()));
         return new PendingReport(heading, true, groups);
-    }
-
-    private static List<Map.Entry<Promise<?>, Origin>> snapshot() {
-        synchronized (ORIGINS) {
-            return new ArrayList<>(ORIGINS.entrySet());
-        }
     }
 
     /** What a pending promise waits on, from how it propagates cancellation (see Promise's field notes). */
@@ -117,8 +122,8 @@ final class PendingRegistry {
         };
     }
 
-    private static String describe(Promise<?> promise) {
-        Supplier<String> description = DESCRIPTIONS.get(promise);
+    private static String describe(Promise<?> promise, Debug.Origin origin) {
+        Supplier<String> description = origin.description;
         if (description == null) {
             return promise.howToCancel == Promise.PROPAGATE_ONE && promise.value instanceof Promise<?> input
                     ? describeInput(input.resolvedRoot())
@@ -133,8 +138,8 @@ final class PendingRegistry {
 
     /** A stage's input, by where it was made: the link from a stage group to the group it waits on. */
     private static String describeInput(Promise<?> input) {
-        Origin origin = ORIGINS.get(input);
-        return origin == null ? null : "the promise made at " + text(origin.maker());
+        Debug.Origin origin = Debug.originOf(input);
+        return origin == null || origin.madeBy == null ? null : "the promise made at " + text(origin.madeBy);
     }
 
     private static String text(StackTraceElement frame) {

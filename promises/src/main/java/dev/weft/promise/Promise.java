@@ -121,10 +121,7 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         this.howToCancel = howToCancel;
         this.value = value;
         if (Debug.ENABLED) {
-            Debug.recordOwner(this);
-            if (state == PENDING) {
-                PendingRegistry.recordPending(this);
-            }
+            Debug.created(this);
         }
     }
 
@@ -306,6 +303,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
      */
     public T value() {
         Promise<T> root = resolvedRoot();
+        if (Debug.ENABLED) {
+            Debug.observed(root);
+        }
         return switch (root.state) {
             case FULFILLED -> root.fulfilledValue();
             case REJECTED -> throw new IllegalStateException("promise was rejected", (Throwable) root.value);
@@ -322,6 +322,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         Promise<T> root = resolvedRoot();
         if (root.state != REJECTED) {
             throw new IllegalStateException(root.state == PENDING ? "promise is still pending" : "promise was fulfilled");
+        }
+        if (Debug.ENABLED) {
+            Debug.observed(root);
         }
         return (Throwable) root.value;
     }
@@ -402,6 +405,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
                 return root;
             }
             case REJECTED -> {
+                if (Debug.ENABLED) {
+                    Debug.observed(root);
+                }
                 Resolution resolution = Resolution.current();
                 if (resolution.nestingTooDeep()) {
                     return deferNested(root, resolution, result -> new Callback.Recover<>(handler, result));
@@ -448,6 +454,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
             root.addCallback(new Callback.TryBind<>(onSuccess, onFailure, result));
             return result;
         }
+        if (Debug.ENABLED) {
+            Debug.observed(root);
+        }
         Resolution resolution = Resolution.current();
         if (resolution.nestingTooDeep()) {
             return deferNested(root, resolution, result -> new Callback.TryBind<>(onSuccess, onFailure, result));
@@ -476,6 +485,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         if (root.state == PENDING) {
             root.addCallback(node);
             return result;
+        }
+        if (Debug.ENABLED) {
+            Debug.observed(root);
         }
         runNow(node, root);
         return result;
@@ -539,6 +551,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         if (root.state == PENDING) {
             root.addCallback(listener);
         } else {
+            if (Debug.ENABLED) {
+                Debug.observed(root);
+            }
             listener.run(root.state, root.value);
         }
         return this;
@@ -953,6 +968,17 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
      * first when it was cancelled.
      */
     static Object takeCallbacks(Promise<?> root) {
+        // Every settle passes here, before the callbacks are detached: the one place debug mode
+        // needs to see rejections, kept out of settle and settleIfPending so that their bytecode,
+        // and the JIT's inlining of them, is what it is without debug mode.
+        if (Debug.ENABLED) {
+            Debug.settled(root);
+        }
+        return detachToRun(root);
+    }
+
+    /** {@link #takeCallbacks} itself: the callbacks of {@code root}, onCancel ones first if cancelled. */
+    private static Object detachToRun(Promise<?> root) {
         Object list = root.detachCallbacks();
         if (list != null && isCancellation(root.state, root.value)) {
             list = cancelCallbacksFirst(list);
@@ -992,6 +1018,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
             return null;
         }
         if (inner.state != PENDING) {
+            if (Debug.ENABLED) {
+                Debug.observed(inner);
+            }
             return settleIfPending(outer, inner.state, inner.value);
         }
         makeProxy(inner, outer);
@@ -1024,6 +1053,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         // outer's own input has resolved, so cancelling it now means cancelling what inner waits on
         outer.howToCancel = inner.howToCancel;
         outer.value = inner.value;
+        if (Debug.ENABLED) {
+            Debug.proxied(inner, outer);
+        }
         inner.state = PROXY;
         inner.value = outer;
         inner.callbacks = null;
