@@ -120,8 +120,10 @@ import java.util.function.Supplier;
  *       reported to the async-exception hook and the next one runs. All the hooks together are
  *       bounded by the grace period ({@link Builder#exitGrace}, or the one {@link
  *       #close(Duration)} was given), a timer on the loop's clock: when it fires, the hook still
- *       running is reported as {@link ExitGraceExpired} and its promise cancelled, each hook not
- *       started is reported the same way and never runs, and the second phase follows.
+ *       running is reported as {@link ExitGraceExpired} and its promise cancelled; the hooks not
+ *       started yet are still called, newest first, since most only release something, but not
+ *       waited for: a promise of theirs still pending is reported the same way and cancelled;
+ *       and the second phase follows in the same iteration.
  *   <li><b>Release</b> ({@link #shutdown}), at the end of the iteration in which the hooks ended
  *       (at once if none waited): the loop refuses new work and rejects what is pending with
  *       {@link LoopClosed}: each paused promise, each timer's promise (by expiring the whole wheel
@@ -790,8 +792,10 @@ public final class Loop implements Executor, AutoCloseable, Time {
     }
 
     /**
-     * Loop thread: ends the exit hooks now: the running one is reported and cancelled, those not
-     * started are reported and dropped.
+     * Loop thread: ends the wait for the exit hooks now: the running one is reported and
+     * cancelled; those not started are still called (newest first), since many only release
+     * something and need no wait, but not waited for: a promise of theirs still pending is
+     * reported and cancelled.
      */
     private void abandonExit() {
         exitDone = true;
@@ -805,7 +809,11 @@ public final class Loop implements Executor, AutoCloseable, Time {
         }
         for (Supplier<? extends Promise<?>> hook = exitHooks.takeNewest(); hook != null;
                 hook = exitHooks.takeNewest()) {
-            LoopHooks.reportAsyncException(new ExitGraceExpired(name, exitGrace, hook, false));
+            Promise<?> late = startExitHook(hook);
+            if (late != null && late.isPending()) {
+                LoopHooks.reportAsyncException(new ExitGraceExpired(name, exitGrace, hook, false));
+                late.cancel();
+            }
         }
     }
 
@@ -1251,8 +1259,9 @@ public final class Loop implements Executor, AutoCloseable, Time {
         /**
          * How long the exit hooks may take in all when the loop closes (default {@link
          * #DEFAULT_EXIT_GRACE}); {@link Loop#close(Duration)} overrides it for one close. When it
-         * runs out, the hook still running is cancelled, it and the hooks never started are
-         * reported ({@link ExitGraceExpired}), and the shutdown goes on.
+         * runs out, the hook still running is reported ({@link ExitGraceExpired}) and cancelled,
+         * the hooks not started yet are called without waiting for them, and the shutdown goes
+         * on.
          *
          * @throws IllegalArgumentException if the grace is negative
          */
