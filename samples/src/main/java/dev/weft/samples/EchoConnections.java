@@ -47,6 +47,11 @@ final class EchoConnections {
         return Promise.join(closing);
     }
 
+    /** Whether {@link #drain} was called. */
+    boolean draining() {
+        return draining;
+    }
+
     /** How many connections are open. */
     int size() {
         return open.size();

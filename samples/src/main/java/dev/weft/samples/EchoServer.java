@@ -123,7 +123,8 @@ public final class EchoServer {
                     options.fail("--backend xen-vchan needs --domain N, the client's domain id");
                 }
                 try {
-                    VchanEcho.runOnXen(options.integer("domain"), options.text("path"));
+                    VchanEcho.runOnXen(options.integer("domain"), options.text("path"), options.grace());
+                    System.out.println("stopped");
                 } catch (NotInXenDomainException e) {
                     options.fail(e.getMessage() + "; without Xen, --backend sim-vchan runs both ends on the model");
                 }

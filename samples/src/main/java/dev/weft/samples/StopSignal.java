@@ -1,6 +1,7 @@
 package dev.weft.samples;
 
 import dev.weft.loop.Loop;
+import dev.weft.promise.Promise;
 import dev.weft.unix.signal.Signals;
 import dev.weft.unix.signal.UnixSignal;
 import java.util.concurrent.CompletableFuture;
@@ -18,12 +19,18 @@ final class StopSignal {
      * watched on {@code loop}. Any thread.
      */
     static CompletableFuture<String> onSignals(Loop loop) {
-        return loop.submit(() -> {
-            Signals signals = Signals.watch(loop, UnixSignal.INT, UnixSignal.TERM);
-            return signals.next().map(signal -> {
-                signals.close();
-                return "SIG" + signal;
-            });
+        return loop.submit(() -> next(loop));
+    }
+
+    /**
+     * Fulfilled with {@code "SIGTERM"} or {@code "SIGINT"} when the process receives one; the
+     * watch ends then, or when the promise is cancelled. LOOP THREAD ONLY.
+     */
+    static Promise<String> next(Loop loop) {
+        Signals signals = Signals.watch(loop, UnixSignal.INT, UnixSignal.TERM);
+        return signals.next().map(signal -> "SIG" + signal).andFinally(() -> {
+            signals.close();
+            return Promise.unit();
         });
     }
 }
