@@ -135,13 +135,11 @@ final class VchanEcho implements AutoCloseable {
             return serveClients(loop, server.domain(), server.channels(), server.store(), client.domain().domainId(),
                     path);
         }));
-        return server.submit(() -> {
-            return Lifecycle.awaitShutdownRequest(server.store(), home(), STOPPING).map(request -> {
-                System.out.println(request + ": shutting down gracefully (grace " + grace.toMillis() + " ms)");
-                loop.close(grace);
-                return request;
-            });
-        });
+        return server.submit(() -> Lifecycle.shutdownOnRequest(loop, server.store(), home(), STOPPING, grace)
+                .map(request -> {
+                    System.out.println(request + ": shutting down gracefully (grace " + grace.toMillis() + " ms)");
+                    return request;
+                }));
     }
 
     /** Writes {@code request} into the server domain's {@code control/shutdown}, as {@code xl shutdown} does. */
@@ -243,7 +241,7 @@ final class VchanEcho implements AutoCloseable {
             System.out.println("Weft echo server on a vchan at " + at + " for domain " + clientDomain);
             System.out.flush();
             String stoppedBy = loop.run(Promise.pick(List.of(StopSignal.next(loop),
-                    Lifecycle.awaitShutdownRequest(store, home, STOPPING).map(Request::name))));
+                    Lifecycle.shutdownOnRequest(loop, store, home, STOPPING, grace).map(Request::name))));
             System.out.println(stoppedBy + ": shutting down gracefully (grace " + grace.toMillis() + " ms)");
             System.out.flush();
             loop.close(grace);
