@@ -113,8 +113,11 @@ public final class EchoServer {
         switch (options.text("backend")) {
             case "tcp" -> {
                 TcpEcho server = serveTcp(options);
-                String signal = StopSignal.onSignals(server.group().loop(0)).join();
-                System.out.println(signal + ": shutting down gracefully (grace " + options.grace().toMillis() + " ms)");
+                CompletableFuture<String> signal = StopSignal.onSignals(server.group().loop(0));
+                System.out.println("Weft echo server on " + server.address() + " (" + server.group().size()
+                        + " loops, " + options.text("spread") + ")");
+                System.out.flush();
+                System.out.println(signal.join() + ": shutting down gracefully (grace " + options.grace().toMillis() + " ms)");
                 server.stop();
                 System.out.println("stopped");
             }
@@ -197,9 +200,6 @@ public final class EchoServer {
             }
         }
         SocketAddress bound = listeners.getFirst().localAddress();
-        System.out.println("Weft echo server on " + bound + " (" + group.size() + " loops, "
-                + options.text("spread") + ")");
-        System.out.flush();
         return new TcpEcho(group, bound, options.grace(), draining);
     }
 }

@@ -43,13 +43,13 @@ public final class HttpServerMain {
      */
     public static void main(String[] args) {
         Running server = start(args);
+        CompletableFuture<String> signal = StopSignal.onSignals(server.group().loop(0));
         System.out.println("Weft HTTP server on http://" + server.address().getHostString() + ":"
                 + server.address().getPort() + "/plaintext (engine "
                 + server.group().engine(0).getClass().getSimpleName() + ", " + server.group().size()
                 + " loops); Ctrl-C or SIGTERM stops it");
         System.out.flush();
-        String signal = StopSignal.onSignals(server.group().loop(0)).join();
-        System.out.println(signal + ": shutting down gracefully (grace " + server.grace().toMillis() + " ms)");
+        System.out.println(signal.join() + ": shutting down gracefully (grace " + server.grace().toMillis() + " ms)");
         server.stop();
         System.out.println("stopped");
     }

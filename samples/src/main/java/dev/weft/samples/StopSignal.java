@@ -16,10 +16,13 @@ final class StopSignal {
 
     /**
      * A future completed with {@code "SIGTERM"} or {@code "SIGINT"} when the process receives one,
-     * watched on {@code loop}. Any thread.
+     * watched on {@code loop}; the watch is in place when this returns, so a signal sent after it
+     * is not lost (before it, the JVM's default handling ends the process). Any thread but the
+     * loop's.
      */
     static CompletableFuture<String> onSignals(Loop loop) {
-        return loop.submit(() -> next(loop));
+        Signals signals = loop.call(() -> Signals.watch(loop, UnixSignal.INT, UnixSignal.TERM)).join();
+        return loop.submit(() -> next(signals));
     }
 
     /**
@@ -27,7 +30,10 @@ final class StopSignal {
      * watch ends then, or when the promise is cancelled. LOOP THREAD ONLY.
      */
     static Promise<String> next(Loop loop) {
-        Signals signals = Signals.watch(loop, UnixSignal.INT, UnixSignal.TERM);
+        return next(Signals.watch(loop, UnixSignal.INT, UnixSignal.TERM));
+    }
+
+    private static Promise<String> next(Signals signals) {
         return signals.next().map(signal -> "SIG" + signal).andFinally(() -> {
             signals.close();
             return Promise.unit();
