@@ -9,10 +9,16 @@ Usage: ./weft bench <name> [options]
 
   promises [jmh-options]  JMH: Weft vs CompletableFuture, Reactor Mono, Netty promises (-prof gc);
                           e.g. ./weft bench promises -f 1 -wi 3 -i 3 for a shorter run
-  loop [jmh-options]      JMH: Weft's loop vs Netty's event loop, virtual threads, HashedWheelTimer,
-                          ScheduledThreadPoolExecutor (pause, timers, cross-thread submit)
+  loop [regex] [jmh-options]
+                          JMH (-prof gc): Weft's loop vs Netty's event loop, virtual threads,
+                          HashedWheelTimer, ScheduledThreadPoolExecutor (pause, timers, cross-thread
+                          submit), the cost per ready source of a wake-up (1/16/256 sources, epoll
+                          and NIO) and echo latency beside a pausing chain; e.g. ./weft bench loop
+                          WakeupBench -f 1 -wi 2 -i 3
   http [options]          wrk against Weft's and Netty's HTTP servers (GET /plaintext)
-  echo [options]          TCP ping-pong against Weft's and Netty's echo servers
+  echo [options]          echoload (C) ping-pong against Weft's and Netty's echo servers
+                          http and echo: beside the C reference, in interleaved rounds; about 10
+                          minutes each at the defaults (options below)
   xen [options]           Xen shared ring between two loops on the hypervisor model vs a Unix-domain
                           socket between two loops on io-unix (round trips/s, notify->wake p50/p99);
                           --seconds N (5), --runs N (3), --window N (128 requests in flight);
@@ -20,17 +26,24 @@ Usage: ./weft bench <name> [options]
                           16-byte round trips/s): --mib N (256 per transfer), --ring-kib N (64)
   jmh [jmh-options]       JMH itself, on benchmarks.jar (e.g. ./weft bench jmh -l)
 
-Options of http and echo:
-  --seconds N    length of each run (default 10)     --runs N    measured runs per row (default 3)
-  --idle N       idle connections for the memory row (default 10000)
-  --servers "…"  which servers (http: netty weft-epoll weft-nio netty-2 weft-epoll-2; echo: netty weft
-                 netty-2 weft-2; a -2 row runs two loops on both CPUs, beside the load generator)
+Options of http and echo (each round starts every server fresh, warms it up and measures it under
+each load, servers back to back; ratios are taken within a round: median, min, max over the rounds):
+  --rounds N     rounds (default 3; --runs is the old name)
+  --seconds N    measured seconds per server and load (default 8)
+  --warmup N     warm-up seconds per server start and load (default 3; 0: none)
+  --idle N       idle connections for the memory rows (default 10000; 0: no memory rows)
+  --servers "…"  which servers, default "c weft-epoll weft-nio netty weft-epoll-2 netty-2"; c is the C
+                 reference (shared/reference-c, or $WEFT_REFERENCE_C), built with make into target/;
+                 a -2 row runs two loops on both CPUs, beside the load generator
   --dry-run      let Netty stand in for Weft, to check the harness itself
+  --smoke        a quick check of the harness: --seconds 2 --warmup 1 --rounds 1 --idle 0
 
 xen also runs BlockBench first: random 4 KiB reads and writes at depth 1 and 32 through blkfront on the
 model vs direct file I/O through io-unix (IOPS, p50/p99): --image-mib N (64), --pool-threads N (2).
 
-Results and server logs go to benchmarks/target/bench-results/. Method: docs/performance.md.
+http and echo write report.txt, results.log (one line per run), load.log and server logs to
+benchmarks/target/bench-results/<name>-<date>/; the others write to benchmarks/target/bench-results/.
+Method: docs/performance.md.
 USAGE
 }
 

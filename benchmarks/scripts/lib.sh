@@ -1,5 +1,6 @@
-# Shared by the ./weft bench scripts: building the benchmark jar, starting pinned servers, reading
-# their memory, and small statistics. Sourced, not run. Expects JAVA_HOME/PATH set by ./weft.
+# Shared by the ./weft bench scripts: building the benchmark jar and the C reference, starting pinned
+# servers, measuring them in interleaved rounds, reading their memory. Sourced, not run. Expects
+# JAVA_HOME/PATH set by ./weft.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SCRIPTS="$ROOT/benchmarks/scripts"
@@ -10,8 +11,12 @@ JAVA_FLAGS=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=a
 SERVER_CPU="${WEFT_BENCH_SERVER_CPU:-0}"   # the server under test gets this CPU to itself...
 LOAD_CPU="${WEFT_BENCH_LOAD_CPU:-1}"       # ...and the load generator this one
 # Every server JVM, Weft's or a peer's, gets the same options through the java launcher's own
-# variable, so even a server started by another script (./weft serve) runs with them.
-SERVER_JVM_OPTS="${WEFT_BENCH_SERVER_JVM_OPTS:--Xmx1g}"
+# variable, so even a server started by another script (./weft serve) runs with them. A fixed,
+# pre-touched heap: no JVM grows its heap or faults its pages in during a measured run.
+SERVER_JVM_OPTS="${WEFT_BENCH_SERVER_JVM_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}"
+# The memory rows read the resident set: a pre-touched heap would be all resident and hide what a
+# connection costs, so they start the servers without it.
+MEMORY_JVM_OPTS="${WEFT_BENCH_MEMORY_JVM_OPTS:--Xmx1g}"
 
 STARTED_PIDS=()
 
@@ -50,11 +55,20 @@ raise_fd_limit() {
     || note "open-file limit $(ulimit -n) < $want: fewer idle connections will open (raise it with ulimit -Hn as root)"
 }
 
+# Runs a command as root: directly when we are root, else through sudo if it needs no password.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi
+}
+
+# apt_install PACKAGE: installs a Debian package, refreshing the package lists only if the first try fails.
+apt_install() {
+  note "installing $1 (Debian package)"
+  as_root apt-get install -y -q "$1" >/dev/null 2>&1 \
+    || { as_root apt-get update -q >/dev/null 2>&1 && as_root apt-get install -y -q "$1" >/dev/null 2>&1; }
+}
+
 ensure_wrk() {
-  command -v wrk >/dev/null && return
-  note "installing wrk (Debian package)"
-  apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; } \
-    || die "could not install wrk: apt-get install wrk"
+  command -v wrk >/dev/null || apt_install wrk || die "could not install wrk: apt-get install wrk"
 }
 
 ensure_taskset() {
@@ -62,15 +76,58 @@ ensure_taskset() {
   [ "$(nproc)" -ge 2 ] || die "pinning needs 2 CPUs (server on $SERVER_CPU, load on $LOAD_CPU); this machine has $(nproc)"
 }
 
-# start_server NAME COMMAND PORT: runs COMMAND ({port} replaced) pinned to SERVER_CPU; sets SERVER_PID.
-# A server whose name ends in -2 (two loops) gets both CPUs, SERVER_CPU and LOAD_CPU: it then competes
-# with the load generator for LOAD_CPU, and its report says so.
-# The command must exec its JVM (java, or ./weft which execs java) so the PID is the server's own.
+# ---------------------------------------------------------------------------------------------------
+# The C reference: single-threaded epoll servers (http_epoll, echo_epoll) and the echo load generator
+# (echoload), the machine's limit beside which Weft is measured. Their sources live in the read-only
+# shared/ directory next to the project (shared/reference-c); they are built into target/.
+
+REFERENCE_C_OUT="$ROOT/benchmarks/target/reference-c"
+
+# The directory of the C reference's sources, or nothing: $WEFT_REFERENCE_C, else shared/reference-c
+# beside this checkout, else beside the main checkout when this one is a git worktree.
+find_reference_c() {
+  local common="" dir
+  common=$(cd "$ROOT" && git rev-parse --path-format=absolute --git-common-dir 2>/dev/null) || common=""
+  for dir in "${WEFT_REFERENCE_C:-}" "$ROOT/../shared/reference-c" ${common:+"$(dirname "$common")/../shared/reference-c"}; do
+    if [ -n "$dir" ] && [ -f "$dir/Makefile" ]; then (cd "$dir" && pwd); return; fi
+  done
+}
+
+# Builds the C reference into $REFERENCE_C_OUT (make rebuilds only what changed) and sets
+# REFERENCE_C to that directory; leaves REFERENCE_C empty, with a note, if it cannot.
+build_reference_c() {
+  REFERENCE_C=""
+  local src
+  src=$(find_reference_c)
+  if [ -z "$src" ]; then
+    note "C reference not found (set WEFT_REFERENCE_C to the reference-c directory, or put shared/ beside the project)"
+    return
+  fi
+  if ! command -v gcc >/dev/null || ! command -v make >/dev/null; then
+    apt_install build-essential || { note "gcc/make missing and could not install build-essential: the C rows are skipped"; return; }
+  fi
+  # shared/ is read-only: the objects go to target/, never beside the sources.
+  if make -s -C "$src" OUT="$REFERENCE_C_OUT" >"$RESULTS/reference-c-build.log" 2>&1; then
+    REFERENCE_C="$REFERENCE_C_OUT"
+  else
+    note "building the C reference failed (see $RESULTS/reference-c-build.log): the C rows are skipped"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Servers: started pinned, waited for, stopped.
+
+# start_server NAME COMMAND PORT LOG JVM_OPTS: runs COMMAND ({port} replaced) pinned to SERVER_CPU,
+# appending its output to LOG; sets SERVER_PID. A server whose name ends in -2 (two loops) gets both
+# CPUs, SERVER_CPU and LOAD_CPU: it then competes with the load generator for LOAD_CPU, and the
+# report says so. The command must exec its process (java, ./weft which execs java, or a C server)
+# so that the PID is the server's own. UNPINNED_CPUS, when set, replaces the pinning (preflight).
 start_server() {
-  local name="$1" cmd="${2//\{port\}/$3}" cpus="$SERVER_CPU"
+  local name="$1" cmd="${2//\{port\}/$3}" log="$4" opts="$5" cpus="$SERVER_CPU"
   case "$name" in *-2) cpus="$SERVER_CPU,$LOAD_CPU" ;; esac
-  taskset -c "$cpus" env JDK_JAVA_OPTIONS="$SERVER_JVM_OPTS" bash -c "exec $cmd" \
-    >"$RESULTS/$name.log" 2>&1 &
+  cpus="${UNPINNED_CPUS:-$cpus}"
+  echo "=== $(date -u +%FT%TZ) $name on CPUs $cpus: $cmd" >>"$log"
+  taskset -c "$cpus" env JDK_JAVA_OPTIONS="$opts" bash -c "exec $cmd" >>"$log" 2>&1 &
   SERVER_PID=$!
   STARTED_PIDS+=("$SERVER_PID")
 }
@@ -81,7 +138,7 @@ wait_port() {
   while [ "$SECONDS" -lt "$deadline" ]; do
     kill -0 "$pid" 2>/dev/null || return 1
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.2
+    sleep 0.1
   done
   return 1
 }
@@ -97,23 +154,163 @@ stop_all() {
 }
 trap stop_all EXIT
 
-# Resident memory of PID in MiB (one decimal), read after a full GC so that garbage the load left
-# in the heap does not pass for memory the server needs (any JVM: jcmd attaches by PID).
-settled_rss_mib() {
-  jcmd "$1" GC.run >/dev/null 2>&1 || note "jcmd GC.run failed for PID $1; reading memory without a GC"
-  sleep 1
-  rss_mib "$1"
+# launch NAME COMMAND PORT JVM_OPTS [WAIT_SECONDS]: starts server NAME and waits until it listens;
+# false (and a note) if it has no command or never listens.
+launch() {
+  local name="$1" cmd="$2" port="$3" opts="$4" wait="${5:-60}" log="$RUN_DIR/server-$1.log"
+  if [ -z "$cmd" ]; then
+    note "$name: no command configured; its rows are skipped"
+    return 1
+  fi
+  start_server "$name" "$cmd" "$port" "$log" "$opts"
+  if ! wait_port "$port" "$SERVER_PID" "$wait"; then
+    note "$name did not listen on 127.0.0.1:$port within $wait s; last lines of $log:"
+    tail -n 3 "$log" >&2 || true
+    stop_server "$SERVER_PID"
+    return 1
+  fi
 }
+
+# next_port: sets PORT to a port not used before in this run (no bind trouble from the last
+# server's TIME_WAITs).
+next_port() { PORT=$(( PORT + 1 )); }
+
+# ---------------------------------------------------------------------------------------------------
+# Options shared by http.sh and echo.sh.
+
+# parse_harness_options DEFAULT_SERVERS ARGS...: sets RUN_SECONDS WARMUP_SECONDS ROUNDS IDLE SERVERS DRY_RUN.
+parse_harness_options() {
+  RUN_SECONDS=8; WARMUP_SECONDS=3; ROUNDS=3; IDLE=10000; SERVERS="$1"; DRY_RUN=0; shift
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --seconds|--warmup|--rounds|--runs|--idle|--servers)
+        [ $# -ge 2 ] || die "$1 needs a value (see ./weft bench help)" ;;&
+      --seconds) RUN_SECONDS="$2"; shift 2 ;;
+      --warmup) WARMUP_SECONDS="$2"; shift 2 ;;
+      --rounds|--runs) ROUNDS="$2"; shift 2 ;;   # --runs: the name before rounds were interleaved
+      --idle) IDLE="$2"; shift 2 ;;
+      --servers) SERVERS="$2"; shift 2 ;;
+      --dry-run) DRY_RUN=1; shift ;;
+      --smoke) RUN_SECONDS=2; WARMUP_SECONDS=1; ROUNDS=1; IDLE=0; shift ;;
+      *) die "unknown option $1 (see ./weft bench help)" ;;
+    esac
+  done
+  [[ "$ROUNDS" =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || die "--rounds wants a whole number of at least 1"
+  [[ "$RUN_SECONDS" =~ ^[0-9]+$ ]] && [ "$RUN_SECONDS" -ge 1 ] && [ "$RUN_SECONDS" -le 600 ] || die "--seconds wants 1..600"
+  [[ "$WARMUP_SECONDS" =~ ^[0-9]+$ ]] && [ "$WARMUP_SECONDS" -le 600 ] || die "--warmup wants 0..600"
+  [[ "$IDLE" =~ ^[0-9]+$ ]] || die "--idle wants a whole number (0: no memory rows)"
+  [ -n "$SERVERS" ] || die "--servers is empty"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Interleaved rounds. The caller defines server_cmd NAME (the command starting server NAME, {port}
+# for the port; empty if it cannot run here) and measure PORT SCENARIO SECONDS (one load run, pinned
+# to LOAD_CPU, printing "rate=... p50_us=... p99_us=... errors=...", ? for what it could not read),
+# and sets SCENARIOS. Results go to $RESULTS_LOG, one line per run (RoundsReport reads them).
+
+# new_run NAME: creates this run's directory and sets RUN_DIR, RESULTS_LOG, LOAD_LOG, REPORT.
+new_run() {
+  mkdir -p "$RESULTS"
+  RUN_DIR="$RESULTS/$1-$(date -u +%Y%m%d-%H%M%S)"
+  mkdir -p "$RUN_DIR"
+  RESULTS_LOG="$RUN_DIR/results.log"
+  LOAD_LOG="$RUN_DIR/load.log"
+  REPORT="$RUN_DIR/report.txt"
+  : >"$RESULTS_LOG"; : >"$LOAD_LOG"
+  LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+  # Interleaving keeps drift out of the ratios, not noise: a busy machine spreads the rounds.
+  awk -v l="${LOAD_AT_START%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 4) }' \
+    && note "the machine is busy (load average $LOAD_AT_START on $(nproc) CPUs): expect wide rounds; publish only runs on an idle machine"
+  return 0
+}
+
+# preflight: starts each server once, unpinned and unloaded, so that a first build (./weft builds
+# what changed) happens outside the rounds and a server that cannot start is dropped before them.
+preflight() {
+  local server kept=""
+  for server in $SERVERS; do
+    next_port
+    note "preflight: starting $server"
+    if UNPINNED_CPUS="0-$(( $(nproc) - 1 ))" launch "$server" "$(server_cmd "$server")" "$PORT" "$MEMORY_JVM_OPTS" 600; then
+      stop_server "$SERVER_PID"
+      kept+="$server "
+    else
+      echo "# preflight: $server did not start; left out" >>"$RESULTS_LOG"
+    fi
+  done
+  SERVERS="${kept% }"
+  [ -n "$SERVERS" ] || die "no server started; see the server-*.log files in $RUN_DIR"
+}
+
+# expected_minutes: the run's length by the options, about (start + warm-ups + runs) per server start.
+expected_minutes() {
+  local n starts per memory=0
+  n=$(wc -w <<<"$SERVERS")
+  starts=$(( n * ROUNDS ))
+  per=$(( 3 + $(wc -w <<<"$SCENARIOS") * (WARMUP_SECONDS + RUN_SECONDS + 1) ))
+  [ "$IDLE" -gt 0 ] && memory=$(( $(one_loop_servers | wc -w) * 15 ))
+  echo $(( (starts * per + memory + n * 3 + 59) / 60 ))
+}
+
+# run_rounds: ROUNDS rounds; in each, every server (the order rotated by one server per round, so
+# that none always runs first or last) is started fresh, warmed up and measured under every scenario,
+# then stopped. Appends "warmup ..." and "run ..." lines to RESULTS_LOG.
+run_rounds() {
+  local -a order
+  read -r -a order <<<"$SERVERS"
+  local n=${#order[@]} round i server scenario pid
+  for round in $(seq "$ROUNDS"); do
+    echo "round round=$round started=$(date -u +%FT%TZ) loadavg=$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS_LOG"
+    for i in $(seq 0 $(( n - 1 ))); do
+      server=${order[$(( (i + round - 1) % n ))]}
+      next_port
+      note "round $round of $ROUNDS: $server (${WARMUP_SECONDS} s warm-up + ${RUN_SECONDS} s per scenario: $SCENARIOS)"
+      if ! launch "$server" "$(server_cmd "$server")" "$PORT" "$SERVER_JVM_OPTS"; then
+        echo "# round $round: $server did not start" >>"$RESULTS_LOG"
+        continue
+      fi
+      pid=$SERVER_PID
+      for scenario in $SCENARIOS; do
+        if [ "$WARMUP_SECONDS" -gt 0 ]; then
+          echo "warmup round=$round server=$server scenario=$scenario $(measure "$PORT" "$scenario" "$WARMUP_SECONDS")" >>"$RESULTS_LOG"
+        fi
+        echo "run round=$round server=$server scenario=$scenario $(measure "$PORT" "$scenario" "$RUN_SECONDS")" >>"$RESULTS_LOG"
+      done
+      if ! kill -0 "$pid" 2>/dev/null; then
+        note "$server exited during its runs; see $RUN_DIR/server-$server.log"
+        echo "# round $round: $server exited during its runs" >>"$RESULTS_LOG"
+      fi
+      stop_server "$pid"
+    done
+  done
+  echo "# rounds ended $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS_LOG"
+}
+
+# The one-loop servers of the run (the memory rows' servers).
+one_loop_servers() { local s; for s in $SERVERS; do case "$s" in *-2) ;; *) echo "$s" ;; esac; done; }
+
+# ---------------------------------------------------------------------------------------------------
+# Memory: a fresh server's resident set, then with IDLE idle connections open.
 
 # Resident memory of PID in MiB (one decimal).
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
+
+# Resident memory of PID in MiB, read after a full GC when PID is a JVM, so that garbage does not
+# pass for memory the server needs (jcmd attaches by PID).
+settled_rss_mib() {
+  case "$(readlink "/proc/$1/exe" 2>/dev/null)" in
+    */java) jcmd "$1" GC.run >/dev/null 2>&1 || note "jcmd GC.run failed for PID $1; reading memory without a GC" ;;
+  esac
+  sleep 1
+  rss_mib "$1"
+}
 
 # idle_rss PORT PID COUNT: opens COUNT idle connections to PORT, prints "opened rss_mib".
 idle_rss() {
   local port="$1" pid="$2" count="$3" fifo line opened rss
   fifo="$(mktemp -u)"; mkfifo "$fifo"
   taskset -c "$LOAD_CPU" "${BENCH_JAVA[@]}" dev.weft.bench.load.IdleConnections --port "$port" \
-      --count "$count" --open-seconds 60 --hold-seconds 120 >"$fifo" 2>"$RESULTS/idle.log" &
+      --count "$count" --open-seconds 60 --hold-seconds 120 >"$fifo" 2>>"$RUN_DIR/idle.log" &
   local holder=$!
   STARTED_PIDS+=("$holder")
   read -r line <"$fifo" || line=""
@@ -125,76 +322,70 @@ idle_rss() {
   echo "${opened:-0} $rss"
 }
 
-# idle_memory NAME COMMAND PORT: on a fresh start of the server (so the load's garbage does not blur
-# the per-connection cost), sets IDLE_MEMORY="fresh_rss_mib idle_rss_mib opened" with IDLE idle
-# connections open; false if the server does not start. Not for $(...): its PIDs must stay tracked.
-idle_memory() {
-  launch "$1" "$2" "$3" || return 1
-  local pid=$SERVER_PID fresh opened idle
-  sleep 2   # let start-up settle before the baseline
-  fresh=$(settled_rss_mib "$pid")
-  note "$1: opening $IDLE idle connections"
-  read -r opened idle <<<"$(idle_rss "$3" "$pid" "$IDLE")"
-  stop_server "$pid"
-  IDLE_MEMORY="$fresh $idle $opened"
-}
-
-# median of the numbers given as arguments; non-numbers ("?") are left out.
-median() { printf '%s\n' "$@" | awk '$1 ~ /^[0-9.]+$/' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "?"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-# num X: X rounded to a whole number, or X itself if it is not a number ("?").
-num() { awk -v x="$1" 'BEGIN { if (x ~ /^[0-9.]+$/) printf "%.0f", x; else print x }'; }
-
-# peer_of SERVER: the Netty row a server is compared with: netty-2 for a two-loop row, netty otherwise.
-peer_of() { case "$1" in *-2) echo netty-2 ;; *) echo netty ;; esac; }
-
-# one_loop_of SERVER: the one-loop row a two-loop row scales from (weft-epoll-2 -> weft-epoll), or nothing.
-one_loop_of() { case "$1" in *-2) echo "${1%-2}" ;; esac; }
-
-# ratio A B: A/B with two decimals, or n/a.
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
-
-# Options shared by http.sh and echo.sh; sets RUN_SECONDS RUNS IDLE SERVERS DRY_RUN.
-# $1 is the default server list; the rest are the script's arguments.
-parse_harness_options() {
-  RUN_SECONDS=10; RUNS=3; IDLE=10000; SERVERS="$1"; DRY_RUN=0; shift
-  while [ $# -gt 0 ]; do
-    case "$1" in
-      --seconds) RUN_SECONDS="$2"; shift 2 ;;
-      --runs) RUNS="$2"; shift 2 ;;
-      --idle) IDLE="$2"; shift 2 ;;
-      --servers) SERVERS="$2"; shift 2 ;;
-      --dry-run) DRY_RUN=1; shift ;;
-      *) die "unknown option $1 (see ./weft bench help)" ;;
-    esac
+# memory_rows: for each one-loop server, a fresh start (so the load's garbage does not blur the
+# per-connection cost) without a pre-touched heap; appends "memory server=... fresh_mib=...
+# idle_mib=... opened=..." to RESULTS_LOG. Skipped when IDLE is 0.
+memory_rows() {
+  [ "$IDLE" -gt 0 ] || return 0
+  local server pid fresh opened idle
+  for server in $(one_loop_servers); do
+    next_port
+    launch "$server" "$(server_cmd "$server")" "$PORT" "$MEMORY_JVM_OPTS" || continue
+    pid=$SERVER_PID
+    sleep 2   # let start-up settle before the baseline
+    fresh=$(settled_rss_mib "$pid")
+    note "memory: $server with $IDLE idle connections"
+    read -r opened idle <<<"$(idle_rss "$PORT" "$pid" "$IDLE")"
+    stop_server "$pid"
+    echo "memory server=$server fresh_mib=$fresh idle_mib=$idle opened=$opened" >>"$RESULTS_LOG"
   done
-  [ "$RUNS" -ge 1 ] && [ "$RUN_SECONDS" -ge 1 ] && [ "$RUN_SECONDS" -le 600 ] \
-    || die "--runs must be >= 1 and --seconds within 1..600"
 }
 
-# The header every harness report starts with: what ran, where, when.
+# ---------------------------------------------------------------------------------------------------
+# The report.
+
+# command_line WORDS...: the words as one line to paste back into a shell, quoting those with blanks.
+command_line() {
+  local w out=""
+  for w in "$@"; do
+    if [[ "$w" =~ [[:space:]] ]]; then out+=" \"$w\""; else out+=" $w"; fi
+  done
+  echo "${out# }"
+}
+
+# The header every harness report starts with: what ran, where, when, and how.
 report_header() {
-  echo "# $1 — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-  echo "# $(java -version 2>&1 | sed -n 2p); server JVM options: $SERVER_JVM_OPTS"
-  echo "# servers pinned to CPU $SERVER_CPU, load generator to CPU $LOAD_CPU; 1 warm-up run + $RUNS measured runs of ${RUN_SECONDS} s per row; medians"
-  echo "# rows named *-2 run 2 loops (Weft --loops 2, Netty 2 event loops) on CPUs $SERVER_CPU,$LOAD_CPU: they compete with the load generator for CPU $LOAD_CPU"
+  echo "# $1 — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo ?), $(nproc) CPUs: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+  echo "# $(java -version 2>&1 | sed -n 2p); server JVM options: $SERVER_JVM_OPTS; load average at the start $LOAD_AT_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# $ROUNDS interleaved rounds: in each, every server started fresh, ${WARMUP_SECONDS} s warm-up then ${RUN_SECONDS} s measured per scenario,"
+  echo "# one after the other (order rotated each round); server pinned to CPU $SERVER_CPU, load generator to CPU $LOAD_CPU."
+  echo "# Ratios are taken within a round, then summarised: median, min, max; rounds on both sides of 1.0: no difference shown."
+  echo "# † rows with two loops (Weft --loops 2, Netty 2 event loops) run on CPUs $SERVER_CPU,$LOAD_CPU: they compete with the load generator for CPU $LOAD_CPU."
   [ "$DRY_RUN" = 1 ] && echo "# DRY RUN: Netty stands in for every Weft server (checks the harness, not Weft)"
-  return 0
+  echo "# results (one line per run): $RESULTS_LOG"
 }
 
-# Starts server NAME with COMMAND on PORT and waits for it; false (and a note) if it never listens.
-# Weft's first start may build the project, hence the long wait.
-launch() {
-  local name="$1" cmd="$2" port="$3"
-  if [ -z "$cmd" ]; then
-    note "$name: no command configured; its rows are skipped"
-    return 1
-  fi
-  start_server "$name" "$cmd" "$port"
-  if ! wait_port "$port" "$SERVER_PID" 300; then
-    note "$name did not listen on 127.0.0.1:$port; its rows are skipped. Last lines of $RESULTS/$name.log:"
-    tail -n 3 "$RESULTS/$name.log" >&2 || true
-    stop_server "$SERVER_PID"
-    return 1
-  fi
+# scenario_tables SCENARIO UNIT: the server and ratio tables of one scenario.
+scenario_tables() {
+  "${BENCH_JAVA[@]}" dev.weft.bench.rounds.RoundsReport --results "$RESULTS_LOG" --scenario "$1" \
+      --servers "$SERVERS" --unit "$2"
+}
+
+# target_table TARGETS: pass or fail per target ("SCENARIO A/B METRIC >=|<= BOUND", ;-separated).
+target_table() {
+  "${BENCH_JAVA[@]}" dev.weft.bench.rounds.RoundsReport --results "$RESULTS_LOG" --targets "$1"
+}
+
+# memory_table: the memory rows of RESULTS_LOG, with the cost per idle connection.
+memory_table() {
+  grep -q '^memory ' "$RESULTS_LOG" || return 0
+  echo; echo "Resident memory (MiB) of a fresh server (heap not pre-touched: $MEMORY_JVM_OPTS), and with $IDLE idle connections open"
+  echo
+  echo "| server | fresh | idle | opened | KiB per idle connection |"
+  echo "| --- | --- | --- | --- | --- |"
+  awk '/^memory / {
+      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      per = (v["opened"] > 0 && v["fresh_mib"] ~ /^[0-9.]+$/ && v["idle_mib"] ~ /^[0-9.]+$/) ? sprintf("%.1f", (v["idle_mib"] - v["fresh_mib"]) * 1024 / v["opened"]) : "n/a"
+      printf "| %s | %s | %s | %s | %s |\n", v["server"], v["fresh_mib"], v["idle_mib"], v["opened"], per
+    }' "$RESULTS_LOG"
 }

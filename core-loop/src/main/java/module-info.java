@@ -9,6 +9,8 @@ module dev.weft.loop {
     requires transitive dev.weft.promise;
     requires org.jctools.core.jdk11;
     requires transitive org.agrona;
+    // JFR events (IterationEvent, BlockedCallbackEvent): free while no recording asks for them.
+    requires jdk.jfr;
     exports dev.weft.loop;
     exports dev.weft.loop.device;
 }

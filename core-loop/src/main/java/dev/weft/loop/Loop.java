@@ -2,11 +2,13 @@ package dev.weft.loop;
 
 import dev.weft.loop.device.Time;
 import dev.weft.promise.LoopHooks;
+import dev.weft.promise.PendingReport;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -47,9 +49,18 @@ import java.util.function.Supplier;
  * this order, then the leave-iteration hooks, then the shutdown if {@link #close()} was asked for:
  * <ol>
  *   <li>the promises paused ({@link Promise#pause()}) before the iteration began, in the order
- *       they paused. {@link LoopHooks#wakeupPaused()} resolves exactly those: whatever they pause
- *       again waits for the next iteration, so a callback that pauses in a loop yields to
- *       everything else instead of spinning here;
+ *       they paused: one <em>pause round</em>. {@link LoopHooks#wakeupPaused()} resolves exactly
+ *       those; whatever they pause again waits for the next round. Then, while paused promises
+ *       are the only ready work (the inbox is empty, no timer is due, no close is asked for, and
+ *       the promise {@link #run} waits for is still pending), the step runs further rounds
+ *       without polling the engine: at most {@value #DEFAULT_MAX_PAUSE_ROUNDS} rounds in all
+ *       ({@link Builder#maxPauseRounds}), and none once the clock reads {@value
+ *       #PAUSE_ROUNDS_NANOS} ns after the first round ended or a timer is due. The clock is read
+ *       after the first round and then once every {@value #WOKEN_PER_CLOCK_READ} promises woken
+ *       (every round, when rounds are that large), so the time bound and a due timer may be
+ *       seen up to that many pauses late. So a chain that pauses in a loop runs up to 64 pauses
+ *       per engine poll, and ready I/O waits for at most 64 rounds, or about 50 µs, behind it; an
+ *       inbox task stops the rounds at once;
  *   <li>the cross-thread inbox, up to the number of tasks it held when the drain began, so a
  *       flood of producers cannot hold the loop in this step;
  *   <li>the timers due at the clock's time, read once, in deadline order. A timer scheduled by a
@@ -70,10 +81,26 @@ import java.util.function.Supplier;
  * block, so the timeout is computed from a wheel with nothing due. (Lwt_main blocks first and
  * wakes paused promises last; the cycle is the same, the cut between iterations differs.)
  *
+ * <p><b>Why several pause rounds per poll.</b> In Lwt each pause costs a whole iteration, and so
+ * an engine poll: on epoll one {@code epoll_wait} system call per pause, which made a pause 5 to
+ * 15 times as dear as a Netty task that re-submits itself (Netty runs its task queue without
+ * polling in between, checking the time every 64 tasks). The further rounds keep Lwt's order
+ * inside a round (FIFO, and what a round pauses waits for the next round) and keep I/O fair by
+ * the bound: readiness is only unknown, never skipped, for at most 64 rounds. What changes is
+ * that "after the I/O ready now" holds for the first round of an iteration, not for every pause;
+ * enter and leave hooks run once per iteration, not per round. {@link LoopMetrics#pauseRounds()}
+ * counts the rounds.
+ *
  * <p><b>Waking the loop from another thread</b> costs at most one {@link Engine#wakeup()} per
  * burst: see {@link Inbox} for the flag and the Dekker argument. In short, the loop publishes
  * "blocking" with a volatile store, then looks at the queue; producers enqueue, then read the
  * flag, and only the one that flips it back calls the engine.
+ *
+ * <p><b>Observing it.</b> {@link #metrics()} counts iterations, pause rounds, callbacks and time
+ * blocked, readable from any thread. Each iteration is also a JFR event, {@code
+ * dev.weft.loop.Iteration} ({@link IterationEvent}: its steps' counts, the poll timeout, the time
+ * blocked), recorded by default for iterations over 20 ms; a watchdog report is the JFR event
+ * {@code dev.weft.loop.BlockedCallback}. While no recording asks for them the JIT removes them.
  *
  * <p><b>Cost per iteration.</b> Nothing is allocated: hooks are copy-on-write arrays, the timer
  * handler and the batch arrays are fields made once, the inbox is drained in a counted loop. No
@@ -81,7 +108,10 @@ import java.util.function.Supplier;
  * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. Two {@link
  * System#nanoTime()} reads per iteration feed the busy/blocked metrics, two more when the
  * iteration may block (a timeout-0 poll counts as busy time); the watchdog, when on,
- * adds two opaque stores and one read per callback.
+ * adds two opaque stores and one read per callback. Further pause rounds read the clock once
+ * per {@value #WOKEN_PER_CLOCK_READ} promises woken. The JFR iteration event is made, begun and
+ * asked {@code shouldCommit()} every iteration; with no recording that wants it the JIT removes
+ * all three ({@code WakeupBench} measures 0 bytes per iteration).
  *
  * <p><b>Determinism.</b> With {@link VirtualTimeEngine} time moves only inside step 4 and only
  * when the loop has nothing ready, by exactly the time to the next timer. With a shuffle seed,
@@ -144,6 +174,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** The loop each thread is running now, to refuse re-entrant runs. */
     private static final ThreadLocal<Loop> RUNNING = new ThreadLocal<>();
+    /** Debug mode ({@code -Dweft.debug=true}): describes timers for {@link #dumpPending()}. */
+    private static final boolean DEBUG = Boolean.getBoolean("weft.debug");
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static final VarHandle OWNER;
 
@@ -222,6 +254,26 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** The exit hooks' grace period unless the builder or the close says otherwise (Kubernetes' default). */
     public static final Duration DEFAULT_EXIT_GRACE = Duration.ofSeconds(30);
+    /**
+     * The default bound on the rounds of paused promises one iteration runs before it polls the
+     * engine (step 1): how long ready I/O and due timers may wait behind code that pauses in a loop.
+     */
+    static final int DEFAULT_MAX_PAUSE_ROUNDS = 64;
+
+    /** No pause round after the first starts once this much time has passed in step 1 (50 µs). */
+    static final long PAUSE_ROUNDS_NANOS = 50_000L;
+
+    /**
+     * How many paused promises further pause rounds wake between two reads of the clock: a clock
+     * read costs as much as a pause itself, so it is spread over several (Netty reads it every 64
+     * tasks). A round that wakes this many or more reads the clock before the next one.
+     */
+    static final int WOKEN_PER_CLOCK_READ = 8;
+
+    /** The rounds of paused promises the current iteration ran; set by step 1. */
+    private int pauseRoundsThisIteration;
+    /** The bound on {@link #pauseRoundsThisIteration}; 1 is Lwt's one round per iteration. */
+    private final int maxPauseRounds;
 
     private Loop(Builder builder) {
         this.name = builder.name != null ? builder.name : "weft-loop-" + NAMES.incrementAndGet();
@@ -234,6 +286,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
                 ? new Watchdog(name, builder.watchdogThresholdNanos, builder.watchdogSink) : null;
         this.shuffle = builder.shuffleSeed != null ? new SeededShuffle(builder.shuffleSeed) : null;
         this.exitGraceNanos = builder.exitGraceNanos;
+        this.maxPauseRounds = builder.maxPauseRounds;
     }
 
     /** A loop on a {@link PureEngine} (timers and wakeups, no I/O) and the {@link SystemClock}. */
@@ -493,11 +546,38 @@ public final class Loop implements Executor, AutoCloseable, Time {
         }
         checkLoopThread();
         Resolver<T> resolver = Promise.task();
+        if (DEBUG) {
+            LoopHooks.describePending(resolver.promise(), () -> describeTimer(deadlineNanos, timeout));
+        }
         Alarm alarm = new Alarm(this, resolver, timeout);
         alarm.arm(wheel.schedule(deadlineNanos, alarm));
         resolver.promise().onCancel(alarm);
         metrics.timersPending(wheel.size());
         return resolver.promise();
+    }
+
+    private String describeTimer(long deadlineNanos, Duration timeout) {
+        double dueInSeconds = (deadlineNanos - clock.nanoTime()) / 1e9;
+        return String.format("%s timer due in %.3f s", timeout == null ? "a sleep" : "a " + timeout + " timeout",
+                dueInSeconds);
+    }
+
+    // ------------------------------------------------------------------------ diagnostics
+
+    /**
+     * The promises this loop's thread made that are still pending, grouped by what they wait on
+     * (a timer and its deadline, a socket read, a stream, a mutex, another promise) and where they
+     * were made, with their counts and ages: a stuck server with 10,000 connections reads as a few
+     * lines. Needs debug mode ({@code -Dweft.debug=true}), which records where each promise is
+     * made; without it the report is empty and says so. LOOP THREAD ONLY; from another thread use
+     * {@code loop.call(loop::dumpPending)}, which answers once the loop is between callbacks.
+     *
+     * @return the report; {@code toString()} is its readable form
+     */
+    public PendingReport dumpPending() {
+        checkLoopThread();
+        return LoopHooks.pendingReport("Pending promises of loop '" + name + "' at " + Instant.now()
+                + " (" + wheel.size() + " timers armed, " + LoopHooks.pausedCount() + " paused)");
     }
 
     /** Loop thread: a sleep or timeout was cancelled. */
@@ -892,14 +972,18 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** One iteration, in the order of the class notes. Loop thread, with RUNNING set. */
     private int iterate(long maxBlockNanos) {
+        IterationEvent event = new IterationEvent(); // removed by escape analysis unless recording
+        event.begin();
         long startNanos = System.nanoTime();
         enterHooks.runInOrder();
-        // 1. Paused before this iteration began; what they pause waits for the next one.
-        int work = wakeupPaused();
+        // 1. Paused before this iteration began, then further rounds while nothing else is ready.
+        int woken = runPauseRounds();
+        int rounds = pauseRoundsThisIteration;
         // 2. The cross-thread inbox, as much as it held when the drain began.
-        work += shuffle == null ? drainInbox() : drainInboxShuffled();
+        int tasks = shuffle == null ? drainInbox() : drainInboxShuffled();
         // 3. Timers due now; one clock read for the whole step.
-        work += fireDueTimers();
+        int timers = fireDueTimers();
+        int work = woken + tasks + timers;
         metrics.callbacksRun(work); // published before blocking, so a blocked loop shows its work
         // 4 and 5. Block (timeout 0 if anything is ready), then readiness callbacks. Only a wait
         // that may block is timed: a clock read costs ~30 ns, as much again as the rest of a
@@ -922,8 +1006,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
             blocked = blockEndNanos - blockStartNanos;
         }
         leaveHooks.runInOrder();
-        metrics.endIteration(ready, blocked, System.nanoTime() - startNanos - blocked);
+        metrics.endIteration(ready, rounds, blocked, System.nanoTime() - startNanos - blocked);
         work += ready;
+        if (event.shouldCommit()) {
+            event.record(name, rounds, woken, tasks, timers, ready, timeout, blocked);
+            event.commit();
+        }
         if (closeRequested && !terminated) {
             if (!exiting) {
                 beginExit();
@@ -935,10 +1023,65 @@ public final class Loop implements Executor, AutoCloseable, Time {
         return work;
     }
 
-    private int wakeupPaused() {
+    /**
+     * Step 1: one round of the promises paused before the iteration began, then more rounds
+     * while the only ready work is paused promises, at most {@link #maxPauseRounds} rounds in
+     * all and none started once {@value #PAUSE_ROUNDS_NANOS} ns have passed on the loop's clock
+     * (see the class notes). Sets {@link #pauseRoundsThisIteration}.
+     *
+     * @return the paused promises woken, over all rounds
+     */
+    private int runPauseRounds() {
         if (LoopHooks.pausedCount() == 0) {
+            pauseRoundsThisIteration = 0;
             return 0;
         }
+        int woken = wakeupPaused();
+        int rounds = 1;
+        if (maxPauseRounds > 1 && LoopHooks.pausedCount() > 0 && onlyPausedReady()) {
+            long roundsEnd = clock.nanoTime() + PAUSE_ROUNDS_NANOS;
+            int wokenSinceClockRead = 0;
+            while (rounds < maxPauseRounds && LoopHooks.pausedCount() > 0 && onlyPausedReady()) {
+                if (wokenSinceClockRead >= WOKEN_PER_CLOCK_READ) {
+                    if (!noTimerDueBefore(roundsEnd)) {
+                        break;
+                    }
+                    wokenSinceClockRead = 0;
+                }
+                int n = wakeupPaused();
+                woken += n;
+                wokenSinceClockRead += n;
+                rounds++;
+            }
+        }
+        pauseRoundsThisIteration = rounds;
+        return woken;
+    }
+
+    /**
+     * Whether nothing but paused promises could be ready without a poll: no inbox task, no close
+     * step due, and the promise {@link #run} waits for still pending. Timers are checked apart
+     * ({@link #noTimerDueBefore}), as they need the clock.
+     */
+    private boolean onlyPausedReady() {
+        return inbox.isEmpty() && !closeStepDue() && (awaited == null || awaited.isPending());
+    }
+
+    /**
+     * Whether the end of this iteration has a close step to take: start the exit hooks, or
+     * release once they are done. While the hooks wait, the loop iterates as usual.
+     */
+    private boolean closeStepDue() {
+        return closeRequested && (!exiting || exitDone);
+    }
+
+    /** Reads the clock: whether it is before {@code roundsEnd} and no timer is due at it. */
+    private boolean noTimerDueBefore(long roundsEnd) {
+        long now = clock.nanoTime();
+        return now < roundsEnd && (wheel.size() == 0 || wheel.nextDeadline() > now);
+    }
+
+    private int wakeupPaused() {
         callbackStarted();
         try {
             return LoopHooks.wakeupPaused();
@@ -1044,7 +1187,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** The engine timeout for step 4: 0 if anything is ready, else until the next timer, capped. */
     private long blockTimeout(long maxBlockNanos) {
-        if (maxBlockNanos == 0 || closeRequested && (!exiting || exitDone) || LoopHooks.pausedCount() > 0
+        if (maxBlockNanos == 0 || closeStepDue() || LoopHooks.pausedCount() > 0
                 || (awaited != null && !awaited.isPending())) {
             return 0;
         }
@@ -1253,6 +1396,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         private Consumer<? super LoopBlocked> watchdogSink;
         private Long shuffleSeed;
         private long exitGraceNanos = DEFAULT_EXIT_GRACE.toNanos();
+        private int maxPauseRounds = DEFAULT_MAX_PAUSE_ROUNDS;
 
         private Builder() {}
 
@@ -1271,6 +1415,23 @@ public final class Loop implements Executor, AutoCloseable, Time {
                 throw new IllegalArgumentException("exit grace must not be negative, was " + grace);
             }
             this.exitGraceNanos = nanos;
+            return this;
+        }
+
+        /**
+         * The most rounds of paused promises one iteration runs before it polls the engine
+         * (default {@value Loop#DEFAULT_MAX_PAUSE_ROUNDS}; see the class notes, step 1). {@code 1}
+         * is Lwt's loop exactly: every pause waits for a poll, at the cost of a system call per
+         * pause on the epoll engine. A larger bound makes pauses cheaper and lets ready I/O wait
+         * longer behind code that pauses in a loop (never more than 50 µs and one round).
+         *
+         * @throws IllegalArgumentException if {@code maxRounds} is less than 1
+         */
+        public Builder maxPauseRounds(int maxRounds) {
+            if (maxRounds < 1) {
+                throw new IllegalArgumentException("maxPauseRounds must be at least 1, was " + maxRounds);
+            }
+            this.maxPauseRounds = maxRounds;
             return this;
         }
 

@@ -4,8 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A live view of a loop's counters: iterations, callbacks run, timers pending, inbox depth, and
- * time spent blocked versus busy.
+ * A live view of a loop's counters: iterations, rounds of paused promises, callbacks run, timers
+ * pending, inbox depth, and time spent blocked versus busy.
  *
  * <p><b>Threading: every read is safe from any thread and never blocks the loop.</b> Only the loop
  * thread writes.
@@ -28,6 +28,7 @@ public final class LoopMetrics {
     private static final VarHandle TIMERS;
     private static final VarHandle BLOCKED;
     private static final VarHandle BUSY;
+    private static final VarHandle PAUSE_ROUNDS;
 
     static {
         try {
@@ -37,6 +38,7 @@ public final class LoopMetrics {
             TIMERS = lookup.findVarHandle(LoopMetrics.class, "timersPending", int.class);
             BLOCKED = lookup.findVarHandle(LoopMetrics.class, "nanosBlocked", long.class);
             BUSY = lookup.findVarHandle(LoopMetrics.class, "nanosBusy", long.class);
+            PAUSE_ROUNDS = lookup.findVarHandle(LoopMetrics.class, "pauseRounds", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -50,6 +52,7 @@ public final class LoopMetrics {
     private int timersPending;
     private long nanosBlocked;
     private long nanosBusy;
+    private long pauseRounds;
 
     LoopMetrics(Inbox inbox) {
         this.inbox = inbox;
@@ -105,9 +108,22 @@ public final class LoopMetrics {
         CALLBACKS.setOpaque(this, callbacksRun + callbacks);
     }
 
-    /** Loop thread: publishes the readiness callbacks and times of the iteration that just ended. */
-    void endIteration(long readinessCallbacks, long blocked, long busy) {
+    /**
+     * Rounds of paused promises the loop has run (step 1 of an iteration): one per iteration that
+     * had paused promises, plus the further rounds an iteration runs, without polling the engine,
+     * while paused promises are its only ready work (at most 64 per iteration; see {@link Loop}).
+     */
+    public long pauseRounds() {
+        return (long) PAUSE_ROUNDS.getOpaque(this);
+    }
+
+    /**
+     * Loop thread: publishes the readiness callbacks, the pause rounds and the times of the
+     * iteration that just ended.
+     */
+    void endIteration(long readinessCallbacks, int rounds, long blocked, long busy) {
         ITERATIONS.setOpaque(this, iterations + 1);
+        PAUSE_ROUNDS.setOpaque(this, pauseRounds + rounds);
         CALLBACKS.setOpaque(this, callbacksRun + readinessCallbacks);
         BLOCKED.setOpaque(this, nanosBlocked + blocked);
         BUSY.setOpaque(this, nanosBusy + busy);
@@ -120,7 +136,7 @@ public final class LoopMetrics {
 
     @Override
     public String toString() {
-        return "LoopMetrics[iterations=" + iterations() + ", callbacksRun=" + callbacksRun()
+        return "LoopMetrics[iterations=" + iterations() + ", pauseRounds=" + pauseRounds() + ", callbacksRun=" + callbacksRun()
                 + ", timersPending=" + timersPending() + ", inboxDepth=" + inboxDepth() + ", wakeups=" + wakeups()
                 + ", blockedMs=" + nanosBlocked() / 1_000_000 + ", busyMs=" + nanosBusy() / 1_000_000 + "]";
     }

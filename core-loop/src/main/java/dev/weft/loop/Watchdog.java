@@ -16,6 +16,8 @@ import java.util.function.Consumer;
  * eventually sees each change, and nothing else is published through it. A stale read can only
  * delay a report by one check interval or show a callback that just ended (then the sampled stack
  * shows what runs now; the report says so only by its content).
+ *
+ * <p>Each report is also a JFR event, {@link BlockedCallbackEvent}, when a recording wants it.
  */
 final class Watchdog implements Runnable {
 
@@ -104,7 +106,9 @@ final class Watchdog implements Runnable {
     }
 
     private void report(long running) {
-        LoopBlocked warning = new LoopBlocked(loopThread, running, thresholdNanos, loopThread.getStackTrace());
+        StackTraceElement[] stack = loopThread.getStackTrace();
+        BlockedCallbackEvent.commit(name, loopThread, running, thresholdNanos, stack);
+        LoopBlocked warning = new LoopBlocked(loopThread, running, thresholdNanos, stack);
         try {
             sink.accept(warning);
         } catch (Throwable failure) {

@@ -86,8 +86,9 @@ class LoopFailureTest {
             Runnable removeLeave = loop.onLeaveIteration(() -> {
                 throw leave;
             });
-            // the first iteration runs both hooks; the second removes them
-            Promise<String> done = Promise.pause().flatMap(v -> Promise.pause()).map(v -> {
+            // the first iteration runs both hooks and, in its timer step, pauses; the second
+            // iteration's pause round removes them
+            Promise<String> done = loop.sleep(Duration.ZERO).flatMap(v -> Promise.pause()).map(v -> {
                 removeEnter.run();
                 removeLeave.run();
                 return "done";

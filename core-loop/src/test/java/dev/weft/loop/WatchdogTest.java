@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /** The watchdog reports a callback that runs past the threshold, with that callback's stack. */
 class WatchdogTest {
 
-    private static void blockingCallback(CountDownLatch release) {
+    /** A callback that holds the loop until {@code release}; its name is looked for in stacks. */
+    static void blockingCallback(CountDownLatch release) {
         CrossThreadTest.awaitQuietly(release);
     }
 

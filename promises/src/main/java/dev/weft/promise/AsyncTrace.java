@@ -43,7 +43,7 @@ public final class AsyncTrace extends RuntimeException {
     }
 
     /** Whether {@code className} is a core class or nested in one (lambdas and callbacks are). */
-    private static boolean isCore(String className) {
+    static boolean isCore(String className) {
         int nested = className.indexOf('$');
         return CORE.contains(nested < 0 ? className : className.substring(0, nested));
     }

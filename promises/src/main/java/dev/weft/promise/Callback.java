@@ -14,6 +14,7 @@ import java.util.function.Supplier;
  * node that resolves a result promise returns it to the drain, never
  * running that promise's callbacks on the Java stack. Exceptions from user functions are caught
  * here: they reject the result, or go to the async-exception hook when there is no result.
+ * A node that holds user code captures the current {@link Context} when it is made.
  */
 abstract class Callback {
     /**
@@ -80,7 +81,7 @@ abstract class Callback {
         private final Promise<T> result;
 
         Recover(Function<? super Throwable, ? extends Promise<? extends T>> handler, Promise<T> result) {
-            this.handler = handler;
+            this.handler = Context.captureFunction(handler);
             this.result = result;
         }
 
@@ -107,8 +108,8 @@ abstract class Callback {
 
         TryBind(Function<? super T, ? extends Promise<? extends U>> onSuccess,
                 Function<? super Throwable, ? extends Promise<? extends U>> onFailure, Promise<U> result) {
-            this.onSuccess = onSuccess;
-            this.onFailure = onFailure;
+            this.onSuccess = Context.captureFunction(onSuccess);
+            this.onFailure = Context.captureFunction(onFailure);
             this.result = result;
         }
 
@@ -135,7 +136,7 @@ abstract class Callback {
         private final Promise<T> result;
 
         Finally(Supplier<? extends Promise<?>> finaliser, Promise<T> result) {
-            this.finaliser = finaliser;
+            this.finaliser = Context.captureSupplier(finaliser);
             this.result = result;
         }
 
@@ -211,8 +212,8 @@ abstract class Callback {
         private final Consumer<? super Throwable> onFailure;
 
         Listener(Consumer<? super T> onSuccess, Consumer<? super Throwable> onFailure) {
-            this.onSuccess = onSuccess;
-            this.onFailure = onFailure;
+            this.onSuccess = Context.captureConsumer(onSuccess);
+            this.onFailure = Context.captureConsumer(onFailure);
         }
 
         @Override
@@ -244,7 +245,7 @@ abstract class Callback {
         private final Runnable action;
 
         OnCancel(Runnable action) {
-            this.action = action;
+            this.action = Context.captureRunnable(action);
         }
 
         @Override

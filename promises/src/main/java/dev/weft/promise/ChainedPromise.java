@@ -24,7 +24,7 @@ abstract sealed class ChainedPromise<T, U> extends Promise<U> permits ChainedPro
 
     ChainedPromise(Function<? super T, ?> f, Promise<T> input) {
         super(PENDING, PROPAGATE_ONE, input);
-        this.f = f;
+        this.f = Context.captureFunction(f);
         if (Debug.ENABLED) {
             Debug.recordSite(this, AsyncTrace.callSite());
         }

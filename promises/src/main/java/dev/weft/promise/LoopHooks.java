@@ -3,6 +3,7 @@ package dev.weft.promise;
 import java.io.PrintStream;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The event loop's side of the promise core: the only place this module meets a scheduler.
@@ -124,6 +125,31 @@ public final class LoopHooks {
                 // Standard error is gone or memory is: nowhere is left to report to, and
                 // throwing would end the loop that asked.
             }
+        }
+    }
+
+    /**
+     * The promises made on the calling thread that are still pending, grouped by what they wait
+     * on and where they were made (see {@link PendingReport}). Call it on the loop's thread: it
+     * reads the promises' states. Empty, and saying so, unless debug mode
+     * ({@code -Dweft.debug=true}) is on.
+     *
+     * @param heading the report's first line
+     */
+    public static PendingReport pendingReport(String heading) {
+        return PendingRegistry.report(heading);
+    }
+
+    /**
+     * For drivers: describes what {@code promise}, pending, waits on (a timer and its deadline, a
+     * descriptor and its interest), for {@link #pendingReport}. The description is computed when a
+     * report is taken, so it may say how long is left. Does nothing unless debug mode is on, so it
+     * costs nothing on a hot path then.
+     */
+    public static void describePending(Promise<?> promise, Supplier<String> description) {
+        if (Debug.ENABLED) {
+            PendingRegistry.describe(Objects.requireNonNull(promise, "promise"),
+                    Objects.requireNonNull(description, "description"));
         }
     }
 

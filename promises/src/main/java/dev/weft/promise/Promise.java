@@ -122,6 +122,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         this.value = value;
         if (Debug.ENABLED) {
             Debug.recordOwner(this);
+            if (state == PENDING) {
+                PendingRegistry.recordPending(this);
+            }
         }
     }
 
@@ -197,6 +200,9 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
      */
     public static Promise<Void> pause() {
         Promise<Void> promise = new Promise<>(PENDING, CANCEL_THIS, null);
+        if (Debug.ENABLED) {
+            PendingRegistry.describe(promise, () -> "pause(): resumes at the loop's next iteration");
+        }
         Resolution.current().addPaused(promise);
         return promise;
     }
@@ -215,6 +221,59 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
      */
     public static void dontWait(Supplier<? extends Promise<?>> f, Consumer<? super Throwable> onFailure) {
         apply(f).onFailure(onFailure);
+    }
+
+    /**
+     * Stops waiting for {@code p} (Lwt.ignore_result): if it is already rejected, throws its
+     * failure now; if it is pending, a later rejection goes to the async-exception hook; a
+     * fulfilment is ignored. Prefer {@link #async}, whose failure always goes to the hook, or
+     * {@link #dontWait}: this one behaves differently depending on when {@code p} fails.
+     *
+     * @throws RuntimeException the failure of an already-rejected {@code p}, itself if it is
+     *     unchecked ({@link Cancelled} included), else wrapped in a
+     *     {@link java.util.concurrent.CompletionException} (as {@code CompletableFuture.join})
+     * @throws Error the failure of an already-rejected {@code p} that is an Error
+     */
+    public static void ignoreResult(Promise<?> p) {
+        Promise<?> root = p.resolvedRoot();
+        switch (root.state) {
+            case FULFILLED -> { }
+            case REJECTED -> throw rethrowable((Throwable) root.value);
+            default -> root.addCallback(new Callback.Listener<>(null, LoopHooks::reportAsyncException));
+        }
+    }
+
+    /** {@code failure} as something {@code throw} takes unchanged, or wrapped if it is checked. */
+    private static RuntimeException rethrowable(Throwable failure) {
+        return switch (failure) {
+            case RuntimeException unchecked -> unchecked;
+            case Error error -> throw error;
+            default -> new java.util.concurrent.CompletionException(failure);
+        };
+    }
+
+    /**
+     * Calls {@code body} with {@code key} bound to {@code value} (Lwt.with_value), and returns its
+     * promise; a throw or a null result becomes a rejection, as in {@link #apply}. The binding is
+     * visible, through {@link ContextKey#get()}, in {@code body} and in every callback registered
+     * while it runs ({@code flatMap}, {@code map}, {@code recover}, {@code tryBind},
+     * {@code andFinally}, the {@code on*} callbacks), however much later that callback runs: after a
+     * {@link #pause()}, a timer, an I/O wait. Such a callback runs with the bindings it saw when it
+     * was registered, and code it runs registers its own callbacks with them in turn, so the value
+     * follows the chain. It is not visible to callbacks registered elsewhere, even when {@code
+     * body} resolves their promise.
+     *
+     * <p>A nested {@code withValue} of the same key shadows the outer value for its own body and
+     * chain; the outer value is back when it returns, whether {@code body} returned or threw. A
+     * {@code null} value unbinds the key for {@code body} (Lwt's {@code None}). Bindings never
+     * cross threads: work handed to another loop or thread does not see them.
+     *
+     * <p>Threading: call it on the loop's thread, as any promise method. Cost: nothing on other
+     * chains; in a bound chain, one small wrapper per pending registration.
+     */
+    public static <K, T> Promise<T> withValue(ContextKey<K> key, K value,
+            Supplier<? extends Promise<? extends T>> body) {
+        return Context.withValue(key, value, body);
     }
 
     // ---------------------------------------------------------------- state

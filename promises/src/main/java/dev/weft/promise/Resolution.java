@@ -68,6 +68,12 @@ final class Resolution {
 
     private int nesting;
 
+    /**
+     * The values {@link Promise#withValue} binds for the code running now on this thread, or null
+     * (see {@link Context}): what {@link ContextKey#get} reads and what new callbacks capture.
+     */
+    Context context;
+
     /** FIFO of (callback list, source) pairs whose run was deferred by resolveLater. */
     private Object[] deferred = new Object[8];
     private int deferredHead;
@@ -183,6 +189,12 @@ final class Resolution {
      */
     private void drain(Object cursor, Promise<?> source) {
         int floor = top;
+        // A callback runs under the context it captured, never its resolver's (see Context).
+        // Only a bound context is cleared: a null one is null again when the callbacks return.
+        Context resolvers = context;
+        if (resolvers != null) {
+            context = null;
+        }
         depth++;
         try {
             while (true) {
@@ -235,6 +247,9 @@ final class Resolution {
             }
         } finally {
             depth--;
+            if (resolvers != null) {
+                context = resolvers;
+            }
         }
     }
 

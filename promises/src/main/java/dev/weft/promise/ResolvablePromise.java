@@ -52,14 +52,22 @@ final class ResolvablePromise<T> extends Promise<T> implements Resolver<T> {
         return failure;
     }
 
+    /** The name of the Resolver method that asked for this outcome, for messages (as Lwt names its function). */
+    private static String operation(byte outcome, boolean later) {
+        if (outcome == FULFILLED) {
+            return later ? "resolveLater" : "resolve";
+        }
+        return later ? "rejectLater" : "reject";
+    }
+
     private void complete(byte outcome, Object result, boolean later) {
         Promise<T> root = resolvedRoot();
         if (root.state != PENDING) {
             if (isCancellation(root.state, root.value)) {
                 return;
             }
-            throw new IllegalStateException("promise already resolved: " + root
-                    + "; a promise is resolved once (did two producers race?)");
+            throw new IllegalStateException("Resolver." + operation(outcome, later) + ": promise already resolved: "
+                    + root + "; a promise is resolved once (did two producers race?)");
         }
         Resolution resolution = Resolution.current();
         // The one check that catches cf.thenAccept(resolver::resolve) without debug mode: a
@@ -67,7 +75,7 @@ final class ResolvablePromise<T> extends Promise<T> implements Resolver<T> {
         // loop runs is then the wrong thread. Two plain loads when it passes (callbacks, a field of
         // this thread's Resolution); the JVM-wide count is read only when this thread runs no loop.
         if (root.callbacks != null && resolution.foreignToRunningLoops()) {
-            throw resolvedOffLoop(outcome == FULFILLED ? "resolve" : "reject");
+            throw resolvedOffLoop(operation(outcome, later));
         }
         if (later) {
             resolution.resolveLater(root, outcome, result);

@@ -78,6 +78,35 @@ class ResolverTest {
         assertFulfilled("first", r.promise());
     }
 
+    /** The four ways of settling, each with the method name a double settle must report. */
+    enum Settle {
+        RESOLVE("resolve", r -> r.resolve("again")),
+        REJECT("reject", r -> r.reject(new X())),
+        RESOLVE_LATER("resolveLater", r -> r.resolveLater("again")),
+        REJECT_LATER("rejectLater", r -> r.rejectLater(new X()));
+
+        final String method;
+        final java.util.function.Consumer<Resolver<String>> call;
+
+        Settle(String method, java.util.function.Consumer<Resolver<String>> call) {
+            this.method = method;
+            this.call = call;
+        }
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Settle.class)
+    void aSecondSettleNamesTheMethodThatWasCalled(Settle second) {
+        Resolver<String> r = Promise.pending();
+        r.resolve("first");
+
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> second.call.accept(r));
+
+        String expected = "Resolver." + second.method + ": promise already resolved";
+        assertTrue(thrown.getMessage().startsWith(expected), thrown.getMessage());
+        assertFulfilled("first", r.promise());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"pending", "task"})
     void rejectingTwiceThrowsAndKeepsTheFirstFailure(String kind) {

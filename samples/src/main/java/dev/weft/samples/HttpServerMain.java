@@ -8,6 +8,8 @@ import dev.weft.samples.http.HttpServer;
 import dev.weft.unix.net.GroupSockets;
 import dev.weft.unix.net.ListenOptions;
 import dev.weft.unix.net.TcpListener;
+import dev.weft.unix.signal.PendingDumps;
+import dev.weft.unix.signal.UnixSignal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +51,9 @@ public final class HttpServerMain {
                 + server.group().engine(0).getClass().getSimpleName() + ", " + server.group().size()
                 + " loops); Ctrl-C or SIGTERM stops it");
         System.out.flush();
+        if (Boolean.getBoolean("weft.debug")) { // kill -USR1 <pid> prints what every loop waits on
+            PendingDumps.printOnSignal(server.group(), UnixSignal.USR1, System.err);
+        }
         System.out.println(signal.join() + ": shutting down gracefully (grace " + server.grace().toMillis() + " ms)");
         server.stop();
         System.out.println("stopped");

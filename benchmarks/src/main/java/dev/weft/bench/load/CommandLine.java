@@ -41,6 +41,42 @@ public final class CommandLine {
     }
 
     /**
+     * Whether the option {@code name} was given.
+     *
+     * @param name the option's name, without dashes
+     * @return true if it was given
+     */
+    public boolean has(String name) {
+        return options.containsKey(name);
+    }
+
+    /**
+     * The required text option {@code name}.
+     *
+     * @param name the option's name, without dashes
+     * @return the value
+     * @throws IllegalArgumentException if the option is absent
+     */
+    public String text(String name) {
+        String value = options.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("missing --" + name);
+        }
+        return value;
+    }
+
+    /**
+     * The text option {@code name}, or {@code fallback} when it is absent.
+     *
+     * @param name the option's name, without dashes
+     * @param fallback the value when the option is absent
+     * @return the value
+     */
+    public String textOr(String name, String fallback) {
+        return options.getOrDefault(name, fallback);
+    }
+
+    /**
      * The integer option {@code name}, or {@code fallback} when it is absent.
      *
      * @param name the option's name, without dashes

@@ -1,8 +1,10 @@
 package dev.weft.bench.loop;
 
 import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -25,6 +27,21 @@ public class PauseBench extends LoopBenchSettings {
     @OperationsPerInvocation(STEPS)
     public Integer pause_weft(WeftLoopState state) {
         return state.loop.submit(() -> pauses(0)).join();
+    }
+
+    /**
+     * Weft's like-for-like with Netty's row: one callback that pauses again from inside itself
+     * ({@code Promise.pause().onSuccess(this)}) {@value #STEPS} times, with no promise chain to
+     * build; the chain row above is what Lwt-style code looks like, this one is the loop's cost.
+     */
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public Integer pause_weftCallback(WeftLoopState state) {
+        return state.loop.submit(() -> {
+            Repause repause = new Repause();
+            Promise.pause().onSuccess(repause);
+            return repause.finished;
+        }).join();
     }
 
     /** A task that re-submits itself {@value #STEPS} times with {@code EventLoop.execute}. */
@@ -55,6 +72,22 @@ public class PauseBench extends LoopBenchSettings {
             return Promise.of(done);
         }
         return Promise.pause().flatMap(ignored -> pauses(done + 1));
+    }
+
+    /** Weft's callback row: pauses again each time it runs, counting. Loop thread only. */
+    static final class Repause implements Consumer<Void> {
+        private int done;
+        final Resolver<Integer> finisher = Promise.task();
+        final Promise<Integer> finished = finisher.promise();
+
+        @Override
+        public void accept(Void ignored) {
+            if (++done == STEPS) {
+                finisher.resolve(done);
+                return;
+            }
+            Promise.pause().onSuccess(this);
+        }
     }
 
     /** Netty's row: runs on the event loop, counting its own re-submissions. Loop thread only. */

@@ -19,8 +19,11 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 public class WeftLoopState {
 
-    /** The engine: {@code pure} (park/unpark, timers and wakeups only) or {@code epoll} (io-unix). */
-    @Param({"pure", "epoll"})
+    /**
+     * The engine: {@code pure} (park/unpark, timers and wakeups only), {@code epoll} or {@code nio}
+     * (io-unix).
+     */
+    @Param({"pure", "epoll", "nio"})
     public String engine;
 
     /** The loop; started by {@link #start()}. */
@@ -35,7 +38,8 @@ public class WeftLoopState {
         loop = Loop.builder().name("weft-bench-loop").engine(switch (engine) {
             case "pure" -> new PureEngine();
             case "epoll" -> Engines.open(EngineKind.EPOLL);
-            default -> throw new IllegalArgumentException("engine=" + engine + ": use pure or epoll");
+            case "nio" -> Engines.open(EngineKind.NIO);
+            default -> throw new IllegalArgumentException("engine=" + engine + ": use pure, epoll or nio");
         }).build();
         loop.start("weft-bench-loop", true);
     }

@@ -1,5 +1,6 @@
 package dev.weft.bench.promise;
 
+import dev.weft.promise.ContextKey;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import java.util.ArrayList;
@@ -15,6 +16,8 @@ import org.openjdk.jmh.annotations.Benchmark;
  * unavailable (see the {@code peers-only} profile in this module's POM).
  */
 public class WeftPromiseBench extends PromiseBenchSettings {
+
+    private static final ContextKey<String> REQUEST_ID = ContextKey.named("request-id");
 
     /** Creates the benchmark; JMH calls this. */
     public WeftPromiseBench() {}
@@ -37,6 +40,24 @@ public class WeftPromiseBench extends PromiseBenchSettings {
         for (int i = 0; i < SIZE; i++) {
             p = p.flatMap(x -> Promise.of(x + 1));
         }
+        head.resolve(0);
+        return p.value();
+    }
+
+    /**
+     * {@link #bindPending_weft} with a value bound by {@code Promise.withValue}: the cost of context
+     * when it is used (each flatMap captures it, each step runs under it). No peer has this row.
+     */
+    @Benchmark
+    public Integer bindPendingWithValue_weft() {
+        Resolver<Integer> head = Promise.pending();
+        Promise<Integer> p = Promise.withValue(REQUEST_ID, "r1", () -> {
+            Promise<Integer> chain = head.promise();
+            for (int i = 0; i < SIZE; i++) {
+                chain = chain.flatMap(x -> Promise.of(x + 1));
+            }
+            return chain;
+        });
         head.resolve(0);
         return p.value();
     }

@@ -2,6 +2,7 @@ package dev.weft.bench.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,13 +13,24 @@ class PauseBenchTest {
     private final PauseBench bench = new PauseBench();
 
     @ParameterizedTest
-    @ValueSource(strings = {"pure", "epoll"})
+    @ValueSource(strings = {"pure", "epoll", "nio"})
     void weftRunsEveryPauseOfTheChain(String engine) {
+        assertEquals(LoopBenchSettings.STEPS, onWeftLoop(engine, bench::pause_weft));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pure", "epoll", "nio"})
+    void weftCallbackRunsEveryPause(String engine) {
+        assertEquals(LoopBenchSettings.STEPS, onWeftLoop(engine, bench::pause_weftCallback));
+    }
+
+    /** Runs one operation of a Weft row on a loop with {@code engine}, then stops the loop. */
+    private static int onWeftLoop(String engine, Function<WeftLoopState, Integer> row) {
         WeftLoopState state = new WeftLoopState();
         state.engine = engine;
         state.start();
         try {
-            assertEquals(LoopBenchSettings.STEPS, bench.pause_weft(state));
+            return row.apply(state);
         } finally {
             state.stop();
         }

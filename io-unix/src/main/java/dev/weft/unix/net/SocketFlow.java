@@ -5,6 +5,7 @@ import static dev.weft.loop.Engine.READABLE;
 import static dev.weft.loop.Engine.WRITABLE;
 
 import dev.weft.loop.device.Flow;
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.unix.ConnectionException;
@@ -57,6 +58,9 @@ import java.util.Objects;
  * reads and writes still pending when it is called.
  */
 public final class SocketFlow implements Flow {
+
+    /** Debug mode: describes pending reads for the loop's dumpPending(). */
+    private static final boolean DEBUG = Boolean.getBoolean("weft.debug");
 
     private final Transport transport;
     private final Endpoint endpoint;
@@ -232,6 +236,10 @@ public final class SocketFlow implements Flow {
         // while waiting, so an idle keep-alive connection holds no buffer.
         releaseBuffer();
         Resolver<Read> resolver = Promise.task();
+        if (DEBUG) {
+            LoopHooks.describePending(resolver.promise(), () -> "bytes to read from " + this
+                    + (overHighMark ? " (reads paused: its write queue is over the high-water mark)" : ""));
+        }
         reader = resolver;
         resolver.promise().onCancel(cancelRead);
         if (!overHighMark) {

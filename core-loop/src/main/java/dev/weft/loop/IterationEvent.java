@@ -1,0 +1,67 @@
+package dev.weft.loop;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Threshold;
+import jdk.jfr.Timespan;
+
+/**
+ * A JFR event for one loop iteration: its duration, what each step ran and how long it blocked.
+ * Recorded by default only for iterations longer than 20 ms (blocked time included); set the
+ * threshold to {@code 0 ms} to see every one. Made, filled and committed by the loop thread;
+ * while no recording wants it, the loop's {@code new}, {@code begin} and {@code shouldCommit}
+ * compile away.
+ */
+@Name("dev.weft.loop.Iteration")
+@Label("Loop Iteration")
+@Category({"Weft", "Loop"})
+@Description("One event-loop iteration: pause rounds, inbox tasks, timers fired, readiness callbacks, time blocked")
+@StackTrace(false)
+@Threshold("20 ms")
+final class IterationEvent extends Event {
+
+    @Label("Loop")
+    String loop;
+
+    @Label("Pause Rounds")
+    @Description("Rounds of paused promises run in step 1 (more than 1: the engine poll was put off)")
+    int pauseRounds;
+
+    @Label("Paused Promises Woken")
+    int pausedWoken;
+
+    @Label("Inbox Tasks")
+    int inboxTasks;
+
+    @Label("Timers Fired")
+    int timersFired;
+
+    @Label("Readiness Callbacks")
+    int readinessCallbacks;
+
+    @Label("Poll Timeout")
+    @Description("The timeout the engine was polled with: 0 when work was ready, negative for no limit")
+    @Timespan(Timespan.NANOSECONDS)
+    long pollTimeout;
+
+    @Label("Blocked")
+    @Description("Time spent waiting in the engine (a poll with timeout 0 counts as busy)")
+    @Timespan(Timespan.NANOSECONDS)
+    long blocked;
+
+    /** Fills the fields; called only when the event will be committed. */
+    void record(String loopName, int rounds, int woken, int tasks, int timers, int ready, long timeout, long blockedNanos) {
+        this.loop = loopName;
+        this.pauseRounds = rounds;
+        this.pausedWoken = woken;
+        this.inboxTasks = tasks;
+        this.timersFired = timers;
+        this.readinessCallbacks = ready;
+        this.pollTimeout = timeout;
+        this.blocked = blockedNanos;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.weft.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.promise.PendingReport;
+import example.pending.PendingDumpProbe;
+import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Loop#dumpPending()}: the pending promises of a loop, grouped so that thousands of stuck
+ * chains read as a few lines. Debug mode is read once per JVM, so the scenarios run in a forked JVM
+ * with {@code -Dweft.debug=true} and print one machine-readable line per group; the last test runs
+ * in this JVM, where debug mode is off. The probe lives outside Weft's packages, as application
+ * code does, so that the report can name it as the code behind each group.
+ */
+class PendingDumpTest {
+    static final int CONNECTIONS = PendingDumpProbe.CONNECTIONS;
+
+    private record Group(String waitsOn, String madeBy, String calledFrom, int count, String example) {}
+
+    @Test
+    void tenThousandStuckChainsAndTheirTimersLocksAndStreamsReadAsAFewCountedGroups() throws Exception {
+        Run run = runProbe("stuckServer");
+        Group timers = run.only("ITS_RESOLVER", "Loop.sleep");
+        assertEquals(CONNECTIONS, timers.count(), run.output);
+        assertTrue(timers.calledFrom().contains("PendingDumpProbe.awaitRequest"), run.output);
+        assertTrue(timers.example().contains("sleep timer due in"), run.output);
+        Group maps = run.only("ANOTHER_PROMISE", "PendingDumpProbe.awaitRequest");
+        assertEquals(CONNECTIONS, maps.count(), run.output);
+        assertTrue(maps.example().startsWith("the promise made at dev.weft.loop.Loop.sleep("), run.output);
+        Group all = run.only("SEVERAL_PROMISES", "stuckServer");
+        assertEquals(1, all.count(), run.output);
+        Group paused = run.only("ITS_RESOLVER", "stuckServer");
+        assertEquals("pause(): resumes at the loop's next iteration", paused.example(), run.output);
+        assertTrue(run.only("ITS_RESOLVER", "Mutex.lock").calledFrom().contains("stuckServer"), run.output);
+        assertTrue(run.only("ITS_RESOLVER", "Stream.get").calledFrom().contains("stuckServer"), run.output);
+        assertTrue(run.output.lines().count() < 40, "a summary, not one line per promise:\n" + run.output);
+        int total = run.groups.stream().mapToInt(Group::count).sum();
+        assertTrue(run.output.contains("  " + total + " pending promises in " + run.groups.size() + " groups"), run.output);
+    }
+
+    @Test
+    void resolvedAndCancelledPromisesAreNotListed() throws Exception {
+        Run run = runProbe("settledLeave");
+        assertEquals(1, run.groups.size(), run.output);
+        Group left = run.groups.get(0);
+        assertEquals("ITS_RESOLVER", left.waitsOn(), run.output);
+        assertEquals(1, left.count(), run.output);
+        assertTrue(left.madeBy().contains("settledLeave"), run.output);
+    }
+
+    @Test
+    void promisesOfAnotherThreadAreNotThisLoops() throws Exception {
+        Run run = runProbe("otherThread");
+        assertEquals(1, run.groups.stream().mapToInt(Group::count).sum(), run.output);
+    }
+
+    @Test
+    void withoutDebugModeTheReportIsEmptyAndSaysWhy() {
+        try (Loop loop = Loop.create()) {
+            PendingReport report = loop.run(Promise.apply(() -> {
+                Resolver<Integer> waiting = Promise.task();
+                PendingReport taken = loop.dumpPending();
+                waiting.promise().cancel();
+                return Promise.of(taken);
+            }));
+            assertFalse(report.debugMode());
+            assertTrue(report.groups().isEmpty());
+            assertTrue(report.toString().contains("-Dweft.debug=true"), report.toString());
+        }
+    }
+
+    private record Run(String output, List<Group> groups) {
+        Group only(String waitsOn, String madeBy) {
+            List<Group> matching = groups.stream()
+                    .filter(g -> g.waitsOn().equals(waitsOn) && g.madeBy().contains(madeBy)).toList();
+            assertEquals(1, matching.size(), "one group " + waitsOn + " made by " + madeBy + " in:\n" + output);
+            return matching.get(0);
+        }
+    }
+
+    private static Run runProbe(String scenario) throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = List.of(java.toString(), "-Dweft.debug=true", "-cp",
+                System.getProperty("java.class.path"), PendingDumpProbe.class.getName(), scenario);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "forked JVM did not finish");
+        assertEquals(0, process.exitValue(), output);
+        List<Group> groups = new ArrayList<>();
+        for (String line : output.lines().toList()) {
+            if (line.startsWith("GROUP ")) {
+                String[] fields = line.substring(6).split("\\|", -1);
+                groups.add(new Group(fields[0], fields[1], fields[2], Integer.parseInt(fields[3]), fields[4]));
+            }
+        }
+        return new Run(output, groups);
+    }
+}
