@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,24 +53,10 @@ class EchoShutdownTest {
 
     @Test
     void theEchoServerExitsWithStatusZeroAfterSigterm() throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process server = new ProcessBuilder(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), EchoServer.class.getName(), "--port", "0",
-                "--loops", "2"))
-                .redirectErrorStream(true)
-                .start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            String banner = out.readLine();
-            assertTrue(banner != null && banner.startsWith("Weft echo server on "), banner);
-            new ProcessBuilder("kill", "-TERM", Long.toString(server.pid())).start().waitFor();
-            assertTrue(server.waitFor(60, TimeUnit.SECONDS), "server did not stop after SIGTERM");
-            String rest = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(rest.contains("SIGTERM: shutting down gracefully"), rest);
-            assertTrue(rest.contains("stopped"), rest);
-            assertEquals(0, server.exitValue(), rest);
-        } finally {
-            server.destroyForcibly();
+        try (SignalledServer server = SignalledServer.start(EchoServer.class, "--port", "0", "--loops", "2")) {
+            assertTrue(server.banner() != null && server.banner().startsWith("Weft echo server on "), server.banner());
+
+            server.sigtermAndAwaitGracefulExit();
         }
     }
 
