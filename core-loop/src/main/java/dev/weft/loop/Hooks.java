@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * An ordered set of hook actions (Lwt_main's hook sequences): enter-iteration, leave-iteration or
- * exit. Copy-on-write, so running the hooks allocates nothing and a hook may add or remove hooks
- * (the change applies from the next run).
+ * An ordered set of hook actions (Lwt_main's hook sequences): enter-iteration or
+ * leave-iteration (exit hooks are {@link ExitHooks}). Copy-on-write, so running the hooks
+ * allocates nothing and a hook may add or remove hooks (the change applies from the next run).
  *
  * <p><b>Threading: confined to the loop thread.</b>
  */
@@ -43,15 +43,6 @@ final class Hooks {
     void runInOrder() {
         Runnable[] snapshot = actions;
         for (int i = 0; i < snapshot.length; i++) {
-            runOne(snapshot[i]);
-        }
-    }
-
-    /** Runs the hooks last added first (atexit order), then forgets them all. */
-    void runInReverseAndClear() {
-        Runnable[] snapshot = actions;
-        actions = NONE;
-        for (int i = snapshot.length - 1; i >= 0; i--) {
             runOne(snapshot[i]);
         }
     }

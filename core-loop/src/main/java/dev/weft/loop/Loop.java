@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  * thread {@link #start()} creates; it never changes. Promises made on the loop thread belong to
  * it. Another thread reaches the loop through {@code execute} and {@code submit}.
  *
- * <p><b>After {@link #close()}</b> every call fails the same way, with {@link LoopClosed}, from
+ * <p><b>After {@link #close()}</b> (once its exit hooks are done: until then the loop works as
+ * before, see "Shutdown" below) every call fails the same way, with {@link LoopClosed}, from
  * any thread: a method that returns a promise or a future ({@link #submit}, {@link #call}, {@link
  * #sleep}, {@link #at}, {@link #timeout}) returns it already failed with {@code LoopClosed}; the
  * others ({@link #run}, {@link #runOnce}, {@link #start()}, {@link #execute}) throw it. One call
@@ -140,13 +141,40 @@ import java.util.function.Supplier;
  * A VM error from a poll is reported and never counted: a full heap is not a broken engine, and
  * the timers that run before the next poll (a write timeout closing a connection) may free it.
  *
- * <p><b>Shutdown</b> ({@link #shutdown}) runs on the loop thread after an iteration: the exit
- * hooks (last added first), then it refuses new work and rejects what is pending with {@link
- * LoopClosed}: each timer's promise (by expiring the whole wheel with a rejecting handler), each
- * submission whose promise is still running (its future fails, then its promise is cancelled),
- * each submission still queued; plain {@code execute} tasks still queued do not run and go to the
- * async-exception hook as {@code LoopClosed}. Then the
- * engine is closed and the watchdog thread joined.
+ * <p><b>Shutdown</b> happens in two phases, both on the loop thread.
+ * <ol>
+ *   <li><b>Exit hooks</b> ({@link #beginExit}), at the end of the iteration in which {@link
+ *       #close()} was asked for (or at once, in {@code close()} called on the loop thread outside
+ *       an iteration). The hooks of {@link #atExit} and {@link #onExit} form one stack: the hook
+ *       added last runs first, and a hook added while the hooks run (by a hook) runs next. A
+ *       hook is called, then the next one only once the promise it returned has resolved (an
+ *       {@code onExit} hook is done when it returns). Meanwhile the loop is fully alive: it keeps
+ *       iterating, its timers fire, paused promises resume, I/O is dispatched, and {@code
+ *       execute}/{@code submit} are accepted, so the work a hook starts (a pause, a sleep, a
+ *       drain of open connections) runs to completion; only the block in step 4 no longer
+ *       returns at once for the close. A hook that throws, or whose promise is rejected, is
+ *       reported to the async-exception hook and the next one runs. All the hooks together are
+ *       bounded by the grace period ({@link Builder#exitGrace}, or the one {@link
+ *       #close(Duration)} was given), a timer on the loop's clock: when it fires, the hook still
+ *       running is reported as {@link ExitGraceExpired} and its promise cancelled; the hooks not
+ *       started yet are still called, newest first, since most only release something, but not
+ *       waited for: a promise of theirs still pending is reported the same way and cancelled;
+ *       and the second phase follows in the same iteration.
+ *   <li><b>Release</b> ({@link #shutdown}), at the end of the iteration in which the hooks ended
+ *       (at once if none waited): the loop refuses new work and rejects what is pending with
+ *       {@link LoopClosed}: each paused promise, each timer's promise (by expiring the whole wheel
+ *       with a rejecting handler), each submission whose promise is still running (its future
+ *       fails, then its promise is cancelled), each submission still queued; plain {@code
+ *       execute} tasks still queued do not run and go to the async-exception hook as {@code
+ *       LoopClosed}. Then the engine is closed and the watchdog thread joined.
+ * </ol>
+ * Who drives the iterations of the first phase: the thread {@link #start()} made, until the
+ * release; {@link #run(Promise)}, while its promise is pending (if it resolves first, run returns
+ * and the next {@code run}, {@code runOnce} or {@code close()} on the loop thread carries on);
+ * a host's {@link #runOnce} calls; or {@code close()} itself, called on the loop thread outside
+ * an iteration. If the engine breaks during the hooks, they are abandoned as if the grace had
+ * run out. Lwt_main.at_exit is the model; the differences (per loop, failures reported rather
+ * than ignored, a grace period) are deliberate.
  */
 public final class Loop implements Executor, AutoCloseable, Time {
 
@@ -175,7 +203,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private final SeededShuffle shuffle;
     private final Hooks enterHooks = new Hooks();
     private final Hooks leaveHooks = new Hooks();
-    private final Hooks exitHooks = new Hooks();
+    private final ExitHooks exitHooks = new ExitHooks();
+    private final long exitGraceNanos;
     /** This loop's async-exception hook, or null to leave the thread's (by default the JVM's). */
     private final Consumer<? super Throwable> asyncExceptionHook;
     /** Made once: passing a method reference made per call would allocate every iteration. */
@@ -197,6 +226,11 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private volatile boolean closed;
     /** Shutdown finished. Written by the loop thread, read by any (volatile). */
     private volatile boolean terminated;
+    /**
+     * The grace {@link #close(Duration)} asked for, in nanoseconds, or -1 for the builder's. Written
+     * before {@link #closeRequested} (both volatile), so the loop that sees the request sees it.
+     */
+    private volatile long requestedGraceNanos = -1;
 
     // Loop thread only.
     private Submission<?> inFlight;
@@ -214,10 +248,22 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private int engineFailures;
     /** The thread's async-exception hook before this loop installed its own, while it runs. */
     private Consumer<? super Throwable> outerAsyncExceptionHook;
+    /** The exit hooks have started ({@link #beginExit}). */
+    private boolean exiting;
+    /** The exit hooks are done, or the grace ran out: shut down at the end of this iteration. */
+    private boolean exitDone;
+    /** The promise of the exit hook being waited for, and the hook, or null. */
+    private Promise<?> runningHookPromise;
+    private Object runningHook;
+    /** The grace of this close, and its timer (cancelled when the hooks are done in time). */
+    private Duration exitGrace;
+    private Promise<Void> graceTimer;
 
     /** How many polls in a row may throw before the engine is taken for broken and the run ends. */
     static final int ENGINE_FAILURE_LIMIT = 16;
 
+    /** The exit hooks' grace period unless the builder or the close says otherwise (Kubernetes' default). */
+    public static final Duration DEFAULT_EXIT_GRACE = Duration.ofSeconds(30);
     /**
      * The default bound on the rounds of paused promises one iteration runs before it polls the
      * engine (step 1): how long ready I/O and due timers may wait behind code that pauses in a loop.
@@ -249,6 +295,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         this.watchdog = builder.watchdogThresholdNanos > 0
                 ? new Watchdog(name, builder.watchdogThresholdNanos, builder.watchdogSink) : null;
         this.shuffle = builder.shuffleSeed != null ? new SeededShuffle(builder.shuffleSeed) : null;
+        this.exitGraceNanos = builder.exitGraceNanos;
         this.maxPauseRounds = builder.maxPauseRounds;
         this.asyncExceptionHook = builder.asyncExceptionHook;
     }
@@ -568,7 +615,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
         return deadline < now ? Long.MAX_VALUE : deadline;
     }
 
-    private static long saturatedNanos(Duration duration) {
+    /** {@code duration} in nanoseconds, saturated at Long's bounds. Null-checked. */
+    static long saturatedNanos(Duration duration) {
         Objects.requireNonNull(duration, "duration");
         try {
             return duration.toNanos();
@@ -643,12 +691,31 @@ public final class Loop implements Executor, AutoCloseable, Time {
     }
 
     /**
-     * Runs {@code hook} once when the loop closes, before pending work is rejected; exit hooks
-     * run last added first, like atexit (Lwt_main.at_exit). LOOP THREAD ONLY.
+     * Runs {@code hook} once when the loop closes, as an exit hook that is done when it returns;
+     * it takes its turn among the {@link #atExit} hooks (newest first, see the class notes,
+     * "Shutdown"). LOOP THREAD ONLY.
      *
-     * @return an action that removes the hook (LOOP THREAD ONLY)
+     * @return an action that removes the hook if it has not run yet (LOOP THREAD ONLY)
      */
     public Runnable onExit(Runnable hook) {
+        checkLoopThread();
+        return exitHooks.add(hook);
+    }
+
+    /**
+     * Adds an exit hook that returns a promise (Lwt_main.at_exit): when the loop closes, {@code
+     * hook} is called in its turn, newest first, and the next hook starts only once the promise
+     * it returned has resolved. The loop runs normally meanwhile, so the work the hook starts
+     * (pauses, timers, I/O, other connections' chains) runs to completion. A hook that throws or
+     * whose promise is rejected is reported to the async-exception hook and the next one runs.
+     * All the hooks together are bounded by the close's grace period ({@link
+     * Builder#exitGrace}, {@link #close(Duration)}); see the class notes, "Shutdown". LOOP
+     * THREAD ONLY.
+     *
+     * @param hook called on the loop thread at close; returns the promise to wait for
+     * @return an action that removes the hook if it has not run yet (LOOP THREAD ONLY)
+     */
+    public Runnable atExit(Supplier<? extends Promise<?>> hook) {
         checkLoopThread();
         return exitHooks.add(hook);
     }
@@ -656,40 +723,193 @@ public final class Loop implements Executor, AutoCloseable, Time {
     // ------------------------------------------------------------------------ close
 
     /**
-     * Closes the loop: finishes the current iteration, runs the exit hooks, rejects the work still
-     * pending with {@link LoopClosed} (timers' promises, submissions' futures; tasks of
-     * {@link #execute} still queued go to the async-exception hook), and releases the engine and
-     * the watchdog thread. Idempotent. ANY THREAD:
-     * <ul>
-     *   <li>on the loop thread inside a callback, the shutdown happens when the iteration ends;
-     *   <li>on the loop thread outside an iteration (or on a loop never run), it happens now;
-     *   <li>on another thread it is requested and the loop woken; if the loop runs on a thread
-     *       {@link #start()} made, this waits for that thread to end, otherwise the shutdown
-     *       happens at the end of the host's current or next iteration.
-     * </ul>
+     * Closes the loop with the builder's exit grace ({@link Builder#exitGrace}, 30 s by default):
+     * see {@link #close(Duration)}. Idempotent. ANY THREAD.
      */
     @Override
     public void close() {
+        closeWithGrace(-1);
+    }
+
+    /**
+     * Closes the loop: finishes the current iteration, runs the exit hooks newest first, waiting
+     * for each, for at most {@code grace} in all (what runs when is in the class notes,
+     * "Shutdown"), then rejects the work still pending with {@link LoopClosed} (timers' promises,
+     * submissions' futures; tasks of {@link #execute} still queued go to the async-exception
+     * hook), and releases the engine and the watchdog thread. Idempotent: the first call's grace
+     * holds. ANY THREAD:
+     * <ul>
+     *   <li>on the loop thread inside a callback, the exit hooks start when the iteration ends,
+     *       and the run ({@link #run}, {@link #runOnce}, the thread {@link #start()} made) carries
+     *       on iterating until they are done, then shuts down;
+     *   <li>on the loop thread outside an iteration (or on a loop never run), the hooks start now
+     *       and, if one waits, this call runs the loop's iterations until they are done, then
+     *       shuts down, before returning;
+     *   <li>on another thread it is requested and the loop woken; if the loop runs on a thread
+     *       {@link #start()} made, this waits for that thread to end (hooks included), otherwise
+     *       the hooks start at the end of the host's current or next iteration and the host's
+     *       next iterations finish them.
+     * </ul>
+     *
+     * @param grace how long the exit hooks may take in all; zero or negative cancels a hook that
+     *     waits at once
+     */
+    public void close(Duration grace) {
+        closeWithGrace(Math.max(0, saturatedNanos(grace)));
+    }
+
+    private void closeWithGrace(long graceNanos) {
         Thread me = Thread.currentThread();
         OWNER.compareAndSet(this, null, me); // a loop never run closes on the caller
+        requestClose(graceNanos);
         if (owner == me) {
-            if (RUNNING.get() == this) {
-                closeRequested = true;
-            } else if (!terminated) {
-                installAsyncExceptionHook();
+            if (RUNNING.get() != this && !terminated) {
+                installAsyncExceptionHook(); // the hooks' failures are this loop's too
                 try {
-                    shutdown();
+                    exitHere();
                 } finally {
-                    leave();
+                    restoreAsyncExceptionHook();
                 }
             }
             return;
         }
-        closeRequested = true;
-        inbox.nudge();
         Thread thread = ownedThread;
         if (thread != null) {
             joinUninterruptibly(thread);
+        }
+    }
+
+    /**
+     * Asks the loop to close with {@code graceNanos} (-1: the builder's) and wakes it, without
+     * waiting. The first request's grace holds. ANY THREAD.
+     */
+    void requestClose(long graceNanos) {
+        if (!closeRequested) {
+            requestedGraceNanos = graceNanos; // volatile, before the flag the loop reads
+            closeRequested = true;
+        }
+        if (!inLoopThread()) {
+            inbox.nudge(); // after the loop ended the inbox is awake: the nudge calls no engine
+        }
+    }
+
+    /**
+     * Loop thread, outside an iteration: starts the exit hooks, runs iterations while one waits,
+     * then shuts down. Queued work runs only if a hook waits: a loop whose hooks are all done at
+     * once shuts down without another iteration, as it always has.
+     */
+    private void exitHere() {
+        Loop outer = RUNNING.get();
+        RUNNING.set(this); // a hook that closes the loop again only asks, as inside any callback
+        try {
+            if (!exiting) {
+                beginExit();
+            }
+            while (!exitDone) {
+                iterate(-1); // the iteration that ends the hooks also shuts down
+            }
+        } catch (Throwable failure) { // the engine broke under the hooks
+            LoopHooks.reportAsyncException(failure);
+        } finally {
+            RUNNING.set(outer);
+        }
+        if (!terminated) {
+            abandonExit();
+            shutdown();
+        }
+    }
+
+    /**
+     * Loop thread: starts the exit hooks (newest first) and the grace timer. Runs as many hooks
+     * as finish at once; the first that waits is resumed by its promise's callback.
+     */
+    private void beginExit() {
+        exiting = true;
+        long grace = requestedGraceNanos >= 0 ? requestedGraceNanos : exitGraceNanos;
+        exitGrace = Duration.ofNanos(grace);
+        runExitHooks();
+        if (!exitDone) {
+            long now = clock.nanoTime();
+            long deadline = now + grace < now ? Long.MAX_VALUE : now + grace;
+            graceTimer = schedule(deadline, null);
+            graceTimer.onSuccess(v -> graceExpired());
+        }
+    }
+
+    /** Loop thread: takes hooks newest first until one waits (a pending promise) or none is left. */
+    private void runExitHooks() {
+        for (Supplier<? extends Promise<?>> hook = exitHooks.takeNewest(); hook != null;
+                hook = exitHooks.takeNewest()) {
+            Promise<?> done = startExitHook(hook);
+            if (done != null && done.isPending()) {
+                runningHook = hook;
+                runningHookPromise = done;
+                done.onTermination(() -> exitHookEnded(done));
+                return;
+            }
+        }
+        exitDone = true;
+        if (graceTimer != null) {
+            graceTimer.cancel();
+        }
+    }
+
+    /** Calls one hook; its failure, thrown or in its promise, is reported. Null if it threw. */
+    private static Promise<?> startExitHook(Supplier<? extends Promise<?>> hook) {
+        Promise<?> done;
+        try {
+            done = Objects.requireNonNull(hook.get(), () -> "exit hook " + hook + " returned null, not a promise");
+        } catch (Throwable failure) {
+            LoopHooks.reportAsyncException(failure);
+            return null;
+        }
+        if (done.isRejected()) {
+            LoopHooks.reportAsyncException(done.failure());
+        }
+        return done;
+    }
+
+    private void exitHookEnded(Promise<?> done) {
+        if (runningHookPromise != done) {
+            return; // the grace ran out first: that hook was reported, then cancelled
+        }
+        if (done.isRejected()) {
+            LoopHooks.reportAsyncException(done.failure());
+        }
+        runningHookPromise = null;
+        runningHook = null;
+        runExitHooks();
+    }
+
+    /** Loop thread: the grace timer fired with hooks still to go. */
+    private void graceExpired() {
+        graceTimer = null;
+        abandonExit();
+    }
+
+    /**
+     * Loop thread: ends the wait for the exit hooks now: the running one is reported and
+     * cancelled; those not started are still called (newest first), since many only release
+     * something and need no wait, but not waited for: a promise of theirs still pending is
+     * reported and cancelled.
+     */
+    private void abandonExit() {
+        exitDone = true;
+        Promise<?> running = runningHookPromise;
+        if (running != null) {
+            runningHookPromise = null;
+            // Reported before the cancel, so that what the cancel sets off is read after it.
+            LoopHooks.reportAsyncException(new ExitGraceExpired(name, exitGrace, runningHook, true));
+            runningHook = null;
+            running.cancel();
+        }
+        for (Supplier<? extends Promise<?>> hook = exitHooks.takeNewest(); hook != null;
+                hook = exitHooks.takeNewest()) {
+            Promise<?> late = startExitHook(hook);
+            if (late != null && late.isPending()) {
+                LoopHooks.reportAsyncException(new ExitGraceExpired(name, exitGrace, hook, false));
+                late.cancel();
+            }
         }
     }
 
@@ -698,8 +918,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
         return terminated;
     }
 
+    /** Loop thread, once the exit hooks are done or abandoned: refuse and reject work, release. */
     private void shutdown() {
-        exitHooks.runInReverseAndClear();
         closed = true;
         LoopHooks.rejectPaused(new LoopClosed(name, "pause"));
         while (wheel.size() > 0) {
@@ -835,7 +1055,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
             event.commit();
         }
         if (closeRequested && !terminated) {
-            shutdown();
+            if (!exiting) {
+                beginExit();
+            }
+            if (exitDone) {
+                shutdown();
+            }
         }
         return work;
     }
@@ -877,11 +1102,19 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /**
      * Whether nothing but paused promises could be ready without a poll: no inbox task, no close
-     * asked for, and the promise {@link #run} waits for still pending. Timers are checked apart
+     * step due, and the promise {@link #run} waits for still pending. Timers are checked apart
      * ({@link #noTimerDueBefore}), as they need the clock.
      */
     private boolean onlyPausedReady() {
-        return inbox.isEmpty() && !closeRequested && (awaited == null || awaited.isPending());
+        return inbox.isEmpty() && !closeStepDue() && (awaited == null || awaited.isPending());
+    }
+
+    /**
+     * Whether the end of this iteration has a close step to take: start the exit hooks, or
+     * release once they are done. While the hooks wait, the loop iterates as usual.
+     */
+    private boolean closeStepDue() {
+        return closeRequested && (!exiting || exitDone);
     }
 
     /** Reads the clock: whether it is before {@code roundsEnd} and no timer is due at it. */
@@ -996,7 +1229,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** The engine timeout for step 4: 0 if anything is ready, else until the next timer, capped. */
     private long blockTimeout(long maxBlockNanos) {
-        if (maxBlockNanos == 0 || closeRequested || LoopHooks.pausedCount() > 0
+        if (maxBlockNanos == 0 || closeStepDue() || LoopHooks.pausedCount() > 0
                 || (awaited != null && !awaited.isPending())) {
             return 0;
         }
@@ -1073,7 +1306,11 @@ public final class Loop implements Executor, AutoCloseable, Time {
             }
         } catch (Throwable failure) {
             LoopHooks.reportAsyncException(failure);
-            if (!terminated) {
+            if (!terminated) { // the engine is broken: no iteration can wait for a hook any more
+                if (!exiting) {
+                    beginExit();
+                }
+                abandonExit();
                 shutdown();
             }
         } finally {
@@ -1102,6 +1339,11 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /** Ends what {@link #enter} began: the thread runs no loop, and has its own hook back. */
     private void leave() {
         RUNNING.set(null);
+        restoreAsyncExceptionHook();
+    }
+
+    /** Gives the thread back the hook {@link #installAsyncExceptionHook} replaced. */
+    private void restoreAsyncExceptionHook() {
         if (asyncExceptionHook != null) {
             LoopHooks.setThreadAsyncExceptionHook(outerAsyncExceptionHook);
             outerAsyncExceptionHook = null;
@@ -1221,10 +1463,29 @@ public final class Loop implements Executor, AutoCloseable, Time {
         private long watchdogThresholdNanos;
         private Consumer<? super LoopBlocked> watchdogSink;
         private Long shuffleSeed;
+        private long exitGraceNanos = DEFAULT_EXIT_GRACE.toNanos();
         private int maxPauseRounds = DEFAULT_MAX_PAUSE_ROUNDS;
         private Consumer<? super Throwable> asyncExceptionHook;
 
         private Builder() {}
+
+        /**
+         * How long the exit hooks may take in all when the loop closes (default {@link
+         * #DEFAULT_EXIT_GRACE}); {@link Loop#close(Duration)} overrides it for one close. When it
+         * runs out, the hook still running is reported ({@link ExitGraceExpired}) and cancelled,
+         * the hooks not started yet are called without waiting for them, and the shutdown goes
+         * on.
+         *
+         * @throws IllegalArgumentException if the grace is negative
+         */
+        public Builder exitGrace(Duration grace) {
+            long nanos = saturatedNanos(grace);
+            if (nanos < 0) {
+                throw new IllegalArgumentException("exit grace must not be negative, was " + grace);
+            }
+            this.exitGraceNanos = nanos;
+            return this;
+        }
 
         /**
          * The most rounds of paused promises one iteration runs before it polls the engine

@@ -1,6 +1,7 @@
 package dev.weft.loop;
 
 import dev.weft.promise.Promise;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -206,30 +207,42 @@ public final class LoopGroup implements AutoCloseable {
     }
 
     /**
-     * Closes every loop (see {@link Loop#close()}) and, from a thread outside the group, returns
-     * once each has run its exit hooks and shut down. Idempotent. ANY THREAD; called on one of
-     * the group's loop threads, that loop shuts down when its current iteration ends and the call
-     * blocks that thread until the other loops have ended, so two loops must not close the group
-     * at the same time (each would wait for the other): close it from one place.
+     * Closes every loop with each loop's own exit grace: see {@link #close(Duration)}. ANY THREAD.
      */
     @Override
     public void close() {
+        closeWithGrace(-1);
+    }
+
+    /**
+     * Closes every loop (see {@link Loop#close(Duration)}) and, from a thread outside the group,
+     * returns once each has run its exit hooks, waiting for each hook's promise for at most
+     * {@code grace}, and shut down. The loops run their hooks at the same time, each on its own
+     * thread. Idempotent: the first close's grace holds. ANY THREAD; called on one of the group's
+     * loop threads, that loop's hooks start when its current iteration ends, but the call blocks
+     * that thread until the other loops have ended, so that loop's hooks wait until then and must
+     * not be needed by the others' (use the group from outside to close it), and two loops must
+     * not close the group at the same time (each would wait for the other): close it from one
+     * place.
+     */
+    public void close(Duration grace) {
+        closeWithGrace(Math.max(0, Loop.saturatedNanos(grace)));
+    }
+
+    private void closeWithGrace(long graceNanos) {
         if (state.getAndSet(CLOSED) == STARTED) {
-            // Ask every loop first, then wait for each: they shut down in parallel, not one by one.
+            // Ask every loop first, then wait for each: they run their hooks in parallel.
             for (Loop loop : loops) {
-                requestClose(loop);
+                loop.requestClose(graceNanos);
             }
         }
         for (Loop loop : loops) {
-            loop.close();
+            if (graceNanos < 0) {
+                loop.close();
+            } else {
+                loop.close(Duration.ofNanos(graceNanos));
+            }
         }
-    }
-
-    /** Has {@code loop} close itself at the end of its current iteration, unless it is closed already. */
-    private static void requestClose(Loop loop) {
-        // close() on the loop thread, inside a callback, is deferred to the iteration's end and never
-        // blocks; quiet, because a loop that closed on its own meanwhile has nothing to report.
-        loop.executeQuietly(loop::close);
     }
 
     @Override

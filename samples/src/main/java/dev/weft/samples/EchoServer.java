@@ -1,5 +1,6 @@
 package dev.weft.samples;
 
+import dev.weft.loop.Loop;
 import dev.weft.loop.LoopGroup;
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.LoopHooks;
@@ -12,7 +13,10 @@ import dev.weft.unix.net.TcpListener;
 import dev.weft.xen.linux.NotInXenDomainException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 
 /**
@@ -35,12 +39,18 @@ import java.util.Map;
  *
  * <p>Usage: {@code EchoServer [--backend tcp|xen-vchan|sim-vchan] [--host 127.0.0.1] [--port 7007]
  * [--engine epoll|nio] [--write-timeout-ms 30000] [--loops N] [--spread reuseport|acceptor] [--domain N]
- * [--path P] [--messages 1000]}
+ * [--path P] [--messages 1000] [--grace-ms 5000]}
+ *
+ * <p>Graceful shutdown, the same on every backend: on SIGTERM or SIGINT (and, on Xen, a poweroff
+ * or reboot request in the domain's {@code control/shutdown}) the loops are closed with {@code
+ * --grace-ms}; each loop's exit hook stops accepting and drains its connections (an echo being
+ * written is finished, then the connection closed; idle ones close at once), and the process
+ * exits with status 0.
  */
 public final class EchoServer {
     private static final String USAGE = "EchoServer [--backend tcp|xen-vchan|sim-vchan] [--host H] [--port N]"
             + " [--engine epoll|nio] [--write-timeout-ms MS] [--loops N] [--spread reuseport|acceptor]"
-            + " [--domain N] [--path P] [--messages M]";
+            + " [--domain N] [--path P] [--messages M] [--grace-ms MS]";
 
     private EchoServer() {}
 
@@ -66,49 +76,58 @@ public final class EchoServer {
      * @return resolved only if the listener is closed
      */
     public static Promise<Void> acceptLoop(TcpListener listener) {
+        return acceptLoop(listener, new EchoConnections());
+    }
+
+    private static Promise<Void> acceptLoop(TcpListener listener, EchoConnections connections) {
         return listener.accept().tryBind(flow -> {
-            start(flow);
-            return acceptLoop(listener);
+            start(flow, connections);
+            return acceptLoop(listener, connections);
         }, failure -> {
             if (failure instanceof SocketClosedException) {
                 return Promise.unit();
             }
             LoopHooks.reportAsyncException(failure);
-            return Promise.pause().flatMap(v -> acceptLoop(listener));
+            return Promise.pause().flatMap(v -> acceptLoop(listener, connections));
         });
     }
 
-    private static void start(SocketFlow flow) {
+    private static void start(SocketFlow flow, EchoConnections connections) {
         try {
             flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
         } catch (RuntimeException e) { // reset already: drop this connection, not the server
             flow.close();
             return;
         }
-        Promise.async(() -> echo(flow).recover(failure -> flow.close()));
+        Promise.async(() -> connections.serve(flow));
     }
 
     /**
-     * Runs the server until killed.
+     * Runs the server until SIGTERM or SIGINT (on Xen, also a poweroff or reboot request), then
+     * shuts it down gracefully and exits with status 0.
      *
      * @param args see the class comment
      */
     public static void main(String[] args) {
-        Map<String, String> defaults = SampleOptions.server(7007);
-        defaults.put("backend", "tcp");
-        defaults.put("spread", "reuseport");
-        defaults.put("domain", null);
-        defaults.put("path", null);
-        defaults.put("messages", "1000");
-        SampleOptions options = SampleOptions.parse(args, USAGE, defaults);
+        SampleOptions options = options(args);
         switch (options.text("backend")) {
-            case "tcp" -> serveTcp(options);
+            case "tcp" -> {
+                TcpEcho server = serveTcp(options);
+                CompletableFuture<String> signal = StopSignal.onSignals(server.group().loop(0));
+                System.out.println("Weft echo server on " + server.address() + " (" + server.group().size()
+                        + " loops, " + options.text("spread") + ")");
+                System.out.flush();
+                System.out.println(signal.join() + ": shutting down gracefully (grace " + options.grace().toMillis() + " ms)");
+                server.stop();
+                System.out.println("stopped");
+            }
             case "xen-vchan" -> {
                 if (options.text("domain") == null) {
                     options.fail("--backend xen-vchan needs --domain N, the client's domain id");
                 }
                 try {
-                    VchanEcho.runOnXen(options.integer("domain"), options.text("path"));
+                    VchanEcho.runOnXen(options.integer("domain"), options.text("path"), options.grace());
+                    System.out.println("stopped");
                 } catch (NotInXenDomainException e) {
                     options.fail(e.getMessage() + "; without Xen, --backend sim-vchan runs both ends on the model");
                 }
@@ -118,31 +137,69 @@ public final class EchoServer {
         }
     }
 
+    static SampleOptions options(String[] args) {
+        Map<String, String> defaults = SampleOptions.server(7007);
+        defaults.put("backend", "tcp");
+        defaults.put("spread", "reuseport");
+        defaults.put("domain", null);
+        defaults.put("path", null);
+        defaults.put("messages", "1000");
+        return SampleOptions.parse(args, USAGE, defaults);
+    }
+
+    /**
+     * The TCP echo server running: its loops, where it listens, its grace period, and a future
+     * completed once its shutdown has begun (the first loop's exit hook stopped accepting).
+     */
+    record TcpEcho(LoopGroup group, SocketAddress address, Duration grace, CompletableFuture<Void> draining) {
+        /** Closes the group with the grace period: every loop drains, then releases. Any thread outside the group. */
+        void stop() {
+            group.close(grace);
+        }
+    }
+
     /**
      * Serves TCP on {@code --loops} loops, spread by SO_REUSEPORT listeners (one per loop), or with
      * {@code --spread acceptor} by one listener on loop 0 that hands each connection to the loops
-     * in turn; runs until killed.
+     * in turn. Each loop's exit hook ({@link dev.weft.loop.Loop#atExit}) closes its listener (new
+     * connections are refused) and drains its connections ({@link EchoConnections#drain}).
      */
-    private static void serveTcp(SampleOptions options) {
+    static TcpEcho serveTcp(SampleOptions options) {
         LoopGroup group = options.loopGroup("weft-echo");
         group.start();
         GroupSockets sockets = GroupSockets.on(group, options.flowOptions());
-        SocketAddress bound;
+        List<EchoConnections> connections = new ArrayList<>();
+        CompletableFuture<Void> draining = new CompletableFuture<>();
+        List<TcpListener> listeners;
         if (options.text("spread").equals("acceptor")) {
-            TcpListener listener = group.loop(0).call(() -> sockets.sockets(0).listen(options.address())).join();
-            group.loop(0).execute(() -> sockets.handOff(listener, EchoServer::start));
-            bound = listener.localAddress();
+            listeners = List.of(group.loop(0).call(() -> sockets.sockets(0).listen(options.address())).join());
         } else {
-            List<TcpListener> listeners = sockets.listenOnEveryLoop(options.address(), ListenOptions.DEFAULT);
+            listeners = sockets.listenOnEveryLoop(options.address(), ListenOptions.DEFAULT);
+        }
+        for (int i = 0; i < group.size(); i++) {
+            EchoConnections onLoop = new EchoConnections();
+            connections.add(onLoop);
+            TcpListener listener = i < listeners.size() ? listeners.get(i) : null;
+            Loop loop = group.loop(i);
+            loop.call(() -> loop.atExit(() -> {
+                if (listener != null) {
+                    listener.close();
+                }
+                draining.complete(null);
+                return onLoop.drain();
+            })).join();
+        }
+        if (options.text("spread").equals("acceptor")) {
+            group.loop(0).execute(() -> sockets.handOff(listeners.getFirst(),
+                    flow -> start(flow, connections.get(group.currentIndex()))));
+        } else {
             for (int i = 0; i < listeners.size(); i++) {
                 TcpListener listener = listeners.get(i);
-                group.loop(i).execute(() -> acceptLoop(listener));
+                EchoConnections onLoop = connections.get(i);
+                group.loop(i).execute(() -> acceptLoop(listener, onLoop));
             }
-            bound = listeners.get(0).localAddress();
         }
-        System.out.println("Weft echo server on " + bound + " (" + group.size() + " loops, "
-                + options.text("spread") + ")");
-        System.out.flush();
-        // the loop threads keep the JVM alive until it is killed
+        SocketAddress bound = listeners.getFirst().localAddress();
+        return new TcpEcho(group, bound, options.grace(), draining);
     }
 }

@@ -1,7 +1,7 @@
 package dev.weft.samples;
 
+import dev.weft.loop.Loop;
 import dev.weft.loop.LoopGroup;
-import dev.weft.promise.Promise;
 import dev.weft.samples.http.HelloRoutes;
 import dev.weft.samples.http.HttpLimits;
 import dev.weft.samples.http.HttpServer;
@@ -9,71 +9,94 @@ import dev.weft.unix.net.GroupSockets;
 import dev.weft.unix.net.ListenOptions;
 import dev.weft.unix.net.TcpListener;
 import dev.weft.unix.signal.PendingDumps;
-import dev.weft.unix.signal.Signals;
 import dev.weft.unix.signal.UnixSignal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code ./weft serve}: the HTTP sample server ({@code GET /plaintext}, {@code GET /json},
  * {@code POST /echo}, {@code GET /chunked}) on a group of loops, one {@link HttpServer} per loop
  * behind an SO_REUSEPORT listener of its own (the kernel spreads connections), until SIGTERM or
- * SIGINT, then a graceful shutdown of every loop's server.
+ * SIGINT.
+ *
+ * <p>Graceful shutdown is an exit hook ({@link Loop#atExit}) on each loop: on the signal the
+ * group is closed with the grace period, and each loop's hook stops accepting (new connections
+ * are refused), lets the requests in progress be answered (their responses carry {@code
+ * Connection: close}), closes idle keep-alive connections, and resolves once every connection
+ * is closed; whatever is still open when the grace runs out is cancelled, which closes it. Then
+ * the loops release everything and the process exits with status 0.
  *
  * <p>Usage: {@code HttpServerMain [--host 127.0.0.1] [--port 8080] [--engine epoll|nio]
- * [--write-timeout-ms 30000] [--loops N]} ({@code --loops} defaults to one per available
- * processor).
+ * [--write-timeout-ms 30000] [--loops N] [--grace-ms 5000]} ({@code --loops} defaults to one
+ * per available processor).
  */
 public final class HttpServerMain {
+    private static final String USAGE = "serve [--host H] [--port N] [--engine epoll|nio] [--write-timeout-ms 30000]"
+            + " [--loops N] [--grace-ms 5000]";
+
     private HttpServerMain() {}
 
     /**
-     * Runs the server.
+     * Runs the server until SIGTERM or SIGINT, then shuts it down gracefully.
      *
      * @param args see the class comment
      */
     public static void main(String[] args) {
-        SampleOptions options = SampleOptions.parse(args,
-                "serve [--host H] [--port N] [--engine epoll|nio] [--write-timeout-ms 30000] [--loops N]",
-                SampleOptions.server(8080));
+        Running server = start(args);
+        CompletableFuture<String> signal = StopSignal.onSignals(server.group().loop(0));
+        System.out.println("Weft HTTP server on http://" + server.address().getHostString() + ":"
+                + server.address().getPort() + "/plaintext (engine "
+                + server.group().engine(0).getClass().getSimpleName() + ", " + server.group().size()
+                + " loops); Ctrl-C or SIGTERM stops it");
+        System.out.flush();
+        if (Boolean.getBoolean("weft.debug")) { // kill -USR1 <pid> prints what every loop waits on
+            PendingDumps.printOnSignal(server.group(), UnixSignal.USR1, System.err);
+        }
+        System.out.println(signal.join() + ": shutting down gracefully (grace " + server.grace().toMillis() + " ms)");
+        server.stop();
+        System.out.println("stopped");
+    }
+
+    /**
+     * A running server: its loops, the address it listens on, its grace period, and a future
+     * completed when its shutdown has begun (the first loop's exit hook stopped accepting).
+     */
+    record Running(LoopGroup group, InetSocketAddress address, Duration grace, CompletableFuture<Void> draining) {
+        /**
+         * Closes the group with the grace period: every loop's exit hooks run (the servers drain),
+         * then the loops release their sockets and threads. Returns once all is done. Any thread
+         * outside the group.
+         */
+        void stop() {
+            group.close(grace);
+        }
+    }
+
+    /** Starts the servers with the command-line {@code args}, each loop's drain as its exit hook. */
+    static Running start(String[] args) {
+        SampleOptions options = SampleOptions.parse(args, USAGE, SampleOptions.server(8080));
+        Duration grace = options.grace();
         LoopGroup group = options.loopGroup("weft-http");
         group.start();
         // Water marks and the write timeout bound what a client that never reads can make us hold.
         GroupSockets sockets = GroupSockets.on(group, options.flowOptions());
         List<TcpListener> listeners = sockets.listenOnEveryLoop(options.address(), ListenOptions.DEFAULT);
-        List<HttpServer> servers = new ArrayList<>();
+        CompletableFuture<Void> draining = new CompletableFuture<>();
         for (int i = 0; i < group.size(); i++) {
-            int index = i;
-            servers.add(group.loop(i).call(() -> HttpServer.start(group.loop(index), listeners.get(index),
-                    new HelloRoutes(), HttpLimits.defaults())).join());
+            Loop loop = group.loop(i);
+            TcpListener listener = listeners.get(i);
+            loop.call(() -> {
+                HttpServer server = HttpServer.start(loop, listener, new HelloRoutes(), HttpLimits.defaults());
+                // Added after the sockets' own hooks, so it runs before they close what is left.
+                return loop.atExit(() -> {
+                    var drained = server.shutdown(grace);
+                    draining.complete(null);
+                    return drained;
+                });
+            }).join();
         }
-        InetSocketAddress bound = (InetSocketAddress) servers.get(0).address();
-        System.out.println("Weft HTTP server on http://" + bound.getHostString() + ":" + bound.getPort()
-                + "/plaintext (engine " + group.engine(0).getClass().getSimpleName() + ", " + group.size()
-                + " loops); Ctrl-C or SIGTERM stops it");
-        System.out.flush();
-        if (Boolean.getBoolean("weft.debug")) { // kill -USR1 <pid> prints what every loop waits on
-            PendingDumps.printOnSignal(group, UnixSignal.USR1, System.err);
-        }
-        // Loop 0 watches the signals, then has each loop shut its own server down.
-        group.loop(0).submit(() -> {
-            Signals signals = Signals.watch(group.loop(0), UnixSignal.INT, UnixSignal.TERM);
-            return signals.next().flatMap(signal -> {
-                System.out.println("SIG" + signal + ": shutting down gracefully");
-                List<Promise<Void>> stopping = new ArrayList<>();
-                for (int i = 0; i < group.size(); i++) {
-                    HttpServer server = servers.get(i);
-                    stopping.add(group.submit(i, () -> server.shutdown(Duration.ofSeconds(5))));
-                }
-                return Promise.join(stopping);
-            }).map(v -> {
-                signals.close();
-                return v;
-            });
-        }).join();
-        group.close();
-        System.out.println("stopped");
+        return new Running(group, (InetSocketAddress) listeners.get(0).localAddress(), grace, draining);
     }
 }

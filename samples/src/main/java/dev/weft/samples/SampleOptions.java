@@ -88,12 +88,18 @@ final class SampleOptions {
         return LoopGroup.builder().name(name).loops(integer("loops")).engines(i -> engine()).build();
     }
 
+    /** {@code --grace-ms}: how long a graceful shutdown may take (connections drain, exit hooks run). */
+    Duration grace() {
+        return Duration.ofMillis(integer("grace-ms"));
+    }
+
     /**
-     * The network options and a server's: {@code --write-timeout-ms} (default 30 s) and {@code
-     * --loops} (default one per available processor).
+     * The network options and a server's: {@code --write-timeout-ms} (default 30 s), {@code
+     * --loops} (default one per available processor) and {@code --grace-ms} (default 5 s).
      */
     static Map<String, String> server(int defaultPort) {
         Map<String, String> defaults = network(defaultPort);
+        defaults.put("grace-ms", "5000");
         defaults.put("write-timeout-ms", Long.toString(FlowOptions.DEFAULT.writeTimeout().toMillis()));
         defaults.put("loops", Integer.toString(Runtime.getRuntime().availableProcessors()));
         return defaults;

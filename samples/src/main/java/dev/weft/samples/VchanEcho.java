@@ -4,6 +4,7 @@ import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
 import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
 import dev.weft.unix.net.Sockets;
@@ -15,6 +16,11 @@ import dev.weft.xen.linux.XenStoreFlows;
 import dev.weft.xen.sim.SimHost;
 import dev.weft.xen.store.XenStore;
 import dev.weft.xen.vchan.Vchan;
+import dev.weft.xen.lifecycle.Lifecycle;
+import dev.weft.xen.lifecycle.Lifecycle.Request;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -41,19 +47,133 @@ final class VchanEcho implements AutoCloseable {
 
     /** Starts the two domains of the model; the server domain may write its {@code data} directory. */
     VchanEcho() {
-        host.giveDirectory("/local/domain/" + server.domain().domainId() + "/data", server.domain().domainId());
+        host.giveDirectory(home() + "/data", server.domain().domainId());
+        host.giveDirectory(home() + "/control", server.domain().domainId());
+    }
+
+    /** The requests that stop the server gracefully; suspend and crash are not handled. */
+    static final Set<Request> STOPPING = Set.of(Request.POWEROFF, Request.REBOOT, Request.HALT);
+
+    /**
+     * Serves vchan clients one after another at {@code path} (a vchan has exactly one client, so
+     * the server listens again once the last client's vchan is closed), with an exit hook on
+     * {@code loop} that stops listening and drains the client being served ({@link
+     * EchoConnections#drain}). LOOP THREAD ONLY.
+     *
+     * @return fulfilled once the first vchan is published (a client may connect)
+     */
+    static Promise<Void> serveClients(Loop loop, XenPlatform platform, EventChannels channels, XenStore store,
+                             int clientDomain, String path) {
+        EchoConnections connections = new EchoConnections();
+        ClientLoop clients = new ClientLoop(platform, channels, store, clientDomain, path, connections);
+        loop.atExit(() -> {
+            clients.stopListening();
+            return connections.drain();
+        });
+        Promise.async(clients::next);
+        return clients.published.promise();
+    }
+
+    /** The server's listen-serve-listen loop; stops listening once its connections drain. LOOP THREAD ONLY. */
+    private static final class ClientLoop {
+        private final XenPlatform platform;
+        private final EventChannels channels;
+        private final XenStore store;
+        private final int clientDomain;
+        private final String path;
+        private final EchoConnections connections;
+        /** The listen waiting for a client, or null while one is served. */
+        private Promise<Vchan> listening;
+        /** Resolved when the first vchan is published. */
+        private final Resolver<Void> published = Promise.pending();
+
+        ClientLoop(XenPlatform platform, EventChannels channels, XenStore store, int clientDomain, String path,
+                   EchoConnections connections) {
+            this.platform = platform;
+            this.channels = channels;
+            this.store = store;
+            this.clientDomain = clientDomain;
+            this.path = path;
+            this.connections = connections;
+        }
+
+        Promise<Void> next() {
+            if (connections.draining()) {
+                return Promise.unit();
+            }
+            listening = Vchan.listen(platform, channels, store, clientDomain, path, RING_BYTES, RING_BYTES);
+            return listening.flatMap(vchan -> {
+                listening = null;
+                if (published.promise().isPending()) {
+                    published.resolve(null);
+                }
+                return connections.serve(vchan);
+            }).flatMap(v -> next());
+        }
+
+        /** Cancels a listen still waiting for its client (a client being served is drained instead). */
+        void stopListening() {
+            if (listening != null) {
+                listening.cancel();
+            }
+        }
     }
 
     /**
-     * Serves clients one after another at {@code path}: a vchan has exactly one client, so the
-     * server listens again once the last client's vchan is closed. Never resolves unless
-     * listening fails. LOOP THREAD ONLY.
+     * On the model's server domain: serves echo clients until the toolstack writes a poweroff,
+     * reboot or halt request into the domain's {@code control/shutdown}; then closes the server's
+     * loop with {@code grace}, which drains the client being served and runs the exit hooks, as
+     * SIGTERM does for the TCP server. Call from a thread that is neither loop's.
+     *
+     * @return completes with the request once it is acknowledged (before the drain), and {@code
+     *     stopped} once the server's exit hooks are done
      */
-    static Promise<Void> serveClients(XenPlatform platform, EventChannels channels, XenStore store,
-                                      int clientDomain, String path) {
-        return Vchan.listen(platform, channels, store, clientDomain, path, RING_BYTES, RING_BYTES)
-                .flatMap(vchan -> EchoServer.echo(vchan).recover(failure -> vchan.close()))
-                .flatMap(v -> serveClients(platform, channels, store, clientDomain, path));
+    CompletableFuture<Request> serveUntilShutdownRequest(Duration grace, CompletableFuture<Void> stopped) {
+        Loop loop = server.loop();
+        await(server.submit(() -> {
+            loop.onExit(() -> stopped.complete(null)); // the oldest hook of the application: it runs last
+            return serveClients(loop, server.domain(), server.channels(), server.store(), client.domain().domainId(),
+                    path);
+        }));
+        return server.submit(() -> Lifecycle.shutdownOnRequest(loop, server.store(), home(), STOPPING, grace)
+                .map(request -> {
+                    System.out.println(request + ": shutting down gracefully (grace " + grace.toMillis() + " ms)");
+                    return request;
+                }));
+    }
+
+    /** Writes {@code request} into the server domain's {@code control/shutdown}, as {@code xl shutdown} does. */
+    void requestShutdown(Request request) {
+        host.toolstack(store -> store.write(home() + "/control/shutdown", request.key()));
+    }
+
+    /** The server domain's {@code control/shutdown} as the toolstack reads it now. */
+    String shutdownKey() {
+        String[] value = new String[1];
+        host.toolstack(store -> store.read(home() + "/control/shutdown").map(read -> {
+            value[0] = read;
+            return null;
+        }));
+        return value[0];
+    }
+
+    /** The server domain (its loop, channels, store), for tests. */
+    SimHost.Guest server() {
+        return server;
+    }
+
+    /** The client domain, for tests. */
+    SimHost.Guest client() {
+        return client;
+    }
+
+    /** The xenstore path the server publishes its vchan at. */
+    String path() {
+        return path;
+    }
+
+    private String home() {
+        return "/local/domain/" + server.domain().domainId();
     }
 
     /**
@@ -96,13 +216,18 @@ final class VchanEcho implements AutoCloseable {
 
     /**
      * {@code --backend xen-vchan}: serves vchan clients from {@code clientDomain} at {@code path}
-     * (default {@code /local/domain/<this domain>/data/weft-echo}) until killed. Needs a Xen domain.
+     * (default {@code /local/domain/<this domain>/data/weft-echo}) until SIGTERM, SIGINT or a
+     * poweroff, reboot or halt request in the domain's {@code control/shutdown} (acknowledged at
+     * once, as the toolstack expects); then closes the loop with {@code grace}, which drains the
+     * client being served and runs the exit hooks. Needs a Xen domain.
      *
+     * @return what stopped it: {@code "SIGTERM"}, {@code "SIGINT"}, or the request ({@code "POWEROFF"}...)
      * @throws dev.weft.xen.linux.NotInXenDomainException if {@code /dev/xen} is missing
      */
-    static void runOnXen(int clientDomain, String path) {
+    static String runOnXen(int clientDomain, String path, Duration grace) {
         LinuxXenPlatform platform = LinuxXenPlatform.open();
-        String at = path != null ? path : "/local/domain/" + platform.domainId() + "/data/weft-echo";
+        String home = "/local/domain/" + platform.domainId();
+        String at = path != null ? path : home + "/data/weft-echo";
         // epoll: xenbus is a file descriptor, and the event-channel device's fd joins the same loop.
         Engine engine = Engines.open(EngineKind.EPOLL);
         // The device is closed after the loop, which unregisters its fd on closing.
@@ -110,9 +235,17 @@ final class VchanEcho implements AutoCloseable {
              Loop loop = Loop.builder().name("weft-echo-vchan").engine(engine).build()) {
             XenStore store = XenStore.over(XenStoreFlows.openXenbus(Sockets.on(loop)), loop);
             EventChannels channels = EventChannels.on(loop, device);
+            loop.onExit(channels::close);
+            loop.atExit(store::close); // after the drain, which may still need xenstore
+            serveClients(loop, platform, channels, store, clientDomain, at);
             System.out.println("Weft echo server on a vchan at " + at + " for domain " + clientDomain);
             System.out.flush();
-            loop.run(serveClients(platform, channels, store, clientDomain, at));
+            String stoppedBy = loop.run(Promise.pick(List.of(StopSignal.next(loop),
+                    Lifecycle.shutdownOnRequest(loop, store, home, STOPPING, grace).map(Request::name))));
+            System.out.println(stoppedBy + ": shutting down gracefully (grace " + grace.toMillis() + " ms)");
+            System.out.flush();
+            loop.close(grace);
+            return stoppedBy;
         }
     }
 

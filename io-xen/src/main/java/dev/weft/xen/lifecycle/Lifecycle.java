@@ -1,5 +1,6 @@
 package dev.weft.xen.lifecycle;
 
+import dev.weft.loop.Loop;
 import dev.weft.promise.Cancelled;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
@@ -8,7 +9,9 @@ import dev.weft.xen.store.Watch;
 import dev.weft.xen.store.XenStore;
 import dev.weft.xen.store.XenStoreException;
 import dev.weft.xen.store.XsError;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -25,9 +28,11 @@ import java.util.function.Supplier;
  * exit hooks, drain its connections):
  *
  * <pre>{@code
- * Lifecycle.awaitShutdownRequest(store, "/local/domain/" + domid, Set.of(POWEROFF, REBOOT))
- *         .flatMap(request -> server.drainAndStop());
+ * loop.atExit(server::drain); // stop accepting, let open connections finish
+ * Lifecycle.shutdownOnRequest(loop, store, "/local/domain/" + domid, Set.of(POWEROFF, REBOOT), grace);
  * }</pre>
+ *
+ * {@link #shutdownOnRequest} is that: the request closes the loop, whose exit hooks drain.
  *
  * <p><b>Threading: LOOP THREAD ONLY</b>, the loop of the {@link XenStore} given.
  */
@@ -82,6 +87,29 @@ public final class Lifecycle {
      */
     public static Promise<Request> awaitShutdownRequest(XenStore store, String domainPath, Set<Request> accepted) {
         return new ShutdownWait(store, domainPath + "/control", accepted).start();
+    }
+
+    /**
+     * Shuts {@code loop} down on the first accepted request, as a Unix program does on SIGTERM:
+     * waits as {@link #awaitShutdownRequest} does (the request is acknowledged when taken), then
+     * closes the loop with {@code grace}, so its exit hooks ({@link Loop#atExit}) run, newest
+     * first and each awaited, while the loop still serves (connections drain), and then it
+     * releases everything. Fulfilled with the request as the close begins: the hooks start when
+     * the current iteration ends. Cancelling it before a request comes cancels the wait.
+     *
+     * @param loop the loop of {@code store}, to close
+     * @param domainPath the domain's home, {@code /local/domain/<domid>}
+     * @param accepted the requests that stop this program (poweroff, reboot, halt are usual)
+     * @param grace how long the exit hooks may take in all ({@link Loop#close(Duration)})
+     */
+    public static Promise<Request> shutdownOnRequest(Loop loop, XenStore store, String domainPath,
+            Set<Request> accepted, Duration grace) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(grace, "grace");
+        return awaitShutdownRequest(store, domainPath, accepted).map(request -> {
+            loop.close(grace);
+            return request;
+        });
     }
 
     /**

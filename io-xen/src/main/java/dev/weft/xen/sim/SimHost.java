@@ -66,15 +66,22 @@ public final class SimHost implements AutoCloseable {
         });
     }
 
-    /** Closes every guest's xenstore connection, then stops the guests' loops and the daemon's. */
+    /**
+     * Closes every guest's xenstore connection and waits for the daemon to settle, then closes
+     * every guest's loop, whose exit hooks close its event channels (a guest whose loop has
+     * closed already, on a shutdown request say, closed both then), then stops the daemon's loop.
+     */
     @Override
     public void close() {
         for (Guest guest : guests) {
-            await(guest.loop, () -> guest.store.close());
+            if (!guest.loop.isClosed()) {
+                await(guest.loop, () -> guest.store.close()); // then the daemon settles while the loop still runs
+            }
         }
         await(daemonLoop, daemon::idle);
         for (Guest guest : guests) {
-            guest.stop();
+            guest.loop.close();
+            guest.device.close();
         }
         daemonLoop.close();
     }
@@ -110,6 +117,10 @@ public final class SimHost implements AutoCloseable {
             await(loop, () -> {
                 channels = EventChannels.on(loop, engine);
                 store = XenStore.over(daemon.connect(daemonLoop, loop, domain.domainId()), loop);
+                // The guest's last exit hooks, as its connections are the last thing a domain
+                // gives up: whatever the application adds later runs first and may still use them.
+                loop.onExit(channels::close);
+                loop.atExit(store::close);
                 return Promise.unit();
             });
         }
@@ -119,7 +130,10 @@ public final class SimHost implements AutoCloseable {
             return domain;
         }
 
-        /** The loop the guest runs on. */
+        /**
+         * The loop the guest runs on. Closing it shuts the guest down: the application's exit
+         * hooks run, then the guest's xenstore connection and event channels are closed.
+         */
         public Loop loop() {
             return loop;
         }
@@ -137,15 +151,6 @@ public final class SimHost implements AutoCloseable {
         /** Runs {@code work} on the guest's loop; the future completes as its promise does. */
         public <T> CompletableFuture<T> submit(Supplier<? extends Promise<? extends T>> work) {
             return loop.submit(work);
-        }
-
-        private void stop() {
-            await(loop, () -> {
-                channels.close();
-                return Promise.unit();
-            });
-            loop.close();
-            device.close();
         }
 
         @Override
