@@ -6,7 +6,9 @@
 #   $1/dom0.cpio    an uncompressed newc initramfs: busybox, the kernel's Xen and virtio-9p modules,
 #                   xenstored, xen-init-dom0, the xenstore client, vchan-socket-proxy (Xen's own
 #                   libxenvchan peer, for the vchan tests), the libraries a shared-in JDK needs,
-#                   and init.sh as /init
+#                   and init.sh as /init; xl and xenconsoled, to start a guest domain (domU)
+#   $1/domu.cpio    the domU's initramfs: busybox, the Xen device modules, the xenstore client and
+#                   vchan-socket-proxy, and domu-init.sh as /init (the domU boots dom0-kernel too)
 # Usage: image.sh OUT_DIR JDK_HOME. The caller (stage.sh) decides when a rebuild is due.
 set -euo pipefail
 
@@ -57,7 +59,8 @@ for module in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs virtio_pci 9p
 done | awk '!seen[$0]++' > "$root/etc/weft/modules"
 while read -r ko; do put "$ko"; done < "$root/etc/weft/modules"
 
-for program in "$xen_bin/xenstored" "$xen_bin/xen-init-dom0" "$xen_bin/vchan-socket-proxy" /usr/bin/xenstore; do
+for program in "$xen_bin/xenstored" "$xen_bin/xen-init-dom0" "$xen_bin/vchan-socket-proxy" "$xen_bin/xl" \
+               "$xen_bin/xenconsoled" /usr/bin/xenstore; do
   put_with_libs "$program"
 done
 for verb in read write ls rm; do ln -s xenstore "$root/usr/bin/xenstore-$verb"; done
@@ -70,9 +73,30 @@ done
 put /lib/x86_64-linux-gnu/libgcc_s.so.1
 
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
+mkdir -p "$root/etc/xen" && : > "$root/etc/xen/xl.conf"   # xl's defaults; without the file it complains on every call
 printf 'root:x:0:\n' > "$root/etc/group"
 install -m 0755 "$here/init.sh" "$root/init"
 
 (cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) > "$out/dom0.cpio"
 rm -rf "$root"
-echo "weft: dom0 image: kernel $kver, $(du -h "$out/dom0.cpio" | cut -f1) initramfs in $out" >&2
+
+# The guest domain's image: only what a libxenvchan peer needs (no JDK, no 9p: a PV domU has no
+# virtio devices), so that xl loads it quickly under emulation.
+root="$out/domu-rootfs"
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/lib,usr/lib64,etc/weft,proc,sys,dev,tmp,run,root}
+ln -s usr/lib "$root/lib"
+ln -s usr/lib64 "$root/lib64"
+mkdir -p "$root/var" && ln -s ../run "$root/var/run"
+cp /bin/busybox "$root/bin/busybox"
+for module in xen-evtchn xen-gntdev xen-gntalloc xenfs; do
+  modprobe -S "$kver" --show-depends "$module" | awk '$1 == "insmod" {print $2}'
+done | awk '!seen[$0]++' > "$root/etc/weft/modules"
+while read -r ko; do put "$ko"; done < "$root/etc/weft/modules"
+for program in "$xen_bin/vchan-socket-proxy" /usr/bin/xenstore; do put_with_libs "$program"; done
+for verb in read write; do ln -s xenstore "$root/usr/bin/xenstore-$verb"; done
+put /lib/x86_64-linux-gnu/libgcc_s.so.1
+install -m 0755 "$here/domu-init.sh" "$root/init"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) > "$out/domu.cpio"
+rm -rf "$root"
+echo "weft: dom0 image: kernel $kver, $(du -h "$out/dom0.cpio" | cut -f1) initramfs, $(du -h "$out/domu.cpio" | cut -f1) domU initramfs in $out" >&2

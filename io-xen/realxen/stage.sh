@@ -22,7 +22,9 @@
 # console, results-N/ what dom0 wrote); the last ten runs are kept.
 #
 # Knobs (seconds): WEFT_XEN_BOOT_TIMEOUT [210] QEMU start to "runner start"; WEFT_XEN_RUN_TIMEOUT
-# [660] runner start to "runner done"; WEFT_XEN_BUDGET [890] the whole stage, retry included.
+# [900] runner start to "runner done"; WEFT_XEN_BUDGET [1200] the whole stage, retry included.
+# WEFT_XEN_PROXY_SERVER_MIB [4]: MiB echoed through vchan-socket-proxy as a vchan server (its 1 KiB
+# ring costs a wakeup per KiB: 64 MiB needs an idle host, or raised timeouts; see docs/xen.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,8 +32,9 @@ root="$(cd "$here/../.." && pwd)"
 : "${JAVA_HOME:?JAVA_HOME must name a JDK 25+ (./weft sets it)}"
 cache="${WEFT_XEN_CACHE:-${XDG_CACHE_HOME:-/tmp}/weft-xen}"
 boot_timeout="${WEFT_XEN_BOOT_TIMEOUT:-210}"
-run_timeout="${WEFT_XEN_RUN_TIMEOUT:-660}"
-budget="${WEFT_XEN_BUDGET:-890}"
+run_timeout="${WEFT_XEN_RUN_TIMEOUT:-900}"
+budget="${WEFT_XEN_BUDGET:-1200}"
+proxy_server_mib="${WEFT_XEN_PROXY_SERVER_MIB:-4}"
 poweroff_grace=60
 # The libxen* libraries come with xen-utils-4.17; they are listed so that their versions key the image.
 packages=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils linux-image-amd64
@@ -62,7 +65,7 @@ install_packages() {
 
 # The dom0 image depends on these scripts, the packages it is built from, and the JDK's libraries.
 image_key() {
-  { cat "$here/image.sh" "$here/init.sh"
+  { cat "$here/image.sh" "$here/init.sh" "$here/domu-init.sh"
     dpkg-query -W -f '${Package} ${Version}\n' "${packages[@]}"
     ls /lib/modules
     echo "$JAVA_HOME"; cat "$JAVA_HOME/release"
@@ -117,13 +120,15 @@ cd /mnt/app
 set -- $(sed 's/^/--select-class=/' real-xen-classes)
 echo "weft-dom0: JVM start (uptime $(cut -d' ' -f1 /proc/uptime) s)"
 exec /mnt/jdk/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xmx384m -Xss1m \
-  --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp \
+  --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp $(cat /mnt/app/jvm-options) \
   -cp "/mnt/app/junit-platform-console-standalone.jar:/mnt/app/tests.jar:/mnt/app/lib/*" \
   org.junit.platform.console.ConsoleLauncher execute "$@" \
   --include-engine junit-jupiter --include-tag real-xen --fail-if-no-tests --reports-dir /mnt/results/reports \
   --disable-banner --disable-ansi-colors --details=tree
 RUN
   chmod +x "$run/app/run-tests.sh"
+  [[ "$proxy_server_mib" =~ ^[1-9][0-9]{0,3}$ ]] || die "WEFT_XEN_PROXY_SERVER_MIB must be a number of MiB (1-9999)"
+  echo "-Dweft.xen.proxyServerMiB=$proxy_server_mib" > "$run/app/jvm-options"
 }
 
 # One boot. Sets $outcome: "ran" (the runner finished), "runner-timeout", "runner-died", or
@@ -142,6 +147,7 @@ boot_once() {
     -virtfs "local,path=$JAVA_HOME,mount_tag=jdk,security_model=none,readonly=on" \
     -virtfs "local,path=$run/app,mount_tag=app,security_model=none,readonly=on" \
     -virtfs "local,path=$results,mount_tag=results,security_model=none" \
+    -virtfs "local,path=$cache/image,mount_tag=image,security_model=none,readonly=on" \
     < /dev/null > "$run/qemu-$n.log" 2>&1 &
   qemu_pid=$!
   outcome=""

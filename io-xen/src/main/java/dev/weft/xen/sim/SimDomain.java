@@ -18,6 +18,8 @@ public final class SimDomain implements XenPlatform {
     final PortTable ports;
     /** This domain's grant table. Guarded by the hypervisor lock. */
     final GrantTable grants = new GrantTable();
+    /** The memory this domain shares pages from. Thread-safe. */
+    final PagePool pages = new PagePool();
     /** The port each VIRQ is bound to, 0 if none. Guarded by the hypervisor lock. */
     private final int[] virqPorts = new int[SimHypervisor.NR_VIRQS];
     /** Bound ports, for leak checks. Guarded by the hypervisor lock. */

@@ -9,10 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The model's {@code /dev/xen/gntalloc} handle: shares zeroed, page-aligned pages of shared
- * memory ({@link Arena#ofShared()}) and enters one grant per page in its domain's grant table.
+ * The model's {@code /dev/xen/gntalloc} handle: shares zeroed, page-aligned pages from its
+ * domain's {@link PagePool} and enters one grant per page in its domain's grant table. The sharer
+ * sees the pages through a view with a {@linkplain Arena#ofConfined() confined} lifetime of its own,
+ * closed when the grants end, so the pages cannot be used after {@code end()}.
  *
- * <p>Threading: the SPI's (loop thread of the owner); the grant table is changed under the
+ * <p>Threading: the SPI's (loop thread of the owner): the view is confined to the thread that
+ * shared the pages, and only that thread may use or end them. The grant table is changed under the
  * hypervisor lock.
  */
 final class SimGrantAllocator implements GrantAllocator {
@@ -36,23 +39,21 @@ final class SimGrantAllocator implements GrantAllocator {
                     + "): a share holds 1 to " + MAX_PAGES + " pages");
         }
         String operation = "share(domain=" + grantee + ", pages=" + pages + (writable ? ", writable)" : ", read-only)");
-        Arena arena = Arena.ofShared();
-        // Arena memory is zeroed: no stale data of ours reaches the peer (XSA-403's lesson).
-        MemorySegment memory = arena.allocate((long) pages * SimHypervisor.PAGE_SIZE, SimHypervisor.PAGE_SIZE);
+        MemorySegment block = domain.pages.take(pages);
         List<GrantRef> refs = new ArrayList<>(pages);
         synchronized (domain.hypervisor().lock) {
             try {
                 for (int i = 0; i < pages; i++) {
-                    MemorySegment page = memory.asSlice((long) i * SimHypervisor.PAGE_SIZE, SimHypervisor.PAGE_SIZE);
+                    MemorySegment page = block.asSlice((long) i * SimHypervisor.PAGE_SIZE, SimHypervisor.PAGE_SIZE);
                     refs.add(domain.grants.grant(grantee, writable, page, operation));
                 }
             } catch (RuntimeException full) {
                 refs.forEach(domain.grants::remove);
-                arena.close();
+                domain.pages.give(block);
                 throw full;
             }
         }
-        return new SimSharedPages(domain, arena, memory, List.copyOf(refs));
+        return new SimSharedPages(domain, block, List.copyOf(refs));
     }
 
     @Override

@@ -16,8 +16,9 @@ import java.util.List;
  *
  * <p>Threading: the SPI's (loop thread of the owner); the grant table under the hypervisor lock.
  *
- * <p>Each mapping's view lives in an arena of its own, closed by {@link MappedPages#close()}, so
- * the view is unusable after unmapping although the memory lives on; a read-only mapping is a
+ * <p>Each mapping's view lives in a confined arena of its own (so only the mapping thread may use
+ * and unmap it), closed by {@link MappedPages#close()}, so the view is unusable after unmapping
+ * although the memory lives on; a read-only mapping is a
  * {@linkplain MemorySegment#asReadOnly() read-only} view. The model cannot remap memory, so
  * several references map only if they are consecutive pages, in order, as they are when one
  * share granted them together (see docs/xen.md).
@@ -49,7 +50,8 @@ final class SimGrantMapper implements GrantMapper {
                 entry.mappings++;
             }
         }
-        Arena lifetime = Arena.ofShared();
+        // Confined: closing it costs nothing, where closing a shared arena stops every thread.
+        Arena lifetime = Arena.ofConfined();
         return new SimMappedPages(domain, entries, lifetime, view(entries, writable, lifetime));
     }
 

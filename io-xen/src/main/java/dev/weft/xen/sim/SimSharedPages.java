@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <p>Threading: the owner's loop thread; the grant table under the hypervisor lock.
  *
- * <p>The memory is freed only by an {@link #end()} that returns {@link EndAccess#ENDED}, which
+ * <p>The memory goes back to the domain's {@link PagePool} only by an {@link #end()} that returns
+ * {@link EndAccess#ENDED} (this side's view closes then), which
  * requires that no mapping holds any of the pages: a peer's view of them can never outlive them.
  * The unmap notification (byte cleared, port notified) fires at the first {@code end()}, busy or
  * not: it is how a peer still mapping the pages learns that this side has let go (gntalloc fires
@@ -20,17 +21,19 @@ import java.util.List;
  */
 final class SimSharedPages implements SharedPages {
     private final SimDomain domain;
-    private final Arena arena;
+    private final MemorySegment block;
+    private final Arena lifetime = Arena.ofConfined();
     private final MemorySegment memory;
     private final List<GrantRef> refs;
     private final UnmapNotify unmapNotify = new UnmapNotify();
     private boolean notified;
     private boolean ended;
 
-    SimSharedPages(SimDomain domain, Arena arena, MemorySegment memory, List<GrantRef> refs) {
+    @SuppressWarnings("restricted") // a view of the pool's block that dies with this share
+    SimSharedPages(SimDomain domain, MemorySegment block, List<GrantRef> refs) {
         this.domain = domain;
-        this.arena = arena;
-        this.memory = memory;
+        this.block = block;
+        this.memory = block.reinterpret(lifetime, null);
         this.refs = refs;
     }
 
@@ -68,7 +71,8 @@ final class SimSharedPages implements SharedPages {
             refs.forEach(domain.grants::remove);
         }
         ended = true;
-        arena.close();
+        lifetime.close();
+        domain.pages.give(block);
         return EndAccess.ENDED;
     }
 

@@ -65,13 +65,19 @@ class SimGrantTableTest {
     @Test
     void aPageWrittenOnOneThreadIsReadOnAnother() throws Exception {
         SharedPages pages = allocator.share(back.domainId(), 1, true);
-        MappedPages mapped = mapper.map(front.domainId(), pages.refs(), false);
         pages.memory().set(ValueLayout.JAVA_LONG, 0, 7L);
 
-        long read = CompletableFuture.supplyAsync(() -> mapped.memory().get(ValueLayout.JAVA_LONG, 0)).get();
+        // The peer maps, reads and unmaps on its own thread (a mapping is confined to its mapper's thread).
+        long read = CompletableFuture.supplyAsync(() -> {
+            MappedPages mapped = mapper.map(front.domainId(), pages.refs(), false);
+            try {
+                return mapped.memory().get(ValueLayout.JAVA_LONG, 0);
+            } finally {
+                mapped.close();
+            }
+        }).get();
 
         assertEquals(7L, read);
-        mapped.close();
         assertEquals(EndAccess.ENDED, pages.end());
     }
 
@@ -101,6 +107,19 @@ class SimGrantTableTest {
         GrantException e = assertThrows(GrantException.class,
                 () -> mapper.map(front.domainId(), pages.refs(), false));
         assertEquals(GrantException.Reason.BAD_REF, e.reason());
+    }
+
+    @Test
+    void pagesSharedAgainAfterAnEndArriveZeroed() {
+        SharedPages first = allocator.share(back.domainId(), 2, true);
+        first.memory().fill((byte) 0x5a);
+        assertEquals(EndAccess.ENDED, first.end());
+
+        SharedPages second = allocator.share(back.domainId(), 2, true);
+
+        assertEquals(-1, second.memory().mismatch(MemorySegment.ofArray(new byte[2 * SimHypervisor.PAGE_SIZE])),
+                "no byte of the earlier share reaches the next grantee");
+        assertEquals(EndAccess.ENDED, second.end());
     }
 
     @Test

@@ -49,12 +49,17 @@ class VchanWireTest {
             port = pair.client.call(() -> pair.client.channels.bindInterdomain(1, remote));
         }
 
+        // The mapping is the client loop's: the model confines a mapping's view to the thread that mapped it.
         int u8(int offset) {
-            return Byte.toUnsignedInt(page.get(ValueLayout.JAVA_BYTE, offset));
+            return pair.client.call(() -> Byte.toUnsignedInt(page.get(ValueLayout.JAVA_BYTE, offset)));
         }
 
         int u16(int offset) {
-            return Short.toUnsignedInt(page.get(ValueLayout.JAVA_SHORT, offset));
+            return pair.client.call(() -> Short.toUnsignedInt(page.get(ValueLayout.JAVA_SHORT, offset)));
+        }
+
+        int i32(int offset) {
+            return pair.client.call(() -> page.get(ValueLayout.JAVA_INT, offset));
         }
 
         /** Writes {@code text} into the left ring at {@code ring}, publishes prod and notifies. */
@@ -87,10 +92,10 @@ class VchanWireTest {
                 raw.u8(22), raw.u8(23)));
         Set<Integer> grants = new HashSet<>();
         for (int i = 0; i < 17; i++) {
-            grants.add(raw.page.get(ValueLayout.JAVA_INT, 24 + 4 * i));
+            grants.add(raw.i32(24 + 4 * i));
         }
         assertEquals(17, grants.size(), "16 left pages then 1 right page, all distinct");
-        assertEquals(0, raw.page.get(ValueLayout.JAVA_INT, 24 + 4 * 17), "nothing after the list");
+        assertEquals(0, raw.i32(24 + 4 * 17), "nothing after the list");
         raw.close();
     }
 
@@ -103,7 +108,7 @@ class VchanWireTest {
         raw.send(raw.page.asSlice(1024, 1024), "from C");
 
         assertEquals("from C", pair.server.call(() -> text((Flow.Data) join(read))));
-        assertEquals(6, raw.page.get(ValueLayout.JAVA_INT, 0), "the server consumed them: left.cons");
+        assertEquals(6, raw.i32(0), "the server consumed them: left.cons");
         raw.close();
     }
 
@@ -111,7 +116,7 @@ class VchanWireTest {
     void bytesInTheFirstGrantedPageOfALargeLeftRingReachTheServer() throws Exception {
         Vchan server = pair.listen(8192, 0);
         RawClient raw = new RawClient();
-        int first = raw.page.get(ValueLayout.JAVA_INT, 24);
+        int first = raw.i32(24);
         MappedPages left = pair.client.call(() -> raw.mapper.map(1, List.of(new GrantRef(first)), true));
         CompletableFuture<Flow.Read> read = pair.server.submit(server::read);
 

@@ -1,0 +1,221 @@
+package dev.weft.xen.vchan;
+
+import static dev.weft.xen.ring.Streams.bytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.loop.device.Flow;
+import dev.weft.promise.Promise;
+import dev.weft.xen.ring.Streams;
+import dev.weft.xen.ring.Streams.Summary;
+import dev.weft.xen.store.Watch;
+import dev.weft.xen.store.XenStoreException;
+import dev.weft.xen.store.XsError;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Weft in dom0 against Xen's own libxenvchan in another domain: the test starts a small PV guest
+ * with {@code xl create} (the stage's {@code domu-init.sh} is its /init) that runs two {@code
+ * vchan-socket-proxy}s spliced through a Unix socket, one a libxenvchan server, the other a
+ * libxenvchan client. Dom0 holds both outer ends, on one epoll loop:
+ *
+ * <pre>
+ *   Weft client ==vchan A==> proxy A (server, domU) --socket--> proxy B (client, domU) ==vchan B==> Weft server
+ * </pre>
+ *
+ * <p>So every byte crosses the domain boundary twice, through C libxenvchan in both roles and
+ * Weft's vchan in both roles, over grants and event channels between two domains. Tagged
+ * real-xen: run by {@code ./weft test --xen} in dom0, which provides the guest's kernel and image
+ * in /tmp and runs xenconsoled (the guest's console log names what went wrong if it fails).
+ */
+@Tag("real-xen")
+class DomUVchanRealXenTest {
+    private static final String XL = "/usr/lib/xen-4.17/bin/xl";
+    private static final String NAME = "weft-vchan-peer";
+    private static final Path CONSOLE_LOG = Path.of("/var/log/xen/guest-" + NAME + ".log");
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    /** Creating the domain and booting its kernel, under emulation on a loaded host. */
+    private static final Duration BOOT_PATIENCE = Duration.ofMinutes(4);
+    private static final Duration TRANSFER_PATIENCE = Duration.ofMinutes(4);
+    private static final int ROUND_TRIPS = 50;
+    /**
+     * Each way. Proxy A, a libxenvchan server, asks for its smallest rings (1 KiB and 2 KiB), so
+     * the transfer costs a cross-domain notification per KiB (about 1.5 ms each under emulation).
+     */
+    private static final long TRANSFER = 1024 * 1024;
+    private static final int RING_BYTES = 64 * 1024;
+
+    private Set<String> fdsBefore;
+    private Path dir;
+    private Dom0Loop dom0;
+    private int domain = -1;
+
+    @BeforeEach
+    void open() throws IOException {
+        dir = Files.createTempDirectory("weft-domu");
+        fdsBefore = Dom0Loop.openFds();
+        dom0 = new Dom0Loop("domu-vchan-test", PATIENCE);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        try {
+            if (domain >= 0) {
+                xl(PATIENCE, "destroy", NAME);
+                run(dom0.store.rm("/local/domain/0/data/wd" + domain).recover(e -> Promise.unit()));
+            }
+            dom0.close();
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(dir);
+        }
+        assertEquals(fdsBefore, Dom0Loop.openFds(), "the loop, the device and the xl pipes closed their fds");
+    }
+
+    @Test
+    void aWeftClientAndServerInDom0TalkToLibxenvchanInAGuestDomainBothWays() throws Exception {
+        domain = createGuest();
+        Vchan server = run(Vchan.listen(dom0.platform, dom0.channels, dom0.store, domain,
+                "/local/domain/0/data/wd" + domain + "/b", RING_BYTES, RING_BYTES));
+        awaitReady("/local/domain/" + domain + "/data/ready");
+        Vchan client = run(Vchan.connect(dom0.platform, dom0.channels, dom0.store, domain, "/local/domain/" + domain + "/data/a"));
+
+        int matched = run(roundTrips(client, server, 0));
+        Promise<Summary> atServer = Streams.receive(server, TRANSFER);
+        Promise<Summary> atClient = Streams.receive(client, TRANSFER);
+        Promise<Summary> fromClient = Streams.send(client, TRANSFER, 21);
+        Promise<Summary> fromServer = Streams.send(server, TRANSFER, 22);
+        List<Summary> sent = transfer(fromClient.flatMap(a -> fromServer.map(b -> List.of(a, b))));
+        List<Summary> received = transfer(atServer.flatMap(a -> atClient.map(b -> List.of(a, b))));
+        boolean bothLive = client.peerConnected() && server.peerConnected();
+        run(client.close());
+        Flow.Read afterClose = run(server.read());
+        run(server.close());
+
+        assertEquals(ROUND_TRIPS, matched, "every message came back as sent");
+        assertEquals(TRANSFER, sent.get(0).bytes());
+        assertEquals(sent, received, "both transfers arrived whole and in order (count and CRC-32)");
+        assertTrue(bothLive, "both libxenvchan ends in the guest set their live bytes");
+        assertSame(Flow.END_OF_STREAM, afterClose, "closing vchan A ends vchan B: the guest's proxies passed the close on");
+    }
+
+    /**
+     * Sends each message from the client, reads it at the server, sends it back from the server
+     * and reads it at the client, before the next.
+     */
+    private static Promise<Integer> roundTrips(Flow client, Flow server, int done) {
+        if (done == ROUND_TRIPS) {
+            return Promise.of(done);
+        }
+        String message = "domU round trip " + done + " " + "y".repeat(done * 11) + "\n";
+        return client.write(bytes(message))
+                .flatMap(v -> Streams.readText(server, message.length()))
+                .flatMap(there -> server.write(bytes(there)))
+                .flatMap(v -> Streams.readText(client, message.length()))
+                .flatMap(back -> back.equals(message)
+                        ? roundTrips(client, server, done + 1)
+                        : Promise.rejected(new AssertionError("round trip " + done + ": sent " + message + " got " + back)));
+    }
+
+    /** Starts the guest; returns its domain id. A guest that does not start fails the test with xl's words. */
+    private int createGuest() throws IOException, InterruptedException {
+        Path config = dir.resolve("guest.cfg");
+        Files.writeString(config, String.join("\n",
+                "name = \"" + NAME + "\"",
+                "type = \"pv\"",
+                "kernel = \"/tmp/domu-kernel\"",
+                "ramdisk = \"/tmp/domu.cpio\"",
+                "extra = \"console=hvc0 quiet loglevel=4\"",
+                "memory = 96",
+                "vcpus = 1",
+                "on_poweroff = \"destroy\"",
+                "on_crash = \"destroy\"", ""));
+        assertTrue(Files.isReadable(Path.of("/tmp/domu-kernel")) && Files.isReadable(Path.of("/tmp/domu.cpio")),
+                "the stage's dom0 copied the guest's kernel and image to /tmp (init.sh)");
+        xl(BOOT_PATIENCE, "create", config.toString());
+        List<String> lines = xl(PATIENCE, "domid", NAME).strip().lines().toList();
+        String id = lines.isEmpty() ? "" : lines.getLast().strip();
+        if (!id.matches("[1-9][0-9]{0,4}")) {
+            throw new AssertionError("xl domid " + NAME + " printed no domain id: " + lines);
+        }
+        return Integer.parseInt(id);
+    }
+
+    /** Waits, bounded, for proxy A's state key to say {@code running}; fails with the guest's console if it never does. */
+    private void awaitReady(String key) {
+        try {
+            dom0.loop.run(dom0.loop.withTimeout(BOOT_PATIENCE,
+                    dom0.store.watch(key).flatMap(watch -> untilRunning(watch, key).andFinally(watch::unwatch))));
+        } catch (RuntimeException e) {
+            throw new AssertionError("the guest's vchan peers never became ready (" + e + "); its console: " + console(), e);
+        }
+    }
+
+    private Promise<Void> untilRunning(Watch watch, String key) {
+        return watch.events().next()
+                .flatMap(event -> dom0.store.read(key).recover(e -> e instanceof XenStoreException x
+                        && x.error() == XsError.ENOENT ? Promise.of("") : Promise.rejected(e)))
+                .flatMap(value -> value.equals("running") ? Promise.unit() : untilRunning(watch, key));
+    }
+
+    /** Runs xl with {@code args}, bounded; returns its output, or fails with it. */
+    private String xl(Duration patience, String... args) throws IOException, InterruptedException {
+        Path output = dir.resolve("xl.out");
+        Process xl = new ProcessBuilder(prepend(XL, args))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        if (!xl.waitFor(patience.toSeconds(), TimeUnit.SECONDS)) {
+            xl.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("xl " + String.join(" ", args) + " did not finish within " + patience
+                    + ": " + Files.readString(output) + "; guest console: " + console());
+        }
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        if (xl.exitValue() != 0) {
+            throw new AssertionError("xl " + String.join(" ", args) + " failed with status " + xl.exitValue() + ": " + text);
+        }
+        return text;
+    }
+
+    private static String[] prepend(String first, String... rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    private static String console() {
+        try {
+            List<String> lines = Files.readAllLines(CONSOLE_LOG, StandardCharsets.ISO_8859_1);
+            return lines.isEmpty() ? "(empty)" : String.join(" | ", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no console log: " + e + ")";
+        }
+    }
+
+    private <T> T transfer(Promise<T> promise) {
+        return dom0.loop.run(dom0.loop.withTimeout(TRANSFER_PATIENCE, promise));
+    }
+
+    private <T> T run(Promise<T> promise) {
+        return dom0.run(promise);
+    }
+}
