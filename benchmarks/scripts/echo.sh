@@ -72,6 +72,7 @@ memory_rows
     echo "## TCP echo ping-pong, $MESSAGE_BYTES-byte messages, ${scenario%conn} connection(s), one round trip in flight each (echoload -c ${scenario%conn} -d $RUN_SECONDS -s $MESSAGE_BYTES)"
     echo
     scenario_tables "$scenario" "round trips/s"
+    jit_table "$scenario"
   done
   echo; echo "## Targets (issue 13 item 2)"; echo
   target_table "$TARGETS"

@@ -87,6 +87,7 @@ memory_rows
     fi
     echo
     scenario_tables "$scenario" req/s
+    jit_table "$scenario"
   done
   echo; echo "## Targets (issue 13 item 2; issue 12 item 5: weft-epoll-2 / netty-2)"; echo
   target_table "$TARGETS"

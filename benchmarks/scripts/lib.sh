@@ -247,7 +247,7 @@ expected_minutes() {
   local n starts per memory=0
   n=$(wc -w <<<"$SERVERS")
   starts=$(( n * ROUNDS ))
-  per=$(( 3 + $(wc -w <<<"$SCENARIOS") * (WARMUP_SECONDS + RUN_SECONDS + 1) ))
+  per=$(( 3 + $(wc -w <<<"$SCENARIOS") * (2 * WARMUP_SECONDS + RUN_SECONDS + 3) ))
   [ "$IDLE" -gt 0 ] && memory=$(( $(one_loop_servers | wc -w) * 15 ))
   echo $(( (starts * per + memory + n * 3 + 59) / 60 ))
 }
@@ -258,7 +258,7 @@ expected_minutes() {
 run_rounds() {
   local -a order
   read -r -a order <<<"$SERVERS"
-  local n=${#order[@]} round i server scenario pid
+  local n=${#order[@]} round i server scenario pid before after result
   for round in $(seq "$ROUNDS"); do
     echo "round round=$round started=$(date -u +%FT%TZ) loadavg=$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS_LOG"
     for i in $(seq 0 $(( n - 1 ))); do
@@ -271,10 +271,11 @@ run_rounds() {
       fi
       pid=$SERVER_PID
       for scenario in $SCENARIOS; do
-        if [ "$WARMUP_SECONDS" -gt 0 ]; then
-          echo "warmup round=$round server=$server scenario=$scenario $(measure "$PORT" "$scenario" "$WARMUP_SECONDS")" >>"$RESULTS_LOG"
-        fi
-        echo "run round=$round server=$server scenario=$scenario $(measure "$PORT" "$scenario" "$RUN_SECONDS")" >>"$RESULTS_LOG"
+        warm_up "$round" "$server" "$scenario"
+        before=$(jit_compiles "$pid")
+        result=$(measure "$PORT" "$scenario" "$RUN_SECONDS")
+        after=$(jit_compiles "$pid")
+        echo "run round=$round server=$server scenario=$scenario $result jit_compiles=$(count_between "$before" "$after")" >>"$RESULTS_LOG"
       done
       if ! kill -0 "$pid" 2>/dev/null; then
         note "$server exited during its runs; see $RUN_DIR/server-$server.log"
@@ -284,6 +285,41 @@ run_rounds() {
     done
   done
   echo "# rounds ended $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS_LOG"
+}
+
+# warm_up ROUND SERVER SCENARIO: two load runs of WARMUP_SECONDS each, so that the connections of the
+# first close and new ones open before the measured run. A JVM's JIT compiles the hot path from the
+# first load's profile, in which no connection has closed yet; the first close then takes branches
+# the compiled code has pruned (C2's unstable_if traps), and the JIT recompiles the whole path. With
+# one warm-up that recompilation fell inside the measured run: C2 took CPU 0 from the server's loop
+# in 4-10 ms slices for about a second (issue 13, docs/performance.md), which was the JVM servers'
+# plain-HTTP p99. The second warm-up run holds it instead; jit_compiles= on each run line shows
+# whether any compilation was left inside the measured run.
+warm_up() {
+  [ "$WARMUP_SECONDS" -gt 0 ] || return 0
+  local pass
+  for pass in 1 2; do
+    echo "warmup round=$1 server=$2 scenario=$3 pass=$pass $(measure "$PORT" "$3" "$WARMUP_SECONDS")" >>"$RESULTS_LOG"
+  done
+}
+
+# jit_compiles PID: how many JIT compilations the JVM PID has made so far (jstat -compiler: compiled
+# plus failed, read from the JVM's performance-data file, which neither attaches to the JVM nor runs
+# anything in it), on the load generator's CPU; "-" for a process that is not a JVM (the C servers).
+jit_compiles() {
+  local jstat count
+  jstat="$(dirname "$(command -v java)")/jstat"
+  case "$(readlink "/proc/$1/exe" 2>/dev/null)" in
+    */java) ;;
+    *) echo -; return ;;
+  esac
+  count=$(taskset -c "$LOAD_CPU" "$jstat" -compiler "$1" 2>/dev/null | awk 'NR == 2 && $1 ~ /^[0-9]+$/ { print $1 + $2 }')
+  echo "${count:-?}"
+}
+
+# count_between BEFORE AFTER: AFTER - BEFORE, or "-"/"?" when either is not a number.
+count_between() {
+  if [[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ ]]; then echo $(( $2 - $1 )); elif [ "$1" = - ]; then echo -; else echo "?"; fi
 }
 
 # The one-loop servers of the run (the memory rows' servers).
@@ -357,7 +393,7 @@ command_line() {
 report_header() {
   echo "# $1 — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo ?), $(nproc) CPUs: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
   echo "# $(java -version 2>&1 | sed -n 2p); server JVM options: $SERVER_JVM_OPTS; load average at the start $LOAD_AT_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# $ROUNDS interleaved rounds: in each, every server started fresh, ${WARMUP_SECONDS} s warm-up then ${RUN_SECONDS} s measured per scenario,"
+  echo "# $ROUNDS interleaved rounds: in each, every server started fresh, 2 × ${WARMUP_SECONDS} s warm-up (new connections for the second) then ${RUN_SECONDS} s measured per scenario,"
   echo "# one after the other (order rotated each round); server pinned to CPU $SERVER_CPU, load generator to CPU $LOAD_CPU."
   echo "# Ratios are taken within a round, then summarised: median, min, max; rounds on both sides of 1.0: no difference shown."
   echo "# † rows with two loops (Weft --loops 2, Netty 2 event loops) run on CPUs $SERVER_CPU,$LOAD_CPU: they compete with the load generator for CPU $LOAD_CPU."
@@ -369,6 +405,23 @@ report_header() {
 scenario_tables() {
   "${BENCH_JAVA[@]}" dev.weft.bench.rounds.RoundsReport --results "$RESULTS_LOG" --scenario "$1" \
       --servers "$SERVERS" --unit "$2"
+}
+
+# jit_table SCENARIO: the JIT compilations each JVM server made inside its measured runs of SCENARIO
+# (jit_compiles= of the run lines), per round; "-" for a server that is not a JVM.
+jit_table() {
+  echo
+  echo "JIT compilations inside the measured runs ($1; jstat -compiler before and after each run; - : not a JVM)"
+  echo
+  echo "| server | per round |"
+  echo "| --- | --- |"
+  local server
+  for server in $SERVERS; do
+    awk -v s="$server" -v sc="$1" '$1 == "run" {
+        delete v; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        if (v["server"] == s && v["scenario"] == sc) out = out (out == "" ? "" : " / ") (v["jit_compiles"] == "" ? "?" : v["jit_compiles"])
+      } END { if (out != "") printf "| %s | %s |\n", s, out }' "$RESULTS_LOG"
+  done
 }
 
 # target_table TARGETS: pass or fail per target ("SCENARIO A/B METRIC >=|<= BOUND", ;-separated).
