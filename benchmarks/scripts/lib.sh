@@ -264,14 +264,14 @@ run_rounds() {
     for i in $(seq 0 $(( n - 1 ))); do
       server=${order[$(( (i + round - 1) % n ))]}
       next_port
-      note "round $round of $ROUNDS: $server (${WARMUP_SECONDS} s warm-up + ${RUN_SECONDS} s per scenario: $SCENARIOS)"
+      note "round $round of $ROUNDS: $server (2 × ${WARMUP_SECONDS} s warm-up + ${RUN_SECONDS} s per scenario: $SCENARIOS)"
       if ! launch "$server" "$(server_cmd "$server")" "$PORT" "$SERVER_JVM_OPTS"; then
         echo "# round $round: $server did not start" >>"$RESULTS_LOG"
         continue
       fi
       pid=$SERVER_PID
       for scenario in $SCENARIOS; do
-        warm_up "$round" "$server" "$scenario"
+        warm_up "$round" "$server" "$scenario" "$pid"
         before=$(jit_compiles "$pid")
         result=$(measure "$PORT" "$scenario" "$RUN_SECONDS")
         after=$(jit_compiles "$pid")
@@ -287,19 +287,22 @@ run_rounds() {
   echo "# rounds ended $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS_LOG"
 }
 
-# warm_up ROUND SERVER SCENARIO: two load runs of WARMUP_SECONDS each, so that the connections of the
+# warm_up ROUND SERVER SCENARIO PID: two load runs of WARMUP_SECONDS each, so that the connections of the
 # first close and new ones open before the measured run. A JVM's JIT compiles the hot path from the
 # first load's profile, in which no connection has closed yet; the first close then takes branches
 # the compiled code has pruned (C2's unstable_if traps), and the JIT recompiles the whole path. With
 # one warm-up that recompilation fell inside the measured run: C2 took CPU 0 from the server's loop
 # in 4-10 ms slices for about a second (issue 13, docs/performance.md), which was the JVM servers'
 # plain-HTTP p99. The second warm-up run holds it instead; jit_compiles= on each run line shows
-# whether any compilation was left inside the measured run.
+# whether any compilation was left inside the measured run, as on each warm-up line (the JIT settling).
 warm_up() {
   [ "$WARMUP_SECONDS" -gt 0 ] || return 0
-  local pass
+  local pass before after result
   for pass in 1 2; do
-    echo "warmup round=$1 server=$2 scenario=$3 pass=$pass $(measure "$PORT" "$3" "$WARMUP_SECONDS")" >>"$RESULTS_LOG"
+    before=$(jit_compiles "$4")
+    result=$(measure "$PORT" "$3" "$WARMUP_SECONDS")
+    after=$(jit_compiles "$4")
+    echo "warmup round=$1 server=$2 scenario=$3 pass=$pass $result jit_compiles=$(count_between "$before" "$after")" >>"$RESULTS_LOG"
   done
 }
 
