@@ -30,8 +30,9 @@ Options of http and echo (each round starts every server fresh, warms it up and 
 each load, servers back to back; ratios are taken within a round: median, min, max over the rounds):
   --rounds N     rounds (default 3; --runs is the old name)
   --seconds N    measured seconds per server and load (default 8)
-  --warmup N     seconds of each of the two warm-up runs per server start and load, the second on new
-                 connections so the JIT has recompiled for connection churn (default 3; 0: none)
+  --warmup N     seconds of each warm-up run per server start and load (default 3; 0: none); each run
+                 on new connections, at least 2, then until one in which the server's JIT compiled
+                 for at most 50 ms (at most 5 runs): the measured run starts with the JIT quiet
   --idle N       idle connections for the memory rows (default 10000; 0: no memory rows)
   --servers "…"  which servers, default "c weft-epoll weft-nio netty weft-epoll-2 netty-2"; c is the C
                  reference (shared/reference-c, or $WEFT_REFERENCE_C), built with make into target/;

@@ -247,7 +247,7 @@ expected_minutes() {
   local n starts per memory=0
   n=$(wc -w <<<"$SERVERS")
   starts=$(( n * ROUNDS ))
-  per=$(( 3 + $(wc -w <<<"$SCENARIOS") * (2 * WARMUP_SECONDS + RUN_SECONDS + 3) ))
+  per=$(( 3 + $(wc -w <<<"$SCENARIOS") * (2 * WARMUP_SECONDS + RUN_SECONDS + 3) ))   # busy JVMs warm up longer
   [ "$IDLE" -gt 0 ] && memory=$(( $(one_loop_servers | wc -w) * 15 ))
   echo $(( (starts * per + memory + n * 3 + 59) / 60 ))
 }
@@ -264,7 +264,7 @@ run_rounds() {
     for i in $(seq 0 $(( n - 1 ))); do
       server=${order[$(( (i + round - 1) % n ))]}
       next_port
-      note "round $round of $ROUNDS: $server (2 × ${WARMUP_SECONDS} s warm-up + ${RUN_SECONDS} s per scenario: $SCENARIOS)"
+      note "round $round of $ROUNDS: $server (2-$WARMUP_PASSES_MAX × ${WARMUP_SECONDS} s warm-up + ${RUN_SECONDS} s per scenario: $SCENARIOS)"
       if ! launch "$server" "$(server_cmd "$server")" "$PORT" "$SERVER_JVM_OPTS"; then
         echo "# round $round: $server did not start" >>"$RESULTS_LOG"
         continue
@@ -272,10 +272,10 @@ run_rounds() {
       pid=$SERVER_PID
       for scenario in $SCENARIOS; do
         warm_up "$round" "$server" "$scenario" "$pid"
-        before=$(jit_compiles "$pid")
+        before=$(jit_state "$pid")
         result=$(measure "$PORT" "$scenario" "$RUN_SECONDS")
-        after=$(jit_compiles "$pid")
-        echo "run round=$round server=$server scenario=$scenario $result jit_compiles=$(count_between "$before" "$after")" >>"$RESULTS_LOG"
+        after=$(jit_state "$pid")
+        echo "run round=$round server=$server scenario=$scenario $result $(jit_fields "$before" "$after")" >>"$RESULTS_LOG"
       done
       if ! kill -0 "$pid" 2>/dev/null; then
         note "$server exited during its runs; see $RUN_DIR/server-$server.log"
@@ -287,37 +287,55 @@ run_rounds() {
   echo "# rounds ended $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS_LOG"
 }
 
-# warm_up ROUND SERVER SCENARIO PID: two load runs of WARMUP_SECONDS each, so that the connections of the
-# first close and new ones open before the measured run. A JVM's JIT compiles the hot path from the
-# first load's profile, in which no connection has closed yet; the first close then takes branches
+# warm_up ROUND SERVER SCENARIO PID: load runs of WARMUP_SECONDS each, every one on new connections,
+# until the JIT is quiet: at least two, then until a run in which the server's JIT compiled for at
+# most JIT_QUIET_MS, at most WARMUP_PASSES_MAX. Why two: a JVM's JIT compiles the hot path from the
+# first run's profile, in which no connection has closed yet; the first close then takes branches
 # the compiled code has pruned (C2's unstable_if traps), and the JIT recompiles the whole path. With
-# one warm-up that recompilation fell inside the measured run: C2 took CPU 0 from the server's loop
-# in 4-10 ms slices for about a second (issue 13, docs/performance.md), which was the JVM servers'
-# plain-HTTP p99. The second warm-up run holds it instead; jit_compiles= on each run line shows
-# whether any compilation was left inside the measured run, as on each warm-up line (the JIT settling).
+# one warm-up run that recompilation fell inside the measured run: C2 took CPU 0 from the server's
+# loop in 4-11 ms slices for about a second (issue 13, docs/performance.md), which was the JVM
+# servers' plain-HTTP p99. Why until quiet: on a busy machine a run of WARMUP_SECONDS serves ten
+# times fewer requests, and the JIT is not done after two. Each warm-up and run line records the
+# JIT's work during it (jit_compiles=, jit_ms=), so a measured run with the JIT busy shows.
+JIT_QUIET_MS=50
+WARMUP_PASSES_MAX=5
 warm_up() {
   [ "$WARMUP_SECONDS" -gt 0 ] || return 0
-  local pass before after result
-  for pass in 1 2; do
-    before=$(jit_compiles "$4")
+  local pass before after result jit
+  for pass in $(seq "$WARMUP_PASSES_MAX"); do
+    before=$(jit_state "$4")
     result=$(measure "$PORT" "$3" "$WARMUP_SECONDS")
-    after=$(jit_compiles "$4")
-    echo "warmup round=$1 server=$2 scenario=$3 pass=$pass $result jit_compiles=$(count_between "$before" "$after")" >>"$RESULTS_LOG"
+    after=$(jit_state "$4")
+    jit=$(jit_fields "$before" "$after")
+    echo "warmup round=$1 server=$2 scenario=$3 pass=$pass $result $jit" >>"$RESULTS_LOG"
+    [ "$pass" -ge 2 ] || continue
+    [[ "${jit##*jit_ms=}" =~ ^[0-9]+$ ]] || break   # not a JVM (the C servers), or unreadable
+    if [ "${jit##*jit_ms=}" -le "$JIT_QUIET_MS" ]; then break; fi
   done
+  return 0
 }
 
-# jit_compiles PID: how many JIT compilations the JVM PID has made so far (jstat -compiler: compiled
-# plus failed, read from the JVM's performance-data file, which neither attaches to the JVM nor runs
-# anything in it), on the load generator's CPU; "-" for a process that is not a JVM (the C servers).
-jit_compiles() {
-  local jstat count
+# jit_state PID: "COMPILES MS", the JIT compilations the JVM PID has made so far (compiled plus
+# failed) and the milliseconds its compiler threads spent on them, from jstat -compiler (which reads
+# the JVM's performance-data file: it neither attaches to the JVM nor runs anything in it), run on
+# the load generator's CPU; "- -" for a process that is not a JVM (the C servers), "? ?" if unread.
+jit_state() {
+  local jstat state
   jstat="$(dirname "$(command -v java)")/jstat"
   case "$(readlink "/proc/$1/exe" 2>/dev/null)" in
     */java) ;;
-    *) echo -; return ;;
+    *) echo "- -"; return ;;
   esac
-  count=$(taskset -c "$LOAD_CPU" "$jstat" -compiler "$1" 2>/dev/null | awk 'NR == 2 && $1 ~ /^[0-9]+$/ { print $1 + $2 }')
-  echo "${count:-?}"
+  state=$(taskset -c "$LOAD_CPU" "$jstat" -compiler "$1" 2>/dev/null \
+    | awk 'NR == 2 && $1 ~ /^[0-9]+$/ { printf "%d %d\n", $1 + $2, $4 * 1000 + 0.5 }')
+  echo "${state:-? ?}"
+}
+
+# jit_fields BEFORE AFTER (each a jit_state): "jit_compiles=N jit_ms=M" for the time between them.
+jit_fields() {
+  local -a b a
+  read -r -a b <<<"$1"; read -r -a a <<<"$2"
+  echo "jit_compiles=$(count_between "${b[0]}" "${a[0]}") jit_ms=$(count_between "${b[1]}" "${a[1]}")"
 }
 
 # count_between BEFORE AFTER: AFTER - BEFORE, or "-"/"?" when either is not a number.
@@ -396,7 +414,8 @@ command_line() {
 report_header() {
   echo "# $1 — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo ?), $(nproc) CPUs: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
   echo "# $(java -version 2>&1 | sed -n 2p); server JVM options: $SERVER_JVM_OPTS; load average at the start $LOAD_AT_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# $ROUNDS interleaved rounds: in each, every server started fresh, 2 × ${WARMUP_SECONDS} s warm-up (new connections for the second) then ${RUN_SECONDS} s measured per scenario,"
+  echo "# $ROUNDS interleaved rounds: in each, every server started fresh, warmed up with ${WARMUP_SECONDS} s runs on new connections until its JIT is quiet"
+  echo "# (at least 2 runs, then until one with <= $JIT_QUIET_MS ms of compiling, at most $WARMUP_PASSES_MAX), then ${RUN_SECONDS} s measured per scenario,"
   echo "# one after the other (order rotated each round); server pinned to CPU $SERVER_CPU, load generator to CPU $LOAD_CPU."
   echo "# Ratios are taken within a round, then summarised: median, min, max; rounds on both sides of 1.0: no difference shown."
   echo "# † rows with two loops (Weft --loops 2, Netty 2 event loops) run on CPUs $SERVER_CPU,$LOAD_CPU: they compete with the load generator for CPU $LOAD_CPU."
@@ -410,20 +429,24 @@ scenario_tables() {
       --servers "$SERVERS" --unit "$2"
 }
 
-# jit_table SCENARIO: the JIT compilations each JVM server made inside its measured runs of SCENARIO
-# (jit_compiles= of the run lines), per round; "-" for a server that is not a JVM.
+# jit_table SCENARIO: the JIT work each JVM server did inside its measured runs of SCENARIO
+# (jit_compiles= and jit_ms= of the run lines) and how many warm-up runs preceded each, per round.
 jit_table() {
   echo
-  echo "JIT compilations inside the measured runs ($1; jstat -compiler before and after each run; - : not a JVM)"
+  echo "JIT work inside the measured runs ($1; jstat -compiler before and after each run: compilations (ms); - : not a JVM) and warm-up runs before each"
   echo
-  echo "| server | per round |"
-  echo "| --- | --- |"
+  echo "| server | compilations (ms), per round | warm-up runs, per round |"
+  echo "| --- | --- | --- |"
   local server
   for server in $SERVERS; do
-    awk -v s="$server" -v sc="$1" '$1 == "run" {
+    awk -v s="$server" -v sc="$1" '$1 == "run" || $1 == "warmup" {
         delete v; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-        if (v["server"] == s && v["scenario"] == sc) out = out (out == "" ? "" : " / ") (v["jit_compiles"] == "" ? "?" : v["jit_compiles"])
-      } END { if (out != "") printf "| %s | %s |\n", s, out }' "$RESULTS_LOG"
+        if (v["server"] != s || v["scenario"] != sc) next
+        if ($1 == "warmup") { passes[v["round"]] = v["pass"]; next }
+        jit = (v["jit_compiles"] == "" ? "?" : v["jit_compiles"]) (v["jit_ms"] ~ /^[0-9]+$/ ? " (" v["jit_ms"] ")" : "")
+        out = out (out == "" ? "" : " / ") jit
+        warm = warm (warm == "" ? "" : " / ") (v["round"] in passes ? passes[v["round"]] : 0)
+      } END { if (out != "") printf "| %s | %s | %s |\n", s, out, warm }' "$RESULTS_LOG"
   done
 }
 
