@@ -354,7 +354,9 @@ final class Resolution {
     private int settlePaused(byte state, Object result) {
         int end = pausedTail;
         int n = end - pausedHead;
-        while (pausedHead != end) {
+        // "before end", not "until end": a callback that calls wakeupPaused itself may have taken
+        // this round's rest and more (counts are free-running, so compare their difference)
+        while (end - pausedHead > 0) {
             // re-read each time: a callback that pauses may have grown (and so moved) the ring
             Promise<?>[] ring = paused;
             int slot = pausedHead++ & (ring.length - 1);

@@ -104,6 +104,23 @@ class PauseTest {
     }
 
     @Test
+    void aWakeupCalledFromInsideAPausedCallbackRunsTheRestInOrderAndTheOuterRoundThenEnds() {
+        List<String> order = new ArrayList<>();
+        Promise.pause().onSuccess(v -> {
+            order.add("a");
+            Promise.pause().onSuccess(w -> order.add("d"));
+            LoopHooks.wakeupPaused();
+        });
+        Promise.pause().onSuccess(v -> order.add("b"));
+        Promise.pause().onSuccess(v -> order.add("c"));
+
+        LoopHooks.wakeupPaused();
+
+        assertEquals(List.of("a", "b", "c", "d"), order);
+        assertEquals(0, LoopHooks.pausedCount());
+    }
+
+    @Test
     void rejectPausedRejectsThePausesItsCallbacksMakeToo() {
         List<Promise<Void>> again = new ArrayList<>();
         Promise<Void> first = Promise.pause();
