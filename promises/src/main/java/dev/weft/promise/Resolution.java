@@ -83,8 +83,8 @@ final class Resolution {
      * counts, masked on access; the length is a power of two). A round takes the promises between
      * the head and the tail it found, so what they pause lands beyond that tail, in the next
      * round. One array for both, where a list per round swapped with a spare would store two
-     * references into this long-lived object per round (each a card-marking barrier, see the
-     * class notes); a pause stores one, its own slot.
+     * references into this long-lived object per round (each may run the card-marking barrier,
+     * see the class notes); a pause stores one, its own slot.
      */
     private Promise<?>[] paused = new Promise<?>[16];
     private int pausedHead;
