@@ -276,9 +276,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /**
      * How many paused promises further pause rounds wake between two reads of the clock: a clock
      * read costs as much as a pause itself, so it is spread over several (Netty reads it every 64
-     * tasks). A round that wakes this many or more reads the clock before the next one.
+     * tasks). A round that wakes this many or more reads the clock before the next one. At 8,
+     * clock reads were a tenth of the loop thread's time in {@code PauseBench}'s callback row
+     * (perf, epoll engine, a VM's vDSO clock); at 32 a run of 64 one-pause rounds reads it twice.
+     * The price: the time bound and a due timer are seen up to 32 pauses late.
      */
-    static final int WOKEN_PER_CLOCK_READ = 8;
+    static final int WOKEN_PER_CLOCK_READ = 32;
 
     /** The rounds of paused promises the current iteration ran; set by step 1. */
     private int pauseRoundsThisIteration;

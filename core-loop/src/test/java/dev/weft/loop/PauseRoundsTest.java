@@ -63,14 +63,16 @@ class PauseRoundsTest {
 
     @Test
     void pauseRoundsStopOnceTheTimeBoundHasPassed() {
-        pauseForever(() -> clock.advanceBy(1_000)); // each pause takes 1 µs
+        pauseForever(() -> clock.advanceBy(2_000)); // each pause takes 2 µs
 
         loop.runOnce(0);
 
-        // The first round, then one per µs until 50 µs have passed since it ended, seen at the
-        // next clock read, which comes at most WOKEN_PER_CLOCK_READ pauses later.
+        // The first round, then one per 2 µs until 50 µs have passed since it ended, seen at the
+        // next clock read, which comes at most WOKEN_PER_CLOCK_READ pauses later: before the
+        // bound of rounds, so the time bound is what stopped them.
         long rounds = loop.metrics().pauseRounds();
-        long atTheBound = 1 + Loop.PAUSE_ROUNDS_NANOS / 1_000;
+        long atTheBound = 1 + Loop.PAUSE_ROUNDS_NANOS / 2_000;
+        assertTrue(atTheBound + Loop.WOKEN_PER_CLOCK_READ < Loop.DEFAULT_MAX_PAUSE_ROUNDS);
         assertTrue(rounds >= atTheBound && rounds <= atTheBound + Loop.WOKEN_PER_CLOCK_READ, "rounds: " + rounds);
     }
 
@@ -85,6 +87,7 @@ class PauseRoundsTest {
         // Due after the 10th pause; seen at the next clock read, at most WOKEN_PER_CLOCK_READ later.
         assertEquals(1, pausesBeforeTheTimer.size());
         int seenAfter = pausesBeforeTheTimer.get(0);
+        assertTrue(10 + Loop.WOKEN_PER_CLOCK_READ < Loop.DEFAULT_MAX_PAUSE_ROUNDS);
         assertTrue(seenAfter >= 10 && seenAfter <= 10 + Loop.WOKEN_PER_CLOCK_READ, "pauses: " + seenAfter);
         assertEquals(seenAfter, loop.metrics().pauseRounds());
         assertEquals(1, loop.metrics().iterations());

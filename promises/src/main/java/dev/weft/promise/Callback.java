@@ -219,6 +219,29 @@ abstract class Callback {
             this.onFailure = Context.captureConsumer(onFailure);
         }
 
+        /** The success consumer a lone node held, already bound to its context, as a node of its own. */
+        private Listener(Consumer<? super T> capturedOnSuccess) {
+            this.onSuccess = capturedOnSuccess;
+            this.onFailure = null;
+        }
+
+        /** A node for a lone success consumer (see {@link Promise}'s class notes) about to be linked. */
+        static <T> Listener<T> ofCaptured(Consumer<? super T> capturedOnSuccess) {
+            return new Listener<>(capturedOnSuccess);
+        }
+
+        /** Runs a lone success consumer for {@code source}, which is resolved: a Listener without the node. */
+        static void runLone(Consumer<Object> onSuccess, Promise<?> source) {
+            if (source.state != Promise.FULFILLED) {
+                return;
+            }
+            try {
+                onSuccess.accept(source.value);
+            } catch (Throwable failure) {
+                LoopHooks.reportAsyncException(failure);
+            }
+        }
+
         @Override
         Promise<?> fire(Promise<?> source) {
             run(source.state, source.value);

@@ -45,7 +45,12 @@ import java.util.function.Supplier;
  * writes at all; and because a lone node's {@code next} is never written, one
  * {@link Callback.Shared shared} node can be the lone callback of many promises at once ({@code
  * all} and {@code join} wait on all their inputs with one node); it is wrapped in a
- * {@link Callback.Delegate} of its own before it is ever linked to another node. The owner thread checked in debug mode is kept in a side table
+ * {@link Callback.Delegate} of its own before it is ever linked to another node. In the same
+ * way {@code onSuccess} on a pending promise that has no callback yet stores the user's
+ * {@link Consumer} itself as the lone node, with no {@link Callback.Listener} around it (a
+ * {@code pause().onSuccess(f)} loop then allocates only its promise); the drain tells it apart
+ * as the one node that is neither a Callback nor a ChainedPromise, and it is wrapped in a Listener
+ * before it is ever linked. The owner thread checked in debug mode is kept in a side table
  * ({@link Debug}), not in the object. {@code value} means different things by state: the value when
  * FULFILLED; the Throwable when REJECTED; the promise this one forwards to when PROXY; and while
  * PENDING, what {@code cancel()} acts on: nothing (NOT_CANCELABLE), this promise (CANCEL_THIS),
@@ -508,7 +513,14 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
 
     /** Calls {@code f} with the value if this promise is fulfilled (Lwt.on_success); returns this. */
     public Promise<T> onSuccess(Consumer<? super T> f) {
-        return listen(new Callback.Listener<>(Objects.requireNonNull(f, "f"), null));
+        Objects.requireNonNull(f, "f");
+        Promise<T> root = resolvedRoot();
+        if (root.state == PENDING && root.callbacks == null) {
+            // the lone callback: the consumer is its own node (see the class notes)
+            root.callbacks = Context.captureConsumer(f);
+            return this;
+        }
+        return listen(new Callback.Listener<>(f, null));
     }
 
     /** Calls {@code f} with the failure if this promise is rejected (Lwt.on_failure); returns this. */
@@ -837,9 +849,18 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
         return last;
     }
 
-    /** {@code node} itself, or a node of its own for it if it is shared (see the class notes). */
+    /**
+     * {@code node} itself, or a node of its own for it if it cannot be linked: a shared node, or a
+     * lone success consumer (see the class notes).
+     */
     private static Object linkable(Object node) {
-        return node instanceof Callback.Shared shared ? new Callback.Delegate(shared) : node;
+        if (node instanceof ChainedPromise<?, ?>) {
+            return node;
+        }
+        if (node instanceof Callback callback) {
+            return callback instanceof Callback.Shared shared ? new Callback.Delegate(shared) : callback;
+        }
+        return Callback.Listener.ofCaptured(cast(node));
     }
 
     /** The first node of this pending root's list, or null. */
@@ -853,14 +874,17 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
     }
 
     // A list node is a Callback or a ChainedPromise, which share no superclass that could hold
-    // the link (a field in Promise would make every promise 8 bytes bigger), so these four
-    // dispatch on the node's class. ChainedPromise is tested first: it is the node of every
-    // pending flatMap and map, and the test of a sealed class with a fixed depth is a load and a
-    // compare.
+    // the link (a field in Promise would make every promise 8 bytes bigger), or a lone success
+    // consumer, so these dispatch on the node's class. ChainedPromise is tested first: it is the
+    // node of every pending flatMap and map, and the test of a sealed class with a fixed depth is
+    // a load and a compare.
 
-    /** The node after {@code node} in its list. */
+    /** The node after {@code node} in its list; a lone success consumer has none. */
     static Object nextOf(Object node) {
-        return node instanceof ChainedPromise<?, ?> chained ? chained.next : ((Callback) node).next;
+        if (node instanceof ChainedPromise<?, ?> chained) {
+            return chained.next;
+        }
+        return node instanceof Callback callback ? callback.next : null;
     }
 
     /** Links {@code next} after {@code node}. */

@@ -1,6 +1,5 @@
 package dev.weft.promise;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -79,8 +78,17 @@ final class Resolution {
     private int deferredHead;
     private int deferredTail;
 
-    private ArrayList<Promise<Void>> paused = new ArrayList<>();
-    private ArrayList<Promise<Void>> pausedSpare = new ArrayList<>();
+    /**
+     * The paused promises, a ring of {@link #pausedHead} to {@link #pausedTail} (free-running
+     * counts, masked on access; the length is a power of two). A round takes the promises between
+     * the head and the tail it found, so what they pause lands beyond that tail, in the next
+     * round. One array for both, where a list per round swapped with a spare would store two
+     * references into this long-lived object per round (each may run the card-marking barrier,
+     * see the class notes); a pause stores one, its own slot.
+     */
+    private Promise<?>[] paused = new Promise<?>[16];
+    private int pausedHead;
+    private int pausedTail;
 
     private Resolution() {}
 
@@ -208,13 +216,17 @@ final class Resolution {
                             chained.next = null;
                         }
                         settled = chained.fire(source);
-                    } else {
-                        Callback callback = (Callback) cursor;
+                    } else if (cursor instanceof Callback callback) {
                         cursor = callback.next;
                         if (cursor != null) {
                             callback.next = null;
                         }
                         settled = callback.fire(source);
+                    } else {
+                        // a lone success consumer (see Promise's class notes): no link, no result
+                        Callback.Listener.runLone(Promise.cast(cursor), source);
+                        cursor = null;
+                        settled = null;
                     }
                 } catch (Throwable escaped) {
                     // Nodes catch what user code throws; only a VM error raised in the core
@@ -303,11 +315,23 @@ final class Resolution {
     }
 
     void addPaused(Promise<Void> promise) {
-        paused.add(promise);
+        if (pausedTail - pausedHead == paused.length) {
+            growPaused();
+        }
+        paused[pausedTail++ & (paused.length - 1)] = promise;
+    }
+
+    /** Doubles the ring, each promise kept at its count (a round in progress holds counts). */
+    private void growPaused() {
+        Promise<?>[] grown = new Promise<?>[paused.length * 2];
+        for (int i = pausedHead; i != pausedTail; i++) {
+            grown[i & (grown.length - 1)] = paused[i & (paused.length - 1)];
+        }
+        paused = grown;
     }
 
     int pausedCount() {
-        return paused.size();
+        return pausedTail - pausedHead;
     }
 
     /**
@@ -328,20 +352,20 @@ final class Resolution {
     }
 
     private int settlePaused(byte state, Object result) {
-        ArrayList<Promise<Void>> batch = paused;
-        if (batch.isEmpty()) {
-            return 0;
-        }
-        paused = pausedSpare;
-        pausedSpare = batch;
-        int n = batch.size();
-        for (int i = 0; i < n; i++) {
-            Promise<Void> root = batch.get(i).underlying();
+        int end = pausedTail;
+        int n = end - pausedHead;
+        // "before end", not "until end": a callback that calls wakeupPaused itself may have taken
+        // this round's rest and more (counts are free-running, so compare their difference)
+        while (end - pausedHead > 0) {
+            // re-read each time: a callback that pauses may have grown (and so moved) the ring
+            Promise<?>[] ring = paused;
+            int slot = pausedHead++ & (ring.length - 1);
+            Promise<?> root = ring[slot].underlying();
+            ring[slot] = null;
             if (root.state == Promise.PENDING) {
                 resolveNow(root, state, result);
             }
         }
-        batch.clear();
         return n;
     }
 }

@@ -76,6 +76,17 @@ class AllocationTest {
         assertAtMost(4_100, bytes, calls);
     }
 
+    @Test
+    void aPauseRoundTripWithOneOnSuccessAllocatesOnlyItsPromise() {
+        java.util.function.Consumer<Void> f = ignored -> { };
+        long bytes = allocatedBy(() -> {
+            Promise<Void> paused = Promise.pause().onSuccess(f);
+            LoopHooks.wakeupPaused();
+            return paused;
+        });
+        assertAtMost(24, bytes);
+    }
+
     private static List<Promise<String>> freshPendingPromises(int n) {
         List<Promise<String>> promises = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

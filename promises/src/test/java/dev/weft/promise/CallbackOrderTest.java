@@ -49,6 +49,26 @@ class CallbackOrderTest {
     }
 
     @Test
+    void aFirstOnSuccessKeepsItsPlaceBeforeCallbacksOfOtherKindsAddedAfterIt() {
+        Resolver<String> r = Promise.pending();
+        r.promise().onSuccess(v -> order.add("onSuccess"));
+        r.promise().map(v -> order.add("map"));
+        r.promise().onAny(v -> order.add("onAny"), f -> { });
+        r.resolve("");
+        assertEquals(List.of("onSuccess", "map", "onAny"), order);
+    }
+
+    @Test
+    void aFirstOnSuccessDoesNotRunOnCancellationAndOnCancelAddedAfterItRunsFirst() {
+        Resolver<String> r = Promise.task();
+        r.promise().onSuccess(v -> order.add("onSuccess"));
+        r.promise().onFailure(f -> order.add("onFailure"));
+        r.promise().onCancel(() -> order.add("onCancel"));
+        r.promise().cancel();
+        assertEquals(List.of("onCancel", "onFailure"), order);
+    }
+
+    @Test
     void weftRunsFailureCallbacksInRegistrationOrder() {
         Resolver<String> r = Promise.pending();
         r.promise().onFailure(f -> order.add("a"));

@@ -80,6 +80,58 @@ class PauseTest {
     }
 
     @Test
+    void manyPausesThatPauseAgainDuringTheirRoundKeepTheirOrderAndWaitForTheNextRound() {
+        // more than the paused queue's first capacity, each pausing again while its round runs,
+        // so the queue grows in the middle of a round
+        int n = 100;
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            Promise.pause().onSuccess(v -> {
+                order.add(id);
+                Promise.pause().onSuccess(w -> order.add(n + id));
+            });
+        }
+        assertEquals(n, LoopHooks.wakeupPaused());
+        assertEquals(n, order.size(), "the pauses made during the round did not run in it");
+        assertEquals(n, LoopHooks.pausedCount());
+        assertEquals(n, LoopHooks.wakeupPaused());
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < 2 * n; i++) {
+            expected.add(i);
+        }
+        assertEquals(expected, order);
+    }
+
+    @Test
+    void aWakeupCalledFromInsideAPausedCallbackRunsTheRestInOrderAndTheOuterRoundThenEnds() {
+        List<String> order = new ArrayList<>();
+        Promise.pause().onSuccess(v -> {
+            order.add("a");
+            Promise.pause().onSuccess(w -> order.add("d"));
+            LoopHooks.wakeupPaused();
+        });
+        Promise.pause().onSuccess(v -> order.add("b"));
+        Promise.pause().onSuccess(v -> order.add("c"));
+
+        LoopHooks.wakeupPaused();
+
+        assertEquals(List.of("a", "b", "c", "d"), order);
+        assertEquals(0, LoopHooks.pausedCount());
+    }
+
+    @Test
+    void rejectPausedRejectsThePausesItsCallbacksMakeToo() {
+        List<Promise<Void>> again = new ArrayList<>();
+        Promise<Void> first = Promise.pause();
+        first.onFailure(failure -> again.add(Promise.pause()));
+        assertEquals(2, LoopHooks.rejectPaused(new Cancelled()));
+        assertCancelled(first);
+        assertCancelled(again.get(0));
+        assertEquals(0, LoopHooks.pausedCount());
+    }
+
+    @Test
     void aPausedPromiseCanBeCancelledAndIsThenSkipped() {
         Promise<Void> p = Promise.pause();
         p.cancel();
