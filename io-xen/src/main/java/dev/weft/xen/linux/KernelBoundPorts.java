@@ -1,5 +1,6 @@
 package dev.weft.xen.linux;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -24,7 +25,8 @@ import org.agrona.collections.IntHashSet;
  * process, receives the ports' events, each adopted port is reported pending once every {@code
  * recheck} instead (a timerfd is the device's fd). That suits only protocols in which an event is
  * nothing but a reason to look at shared memory again, as the console's is: a waiter then looks
- * again at the next tick rather than at the peer's event, so a wait costs up to {@code recheck}.
+ * again at the next tick rather than at the peer's event, so a wait costs up to {@code recheck},
+ * and the loop wakes every {@code recheck} while the device is open.
  *
  * <p>Ports are not bound here: {@link #adopt} names a port the kernel already bound, and the
  * {@code EventChannels} on this device watches it with {@code watchBound}. {@link #unbind} and
@@ -46,8 +48,7 @@ public final class KernelBoundPorts implements EventChannelDevice {
     private static final long ERRNO_OFFSET = CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle TIMERFD_CREATE = downcall("timerfd_create", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle TIMERFD_SETTIME =
-            downcall("timerfd_settime", JAVA_INT, JAVA_INT, JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS,
-                    java.lang.foreign.ValueLayout.ADDRESS);
+            downcall("timerfd_settime", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
 
     private final LinuxPrivcmd privcmd;
     private final int timer;
