@@ -9,6 +9,8 @@
 #                   and init.sh as /init; xl and xenconsoled, to start a guest domain (domU)
 #   $1/domu.cpio    the domU's initramfs: busybox, the Xen device modules, the xenstore client and
 #                   vchan-socket-proxy, and domu-init.sh as /init (the domU boots dom0-kernel too)
+#   $1/console-domu.cpio  the console guest's initramfs: a jlinked Java runtime, busybox, privcmd,
+#                   the xenstore client, console-domu-init.sh as /init (Weft's jars come per run)
 # Usage: image.sh OUT_DIR JDK_HOME. The caller (stage.sh) decides when a rebuild is due.
 set -euo pipefail
 
@@ -99,4 +101,32 @@ put /lib/x86_64-linux-gnu/libgcc_s.so.1
 install -m 0755 "$here/domu-init.sh" "$root/init"
 (cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) > "$out/domu.cpio"
 rm -rf "$root"
-echo "weft: dom0 image: kernel $kver, $(du -h "$out/dom0.cpio" | cut -f1) initramfs, $(du -h "$out/domu.cpio" | cut -f1) domU initramfs in $out" >&2
+# The console guest's image (PrimaryConsoleRealXenTest): a runtime jlinked from the JDK (java.base,
+# jdk.jfr (the loop's events) and jdk.unsupported, with its CDS archive, so that the JVM starts
+# faster under emulation), the libraries it links against, busybox, the privcmd and xenfs modules and the xenstore client, with
+# console-domu-init.sh as /init. Weft's jars come per run, as a second archive (stage.sh's
+# console-app.cpio) that the test appends.
+root="$out/console-domu-rootfs"
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/lib,usr/lib64,etc/weft,proc,sys,dev,tmp,run,root,opt}
+ln -s usr/lib "$root/lib"
+ln -s usr/lib64 "$root/lib64"
+mkdir -p "$root/var" && ln -s ../run "$root/var/run"
+cp /bin/busybox "$root/bin/busybox"
+"$jdk/bin/jlink" --add-modules java.base,jdk.jfr,jdk.unsupported --strip-debug --no-header-files --no-man-pages \
+  --generate-cds-archive --output "$root/opt/jre"
+for module in xen-privcmd xenfs; do
+  modprobe -S "$kver" --show-depends "$module" | awk '$1 == "insmod" {print $2}'
+done | awk '!seen[$0]++' > "$root/etc/weft/modules"
+while read -r ko; do put "$ko"; done < "$root/etc/weft/modules"
+put_with_libs /usr/bin/xenstore
+for verb in read write; do ln -s xenstore "$root/usr/bin/xenstore-$verb"; done
+for so in "$root/opt/jre/bin/java" "$root"/opt/jre/lib/*.so "$root"/opt/jre/lib/server/*.so; do
+  for lib in $(ldd "$so" 2>/dev/null | awk '/=> \// {print $3}' | grep -v "^$root/"); do put "$lib"; done
+done
+put /lib/x86_64-linux-gnu/libgcc_s.so.1
+printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
+install -m 0755 "$here/console-domu-init.sh" "$root/init"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) > "$out/console-domu.cpio"
+rm -rf "$root"
+echo "weft: dom0 image: kernel $kver, $(du -h "$out/dom0.cpio" | cut -f1) initramfs, $(du -h "$out/domu.cpio" | cut -f1) domU initramfs and $(du -h "$out/console-domu.cpio" | cut -f1) console-guest initramfs in $out" >&2

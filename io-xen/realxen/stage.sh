@@ -65,7 +65,7 @@ install_packages() {
 
 # The dom0 image depends on these scripts, the packages it is built from, and the JDK's libraries.
 image_key() {
-  { cat "$here/image.sh" "$here/init.sh" "$here/domu-init.sh"
+  { cat "$here/image.sh" "$here/init.sh" "$here/domu-init.sh" "$here/console-domu-init.sh"
     dpkg-query -W -f '${Package} ${Version}\n' "${packages[@]}"
     ls /lib/modules
     echo "$JAVA_HOME"; cat "$JAVA_HOME/release"
@@ -107,6 +107,10 @@ build_app() {
     case "$jar" in *-sources.jar|*-javadoc.jar|*-tests.jar) ;; *) cp "$jar" "$run/app/lib/";; esac
   done
   "$JAVA_HOME/bin/jar" --create --file "$run/app/tests.jar" -C "$root/io-xen/target/test-classes" .
+  # The console guest's Weft program (PrimaryConsoleRealXenTest): the same jars, as /app in a second
+  # initramfs archive that the test appends to console-domu.cpio.
+  (cd "$run" && { echo app; find app/lib app/tests.jar; } | LC_ALL=C sort | cpio -o -H newc --quiet) > "$run/console-app.cpio"
+  mv "$run/console-app.cpio" "$run/app/console-app.cpio"
   # Only the classes whose bytecode holds the tag's name are selected (a constant used as the tag is
   # inlined there too): scanning would load every test class, and each class load costs much under
   # emulation. The tag filter in dom0 still decides which tests run.

@@ -122,6 +122,23 @@ public final class EventChannels implements AutoCloseable {
     }
 
     /**
+     * Watches {@code port}, which was bound outside this object and which the device reports and
+     * notifies: a port the kernel bound for itself, adopted by a {@code
+     * dev.weft.xen.linux.KernelBoundPorts} device (a PV guest's primary console port). {@link
+     * #unbind} then stops watching it and tells the device, which decides what unbinding means.
+     *
+     * @return the port
+     * @throws IllegalArgumentException if the port is already watched here
+     */
+    public int watchBound(int port) {
+        ensureOpen();
+        if (ports.containsKey(port)) {
+            throw new IllegalArgumentException("event-channel port " + port + " is already watched by " + this);
+        }
+        return watch(port);
+    }
+
+    /**
      * Stops watching {@code port} and unbinds it. Waiters on it are rejected with an {@link
      * EventChannelException} (ENOTCONN).
      *

@@ -2,6 +2,7 @@ package dev.weft.xen.evtchn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.Loop;
@@ -293,5 +294,21 @@ class EventChannelsTest {
 
         long iterations = loop.metrics().iterations() - before;
         assertTrue(iterations < 20, "a spinning loop would iterate thousands of times in 20 ms: " + iterations);
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void aPortBoundOutsideTheChannelsIsWatchedOnceWithWatchBound(EngineKind kind) {
+        open(kind);
+        int outside = localDevice.bindUnboundPort(peer.domainId());
+        int peerEnd = peerDevice.bindInterdomain(local.domainId(), outside);
+
+        assertEquals(outside, channels.watchBound(outside));
+        Promise<Long> next = channels.after(outside, EventChannels.PROGRAM_START);
+        peerDevice.notify(peerEnd);
+
+        assertEquals(1L, run(next));
+        assertThrows(IllegalArgumentException.class, () -> channels.watchBound(outside));
+        assertThrows(IllegalArgumentException.class, () -> channels.watchBound(port));
     }
 }

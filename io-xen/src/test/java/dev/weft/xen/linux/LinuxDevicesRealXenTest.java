@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.unix.Errno;
 import dev.weft.unix.ErrnoException;
 import dev.weft.unix.libc.Libc;
+import dev.weft.xen.evtchn.EventChannelDevice;
 import dev.weft.xen.grant.EndAccess;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -281,7 +282,7 @@ class LinuxDevicesRealXenTest {
      * Waits (poll on the device fd, bounded) until {@code port} is reported; returns every port
      * reported meanwhile, in order. Fails if it is not reported in time.
      */
-    private static List<Integer> awaitReport(LinuxEventChannels channels, int port) {
+    static List<Integer> awaitReport(EventChannelDevice channels, int port) {
         List<Integer> reported = new ArrayList<>();
         int[] ports = new int[16];
         long deadline = System.nanoTime() + PATIENCE_MILLIS * 1_000_000L;
@@ -305,7 +306,7 @@ class LinuxDevicesRealXenTest {
         return reported;
     }
 
-    private static long openFds() throws IOException {
+    static long openFds() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
         }
