@@ -549,8 +549,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
         if (DEBUG) {
             LoopHooks.describePending(resolver.promise(), () -> describeTimer(deadlineNanos, timeout));
         }
-        Alarm alarm = new Alarm(this, resolver, timeout);
-        alarm.arm(wheel.schedule(deadlineNanos, alarm));
+        Alarm alarm = new Alarm(this, wheel, deadlineNanos, resolver, timeout);
+        wheel.schedule(alarm);
         resolver.promise().onCancel(alarm);
         metrics.timersPending(wheel.size());
         return resolver.promise();
@@ -581,8 +581,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     }
 
     /** Loop thread: a sleep or timeout was cancelled. */
-    void cancelTimer(Timer<Alarm> timer) {
-        if (timer != null && wheel.cancel(timer)) {
+    void cancelTimer(Alarm alarm) {
+        if (wheel.cancel(alarm)) {
             metrics.timersPending(wheel.size());
         }
     }

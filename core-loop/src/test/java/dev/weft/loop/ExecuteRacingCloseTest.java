@@ -77,45 +77,44 @@ class ExecuteRacingCloseTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everyExecuteRacingCloseEitherRunsItsTaskExactlyOnceOrThrowsLoopClosed() throws Exception {
-        for (int round = 0; round < ROUNDS; round++) {
-            long seed = BASE_SEED + round;
-            Round raced = raceClose(seed, (loop, ranOnLoop, mine) -> {
-                Offer offer = new Offer(loop, ranOnLoop);
-                mine.add(offer);
-                try {
-                    loop.execute(offer);
-                    return true;
-                } catch (LoopClosed refused) {
-                    offer.refused = true;
-                    return false;
-                }
-            });
-            Tally tally = Tally.of(raced.offers());
-            assertTrue(tally.clean(), "seed " + seed + ": " + tally);
-            assertEquals(List.of(), raced.reported(), "seed " + seed + ": reports to the async-exception hook");
-        }
+        assertEveryOfferRanOnceOrWasRefused((loop, offer) -> {
+            try {
+                loop.execute(offer);
+                return true;
+            } catch (LoopClosed refused) {
+                offer.refused = true;
+                return false;
+            }
+        }, offer -> { });
     }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everySubmitRacingCloseEitherRunsItsWorkExactlyOnceOrFailsItsFutureWithLoopClosed() throws Exception {
+        assertEveryOfferRanOnceOrWasRefused((loop, offer) -> {
+            offer.future = loop.submit(() -> {
+                offer.run();
+                return Promise.of(offer);
+            });
+            return !offer.future.isCompletedExceptionally();
+        }, offer -> {
+            // Settled by now: by the loop (its value, or refused in the final drain) or by its
+            // producer before submit returned.
+            assertTrue(offer.future.isDone(), "a future still pending after close");
+            offer.refused = failedWithLoopClosed(offer.future, offer);
+        });
+    }
+
+    /**
+     * Races close in {@value #ROUNDS} rounds, one seed each; after each, {@code settle} reads
+     * each offer's outcome where its caller did not learn it at once (a future).
+     */
+    private static void assertEveryOfferRanOnceOrWasRefused(OfferOne offerOne, Consumer<Offer> settle)
+            throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
             long seed = BASE_SEED + round;
-            Round raced = raceClose(seed, (loop, ranOnLoop, mine) -> {
-                Offer offer = new Offer(loop, ranOnLoop);
-                mine.add(offer);
-                offer.future = loop.submit(() -> {
-                    offer.run();
-                    return Promise.of(offer);
-                });
-                return !offer.future.isCompletedExceptionally();
-            });
-            for (Offer offer : raced.offers()) {
-                // Settled by now: by the loop (its value, or refused in the final drain) or by its
-                // producer before submit returned.
-                assertTrue(offer.future.isDone(), "seed " + seed + ": a future still pending after close");
-                offer.refused = failedWithLoopClosed(offer.future, offer);
-            }
+            Round raced = raceClose(seed, offerOne);
+            raced.offers().forEach(settle);
             Tally tally = Tally.of(raced.offers());
             assertTrue(tally.clean(), "seed " + seed + ": " + tally);
             assertEquals(List.of(), raced.reported(), "seed " + seed + ": reports to the async-exception hook");
@@ -140,9 +139,9 @@ class ExecuteRacingCloseTest {
     /** A round's offers, and what its loop reported to its async-exception hook. */
     private record Round(List<Offer> offers, List<Throwable> reported) {}
 
-    /** One producer's offer: records the offer in {@code mine}; false once the loop refused it. */
+    /** One producer's offer of {@code offer}'s work to {@code loop}; false once the loop refused it. */
     private interface OfferOne {
-        boolean offer(Loop loop, AtomicLong ranOnLoop, List<Offer> mine);
+        boolean offer(Loop loop, Offer offer);
     }
 
     /**
@@ -173,12 +172,16 @@ class ExecuteRacingCloseTest {
             perProducer.add(mine);
             Thread producer = new Thread(() -> {
                 awaitUninterruptibly(go);
+                boolean accepted;
                 do {
                     while (offered.get() - ranOnLoop.get() > MAX_QUEUED && !loop.isClosed()) {
                         Thread.yield(); // the loop is behind: let it catch up (a condition, not a delay)
                     }
                     offered.incrementAndGet();
-                } while (offerOne.offer(loop, ranOnLoop, mine)); // until the loop refuses
+                    Offer offer = new Offer(loop, ranOnLoop);
+                    mine.add(offer);
+                    accepted = offerOne.offer(loop, offer);
+                } while (accepted); // until the loop refuses: the close has begun
             }, "race-producer-" + p);
             threads.add(producer);
             producer.start();
