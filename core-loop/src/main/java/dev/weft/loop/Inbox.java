@@ -36,8 +36,8 @@ import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
  * <p><b>Closing: every offer is accepted or refused, never both, never neither.</b> A producer
  * reads {@link #closed}, offers its task, then reads {@code closed} again; the loop closes the
  * gate with {@link #close}: it stores {@code closed}, then polls the queue until it is empty
- * (the <em>final drain</em>), running what it finds, then counts down {@link #finalDrainDone}
- * and never takes from the queue again. An offer can end three ways:
+ * (the <em>final drain</em>), handing the loop what it finds to run, then counts down {@link
+ * #finalDrainDone} and never takes from the queue again. An offer can end three ways:
  * <ol>
  *   <li>the first read sees {@code closed}: refused, nothing was queued;
  *   <li>the second read does not see it: accepted. That read comes before the loop's store in
@@ -48,13 +48,14 @@ import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
  *   <li>the second read sees {@code closed}: the task may have run (an iteration took it before
  *       the close, or the final drain did) or may never run (it was queued after the final
  *       drain). Only here does the producer pay, and only while the loop closes: it waits for
- *       the final drain to end, then, as the queue's consumer from then on (under the lock of
- *       {@link #leftovers}, which the loop never takes again), moves every task still queued to
- *       {@code leftovers} and looks for its own. Found: refused, and it never runs. Not found:
- *       it ran. Each task left after the final drain belongs to a producer of this third kind (a
- *       producer of the second kind had its task drained), so each is claimed by its producer and
- *       nothing stays in {@code leftovers}. A task object offered twice is matched by identity,
- *       one occurrence per claim, so the counts still add up: as many offers accepted as runs.
+ *       the final drain to end, then, as the queue's consumer from then on (the loop never
+ *       polls again; the lock of {@link #leftovers} admits one producer at a time), moves every
+ *       task still queued to {@code leftovers} and looks for its own. Found: refused, and it
+ *       never runs. Not found: it ran. Each task left after the final drain belongs to a
+ *       producer of this third kind (a producer of the second kind had its task drained), so
+ *       each is claimed by its producer and nothing stays in {@code leftovers}. A task object
+ *       offered twice is matched by identity, one occurrence per claim, so the counts still add
+ *       up: as many offers accepted as runs.
  * </ol>
  * The gate costs the hot path nothing over the two volatile reads of {@code closed}, which on
  * x86 are plain loads of a line that is read-shared; this is Netty's arbitration after a

@@ -725,8 +725,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * for each, for at most {@code grace} in all (what runs when is in the class notes,
      * "Shutdown"), then refuses new work, runs the {@link #execute} tasks it accepted and has not
      * run yet, rejects the work still pending with {@link LoopClosed} (timers' promises,
-     * submissions' futures), and releases the engine and the watchdog thread. Idempotent: the first call's grace
-     * holds. ANY THREAD:
+     * submissions' futures), and releases the engine and the watchdog thread. Idempotent: the
+     * first call's grace holds. ANY THREAD:
      * <ul>
      *   <li>on the loop thread inside a callback, the exit hooks start when the iteration ends,
      *       and the run ({@link #run}, {@link #runOnce}, the thread {@link #start()} made) carries
