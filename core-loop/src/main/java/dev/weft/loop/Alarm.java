@@ -4,28 +4,31 @@ import dev.weft.promise.Resolver;
 import java.time.Duration;
 
 /**
- * What a loop timer does when it fires: fulfil a sleep's promise, or reject a timeout's with
- * {@link Timeout}. It is also the sleep's cancel action ({@link #run()}, registered with {@code
- * onCancel}), which takes the timer off the wheel at once, so one object serves both directions.
+ * A sleep or timeout of the loop: the wheel's node for it, what it does when it fires (fulfil a
+ * sleep's promise, or reject a timeout's with {@link Timeout}), and the sleep's cancel action
+ * ({@link #run()}, registered with {@code onCancel}), which takes it off the wheel at once. One
+ * object serves all three, so a sleep costs its promise, this and the cancel registration.
  *
  * <p><b>Threading: confined to the loop thread.</b>
  */
-final class Alarm implements Runnable {
+final class Alarm extends Timer<Alarm> implements Runnable {
 
     private final Loop loop;
     private final Resolver<?> resolver;
     /** The duration a {@link Timeout} names, or null for a sleep, which fulfils instead. */
     private final Duration timeout;
-    private Timer<Alarm> timer;
 
-    Alarm(Loop loop, Resolver<?> resolver, Duration timeout) {
+    /** An alarm for {@code loop}'s {@code wheel}, due at {@code deadlineNanos}; not yet scheduled. */
+    Alarm(Loop loop, TimerWheel<Alarm> wheel, long deadlineNanos, Resolver<?> resolver, Duration timeout) {
+        super(wheel, wheel.newId(), deadlineNanos);
         this.loop = loop;
         this.resolver = resolver;
         this.timeout = timeout;
     }
 
-    void arm(Timer<Alarm> scheduled) {
-        this.timer = scheduled;
+    @Override
+    Alarm payload() {
+        return this;
     }
 
     /** The timer fired: settle the promise unless it was cancelled meanwhile. */
@@ -50,6 +53,6 @@ final class Alarm implements Runnable {
     /** The promise was cancelled: remove the timer from the wheel now. */
     @Override
     public void run() {
-        loop.cancelTimer(timer);
+        loop.cancelTimer(this);
     }
 }

@@ -161,12 +161,15 @@ import java.util.function.Supplier;
  *       waited for: a promise of theirs still pending is reported the same way and cancelled;
  *       and the second phase follows in the same iteration.
  *   <li><b>Release</b> ({@link #shutdown}), at the end of the iteration in which the hooks ended
- *       (at once if none waited): the loop refuses new work and rejects what is pending with
- *       {@link LoopClosed}: each paused promise, each timer's promise (by expiring the whole wheel
- *       with a rejecting handler), each submission whose promise is still running (its future
- *       fails, then its promise is cancelled), each submission still queued; plain {@code
- *       execute} tasks still queued do not run and go to the async-exception hook as {@code
- *       LoopClosed}. Then the engine is closed and the watchdog thread joined.
+ *       (at once if none waited): the loop refuses new work ({@code execute} throws, {@code
+ *       submit}'s future fails, both with {@link LoopClosed}), then runs the {@code execute} tasks
+ *       it accepted before and no iteration took, in the order queued (each ran exactly once,
+ *       as {@code execute} promised; {@link Inbox}, "Closing", says why no task is lost or run
+ *       twice however producers race the close), and fails the futures of the submissions still
+ *       queued, their work not started. Then it rejects what is pending with {@code LoopClosed}:
+ *       each paused promise, each timer's promise (by expiring the whole wheel with a rejecting
+ *       handler), each submission whose promise is still running (its future fails, then its
+ *       promise is cancelled). Then the engine is closed and the watchdog thread joined.
  * </ol>
  * Who drives the iterations of the first phase: the thread {@link #start()} made, until the
  * release; {@link #run(Promise)}, while its promise is pending (if it resolves first, run returns
@@ -222,8 +225,6 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private volatile Thread ownedThread;
     /** Set by {@link #close()} from any thread (volatile store), read by the loop after each iteration. */
     private volatile boolean closeRequested;
-    /** New work is refused. Written by the loop thread at shutdown, read by producers (volatile). */
-    private volatile boolean closed;
     /** Shutdown finished. Written by the loop thread, read by any (volatile). */
     private volatile boolean terminated;
     /**
@@ -370,7 +371,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * @throws LoopClosed if the loop is closed
      */
     public void start(String threadName, boolean daemon) {
-        if (closed) {
+        if (inbox.isClosed()) {
             throw new LoopClosed(name, "start");
         }
         Thread thread = new Thread(this::runUntilClosed, Objects.requireNonNull(threadName, "threadName"));
@@ -429,44 +430,42 @@ public final class Loop implements Executor, AutoCloseable, Time {
     // ------------------------------------------------------------------------ cross-thread entry
 
     /**
-     * Runs {@code task} on the loop thread in a coming iteration. ANY THREAD. Tasks offered by
-     * one thread run in the order offered (unless a shuffle seed is set). A task that throws is
-     * reported to the async-exception hook ({@link LoopHooks#setAsyncExceptionHook}).
+     * Runs {@code task} on the loop thread, exactly once, or throws {@link LoopClosed} and never
+     * runs it. ANY THREAD, even while the loop closes. Tasks offered by one thread run in the
+     * order offered (unless a shuffle seed is set). A task that throws is reported to the
+     * async-exception hook ({@link LoopHooks#setAsyncExceptionHook}).
      *
-     * <p>A task still queued when the loop shuts down does not run: it is reported to the
-     * async-exception hook as a {@link LoopClosed} naming it. Use {@link #submit} to learn each
-     * outcome in a future instead.
+     * <p>A task accepted before the loop shuts down runs in a coming iteration or, if none took
+     * it, at the start of the release (class notes, "Shutdown"): the loop refuses new work by
+     * then, so a sleep or an {@code execute} the task makes fails with {@code LoopClosed}. A call
+     * that races the release may wait for the tasks accepted before it to run, to learn whether
+     * its own ran.
      *
-     * @throws LoopClosed if the loop is closed, or closes while the task is being queued (the
-     *     task then does not run; the hook may hear of it too)
+     * @throws LoopClosed if the loop refused the task because it is shutting down or has shut
+     *     down; the task then never runs
      */
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (closed) {
-            throw new LoopClosed(name, "execute");
-        }
-        inbox.offer(task);
-        if (closed) { // close won the race: its last drain may have missed our task, which would never run
+        if (!inbox.offer(task)) {
             throw new LoopClosed(name, "execute");
         }
     }
 
     /**
      * Calls {@code work} on the loop thread and returns a future completed with the outcome of
-     * the promise it returns. ANY THREAD. Cancelling the future cancels the promise (on the loop
-     * thread). If the loop closes first, the future fails with {@link LoopClosed}. Waiting for the
-     * future on the loop thread itself ({@code get}, {@code join}) throws {@link
-     * IllegalStateException} instead of deadlocking.
+     * the promise it returns. ANY THREAD. Either {@code work} runs exactly once and the future
+     * gets its promise's outcome, or the future fails with {@link LoopClosed} and {@code work}
+     * never runs; the one other {@code LoopClosed} is for work whose promise was still pending
+     * when the loop shut down (that promise is then cancelled), and its message says so. A
+     * submission still queued when the release begins is refused, not started. Cancelling the
+     * future cancels the promise (on the loop thread). Waiting for the future on the loop thread
+     * itself ({@code get}, {@code join}) throws {@link IllegalStateException} instead of
+     * deadlocking.
      */
     public <T> CompletableFuture<T> submit(Supplier<? extends Promise<? extends T>> work) {
         Submission<T> submission = new Submission<>(this, Objects.requireNonNull(work, "work"));
-        if (closed) {
-            submission.completeExceptionally(new LoopClosed(name, "submit"));
-            return submission;
-        }
-        inbox.offer(submission);
-        if (closed) { // close won the race and may have drained the inbox before our offer landed
+        if (!inbox.offer(submission)) {
             submission.completeExceptionally(new LoopClosed(name, "submit"));
         }
         return submission;
@@ -501,19 +500,9 @@ public final class Loop implements Executor, AutoCloseable, Time {
         return bound != null && bound != Thread.currentThread();
     }
 
-    /** Offers an internal task, silently doing nothing once closed. Any thread. */
+    /** Offers an internal task, silently doing nothing if the loop refuses it. Any thread. */
     void executeQuietly(Runnable task) {
-        if (!closed) {
-            inbox.offer(new QuietTask(task));
-        }
-    }
-
-    /** An internal task, which shutdown discards without a report. */
-    private record QuietTask(Runnable task) implements Runnable {
-        @Override
-        public void run() {
-            task.run();
-        }
+        inbox.offer(task);
     }
 
     // ------------------------------------------------------------------------ timers
@@ -555,7 +544,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
     }
 
     private <T> Promise<T> schedule(long deadlineNanos, Duration timeout) {
-        if (closed) { // before the thread check: a closed loop answers any thread the same way
+        if (inbox.isClosed()) { // before the thread check: a closed loop answers any thread the same way
             return Promise.rejected(new LoopClosed(name, timeout == null ? "sleep" : "timeout"));
         }
         checkLoopThread();
@@ -563,8 +552,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
         if (DEBUG) {
             LoopHooks.describePending(resolver.promise(), () -> describeTimer(deadlineNanos, timeout));
         }
-        Alarm alarm = new Alarm(this, resolver, timeout);
-        alarm.arm(wheel.schedule(deadlineNanos, alarm));
+        Alarm alarm = new Alarm(this, wheel, deadlineNanos, resolver, timeout);
+        wheel.schedule(alarm);
         resolver.promise().onCancel(alarm);
         metrics.timersPending(wheel.size());
         return resolver.promise();
@@ -595,8 +584,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     }
 
     /** Loop thread: a sleep or timeout was cancelled. */
-    void cancelTimer(Timer<Alarm> timer) {
-        if (timer != null && wheel.cancel(timer)) {
+    void cancelTimer(Alarm alarm) {
+        if (wheel.cancel(alarm)) {
             metrics.timersPending(wheel.size());
         }
     }
@@ -737,10 +726,10 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /**
      * Closes the loop: finishes the current iteration, runs the exit hooks newest first, waiting
      * for each, for at most {@code grace} in all (what runs when is in the class notes,
-     * "Shutdown"), then rejects the work still pending with {@link LoopClosed} (timers' promises,
-     * submissions' futures; tasks of {@link #execute} still queued go to the async-exception
-     * hook), and releases the engine and the watchdog thread. Idempotent: the first call's grace
-     * holds. ANY THREAD:
+     * "Shutdown"), then refuses new work, runs the {@link #execute} tasks it accepted and has not
+     * run yet, rejects the work still pending with {@link LoopClosed} (timers' promises,
+     * submissions' futures), and releases the engine and the watchdog thread. Idempotent: the
+     * first call's grace holds. ANY THREAD:
      * <ul>
      *   <li>on the loop thread inside a callback, the exit hooks start when the iteration ends,
      *       and the run ({@link #run}, {@link #runOnce}, the thread {@link #start()} made) carries
@@ -921,9 +910,14 @@ public final class Loop implements Executor, AutoCloseable, Time {
         return terminated;
     }
 
-    /** Loop thread, once the exit hooks are done or abandoned: refuse and reject work, release. */
+    /**
+     * Loop thread, once the exit hooks are done or abandoned: refuse new work, run the tasks
+     * accepted and still queued (refusing queued submissions instead of starting their work),
+     * reject what is pending, release. The tasks run first, so that what they pause, and what
+     * they leave in flight, is rejected with the rest.
+     */
     private void shutdown() {
-        closed = true;
+        inbox.close(this::runAcceptedAtClose);
         LoopHooks.rejectPaused(new LoopClosed(name, "pause"));
         while (wheel.size() > 0) {
             wheel.expire(Long.MAX_VALUE, rejectClosed);
@@ -934,13 +928,6 @@ public final class Loop implements Executor, AutoCloseable, Time {
             landed(submission);
             submission.abandon(new LoopClosed(name, "submit (its promise was still pending)"));
         }
-        for (Runnable task = inbox.poll(); task != null; task = inbox.poll()) {
-            if (task instanceof Submission<?> submission) {
-                submission.completeExceptionally(new LoopClosed(name, "submit"));
-            } else if (!(task instanceof QuietTask)) {
-                LoopHooks.reportAsyncException(new LoopClosed(name, "execute(" + task + "), still queued at close,"));
-            }
-        }
         engine.close();
         if (watchdog != null) {
             watchdog.stop();
@@ -949,6 +936,19 @@ public final class Loop implements Executor, AutoCloseable, Time {
             LoopHooks.loopUnbound();
         }
         terminated = true;
+    }
+
+    /**
+     * The final drain's task: an {@link #execute} task (or the loop's own) runs, since its caller
+     * was told it would; a submission fails its future, its work not started, since the future
+     * can still say so.
+     */
+    private void runAcceptedAtClose(Runnable task) {
+        if (task instanceof Submission<?> submission) {
+            submission.completeExceptionally(new LoopClosed(name, "submit"));
+        } else {
+            runTask(task);
+        }
     }
 
     private static void joinUninterruptibly(Thread thread) {

@@ -6,12 +6,17 @@ package dev.weft.loop;
  *
  * <p><b>Threading: confined to its wheel's loop thread.</b>
  *
- * <p>A handle is never reused: each {@link TimerWheel#schedule} allocates a fresh one with the
- * next id from a 64-bit counter, so cancelling a stale handle (one that already fired or was
- * cancelled) is a harmless no-op and can never hit a later timer (no ABA). The mutable fields
- * are the wheel's intrusive list links; only {@link TimerWheel} and {@link TimerList} touch them.
+ * <p>A handle is never reused: each is made with the next id from its wheel's 64-bit counter
+ * ({@link TimerWheel#newId()}) and scheduled once, so cancelling a stale handle (one that already
+ * fired or was cancelled) is a harmless no-op and can never hit a later timer (no ABA). The
+ * mutable fields are the wheel's intrusive list links; only {@link TimerWheel} and {@link
+ * TimerList} touch them.
+ *
+ * <p>Two kinds, so that the loop's timers cost one object each: a {@link Plain} timer carries
+ * any payload ({@link TimerWheel#schedule(long, Object)} makes it); an {@link Alarm}, a sleep or
+ * timeout of the loop, is its own payload, the wheel's node and what the timer does in one.
  */
-final class Timer<T> {
+abstract sealed class Timer<T> permits Timer.Plain, Alarm {
 
     /** {@link #where} of a timer that has fired or been cancelled: in no list, never again. */
     static final int DONE = -1;
@@ -23,7 +28,6 @@ final class Timer<T> {
     final TimerWheel<T> wheel;
     final long id;
     final long deadlineNanos;
-    final T payload;
 
     /** The wheel tick the timer is filed under; never below the wheel's current tick. */
     long tick;
@@ -33,11 +37,10 @@ final class Timer<T> {
     Timer<T> prev;
     Timer<T> next;
 
-    Timer(TimerWheel<T> wheel, long id, long deadlineNanos, T payload) {
+    Timer(TimerWheel<T> wheel, long id, long deadlineNanos) {
         this.wheel = wheel;
         this.id = id;
         this.deadlineNanos = deadlineNanos;
-        this.payload = payload;
     }
 
     /** The monotonic time ({@link Clock#nanoTime()} scale) at or after which the timer fires. */
@@ -46,9 +49,7 @@ final class Timer<T> {
     }
 
     /** What the loop attached when it scheduled the timer (a promise resolver, a callback...). */
-    T payload() {
-        return payload;
-    }
+    abstract T payload();
 
     /** The timer's id: unique within its wheel, increasing in scheduling order, never reused. */
     long id() {
@@ -70,5 +71,20 @@ final class Timer<T> {
     public String toString() {
         return "Timer[id=" + id + ", deadline=" + deadlineNanos + " ns"
                 + (isPending() ? "" : ", done") + "]";
+    }
+
+    /** A timer carrying a payload of any kind. */
+    static final class Plain<T> extends Timer<T> {
+        private final T payload;
+
+        Plain(TimerWheel<T> wheel, long id, long deadlineNanos, T payload) {
+            super(wheel, id, deadlineNanos);
+            this.payload = payload;
+        }
+
+        @Override
+        T payload() {
+            return payload;
+        }
     }
 }

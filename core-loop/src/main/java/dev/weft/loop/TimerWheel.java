@@ -148,7 +148,22 @@ final class TimerWheel<T> {
      * @return the handle that cancels the timer; never reused for another timer
      */
     Timer<T> schedule(long deadlineNanos, T payload) {
-        Timer<T> timer = new Timer<>(this, nextId++, deadlineNanos, payload);
+        Timer<T> timer = new Timer.Plain<>(this, newId(), deadlineNanos, payload);
+        schedule(timer);
+        return timer;
+    }
+
+    /** The id for a timer about to be made for this wheel: the next of a counter, never reused. */
+    long newId() {
+        return nextId++;
+    }
+
+    /**
+     * Schedules {@code timer}, made for this wheel with {@link #newId()} and never scheduled
+     * before, as {@link #schedule(long, Object)} does. O(1); allocates nothing.
+     */
+    void schedule(Timer<T> timer) {
+        long deadlineNanos = timer.deadlineNanos;
         timer.tick = tickOf(deadlineNanos);
         size++;
         if (expiring && deadlineNanos <= expiringNowNanos) {
@@ -156,7 +171,6 @@ final class TimerWheel<T> {
         } else {
             file(timer);
         }
-        return timer;
     }
 
     /**

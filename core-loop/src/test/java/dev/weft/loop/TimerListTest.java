@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 class TimerListTest {
 
     private final TimerWheel<Void> wheel = new TimerWheel<>(0L);
-    private final Timer<Void> a = new Timer<>(wheel, 1, 0, null);
-    private final Timer<Void> b = new Timer<>(wheel, 2, 0, null);
-    private final Timer<Void> c = new Timer<>(wheel, 3, 0, null);
+    private final Timer<Void> a = new Timer.Plain<>(wheel, 1, 0, null);
+    private final Timer<Void> b = new Timer.Plain<>(wheel, 2, 0, null);
+    private final Timer<Void> c = new Timer.Plain<>(wheel, 3, 0, null);
 
     @Test
     void sortPutsTimersInFiringOrderAndRelinksBothDirections() {
@@ -25,7 +25,7 @@ class TimerListTest {
             List<Timer<Void>> timers = new ArrayList<>();
             Timer<Void> head = null;
             for (int i = 0; i < length; i++) {
-                Timer<Void> timer = new Timer<>(wheel, i, random.nextInt(10), null);
+                Timer<Void> timer = new Timer.Plain<>(wheel, i, random.nextInt(10), null);
                 timers.add(timer);
                 head = TimerList.append(head, timer);
             }
