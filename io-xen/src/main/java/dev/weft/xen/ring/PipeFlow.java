@@ -31,6 +31,9 @@ import java.util.function.Supplier;
  * an event is only a reason to look again. Before deciding to wait for data (or space) it calls
  * {@link Signals#wantData()} (or {@link Signals#wantSpace()}) and looks once more, so a protocol
  * whose peer notifies only on request (vchan) cannot miss the bytes that arrived in between.
+ * Notifications the peer asked for are owed, not sent at once: one event covers everything a pass
+ * moved both ways, and it goes out before any read or write is fulfilled, so the peer works on
+ * the bytes while the callbacks run (and is never kept waiting behind them).
  *
  * <p>Data is copied out of the ring once, into a private buffer that a read lends until the next
  * read; the ring's bytes are never read twice. A peer that breaks the pipe ({@link RingBroken})
