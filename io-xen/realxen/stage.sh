@@ -23,8 +23,11 @@
 #
 # Knobs (seconds): WEFT_XEN_BOOT_TIMEOUT [210] QEMU start to "runner start"; WEFT_XEN_RUN_TIMEOUT
 # [900] runner start to "runner done"; WEFT_XEN_BUDGET [1200] the whole stage, retry included.
-# WEFT_XEN_PROXY_SERVER_MIB [4]: MiB echoed through vchan-socket-proxy as a vchan server (its 1 KiB
-# ring costs a wakeup per KiB: 64 MiB needs an idle host, or raised timeouts; see docs/xen.md).
+# WEFT_XEN_PROXY_SERVER_MIB [64]: MiB echoed through vchan-socket-proxy as a vchan server in dom0;
+# WEFT_XEN_DOMU_MIB [64]: MiB each way between dom0 and the guest's proxies (on a host at load 7 or
+# more, 64 MiB takes longer than the test's bound: give 8).
+# Both go through libxenvchan's 1 KiB rings, a wakeup per KiB (see docs/xen.md).
+# Each transfer's cost is printed after the results ("weft-cost:" lines).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,7 +37,8 @@ cache="${WEFT_XEN_CACHE:-${XDG_CACHE_HOME:-/tmp}/weft-xen}"
 boot_timeout="${WEFT_XEN_BOOT_TIMEOUT:-210}"
 run_timeout="${WEFT_XEN_RUN_TIMEOUT:-900}"
 budget="${WEFT_XEN_BUDGET:-1200}"
-proxy_server_mib="${WEFT_XEN_PROXY_SERVER_MIB:-4}"
+proxy_server_mib="${WEFT_XEN_PROXY_SERVER_MIB:-64}"
+domu_mib="${WEFT_XEN_DOMU_MIB:-64}"
 poweroff_grace=60
 # The libxen* libraries come with xen-utils-4.17; they are listed so that their versions key the image.
 packages=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils linux-image-amd64
@@ -132,7 +136,8 @@ exec /mnt/jdk/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData
 RUN
   chmod +x "$run/app/run-tests.sh"
   [[ "$proxy_server_mib" =~ ^[1-9][0-9]{0,3}$ ]] || die "WEFT_XEN_PROXY_SERVER_MIB must be a number of MiB (1-9999)"
-  echo "-Dweft.xen.proxyServerMiB=$proxy_server_mib" > "$run/app/jvm-options"
+  [[ "$domu_mib" =~ ^[1-9][0-9]{0,3}$ ]] || die "WEFT_XEN_DOMU_MIB must be a number of MiB (1-9999)"
+  echo "-Dweft.xen.proxyServerMiB=$proxy_server_mib -Dweft.xen.domUMiB=$domu_mib" > "$run/app/jvm-options"
 }
 
 # One boot. Sets $outcome: "ran" (the runner finished), "runner-timeout", "runner-died", or
@@ -229,6 +234,7 @@ else
   echo "0 passed, 0 failed"
   status=1
 fi
+grep -a '^weft-cost: ' "$results/runner.log" 2>/dev/null || true
 runner_status=$(cat "$results/exit-status" 2>/dev/null || echo none)
 if [ "$outcome" != ran ]; then
   show_console "$run/console-$attempt.log" 40

@@ -8,6 +8,7 @@ import dev.weft.xen.evtchn.EventChannels;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -30,6 +31,9 @@ import java.util.function.Supplier;
  * an event is only a reason to look again. Before deciding to wait for data (or space) it calls
  * {@link Signals#wantData()} (or {@link Signals#wantSpace()}) and looks once more, so a protocol
  * whose peer notifies only on request (vchan) cannot miss the bytes that arrived in between.
+ * Notifications the peer asked for are owed, not sent at once: one event covers everything a pass
+ * moved both ways, and it goes out before any read or write is fulfilled, so the peer works on
+ * the bytes while the callbacks run (and is never kept waiting behind them).
  *
  * <p>Data is copied out of the ring once, into a private buffer that a read lends until the next
  * read; the ring's bytes are never read twice. A peer that breaks the pipe ({@link RingBroken})
@@ -81,6 +85,8 @@ public final class PipeFlow implements Flow {
     private boolean readShut;
     private boolean writeShut;
     private boolean left;
+    /** The peer asked to be told of bytes moved since the last notification, which is not sent yet. */
+    private boolean notifyOwed;
     private Promise<Void> closing;
     private long bytesRead;
     private long bytesWritten;
@@ -226,11 +232,27 @@ public final class PipeFlow implements Flow {
             breakDown(broken);
             return;
         }
+        if (closing != null || failure != null) {
+            return; // a callback closed the flow, or a port failure broke it: the port may be gone
+        }
+        flushNotify();
         if (pendingShutdown != null && writes.isEmpty()) {
             leave();
         }
         if ((pendingRead != null || !writes.isEmpty()) && waiting == null) {
             waitFor(seen);
+        }
+    }
+
+    /**
+     * Sends the notification the peer asked for, once, however many moves since the last one
+     * asked: one event wakes the peer for all of them. Called before any promise is resolved, so
+     * the peer works on what we moved while our callbacks run, and before waiting.
+     */
+    private void flushNotify() {
+        if (notifyOwed) {
+            notifyOwed = false;
+            channels.notify(port);
         }
     }
 
@@ -262,34 +284,44 @@ public final class PipeFlow implements Flow {
             return false;
         }
         long moved = 0;
-        while (!writes.isEmpty()) {
-            PendingWrite head = writes.peek();
-            int n = head.moveInto(pipe);
-            if (n == 0) {
-                signals.wantSpace();
-                n = head.moveInto(pipe);
+        int completed = 0;
+        for (PendingWrite head : writes) {
+            if (!head.done()) {
+                int n = head.moveInto(pipe);
                 if (n == 0) {
+                    signals.wantSpace();
+                    n = head.moveInto(pipe);
+                }
+                moved += n;
+                if (!head.done()) {
                     break;
                 }
             }
-            moved += n;
-            if (head.done()) {
-                writes.poll();
-                head.written.resolve(null);
-                if (closing != null) {
-                    // The write's callbacks closed the flow: its pages may be gone already, and
-                    // leaving has told the peer to read what is in the ring.
-                    return true;
-                }
-            }
+            completed++;
         }
         if (moved > 0) {
             bytesWritten += moved;
-            if (signals.notifyAfterWrite()) {
-                channels.notify(port);
-            }
+            notifyOwed |= signals.notifyAfterWrite();
         }
-        return moved > 0;
+        if (completed > 0) {
+            // The peer hears of the bytes before the writers' callbacks run (they may take a while).
+            flushNotify();
+            resolveWritten(completed);
+        }
+        return moved > 0 || completed > 0;
+    }
+
+    /** Resolves the first {@code count} queued writes, whose bytes are all in the ring. */
+    private void resolveWritten(int count) {
+        // Off the queue before any callback runs: a callback may write (and service) again.
+        List<Resolver<Void>> written = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            written.add(writes.poll().written);
+        }
+        for (Resolver<Void> resolver : written) {
+            // Their bytes are in the ring, even if an earlier callback closes the flow.
+            resolver.resolve(null);
+        }
     }
 
     /** Satisfies a pending read from the ring, or with end-of-stream; true if it was satisfied. */
@@ -305,9 +337,8 @@ public final class PipeFlow implements Flow {
         }
         if (n > 0) {
             bytesRead += n;
-            if (signals.notifyAfterRead()) {
-                channels.notify(port);
-            }
+            notifyOwed |= signals.notifyAfterRead();
+            flushNotify();
             Resolver<Read> read = pendingRead;
             pendingRead = null;
             read.resolve(new Data(readBuffer.asSlice(0, n)));

@@ -7,7 +7,6 @@ import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
 import dev.weft.unix.net.Sockets;
 import dev.weft.xen.evtchn.EventChannels;
-import dev.weft.xen.linux.LinuxEventChannels;
 import dev.weft.xen.linux.LinuxXenPlatform;
 import dev.weft.xen.linux.XenStoreFlows;
 import dev.weft.xen.store.XenStore;
@@ -28,7 +27,8 @@ final class Dom0Loop implements AutoCloseable {
     final Loop loop;
     final Sockets sockets;
     final LinuxXenPlatform platform;
-    final LinuxEventChannels device;
+    /** This domain's event channels, counting the operations a transfer costs ({@link TransferCost}). */
+    final TransferCost.Counting device;
     final EventChannels channels;
     final XenStore store;
     private final Duration patience;
@@ -39,7 +39,7 @@ final class Dom0Loop implements AutoCloseable {
         loop = Loop.builder().name(name).engine(engine).build();
         sockets = Sockets.on(loop, engine);
         platform = LinuxXenPlatform.open();
-        device = platform.openEventChannels();
+        device = new TransferCost.Counting(platform.openEventChannels());
         channels = EventChannels.on(loop, device);
         store = XenStore.over(run(XenStoreFlows.connectSocket(sockets, patience)), loop);
     }

@@ -2,7 +2,6 @@ package dev.weft.xen.vchan;
 
 import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
-import dev.weft.xen.evtchn.EventChannelDevice;
 import dev.weft.xen.evtchn.EventChannels;
 import dev.weft.xen.evtchn.XenEngine;
 import dev.weft.xen.sim.SimDomain;
@@ -79,7 +78,8 @@ final class VchanPair implements AutoCloseable {
     /** One domain on its loop and thread. */
     static final class End {
         final SimDomain domain;
-        final EventChannelDevice device;
+        /** The domain's event channels, counting notifications (read on this end's loop). */
+        final TransferCost.Counting device;
         final Loop loop;
         private final XenEngine engine;
         EventChannels channels;
@@ -87,7 +87,7 @@ final class VchanPair implements AutoCloseable {
 
         End(SimDomain domain, String name) {
             this.domain = domain;
-            this.device = domain.openEventChannels();
+            this.device = new TransferCost.Counting(domain.openEventChannels());
             this.engine = new XenEngine(device);
             this.loop = Loop.builder().name(name).engine(engine).build();
         }

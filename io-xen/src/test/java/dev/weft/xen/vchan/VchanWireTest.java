@@ -73,6 +73,23 @@ class VchanWireTest {
             });
         }
 
+        /**
+         * As a libxenvchan client between two waits: asks the server to notify for {@code requests}
+         * (srv_notify), consumes {@code consumed} bytes of the right ring, writes {@code text} into
+         * the in-page left ring, then notifies once.
+         */
+        void consumeAndSend(int requests, int consumed, String text) {
+            pair.client.call(() -> {
+                page.set(ValueLayout.JAVA_BYTE, VchanPage.SRV_NOTIFY, (byte) requests);
+                page.set(ValueLayout.JAVA_INT, VchanPage.RIGHT, page.get(ValueLayout.JAVA_INT, VchanPage.RIGHT) + consumed);
+                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                MemorySegment.copy(MemorySegment.ofArray(bytes), 0, page, VchanPage.SMALL_OFFSET, bytes.length);
+                page.set(ValueLayout.JAVA_INT, VchanPage.LEFT + 4, bytes.length);
+                pair.client.channels.notify(port);
+                return null;
+            });
+        }
+
         void close() {
             pair.client.call(() -> {
                 control.close();
@@ -144,6 +161,42 @@ class VchanWireTest {
 
         assertEquals(VchanPage.NOTIFY_WRITE, raw.u8(22) & VchanPage.NOTIFY_WRITE);
         raw.close();
+    }
+
+    @Test
+    void bytesMovedBothWaysInOnePassCostTheServerOneNotification() throws Exception {
+        Vchan server = pair.listen(0, 0); // reads 1 KiB at 1024, writes 2 KiB at 2048
+        RawClient raw = new RawClient();
+        CompletableFuture<Void> written = pair.server.submit(() -> server.write(MemorySegment.ofArray(new byte[5000])));
+        CompletableFuture<Flow.Read> read = pair.server.submit(server::read);
+        long before = pair.server.call(() -> pair.server.device.notifies);
+
+        raw.consumeAndSend(VchanPage.NOTIFY_WRITE | VchanPage.NOTIFY_READ, 2048, "both ways");
+
+        assertEquals("both ways", pair.server.call(() -> text((Flow.Data) join(read))));
+        assertEquals(4096, raw.i32(12), "the server moved 2 KiB more of its write into the ring");
+        assertFalse(written.isDone(), "904 bytes are still waiting for space");
+        assertEquals(before + 1, pair.server.call(() -> pair.server.device.notifies),
+                "one event tells the client of the bytes it may read and the space it may fill");
+        assertEquals(0, raw.u8(23), "both requests were taken");
+        raw.close();
+    }
+
+    @Test
+    void theClientIsNotifiedOfAWritesLastBytesBeforeTheWritersCallbackRuns() throws Exception {
+        Vchan server = pair.listen(0, 0);
+        RawClient raw = new RawClient();
+        CompletableFuture<Long> notifiesSeenByCallback = pair.server.submit(() -> {
+            long before = pair.server.device.notifies;
+            return server.write(MemorySegment.ofArray(new byte[3000]))
+                    .map(v -> pair.server.device.notifies - before);
+        });
+        pair.server.call(() -> null); // FIFO inbox: the write has filled the ring and waits
+
+        raw.consumeAndSend(VchanPage.NOTIFY_WRITE, 2048, "");
+
+        assertEquals(1, notifiesSeenByCallback.get(VchanPair.PATIENCE_SECONDS, TimeUnit.SECONDS),
+                "the client was already told of the last 952 bytes when the write's callback ran");
     }
 
     @Test
