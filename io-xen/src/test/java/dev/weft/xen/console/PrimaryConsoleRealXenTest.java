@@ -11,11 +11,11 @@ import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
 import dev.weft.unix.net.Sockets;
 import dev.weft.xen.linux.XenStoreFlows;
+import dev.weft.xen.linux.Xl;
 import dev.weft.xen.store.Watch;
 import dev.weft.xen.store.XenStore;
 import dev.weft.xen.store.XenStoreException;
 import dev.weft.xen.store.XsError;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -46,7 +45,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("real-xen")
 class PrimaryConsoleRealXenTest {
-    private static final String XL = "/usr/lib/xen-4.17/bin/xl";
     private static final String NAME = "weft-console-writer";
     private static final Path CONSOLE_LOG = Path.of("/var/log/xen/guest-" + NAME + ".log");
     private static final Path KERNEL = Path.of("/tmp/domu-kernel");
@@ -128,13 +126,7 @@ class PrimaryConsoleRealXenTest {
                 "vcpus = 2",
                 "on_poweroff = \"destroy\"",
                 "on_crash = \"destroy\"", ""));
-        xl(GUEST_PATIENCE, "create", config.toString());
-        List<String> lines = xl(PATIENCE, "domid", NAME).strip().lines().toList();
-        String id = lines.isEmpty() ? "" : lines.getLast().strip();
-        if (!id.matches("[1-9][0-9]{0,4}")) {
-            throw new AssertionError("xl domid " + NAME + " printed no domain id: " + lines);
-        }
-        return Integer.parseInt(id);
+        return xl().create(config, NAME, GUEST_PATIENCE, PATIENCE);
     }
 
     /** Waits, bounded, for the guest's /init to write the writer's result; fails with the guest's console if it never does. */
@@ -200,25 +192,11 @@ class PrimaryConsoleRealXenTest {
 
     /** Runs xl with {@code args}, bounded; returns its output, or fails with it. */
     private String xl(Duration patience, String... args) throws IOException, InterruptedException {
-        Path output = dir.resolve("xl.out");
-        String[] command = new String[args.length + 1];
-        command[0] = XL;
-        System.arraycopy(args, 0, command, 1, args.length);
-        Process xl = new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
-        if (!xl.waitFor(patience.toSeconds(), TimeUnit.SECONDS)) {
-            xl.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError("xl " + String.join(" ", args) + " did not finish within " + patience
-                    + ": " + Files.readString(output) + "; guest console: " + tail(logged()));
-        }
-        String text = Files.readString(output, StandardCharsets.UTF_8);
-        if (xl.exitValue() != 0) {
-            throw new AssertionError("xl " + String.join(" ", args) + " failed with status " + xl.exitValue() + ": " + text);
-        }
-        return text;
+        return xl().run(patience, args);
+    }
+
+    private Xl xl() {
+        return new Xl(dir, () -> tail(logged()));
     }
 
     private <T> T run(Promise<T> promise) {

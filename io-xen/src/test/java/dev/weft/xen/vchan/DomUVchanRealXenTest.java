@@ -9,10 +9,10 @@ import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
 import dev.weft.xen.ring.Streams;
 import dev.weft.xen.ring.Streams.Summary;
+import dev.weft.xen.linux.Xl;
 import dev.weft.xen.store.Watch;
 import dev.weft.xen.store.XenStoreException;
 import dev.weft.xen.store.XsError;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -43,7 +42,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("real-xen")
 class DomUVchanRealXenTest {
-    private static final String XL = "/usr/lib/xen-4.17/bin/xl";
     private static final String NAME = "weft-vchan-peer";
     private static final Path CONSOLE_LOG = Path.of("/var/log/xen/guest-" + NAME + ".log");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -183,13 +181,7 @@ class DomUVchanRealXenTest {
                 "on_crash = \"destroy\"", ""));
         assertTrue(Files.isReadable(Path.of("/tmp/domu-kernel")) && Files.isReadable(Path.of("/tmp/domu.cpio")),
                 "the stage's dom0 copied the guest's kernel and image to /tmp (init.sh)");
-        xl(BOOT_PATIENCE, "create", config.toString());
-        List<String> lines = xl(PATIENCE, "domid", NAME).strip().lines().toList();
-        String id = lines.isEmpty() ? "" : lines.getLast().strip();
-        if (!id.matches("[1-9][0-9]{0,4}")) {
-            throw new AssertionError("xl domid " + NAME + " printed no domain id: " + lines);
-        }
-        return Integer.parseInt(id);
+        return xl().create(config, NAME, BOOT_PATIENCE, PATIENCE);
     }
 
     /** Waits, bounded, for proxy A's state key to say {@code running}; fails with the guest's console if it never does. */
@@ -211,30 +203,13 @@ class DomUVchanRealXenTest {
 
     /** Runs xl with {@code args}, bounded; returns its output, or fails with it. */
     private String xl(Duration patience, String... args) throws IOException, InterruptedException {
-        Path output = dir.resolve("xl.out");
-        Process xl = new ProcessBuilder(prepend(XL, args))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
-        if (!xl.waitFor(patience.toSeconds(), TimeUnit.SECONDS)) {
-            xl.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError("xl " + String.join(" ", args) + " did not finish within " + patience
-                    + ": " + Files.readString(output) + "; guest console: " + console());
-        }
-        String text = Files.readString(output, StandardCharsets.UTF_8);
-        if (xl.exitValue() != 0) {
-            throw new AssertionError("xl " + String.join(" ", args) + " failed with status " + xl.exitValue() + ": " + text);
-        }
-        return text;
+        return xl().run(patience, args);
     }
 
-    private static String[] prepend(String first, String... rest) {
-        String[] all = new String[rest.length + 1];
-        all[0] = first;
-        System.arraycopy(rest, 0, all, 1, rest.length);
-        return all;
+    private Xl xl() {
+        return new Xl(dir, () -> console());
     }
+
 
     private static String console() {
         try {
