@@ -3,7 +3,6 @@ package dev.weft.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weft.unix.EngineKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -12,56 +11,77 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Reliability: a server run with {@code ulimit -n 128} and held by more connections than it has
  * fds survives, answers the connections it cannot take with a close (not a hang in the backlog),
- * and serves again by itself once clients let go. Each server runs in a child JVM.
+ * serves again by itself once clients let go, and is left with the fds it had before. Each
+ * server runs in a child JVM, with one loop, with the default loop count (one per processor),
+ * and with three, because every loop's listener sheds with spares that are the process's.
  */
-@Timeout(180)
+@Timeout(300)
 class FdExhaustionTest {
     private static final int MAX_FDS = 128;
     /** Well past the server's fds: the last ones meet EMFILE. */
     private static final int HELD = 300;
-    // One loop: the shedding relies on the listener's spare fd, and loops that run short of fds at
-    // once race for each other's freed spares (see docs/many-cores.md); that case is not covered yet.
+    /**
+     * Connections made while the server is out of fds: several, so that with SO_REUSEPORT each
+     * loop's listener very likely gets one (the kernel picks by a hash of the client's port).
+     */
+    private static final int PROBES = 8;
+    /** How long a probe may wait for its close: well over the longest back-off (1 s). */
+    private static final int PROBE_TIMEOUT_MILLIS = 10_000;
+    /** The option list's value for "no --loops": the server's default. */
+    private static final String DEFAULT = "default";
 
-    @ParameterizedTest
-    @EnumSource(EngineKind.class)
-    void theHttpServerSurvivesFdExhaustionShedsTheExcessAndServesAgainOnceFdsAreFree(EngineKind kind) throws Exception {
-        try (ServerProcess server = ServerProcess.start("dev.weft.samples.HttpServerMain", MAX_FDS, List.of(),
-                List.of("--engine", kind.name().toLowerCase(Locale.ROOT), "--loops", "1"))) {
-            exhaustAndLetGo(server);
+    @ParameterizedTest(name = "{0}, loops: {1}")
+    @CsvSource({"epoll, 1", "epoll, default", "epoll, 3", "nio, 1", "nio, default", "nio, 3"})
+    void theHttpServerSurvivesFdExhaustionShedsTheExcessAndServesAgainOnceFdsAreFree(String engine, String loops)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("--engine", engine));
+        args.addAll(loopsOption(loops));
+        try (ServerProcess server = ServerProcess.start("dev.weft.samples.HttpServerMain", MAX_FDS, List.of(), args)) {
+            long fdsBefore = server.openFds(); // no connection yet (on NIO a closed one's fd goes a moment later)
             assertEquals("HTTP/1.1 200 OK", get(server.port(), "/plaintext"), server.stderr());
-            assertTrue(server.isAlive());
+
+            exhaustAndLetGo(server);
+
+            assertEquals("HTTP/1.1 200 OK", get(server.port(), "/plaintext"), server.stderr());
+            assertEquals(fdsBefore, server.awaitFds(fdsBefore), "the server's fds before and after");
         }
     }
 
-    @Test
-    void theEchoServerSurvivesFdExhaustionAndEchoesAgainOnceFdsAreFree() throws Exception {
-        try (ServerProcess server = ServerProcess.start("dev.weft.samples.EchoServer", MAX_FDS, List.of(),
-                List.of("--loops", "1"))) {
+    @ParameterizedTest(name = "loops: {0}, spread: {1}")
+    @CsvSource({"1, reuseport", "default, reuseport", "3, acceptor"})
+    void theEchoServerSurvivesFdExhaustionAndEchoesAgainOnceFdsAreFree(String loops, String spread) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--spread", spread));
+        args.addAll(loopsOption(loops));
+        try (ServerProcess server = ServerProcess.start("dev.weft.samples.EchoServer", MAX_FDS, List.of(), args)) {
+            long fdsBefore = server.openFds();
+            assertEquals("ping", echo(server.port(), "ping"));
+
             exhaustAndLetGo(server);
-            try (Socket socket = connect(server.port())) {
-                socket.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
-                assertEquals("ping", new String(socket.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
-            }
+
+            assertEquals("pong", echo(server.port(), "pong"));
+            assertEquals(fdsBefore, server.awaitFds(fdsBefore), "the server's fds before and after");
         }
+    }
+
+    private static List<String> loopsOption(String loops) {
+        return loops.equals(DEFAULT) ? List.of() : List.of("--loops", loops);
     }
 
     /**
      * Holds more connections than the server has fds, checks that it lives and sheds the next
-     * connection, then lets go of them all.
+     * connections, then lets go of them all.
      */
     private static void exhaustAndLetGo(ServerProcess server) throws IOException {
-        List<Socket> held = holdConnections(server.port());
+        List<Socket> held = connect(server.port(), HELD);
         try {
-            assertTheNextConnectionIsClosedNotLeftHanging(server.port());
+            assertNewConnectionsAreClosedNotLeftHanging(server);
             assertTrue(server.isAlive(), "the server died out of fds: " + server.stderr());
         } finally {
             letGo(held);
@@ -74,22 +94,33 @@ class FdExhaustionTest {
         return socket;
     }
 
-    private static List<Socket> holdConnections(int port) throws IOException {
-        List<Socket> held = new ArrayList<>();
-        for (int i = 0; i < HELD; i++) {
-            held.add(connect(port));
+    private static List<Socket> connect(int port, int count) throws IOException {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            sockets.add(connect(port));
         }
-        return held;
+        return sockets;
     }
 
     /**
-     * Out of fds, the server sheds its backlog at each retry (within a second): a connection made
-     * now is closed by the server (end of stream, or a reset), where without shedding it would
-     * wait in the backlog until the read timeout.
+     * Out of fds, every listener sheds its backlog at each retry (within a second): connections
+     * made now are closed by the server (end of stream, or a reset), where without shedding they
+     * would wait in a backlog until the read timeout.
      */
-    private static void assertTheNextConnectionIsClosedNotLeftHanging(int port) throws IOException {
-        try (Socket probe = connect(port)) {
-            assertEquals(-1, readOrReset(probe.getInputStream()));
+    private static void assertNewConnectionsAreClosedNotLeftHanging(ServerProcess server) throws IOException {
+        List<Socket> probes = connect(server.port(), PROBES);
+        try {
+            for (Socket probe : probes) {
+                probe.setSoTimeout(PROBE_TIMEOUT_MILLIS);
+                assertEquals(-1, readOrReset(probe.getInputStream()), "a probe was answered: " + server.stderr());
+            }
+        } catch (IOException hanging) {
+            throw new AssertionError("a connection made while the server was out of fds was left hanging: "
+                    + server.stderr(), hanging);
+        } finally {
+            for (Socket probe : probes) {
+                probe.close();
+            }
         }
     }
 
@@ -127,6 +158,14 @@ class FdExhaustionTest {
                     .getBytes(StandardCharsets.US_ASCII));
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             return response.lines().findFirst().orElse("");
+        }
+    }
+
+    /** What the server echoes of {@code text} on a fresh connection. */
+    private static String echo(int port, String text) throws IOException {
+        try (Socket socket = connect(port)) {
+            socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readNBytes(text.length()), StandardCharsets.US_ASCII);
         }
     }
 }

@@ -133,6 +133,20 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The server's fd count once it is back to {@code expected}, or what it is after 10 s: the
+     * server closes its side when it processes a close, a moment after the client's.
+     */
+    long awaitFds(long expected) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long fds = openFds();
+        while (fds != expected && System.nanoTime() < deadline) {
+            Thread.sleep(20); // polling a count in another process: there is nothing to wait on
+            fds = openFds();
+        }
+        return fds;
+    }
+
     /** The names of the server's threads now (/proc/PID/task/TID/comm; Linux cuts them to 15 bytes). */
     java.util.Set<String> threadNames() throws IOException {
         java.util.Set<String> names = new java.util.HashSet<>();

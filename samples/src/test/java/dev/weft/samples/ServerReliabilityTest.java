@@ -72,7 +72,7 @@ class ServerReliabilityTest {
             assertTrue(server.isAlive(), server.stderr());
             assertTrue(peakRss < RSS_BOUND_KIB, "server RSS " + peakRss + " KiB with " + NON_READING + " non-reading clients");
             System.out.println("non-reading clients: " + NON_READING + ", server peak RSS " + peakRss + " KiB");
-            assertEquals(fdsBefore, awaitFds(server, fdsBefore), "fds after the clients went");
+            assertEquals(fdsBefore, server.awaitFds(fdsBefore), "fds after the clients went");
         }
     }
 
@@ -104,7 +104,7 @@ class ServerReliabilityTest {
                 }
             }
             assertEquals("HTTP/1.1 200 OK", statusOfGet(server.port()));
-            assertEquals(fdsBefore, awaitFds(server, fdsBefore), "fds before and after the storm");
+            assertEquals(fdsBefore, server.awaitFds(fdsBefore), "fds before and after the storm");
         }
     }
 
@@ -128,20 +128,6 @@ class ServerReliabilityTest {
         } catch (SocketException reset) {
             return true;
         }
-    }
-
-    /**
-     * The server's fd count once it is back to {@code expected}, or what it is after 10 s: the
-     * server closes its side when it processes the close, a moment after the client's.
-     */
-    private static long awaitFds(ServerProcess server, long expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long fds = server.openFds();
-        while (fds != expected && System.nanoTime() < deadline) {
-            Thread.sleep(20); // polling a count in another process: there is nothing to wait on
-            fds = server.openFds();
-        }
-        return fds;
     }
 
     private static String statusOfGet(int port) throws IOException {

@@ -11,13 +11,16 @@ import java.nio.channels.DatagramChannel;
  * then it is taken again. An eventfd on epoll (cheapest fd there is); a DatagramChannel on NIO,
  * which may run where there is no eventfd.
  *
- * <p>Loop thread only. Best effort: if taking the fd back fails (the fds freed were grabbed
- * meanwhile), the listener goes on without a spare and tries again at the next exhaustion.
+ * <p>Threading: one thread at a time ({@link FdReserve} holds every listener's spare under its
+ * lock). Best effort: if taking the fd back fails (the fd freed was grabbed meanwhile), the spare
+ * is {@linkplain #owed() owed} until the reserve can take it again.
  */
 final class SpareDescriptor implements AutoCloseable {
     private final boolean nio;
     private int fd = -1;
     private DatagramChannel channel;
+    /** Whether it was ever held: one never taken (no fd to spare at all) is not owed. */
+    private boolean wasHeld;
 
     SpareDescriptor(boolean nio) {
         this.nio = nio;
@@ -27,6 +30,14 @@ final class SpareDescriptor implements AutoCloseable {
     /** Whether the spare fd is held now. */
     boolean held() {
         return nio ? channel != null : fd >= 0;
+    }
+
+    /**
+     * Whether it was held once and is not now: given back for a shed, or lost, and to be taken
+     * again as soon as the process has an fd free.
+     */
+    boolean owed() {
+        return wasHeld && !held();
     }
 
     /** Takes the spare fd if it is not held; does nothing if the process has none to give. */
@@ -44,6 +55,7 @@ final class SpareDescriptor implements AutoCloseable {
             int opened = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
             fd = opened >= 0 ? opened : -1;
         }
+        wasHeld |= held();
     }
 
     /** Gives the spare fd back to the process, so that the next fd the process opens succeeds. */

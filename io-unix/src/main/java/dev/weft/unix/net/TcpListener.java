@@ -7,7 +7,6 @@ import dev.weft.promise.Resolver;
 import dev.weft.unix.Errno;
 import dev.weft.unix.ErrnoException;
 import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.function.Function;
@@ -37,11 +36,15 @@ import java.util.function.Function;
  * ENOBUFS or ENOMEM), the listener neither fails its {@code accept()}s nor spins: those errors
  * are transient, and what a client does must not end a server. Instead it
  * <ol>
- *   <li><b>sheds the backlog</b>: it closes a spare fd it holds for this moment, accepts every
+ *   <li><b>sheds the backlog</b>: it closes a spare fd held for this moment, accepts every
  *       connection queued in the kernel and closes each at once, then takes the spare fd back.
  *       Clients see their connection closed (a reset) at once and can retry, instead of hanging
  *       in a full backlog until their own timeout (the idea of libuv's EMFILE trick; nginx only
- *       stops accepting). {@link #shedConnections()} counts them;
+ *       stops accepting). {@link #shedConnections()} counts them. The spares (one per listener)
+ *       are the process's, shared by every listener on every loop, because the fd table is: a
+ *       spare that another thread grabbed in the moment it was free is taken back from the next
+ *       connection any listener accepts, which is then reset as if shed, so that listeners on
+ *       several loops (SO_REUSEPORT) each go on shedding;
  *   <li><b>backs off</b>: it stops watching the listening socket and tries again after {@value
  *       #FIRST_RETRY_MILLIS} ms, doubling up to {@value #MAX_RETRY_MILLIS} ms while the
  *       shortage lasts (Netty and nginx pause accepting the same way);
@@ -89,7 +92,7 @@ public final class TcpListener implements AutoCloseable {
         try {
             transport.register(endpoint, this::onReady, this::close);
         } catch (RuntimeException e) {
-            spare.close();
+            FdReserve.PROCESS.remove(spare);
             throw e;
         }
     }
@@ -169,10 +172,13 @@ public final class TcpListener implements AutoCloseable {
      */
     private <T> T acceptOne(Function<Endpoint, T> wrap) {
         try {
-            Endpoint accepted = endpoint.accept();
-            if (accepted == null) {
-                return null;
-            }
+            Endpoint accepted;
+            do {
+                accepted = endpoint.accept();
+                if (accepted == null) {
+                    return null;
+                }
+            } while (paidASpareWith(accepted));
             T connection = wrap.apply(accepted);
             retryMillis = FIRST_RETRY_MILLIS;
             return connection;
@@ -183,6 +189,18 @@ public final class TcpListener implements AutoCloseable {
             exhausted();
             return null;
         }
+    }
+
+    /**
+     * Whether {@code accepted} was reset to take back a spare fd lost to another thread (see
+     * {@link FdReserve}): it then counts as shed.
+     */
+    private boolean paidASpareWith(Endpoint accepted) {
+        if (FdReserve.PROCESS.repayWith(accepted)) {
+            shedConnections++;
+            return true;
+        }
+        return false;
     }
 
     /** Errors that say the process or the kernel is short of fds or memory right now. */
@@ -200,37 +218,12 @@ public final class TcpListener implements AutoCloseable {
         retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
     }
 
-    /** With the spare fd given back, takes every queued connection and closes it at once. */
+    /**
+     * With a spare fd of the process's given back, takes every queued connection and resets it at
+     * once (bounded: a flood of new connections must not hold the loop here).
+     */
     private void shedBacklog() {
-        spare.release();
-        try {
-            // bounded: a flood of new connections must not hold the loop here
-            for (int i = 0; i < SHED_LIMIT; i++) {
-                Endpoint accepted = endpoint.accept();
-                if (accepted == null) {
-                    break;
-                }
-                shedConnections++;
-                closeQuietly(accepted);
-            }
-        } catch (RuntimeException stillShort) {
-            // nothing more can be accepted now (fds taken again, or memory): the backlog keeps the rest
-        } finally {
-            spare.take();
-        }
-    }
-
-    private static void closeQuietly(Endpoint accepted) {
-        try {
-            accepted.setOption(StandardSocketOptions.SO_LINGER, 0); // reset: the client learns at once
-        } catch (RuntimeException ignored) {
-            // a plain close (FIN) does as well
-        }
-        try {
-            accepted.close();
-        } catch (RuntimeException ignored) {
-            // released whatever close reports
-        }
+        shedConnections += FdReserve.PROCESS.shed(endpoint, SHED_LIMIT);
     }
 
     private void retryAccepting() {
@@ -284,7 +277,7 @@ public final class TcpListener implements AutoCloseable {
             retry.cancel();
             retry = null;
         }
-        spare.close();
+        FdReserve.PROCESS.remove(spare);
         try {
             transport.close(endpoint);
         } finally {

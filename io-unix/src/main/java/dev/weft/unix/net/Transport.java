@@ -129,9 +129,12 @@ final class Transport {
         return peakQueuedBytes;
     }
 
-    /** A spare fd for a listener to give back when the process runs out (see {@link TcpListener}). */
+    /**
+     * A spare fd for a listener, in the process's {@link FdReserve}, to give back when the process
+     * runs out (see {@link TcpListener}); the listener removes it when it closes.
+     */
     SpareDescriptor spareDescriptor() {
-        return new SpareDescriptor(nio != null);
+        return FdReserve.PROCESS.add(nio != null);
     }
 
     /**
