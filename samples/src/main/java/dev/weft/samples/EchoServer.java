@@ -149,7 +149,7 @@ public final class EchoServer {
 
     /**
      * The TCP echo server running: its loops, where it listens, its grace period, and a future
-     * completed once its shutdown has begun (the first loop's exit hook stopped accepting).
+     * completed once its shutdown has begun (every loop's exit hook stopped accepting).
      */
     record TcpEcho(LoopGroup group, SocketAddress address, Duration grace, CompletableFuture<Void> draining) {
         /** Closes the group with the grace period: every loop drains, then releases. Any thread outside the group. */
@@ -169,7 +169,7 @@ public final class EchoServer {
         group.start();
         GroupSockets sockets = GroupSockets.on(group, options.flowOptions());
         List<EchoConnections> connections = new ArrayList<>();
-        CompletableFuture<Void> draining = new CompletableFuture<>();
+        Draining draining = new Draining(group.size());
         List<TcpListener> listeners;
         if (options.text("spread").equals("acceptor")) {
             listeners = List.of(group.loop(0).call(() -> sockets.sockets(0).listen(options.address())).join());
@@ -185,7 +185,7 @@ public final class EchoServer {
                 if (listener != null) {
                     listener.close();
                 }
-                draining.complete(null);
+                draining.loopStopped();
                 return onLoop.drain();
             })).join();
         }
@@ -200,6 +200,6 @@ public final class EchoServer {
             }
         }
         SocketAddress bound = listeners.getFirst().localAddress();
-        return new TcpEcho(group, bound, options.grace(), draining);
+        return new TcpEcho(group, bound, options.grace(), draining.begun());
     }
 }

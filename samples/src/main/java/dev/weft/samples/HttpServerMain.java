@@ -61,7 +61,7 @@ public final class HttpServerMain {
 
     /**
      * A running server: its loops, the address it listens on, its grace period, and a future
-     * completed when its shutdown has begun (the first loop's exit hook stopped accepting).
+     * completed when its shutdown has begun (every loop's exit hook stopped accepting).
      */
     record Running(LoopGroup group, InetSocketAddress address, Duration grace, CompletableFuture<Void> draining) {
         /**
@@ -83,7 +83,7 @@ public final class HttpServerMain {
         // Water marks and the write timeout bound what a client that never reads can make us hold.
         GroupSockets sockets = GroupSockets.on(group, options.flowOptions());
         List<TcpListener> listeners = sockets.listenOnEveryLoop(options.address(), ListenOptions.DEFAULT);
-        CompletableFuture<Void> draining = new CompletableFuture<>();
+        Draining draining = new Draining(group.size());
         for (int i = 0; i < group.size(); i++) {
             Loop loop = group.loop(i);
             TcpListener listener = listeners.get(i);
@@ -92,11 +92,11 @@ public final class HttpServerMain {
                 // Added after the sockets' own hooks, so it runs before they close what is left.
                 return loop.atExit(() -> {
                     var drained = server.shutdown(grace);
-                    draining.complete(null);
+                    draining.loopStopped();
                     return drained;
                 });
             }).join();
         }
-        return new Running(group, (InetSocketAddress) listeners.get(0).localAddress(), grace, draining);
+        return new Running(group, (InetSocketAddress) listeners.get(0).localAddress(), grace, draining.begun());
     }
 }

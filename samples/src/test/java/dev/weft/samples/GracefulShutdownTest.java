@@ -16,25 +16,36 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code ./weft serve}'s graceful shutdown, in process, the signal replaced by a direct call of
  * what the signal triggers ({@link HttpServerMain.Running#stop}): stop accepting, answer the
- * requests in flight, close idle keep-alive connections, then release every fd. The signal path
- * itself and the exit status are {@link HttpServerMainTest}'s.
+ * requests in flight, close idle keep-alive connections, then release every fd; with one loop and
+ * with the default loop count, where every loop stops accepting in its own exit hook. The signal
+ * path itself and the exit status are {@link HttpServerMainTest}'s.
  */
 @Timeout(120)
 class GracefulShutdownTest {
-    private static final String[] ARGS = {"--port", "0", "--loops", "1", "--grace-ms", "20000"};
     private static final String BODY = "the body of a request in flight";
 
-    @Test
-    void aRequestInFlightWhenShutdownStartsGetsItsFullResponse() throws Exception {
-        HttpServerMain.start(ARGS).stop(); // classes loaded (and their jars opened) before counting
+    /**
+     * The server's arguments with {@code loops} loops: one, or the default (one per processor),
+     * where each loop stops accepting in its own exit hook.
+     */
+    private static String[] args(String loops) {
+        return loops.equals("default") ? new String[] {"--port", "0", "--grace-ms", "20000"}
+                : new String[] {"--port", "0", "--grace-ms", "20000", "--loops", loops};
+    }
+
+    @ParameterizedTest(name = "loops: {0}")
+    @ValueSource(strings = {"1", "default"})
+    void aRequestInFlightWhenShutdownStartsGetsItsFullResponse(String loops) throws Exception {
+        HttpServerMain.start(args(loops)).stop(); // classes loaded (and their jars opened) before counting
         long fdsBefore = openFds();
-        HttpServerMain.Running server = HttpServerMain.start(ARGS);
+        HttpServerMain.Running server = HttpServerMain.start(args(loops));
         try (Socket client = connect(server)) {
             sendHeadAndAwaitContinue(client);
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::stop);
@@ -52,9 +63,10 @@ class GracefulShutdownTest {
         assertEquals(fdsBefore, openFds(), "every socket, epoll and eventfd is released");
     }
 
-    @Test
-    void newConnectionsAreRefusedOnceShutdownHasStarted() throws Exception {
-        HttpServerMain.Running server = HttpServerMain.start(ARGS);
+    @ParameterizedTest(name = "loops: {0}")
+    @ValueSource(strings = {"1", "default"})
+    void newConnectionsAreRefusedOnceShutdownHasStarted(String loops) throws Exception {
+        HttpServerMain.Running server = HttpServerMain.start(args(loops));
         try (Socket inFlight = connect(server)) {
             sendHeadAndAwaitContinue(inFlight); // keeps the drain, and so the shutdown, going
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(server::stop);
@@ -68,9 +80,10 @@ class GracefulShutdownTest {
         }
     }
 
-    @Test
-    void anIdleKeepAliveConnectionIsClosedByTheShutdown() throws Exception {
-        HttpServerMain.Running server = HttpServerMain.start(ARGS);
+    @ParameterizedTest(name = "loops: {0}")
+    @ValueSource(strings = {"1", "default"})
+    void anIdleKeepAliveConnectionIsClosedByTheShutdown(String loops) throws Exception {
+        HttpServerMain.Running server = HttpServerMain.start(args(loops));
         try (Socket client = connect(server)) {
             client.getOutputStream().write("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             byte[] first = client.getInputStream().readNBytes(17);
