@@ -70,6 +70,20 @@ class FdExhaustionTest {
         }
     }
 
+    /**
+     * The sharing the loops' listeners rely on, shown on one loop so that nothing is left to
+     * timing: a listener without a spare of its own (none was free when it was made; on several
+     * loops, another loop grabbed the fd its spare gave back) still sheds, with another
+     * listener's spare, and its client sees a reset instead of hanging.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"EPOLL", "NIO"})
+    void aListenerWithoutASpareOfItsOwnShedsWithAnotherListenersSpare(String engine) throws Exception {
+        String printed = ServerProcess.run("dev.weft.samples.SpareSharingScenario", MAX_FDS, List.of(engine));
+
+        assertTrue(printed.startsWith("shed 1, client reset"), printed);
+    }
+
     private static List<String> loopsOption(String loops) {
         return loops.equals(DEFAULT) ? List.of() : List.of("--loops", loops);
     }

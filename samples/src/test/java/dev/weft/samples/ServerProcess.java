@@ -38,20 +38,9 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(String mainClass, int maxFds, List<String> jvmOptions, List<String> args)
             throws IOException, InterruptedException {
-        List<String> java = new ArrayList<>();
-        java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        java.add("--enable-native-access=ALL-UNNAMED");
-        java.addAll(jvmOptions);
-        java.add("-cp");
-        java.add(classPath());
-        java.add(mainClass);
-        java.addAll(List.of("--host", "127.0.0.1", "--port", "0"));
-        java.addAll(args);
-        StringBuilder command = new StringBuilder("ulimit -n " + maxFds + " && exec");
-        for (String word : java) {
-            command.append(" '").append(word.replace("'", "'\\''")).append('\'');
-        }
-        Process process = new ProcessBuilder("bash", "-c", command.toString()).start();
+        List<String> serverArgs = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0"));
+        serverArgs.addAll(args);
+        Process process = launch(mainClass, maxFds, jvmOptions, serverArgs);
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> readPort(out));
         ServerProcess server;
@@ -65,6 +54,49 @@ final class ServerProcess implements AutoCloseable {
         server.collect(process.getErrorStream(), server.stderr);
         Thread.ofVirtual().start(() -> drain(out)); // keep its stdout from filling the pipe
         return server;
+    }
+
+    /**
+     * Runs {@code mainClass} (of the samples or their tests) with {@code args} and at most {@code
+     * maxFds} open fds to its end, for at most 60 s: what it wrote to standard output, then to
+     * standard error.
+     */
+    static String run(String mainClass, int maxFds, List<String> args) throws IOException, InterruptedException {
+        Process process = launch(mainClass, maxFds, List.of(), args);
+        CompletableFuture<String> out = readAll(process.getInputStream());
+        CompletableFuture<String> err = readAll(process.getErrorStream());
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        return out.join() + err.join();
+    }
+
+    private static CompletableFuture<String> readAll(java.io.InputStream stream) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Starts {@code java mainClass args} in {@code bash -c 'ulimit -n maxFds && exec ...'}. */
+    private static Process launch(String mainClass, int maxFds, List<String> jvmOptions, List<String> args)
+            throws IOException {
+        List<String> java = new ArrayList<>();
+        java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        java.add("--enable-native-access=ALL-UNNAMED");
+        java.addAll(jvmOptions);
+        java.add("-cp");
+        java.add(classPath());
+        java.add(mainClass);
+        java.addAll(args);
+        StringBuilder command = new StringBuilder("ulimit -n " + maxFds + " && exec");
+        for (String word : java) {
+            command.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+        return new ProcessBuilder("bash", "-c", command.toString()).start();
     }
 
     /** The test JVM's own class and module path: the samples, io-unix, core-loop, promises, deps. */

@@ -23,7 +23,9 @@ import java.util.List;
  * connection while a spare is missing takes the spare first: with an fd free it simply takes
  * it; with none (the connection holds the fd that was the spare) it resets that connection and
  * takes the fd it frees. A client then sees its connection reset, as if shed, and the process
- * keeps one spare per listener.
+ * keeps one spare per listener. If even the fd so freed cannot be taken (a third thread was
+ * quicker, or the spare cannot be opened at all), the debt is forgiven: one connection pays for a
+ * lost spare, never every connection; the next shed takes the spare again if it can.
  */
 final class FdReserve {
 
@@ -105,7 +107,14 @@ final class FdReserve {
                 return false;
             }
             reset(accepted);
-            takeMissing();
+            if (!takeMissing()) {
+                // Not even the fd just freed could be had: another thread was quicker, or the spare
+                // cannot be opened at all. Charge no more connections for it; a shed takes it when it can.
+                for (SpareDescriptor spare : spares) {
+                    spare.forgive();
+                }
+                recount();
+            }
             return true;
         }
     }

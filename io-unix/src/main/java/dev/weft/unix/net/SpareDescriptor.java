@@ -40,6 +40,11 @@ final class SpareDescriptor implements AutoCloseable {
         return wasHeld && !held();
     }
 
+    /** Stops counting it as {@linkplain #owed() owed} until it is held again. */
+    void forgive() {
+        wasHeld = held();
+    }
+
     /** Takes the spare fd if it is not held; does nothing if the process has none to give. */
     void take() {
         if (held()) {
