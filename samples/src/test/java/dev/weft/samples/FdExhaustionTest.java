@@ -3,6 +3,7 @@ package dev.weft.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.unix.EngineKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -14,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Reliability: a server run with {@code ulimit -n 128} and held by more connections than it has
@@ -76,10 +78,10 @@ class FdExhaustionTest {
      * loops, another loop grabbed the fd its spare gave back) still sheds, with another
      * listener's spare, and its client sees a reset instead of hanging.
      */
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"EPOLL", "NIO"})
-    void aListenerWithoutASpareOfItsOwnShedsWithAnotherListenersSpare(String engine) throws Exception {
-        String printed = ServerProcess.run("dev.weft.samples.SpareSharingScenario", MAX_FDS, List.of(engine));
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void aListenerWithoutASpareOfItsOwnShedsWithAnotherListenersSpare(EngineKind kind) throws Exception {
+        String printed = ServerProcess.run("dev.weft.samples.SpareSharingScenario", MAX_FDS, List.of(kind.name()));
 
         assertTrue(printed.startsWith("shed 1, client reset"), printed);
     }

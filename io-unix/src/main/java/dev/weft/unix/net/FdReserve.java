@@ -152,7 +152,7 @@ final class FdReserve {
     }
 
     /** Closes a connection nobody will serve with a reset, so that its client learns at once. */
-    static void reset(Endpoint accepted) {
+    private static void reset(Endpoint accepted) {
         try {
             accepted.setOption(StandardSocketOptions.SO_LINGER, 0);
         } catch (RuntimeException ignored) {

@@ -246,7 +246,10 @@ public final class TcpListener implements AutoCloseable {
         return exhaustedAccepts;
     }
 
-    /** How many connections were accepted and closed at once to shed the backlog. Loop thread. */
+    /**
+     * How many connections were accepted and closed at once to shed the backlog, or to take back
+     * a spare fd another thread grabbed (see the class notes). Loop thread.
+     */
     public long shedConnections() {
         return shedConnections;
     }
