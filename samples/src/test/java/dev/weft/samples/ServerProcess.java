@@ -38,13 +38,7 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(String mainClass, int maxFds, List<String> jvmOptions, List<String> args)
             throws IOException, InterruptedException {
-        List<String> java = new ArrayList<>();
-        java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        java.add("--enable-native-access=ALL-UNNAMED");
-        java.addAll(jvmOptions);
-        java.add("-cp");
-        java.add(classPath());
-        java.add(mainClass);
+        List<String> java = javaCommand(mainClass, jvmOptions);
         java.addAll(List.of("--host", "127.0.0.1", "--port", "0"));
         java.addAll(args);
         StringBuilder command = new StringBuilder("ulimit -n " + maxFds + " && exec");
@@ -65,6 +59,22 @@ final class ServerProcess implements AutoCloseable {
         server.collect(process.getErrorStream(), server.stderr);
         Thread.ofVirtual().start(() -> drain(out)); // keep its stdout from filling the pipe
         return server;
+    }
+
+    /**
+     * The command that runs {@code mainClass} of the samples in a child JVM as a user runs it (native
+     * access granted), on the test JVM's own paths, with {@code jvmOptions}; the caller appends the
+     * program's arguments.
+     */
+    static List<String> javaCommand(String mainClass, List<String> jvmOptions) {
+        List<String> java = new ArrayList<>();
+        java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        java.add("--enable-native-access=ALL-UNNAMED");
+        java.addAll(jvmOptions);
+        java.add("-cp");
+        java.add(classPath());
+        java.add(mainClass);
+        return java;
     }
 
     /** The test JVM's own class and module path: the samples, io-unix, core-loop, promises, deps. */
