@@ -38,7 +38,11 @@ import java.util.function.Supplier;
  * #sleep}, {@link #at}, {@link #timeout}) returns it already failed with {@code LoopClosed}; the
  * others ({@link #run}, {@link #runOnce}, {@link #start()}, {@link #execute}) throw it. One call
  * needs no loop and so still works: {@code run(p)} of a promise already resolved returns its
- * outcome, as {@code run} of it always does without blocking.
+ * outcome, as {@code run} of it always does without blocking. {@link LoopClosed#refused()} tells
+ * what became of the work: true, the loop refused it and it never ran (every call after the
+ * close, and a submission still queued when the loop shut down); false, it had begun and was cut
+ * off, still pending, by the shutdown (a {@code submit} whose work ran and whose promise had not
+ * resolved, a pending sleep, timeout or pause, the promise a {@code run} waited for).
  *
  * <p>Three ways to drive it: {@link #run(Promise)} runs it on the calling thread until a promise
  * resolves; {@link #start()} runs it on a thread of its own until {@link #close()}; a host with its
@@ -238,6 +242,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private Alarm[] dueBatch = new Alarm[16];
     private Runnable[] inboxBatch = new Runnable[16];
     private int dueCount;
+    /** The {@code execute} tasks the shutdown's final drain ran, counted as callbacks like any task. */
+    private int tasksRunAtClose;
     private long dispatchStartNanos;
     /** Whether this iteration's wait is being timed, so that the first dispatch stamps its end. */
     private boolean timingBlock;
@@ -340,7 +346,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         try {
             while (promise.isPending()) {
                 if (terminated) {
-                    throw new LoopClosed(name, "run(promise) with the promise still pending");
+                    throw LoopClosed.cutOff(name, "the promise run(promise) waited for");
                 }
                 iterate(-1);
             }
@@ -455,13 +461,13 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /**
      * Calls {@code work} on the loop thread and returns a future completed with the outcome of
      * the promise it returns. ANY THREAD. Either {@code work} runs exactly once and the future
-     * gets its promise's outcome, or the future fails with {@link LoopClosed} and {@code work}
-     * never runs; the one other {@code LoopClosed} is for work whose promise was still pending
-     * when the loop shut down (that promise is then cancelled), and its message says so. A
-     * submission still queued when the release begins is refused, not started. Cancelling the
-     * future cancels the promise (on the loop thread). Waiting for the future on the loop thread
-     * itself ({@code get}, {@code join}) throws {@link IllegalStateException} instead of
-     * deadlocking.
+     * gets its promise's outcome, or the future fails with a {@link LoopClosed} whose {@link
+     * LoopClosed#refused() refused()} is true and {@code work} never runs. The one other {@code
+     * LoopClosed}, {@code refused()} false, is for work that ran and whose promise was still
+     * pending when the loop shut down (that promise is then cancelled). A submission still queued
+     * when the release begins is refused, not started. Cancelling the future cancels the promise
+     * (on the loop thread). Waiting for the future on the loop thread itself ({@code get}, {@code
+     * join}) throws {@link IllegalStateException} instead of deadlocking.
      */
     public <T> CompletableFuture<T> submit(Supplier<? extends Promise<? extends T>> work) {
         Submission<T> submission = new Submission<>(this, Objects.requireNonNull(work, "work"));
@@ -918,7 +924,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
      */
     private void shutdown() {
         inbox.close(this::runAcceptedAtClose);
-        LoopHooks.rejectPaused(new LoopClosed(name, "pause"));
+        metrics.callbacksRun(tasksRunAtClose);
+        LoopHooks.rejectPaused(LoopClosed.cutOff(name, "a paused promise"));
         while (wheel.size() > 0) {
             wheel.expire(Long.MAX_VALUE, rejectClosed);
         }
@@ -926,7 +933,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         while (inFlight != null) {
             Submission<?> submission = inFlight;
             landed(submission);
-            submission.abandon(new LoopClosed(name, "submit (its promise was still pending)"));
+            submission.abandon(LoopClosed.cutOff(name, "submit's work"));
         }
         engine.close();
         if (watchdog != null) {
@@ -947,6 +954,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         if (task instanceof Submission<?> submission) {
             submission.completeExceptionally(new LoopClosed(name, "submit"));
         } else {
+            tasksRunAtClose++;
             runTask(task);
         }
     }
@@ -1227,7 +1235,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
     }
 
     private void rejectClosed(Timer<Alarm> timer) {
-        timer.payload().reject(new LoopClosed(name, "a sleep or timeout"));
+        timer.payload().reject(LoopClosed.cutOff(name, "a sleep or timeout"));
     }
 
     /** The engine timeout for step 4: 0 if anything is ready, else until the next timer, capped. */

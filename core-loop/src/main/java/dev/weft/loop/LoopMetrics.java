@@ -64,8 +64,9 @@ public final class LoopMetrics {
     }
 
     /**
-     * Callbacks the loop has run: paused promises woken, inbox tasks, timers fired, readiness
-     * handlers, hooks excluded.
+     * Callbacks the loop has run: paused promises woken, inbox tasks (the {@code execute} tasks
+     * the shutdown runs included, published once they have run; submissions it refuses are not
+     * run and not counted), timers fired, readiness handlers, hooks excluded.
      */
     public long callbacksRun() {
         return (long) CALLBACKS.getOpaque(this);
@@ -103,7 +104,7 @@ public final class LoopMetrics {
         return (long) BUSY.getOpaque(this);
     }
 
-    /** Loop thread: publishes the callbacks of steps 1 to 3, before the loop blocks. */
+    /** Loop thread: publishes the callbacks of steps 1 to 3, before the loop blocks, or of the shutdown. */
     void callbacksRun(long callbacks) {
         CALLBACKS.setOpaque(this, callbacksRun + callbacks);
     }

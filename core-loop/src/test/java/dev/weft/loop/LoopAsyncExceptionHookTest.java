@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import dev.weft.promise.UnhandledRejection;
+import dev.weft.promise.fork.ForkedJvm;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -156,9 +157,9 @@ class LoopAsyncExceptionHookTest {
 
     @Test
     void inDebugModeTheLoopReportsUnhandledRejectionsOfItsThreadToItsOwnHook() throws Exception {
-        List<String> lines = LoopGroupDebugModeTest.runProbe(UnhandledProbe.class);
+        List<String> lines = ForkedJvm.run(UnhandledProbe.class, List.of(ForkedJvm.DEBUG));
         assertEquals("[" + UnhandledRejection.class.getSimpleName() + "(dropped)]",
-                LoopGroupDebugModeTest.valueOf(lines, "own: "), lines.toString());
-        assertEquals("0", LoopGroupDebugModeTest.valueOf(lines, "elsewhere: "));
+                ForkedJvm.value(lines, "own"), lines.toString());
+        assertEquals("0", ForkedJvm.value(lines, "elsewhere"));
     }
 }

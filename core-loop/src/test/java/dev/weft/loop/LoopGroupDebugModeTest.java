@@ -1,13 +1,10 @@
 package dev.weft.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import dev.weft.promise.fork.ForkedJvm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,28 +95,10 @@ class LoopGroupDebugModeTest {
 
     @Test
     void noPromiseIsTouchedByTwoThreadsWhenLoopsCallEachOtherAndCancel() throws Exception {
-        List<String> lines = runProbe(Probe.class);
-        assertEquals("true", valueOf(lines, "check active: "), lines.toString());
-        assertEquals(Integer.toString(200 * 201 / 2), valueOf(lines, "sum: "), lines.toString());
-        assertEquals("100", valueOf(lines, "cancelled: "), lines.toString());
-        assertEquals("0", valueOf(lines, "violations: "), lines.toString());
-    }
-
-    /** Runs {@code probe}'s main in a JVM with debug mode on; returns the lines it printed. */
-    static List<String> runProbe(Class<?> probe) throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = List.of(java.toString(), "-Dweft.debug=true", "-cp", System.getProperty("java.class.path"),
-                probe.getName());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "forked JVM did not finish");
-        assertEquals(0, process.exitValue(), output);
-        return output.lines().toList();
-    }
-
-    /** The rest of the first line of {@code lines} that starts with {@code prefix}. */
-    static String valueOf(List<String> lines, String prefix) {
-        return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().map(l -> l.substring(prefix.length()))
-                .orElseThrow(() -> new AssertionError(prefix + " in " + lines));
+        List<String> lines = ForkedJvm.run(Probe.class, List.of(ForkedJvm.DEBUG));
+        assertEquals("true", ForkedJvm.value(lines, "check active"), lines.toString());
+        assertEquals(Integer.toString(200 * 201 / 2), ForkedJvm.value(lines, "sum"), lines.toString());
+        assertEquals("100", ForkedJvm.value(lines, "cancelled"), lines.toString());
+        assertEquals("0", ForkedJvm.value(lines, "violations"), lines.toString());
     }
 }

@@ -31,6 +31,18 @@ class MetricsTest {
     }
 
     @Test
+    void tasksTheShutdownRunsAreCountedAsCallbacksAndRefusedSubmissionsAreNot() {
+        Loop loop = Loop.create();
+        loop.execute(() -> {});
+        loop.execute(() -> {});
+        loop.submit(() -> Promise.unit()); // still queued at the shutdown: refused, not run
+
+        loop.close(); // the loop never iterated: the shutdown runs the two tasks
+
+        assertEquals(2, loop.metrics().callbacksRun());
+    }
+
+    @Test
     void inboxDepthCountsTasksNotYetTaken() {
         try (Loop loop = Loop.create()) {
             for (int i = 0; i < 3; i++) {

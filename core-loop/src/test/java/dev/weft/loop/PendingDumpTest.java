@@ -8,13 +8,10 @@ import dev.weft.promise.PendingReport;
 import example.pending.PendingDumpProbe;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
+import dev.weft.promise.fork.ForkedJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,15 +88,10 @@ class PendingDumpTest {
     }
 
     private static Run runProbe(String scenario) throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = List.of(java.toString(), "-Dweft.debug=true", "-cp",
-                System.getProperty("java.class.path"), PendingDumpProbe.class.getName(), scenario);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "forked JVM did not finish");
-        assertEquals(0, process.exitValue(), output);
+        List<String> lines = ForkedJvm.run(PendingDumpProbe.class, List.of(ForkedJvm.DEBUG), scenario);
+        String output = String.join("\n", lines);
         List<Group> groups = new ArrayList<>();
-        for (String line : output.lines().toList()) {
+        for (String line : lines) {
             if (line.startsWith("GROUP ")) {
                 String[] fields = line.substring(6).split("\\|", -1);
                 groups.add(new Group(fields[0], fields[1], fields[2], Integer.parseInt(fields[3]), fields[4]));

@@ -3,6 +3,7 @@ package dev.weft.promise;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.promise.fork.ForkedJvm;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -197,7 +198,7 @@ class AsyncTraceTest {
     }
 
     private static List<String> run(String scenario) throws IOException, InterruptedException {
-        return ForkedJvm.run(Probe.class, true, scenario);
+        return ForkedJvm.run(Probe.class, List.of(ForkedJvm.DEBUG), scenario);
     }
 
     private static long heapKib(String sample) {
@@ -233,7 +234,7 @@ class AsyncTraceTest {
     @Test
     void aMillionStepRecursiveLoopKeepsABoundedTraceAndConstantMemory() throws Exception {
         // a small fixed heap: a leak of 64 bytes a step would not fit in it
-        List<String> lines = ForkedJvm.run(Probe.class, true, "million", "-Xms64m", "-Xmx64m");
+        List<String> lines = ForkedJvm.run(Probe.class, List.of(ForkedJvm.DEBUG, "-Xms64m", "-Xmx64m"), "million");
         assertEquals("1000000", ForkedJvm.value(lines, "steps"));
         assertTraceIsTheExpectedOne(lines);
         String[] samples = ForkedJvm.value(lines, "samples").split(", ");

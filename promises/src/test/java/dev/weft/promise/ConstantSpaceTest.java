@@ -1,13 +1,11 @@
 package dev.weft.promise;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.promise.fork.ForkedJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,16 +48,8 @@ class ConstantSpaceTest {
     @Test
     void tenMillionRecursiveBindsOnPausedPromisesRunInA32MegabyteHeap()
             throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(List.of(java.toString(), "-Xmx32m", "-Xss1m",
-                "-cp", System.getProperty("java.class.path"),
-                PauseLoop.class.getName(), Integer.toString(ITERATIONS)))
-                .redirectErrorStream(true)
-                .start();
-        boolean exited = process.waitFor(5, TimeUnit.MINUTES);
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(exited, "forked JVM did not finish in 5 minutes");
-        assertEquals(0, process.exitValue(), output);
-        assertEquals("iterations=" + ITERATIONS + " result=0", output.strip());
+        List<String> output = ForkedJvm.run(Duration.ofMinutes(5), PauseLoop.class, List.of("-Xmx32m", "-Xss1m"),
+                Integer.toString(ITERATIONS));
+        assertEquals(List.of("iterations=" + ITERATIONS + " result=0"), output);
     }
 }

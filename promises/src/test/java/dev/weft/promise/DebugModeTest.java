@@ -3,6 +3,7 @@ package dev.weft.promise;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.promise.fork.ForkedJvm;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class DebugModeTest {
     }
 
     private static List<String> run(boolean debug, String scenario) throws IOException, InterruptedException {
-        return ForkedJvm.run(Probe.class, debug, scenario);
+        return ForkedJvm.run(Probe.class, debug ? List.of(ForkedJvm.DEBUG) : List.of(), scenario);
     }
 
     @Test

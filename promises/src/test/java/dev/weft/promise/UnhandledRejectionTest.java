@@ -2,6 +2,7 @@ package dev.weft.promise;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.weft.promise.fork.ForkedJvm;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +107,7 @@ class UnhandledRejectionTest {
     }
 
     private static List<String> run(boolean debug, String scenario) throws IOException, InterruptedException {
-        return ForkedJvm.run(Probe.class, debug, scenario);
+        return ForkedJvm.run(Probe.class, debug ? List.of(ForkedJvm.DEBUG) : List.of(), scenario);
     }
 
     @Test

@@ -84,6 +84,21 @@ final class ServerProcess implements AutoCloseable {
     /** Starts {@code java mainClass args} in {@code bash -c 'ulimit -n maxFds && exec ...'}. */
     private static Process launch(String mainClass, int maxFds, List<String> jvmOptions, List<String> args)
             throws IOException {
+        List<String> java = javaCommand(mainClass, jvmOptions);
+        java.addAll(args);
+        StringBuilder command = new StringBuilder("ulimit -n " + maxFds + " && exec");
+        for (String word : java) {
+            command.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+        return new ProcessBuilder("bash", "-c", command.toString()).start();
+    }
+
+    /**
+     * The command that runs {@code mainClass} of the samples in a child JVM as a user runs it (native
+     * access granted), on the test JVM's own paths, with {@code jvmOptions}; the caller appends the
+     * program's arguments.
+     */
+    static List<String> javaCommand(String mainClass, List<String> jvmOptions) {
         List<String> java = new ArrayList<>();
         java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         java.add("--enable-native-access=ALL-UNNAMED");
@@ -91,12 +106,7 @@ final class ServerProcess implements AutoCloseable {
         java.add("-cp");
         java.add(classPath());
         java.add(mainClass);
-        java.addAll(args);
-        StringBuilder command = new StringBuilder("ulimit -n " + maxFds + " && exec");
-        for (String word : java) {
-            command.append(" '").append(word.replace("'", "'\\''")).append('\'');
-        }
-        return new ProcessBuilder("bash", "-c", command.toString()).start();
+        return java;
     }
 
     /** The test JVM's own class and module path: the samples, io-unix, core-loop, promises, deps. */

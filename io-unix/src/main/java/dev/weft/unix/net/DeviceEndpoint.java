@@ -1,8 +1,8 @@
 package dev.weft.unix.net;
 
-import dev.weft.unix.Errno;
 import dev.weft.unix.ErrnoException;
 import dev.weft.unix.libc.Libc;
+import dev.weft.unix.libc.NonBlocking;
 import dev.weft.unix.libc.Scratch;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
@@ -35,13 +35,7 @@ final class DeviceEndpoint implements Endpoint {
     @Override
     public int read(MemorySegment buffer) {
         long r = Libc.read(fd, buffer, buffer.byteSize());
-        if (r > 0) {
-            return (int) r;
-        }
-        if (r == 0) {
-            return buffer.byteSize() == 0 ? 0 : -1;
-        }
-        return (int) wouldBlock(r, "read");
+        return (int) NonBlocking.read(r, buffer.byteSize() == 0, "read", name, fd);
     }
 
     @Override
@@ -56,15 +50,7 @@ final class DeviceEndpoint implements Endpoint {
             Scratch scratch = Scratch.current();
             r = Libc.writev(fd, scratch.iovecs, scratch.fillIovecs(buffers, offset, count));
         }
-        return r >= 0 ? r : wouldBlock(r, "write");
-    }
-
-    /** Returns 0 for EAGAIN, throws for anything else. */
-    private long wouldBlock(long negatedErrno, String call) {
-        if (negatedErrno == -Errno.EAGAIN.number()) {
-            return 0;
-        }
-        throw ErrnoException.of(call, name + ", fd=" + fd, (int) -negatedErrno);
+        return NonBlocking.write(r, "write", name, fd);
     }
 
     /** A device has no half-close: the flow refuses further writes by itself. */

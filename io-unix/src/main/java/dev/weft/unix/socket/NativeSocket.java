@@ -3,6 +3,7 @@ package dev.weft.unix.socket;
 import dev.weft.unix.Errno;
 import dev.weft.unix.ErrnoException;
 import dev.weft.unix.libc.Libc;
+import dev.weft.unix.libc.NonBlocking;
 import dev.weft.unix.libc.Scratch;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -145,13 +146,7 @@ public final class NativeSocket implements AutoCloseable {
      */
     public int read(MemorySegment buffer) {
         long r = Libc.read(fd, buffer, buffer.byteSize());
-        if (r > 0) {
-            return (int) r;
-        }
-        if (r == 0) {
-            return buffer.byteSize() == 0 ? 0 : -1;
-        }
-        return wouldBlock(r, "read");
+        return (int) NonBlocking.read(r, buffer.byteSize() == 0, "read", null, fd);
     }
 
     /**
@@ -161,7 +156,7 @@ public final class NativeSocket implements AutoCloseable {
      */
     public int write(MemorySegment buffer) {
         long r = Libc.send(fd, buffer, buffer.byteSize(), Libc.MSG_NOSIGNAL);
-        return r >= 0 ? (int) r : wouldBlock(r, "send");
+        return (int) NonBlocking.write(r, "send", null, fd);
     }
 
     /**
@@ -174,7 +169,7 @@ public final class NativeSocket implements AutoCloseable {
         Scratch scratch = Scratch.current();
         int n = scratch.fillIovecs(buffers, offset, count);
         long r = Libc.writev(fd, scratch.iovecs, n);
-        return r >= 0 ? r : wouldBlock(r, "writev");
+        return NonBlocking.write(r, "writev", null, fd);
     }
 
     /**
@@ -187,13 +182,7 @@ public final class NativeSocket implements AutoCloseable {
         Scratch scratch = Scratch.current();
         int n = scratch.fillIovecs(buffers, offset, count);
         long r = Libc.readv(fd, scratch.iovecs, n);
-        if (r > 0) {
-            return r;
-        }
-        if (r == 0) {
-            return n == 0 ? 0 : -1;
-        }
-        return wouldBlock(r, "readv");
+        return NonBlocking.read(r, n == 0, "readv", null, fd);
     }
 
     /**
@@ -205,7 +194,7 @@ public final class NativeSocket implements AutoCloseable {
         Scratch scratch = Scratch.current();
         int length = SocketAddresses.encode(target, family, scratch.sockaddr);
         long r = Libc.sendto(fd, buffer, buffer.byteSize(), Libc.MSG_NOSIGNAL, scratch.sockaddr, length);
-        return r >= 0 ? (int) r : wouldBlock(r, "sendto");
+        return (int) NonBlocking.write(r, "sendto", null, fd);
     }
 
     /**
@@ -218,7 +207,7 @@ public final class NativeSocket implements AutoCloseable {
         scratch.length.set(ValueLayout.JAVA_INT, 0, Scratch.SOCKADDR_BYTES);
         long r = Libc.recvfrom(fd, buffer, buffer.byteSize(), 0, scratch.sockaddr, scratch.length);
         if (r < 0) {
-            wouldBlock(r, "recvfrom");
+            NonBlocking.wouldBlock(r, "recvfrom", null, fd);
             return null;
         }
         return new Datagram((int) r, SocketAddresses.decode(scratch.sockaddr, scratch.length.get(ValueLayout.JAVA_INT, 0)));
@@ -322,13 +311,6 @@ public final class NativeSocket implements AutoCloseable {
     }
 
     /** Returns 0 for EAGAIN, throws for anything else. */
-    private int wouldBlock(long negatedErrno, String call) {
-        if (negatedErrno == -Errno.EAGAIN.number()) {
-            return 0;
-        }
-        throw ErrnoException.of(call, "fd=" + fd, (int) -negatedErrno);
-    }
-
     private void check(int result, String call, Object detail) {
         if (result < 0) {
             String shown = detail.toString();

@@ -3,11 +3,9 @@ package dev.weft.unix.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.promise.fork.ForkedJvm;
 import example.pending.SocketReadProbe;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,15 +17,11 @@ class PendingReadDumpTest {
 
     @Test
     void aWaitingReadIsReportedWithItsSocketAndTheApplicationLine() throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = List.of(java.toString(), "-Dweft.debug=true", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), SocketReadProbe.class.getName());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "forked JVM did not finish");
-        assertEquals(0, process.exitValue(), output);
+        List<String> lines = ForkedJvm.run(SocketReadProbe.class,
+                List.of(ForkedJvm.DEBUG, "--enable-native-access=ALL-UNNAMED"));
+        String output = String.join("\n", lines);
 
-        List<String> reads = output.lines().filter(line -> line.startsWith("GROUP ITS_RESOLVER|")
+        List<String> reads = lines.stream().filter(line -> line.startsWith("GROUP ITS_RESOLVER|")
                 && line.contains("SocketFlow.read")).toList();
         assertEquals(1, reads.size(), output);
         String[] fields = reads.get(0).split("\\|", -1);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.loop.LoopGroup;
 import dev.weft.unix.Engines;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
@@ -30,9 +29,9 @@ class PendingDumpsTest {
             PendingDumps.printOnSignal(group, UnixSignal.USR1, out);
             group.loop(0).call(() -> null).join(); // the watch is installed once loop 0 ran the task before this
 
-            kill("-USR1");
+            SelfSignal.send("-USR1");
             assertTrue(out.firstFlush.await(30, TimeUnit.SECONDS), "no report printed");
-            kill("-USR1");
+            SelfSignal.send("-USR1");
             assertTrue(out.secondFlush.await(30, TimeUnit.SECONDS), "no report for the second signal");
 
             String printed = out.text();
@@ -48,12 +47,6 @@ class PendingDumpsTest {
             count++;
         }
         return count;
-    }
-
-    private static void kill(String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", signal, Long.toString(ProcessHandle.current().pid()))
-                .inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill " + signal + " exit status");
     }
 
     /** A PrintStream into memory that counts its flushes: PendingDumps flushes once per signal. */

@@ -8,7 +8,6 @@ import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
 import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
-import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,7 +27,7 @@ class SignalsTest {
                 Signals signals = Signals.watch(loop, UnixSignal.HUP, UnixSignal.USR1)) {
             Promise<UnixSignal> next = signals.next();
 
-            kill("-HUP");
+            SelfSignal.send("-HUP");
 
             assertEquals(UnixSignal.HUP, loop.run(loop.withTimeout(PATIENCE, next)));
         }
@@ -39,7 +38,7 @@ class SignalsTest {
     void aSignalArrivingWhileNobodyWaitsIsKeptForTheNextWait(EngineKind kind) throws Exception {
         try (Loop loop = Loop.builder().engine(Engines.open(kind)).build();
                 Signals signals = Signals.watch(loop, UnixSignal.USR1)) {
-            kill("-USR1");
+            SelfSignal.send("-USR1");
             long deadline = System.nanoTime() + PATIENCE.toNanos();
             while (signals.kept() == 0 && System.nanoTime() < deadline) {
                 loop.runOnce(Duration.ofMillis(100).toNanos()); // the delivery wakes the loop
@@ -64,11 +63,5 @@ class SignalsTest {
 
             assertInstanceOf(IllegalStateException.class, next.failure());
         }
-    }
-
-    private static void kill(String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", signal, Long.toString(ProcessHandle.current().pid()))
-                .inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill " + signal + " exit status");
     }
 }

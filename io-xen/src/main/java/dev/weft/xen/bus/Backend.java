@@ -19,7 +19,7 @@ import dev.weft.xen.store.XenStore;
 public final class Backend extends XenbusEnd {
 
     private Backend(XenStore store, String path, String frontendPath, XenbusDriver driver) {
-        super(store, path, frontendPath, driver);
+        super(store, path, frontendPath, driver, XenbusState.INIT_WAIT, Backend::rule);
     }
 
     /**
@@ -27,20 +27,7 @@ public final class Backend extends XenbusEnd {
      * publishes InitWait and follows the frontend.
      */
     public static Promise<Backend> start(XenStore store, String path, XenbusDriver driver) {
-        return store.read(path + "/frontend").flatMap(frontend -> {
-            Backend backend = new Backend(store, path, frontend, driver);
-            return backend.start().map(v -> backend);
-        });
-    }
-
-    @Override
-    XenbusState initialState() {
-        return XenbusState.INIT_WAIT;
-    }
-
-    @Override
-    Step next(XenbusState own, XenbusState frontend, boolean shuttingDown) {
-        return rule(own, frontend, shuttingDown);
+        return start(store, path, "frontend", frontend -> new Backend(store, path, frontend, driver));
     }
 
     /** The rules (see the class notes): a pure function of the two states, so tests can table it. */

@@ -25,7 +25,7 @@ public final class Frontend extends XenbusEnd {
             EnumSet.of(XenbusState.CLOSED, XenbusState.INIT_WAIT, XenbusState.INITIALISING);
 
     private Frontend(XenStore store, String path, String backendPath, XenbusDriver driver) {
-        super(store, path, backendPath, driver);
+        super(store, path, backendPath, driver, XenbusState.INITIALISING, Frontend::rule);
     }
 
     /**
@@ -34,20 +34,7 @@ public final class Frontend extends XenbusEnd {
      * backend node cannot be read.
      */
     public static Promise<Frontend> start(XenStore store, String path, XenbusDriver driver) {
-        return store.read(path + "/backend").flatMap(backend -> {
-            Frontend frontend = new Frontend(store, path, backend, driver);
-            return frontend.start().map(v -> frontend);
-        });
-    }
-
-    @Override
-    XenbusState initialState() {
-        return XenbusState.INITIALISING;
-    }
-
-    @Override
-    Step next(XenbusState own, XenbusState backend, boolean shuttingDown) {
-        return rule(own, backend, shuttingDown);
+        return start(store, path, "backend", backend -> new Frontend(store, path, backend, driver));
     }
 
     /** The rules (see the class notes): a pure function of the two states, so tests can table it. */

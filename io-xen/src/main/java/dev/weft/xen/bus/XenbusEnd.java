@@ -4,13 +4,12 @@ import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.xen.store.Watch;
 import dev.weft.xen.store.XenStore;
-import dev.weft.xen.store.XenStoreException;
-import dev.weft.xen.store.XsError;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One end of a xenbus device, frontend or backend: it publishes its own {@link XenbusState} in
@@ -21,7 +20,7 @@ import java.util.Optional;
  *
  * <p>The handshake is level-triggered, not edge-triggered: on every watch event (including the
  * one at registration and spurious ones) the end reads the other's state afresh and applies its
- * rules ({@link Frontend#next}, {@link Backend#next}) until none applies. Each rule looks only at
+ * rules ({@link Frontend#rule}, {@link Backend#rule}) until none applies. Each rule looks only at
  * the two current states, so states the other end skipped, or passed through between two reads,
  * change nothing, and an event with no change does nothing. A state value that is not a strict
  * decimal 0-8 is counted ({@link #malformedStates()}) and read as {@link XenbusState#UNKNOWN}.
@@ -48,6 +47,13 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
         }
     }
 
+    /** One kind of end's rules: what it does when it is in {@code own} and the other end in {@code other}. */
+    @FunctionalInterface
+    interface Rules {
+        /** The step to take, {@link Step#STOP}, or null if no rule applies. */
+        Step next(XenbusState own, XenbusState other, boolean shuttingDown);
+    }
+
     /** A driver hook to call before publishing. */
     enum Hook {
         NONE,
@@ -59,6 +65,8 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
     private final String path;
     private final String otherPath;
     private final XenbusDriver driver;
+    private final XenbusState initialState;
+    private final Rules rules;
     private final ArrayDeque<XenbusState> history = new ArrayDeque<>();
     private final List<Waiter> waiters = new ArrayList<>();
     private final Resolver<Void> stopped = Promise.pending();
@@ -76,22 +84,31 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
 
     private record Waiter(XenbusState state, Resolver<Void> resolver) {}
 
-    XenbusEnd(XenStore store, String path, String otherPath, XenbusDriver driver) {
+    XenbusEnd(XenStore store, String path, String otherPath, XenbusDriver driver, XenbusState initialState,
+              Rules rules) {
         this.store = store;
         this.path = path;
         this.otherPath = otherPath;
         this.driver = driver;
+        this.initialState = initialState;
+        this.rules = rules;
     }
 
-    /** The rule: what this end does when it is in {@code own} and the other end in {@code other}. */
-    abstract Step next(XenbusState own, XenbusState other, boolean shuttingDown);
-
-    /** The state this end publishes first. */
-    abstract XenbusState initialState();
+    /**
+     * Reads the other end's directory from {@code <path>/<otherNode>}, makes the end with it and
+     * starts it. Fulfilled with the end once started; rejected if the node cannot be read.
+     */
+    static <E extends XenbusEnd> Promise<E> start(XenStore store, String path, String otherNode,
+                                                  Function<String, E> make) {
+        return store.read(path + "/" + otherNode).flatMap(otherPath -> {
+            E end = make.apply(otherPath);
+            return end.start().map(v -> end);
+        });
+    }
 
     /** Publishes the initial state, then watches the other end. */
     Promise<Void> start() {
-        return publish(initialState())
+        return publish(initialState)
                 .flatMap(v -> store.watch(otherPath + "/state"))
                 .map(registered -> {
                     watch = registered;
@@ -149,10 +166,10 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
         }
     }
 
+    /** The other end's state; UNKNOWN while it has published none. */
     private Promise<XenbusState> readOther() {
-        return store.read(otherPath + "/state").map(this::parse).recover(failure ->
-                failure instanceof XenStoreException e && e.error() == XsError.ENOENT
-                        ? Promise.of(XenbusState.UNKNOWN) : Promise.rejected(failure));
+        return XenbusNodes.readOptional(store, otherPath + "/state", XenbusState.UNKNOWN.toStoreValue())
+                .map(this::parse);
     }
 
     private XenbusState parse(String value) {
@@ -175,7 +192,7 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
                 return publish(XenbusState.CLOSING).flatMap(v -> advance());
             }
         }
-        Step step = next(state, otherState, shuttingDown);
+        Step step = rules.next(state, otherState, shuttingDown);
         if (step == null) {
             return Promise.unit();
         }
