@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,6 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * across ticks and wheel cascades, every sleep not cancelled fulfils once, never before its
  * deadline nor after it was cancelled, and every flow whose output is stuck is timed out.
  */
+// A lost timer leaves the virtual-time loop waiting for ever: fail it instead (its thread never wakes).
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RearmedSleepsTest {
     private static final int FLOWS = 200;
     private static final long MS = 1_000_000L;
