@@ -13,6 +13,7 @@ import dev.weft.unix.signal.UnixSignal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,12 +30,14 @@ import java.util.concurrent.CompletableFuture;
  * the loops release everything and the process exits with status 0.
  *
  * <p>Usage: {@code HttpServerMain [--host 127.0.0.1] [--port 8080] [--engine epoll|nio]
- * [--write-timeout-ms 30000] [--loops N] [--grace-ms 5000]} ({@code --loops} defaults to one
- * per available processor).
+ * [--write-timeout-ms 30000] [--loops N] [--grace-ms 5000] [--header-timeout-ms 10000]
+ * [--body-timeout-ms 30000] [--idle-timeout-ms 60000]} ({@code --loops} defaults to one per
+ * available processor; the last three are {@link HttpLimits}' timeouts, defaults as there).
  */
 public final class HttpServerMain {
     private static final String USAGE = "serve [--host H] [--port N] [--engine epoll|nio] [--write-timeout-ms 30000]"
-            + " [--loops N] [--grace-ms 5000]";
+            + " [--loops N] [--grace-ms 5000] [--header-timeout-ms 10000] [--body-timeout-ms 30000]"
+            + " [--idle-timeout-ms 60000]";
 
     private HttpServerMain() {}
 
@@ -76,8 +79,9 @@ public final class HttpServerMain {
 
     /** Starts the servers with the command-line {@code args}, each loop's drain as its exit hook. */
     static Running start(String[] args) {
-        SampleOptions options = SampleOptions.parse(args, USAGE, SampleOptions.server(8080));
+        SampleOptions options = SampleOptions.parse(args, USAGE, defaults());
         Duration grace = options.grace();
+        HttpLimits limits = limits(options);
         LoopGroup group = options.loopGroup("weft-http");
         group.start();
         // Water marks and the write timeout bound what a client that never reads can make us hold.
@@ -88,7 +92,7 @@ public final class HttpServerMain {
             Loop loop = group.loop(i);
             TcpListener listener = listeners.get(i);
             loop.call(() -> {
-                HttpServer server = HttpServer.start(loop, listener, new HelloRoutes(), HttpLimits.defaults());
+                HttpServer server = HttpServer.start(loop, listener, new HelloRoutes(), limits);
                 // Added after the sockets' own hooks, so it runs before they close what is left.
                 return loop.atExit(() -> {
                     var drained = server.shutdown(grace);
@@ -98,5 +102,22 @@ public final class HttpServerMain {
             }).join();
         }
         return new Running(group, (InetSocketAddress) listeners.get(0).localAddress(), grace, draining.begun());
+    }
+
+    /** The server options, and the HTTP timeouts with {@link HttpLimits#defaults()}' values. */
+    private static Map<String, String> defaults() {
+        Map<String, String> defaults = SampleOptions.server(8080);
+        HttpLimits limits = HttpLimits.defaults();
+        defaults.put("header-timeout-ms", Long.toString(limits.headerTimeout().toMillis()));
+        defaults.put("body-timeout-ms", Long.toString(limits.bodyTimeout().toMillis()));
+        defaults.put("idle-timeout-ms", Long.toString(limits.idleTimeout().toMillis()));
+        return defaults;
+    }
+
+    /** {@link HttpLimits#defaults()} with the timeouts the options give. */
+    private static HttpLimits limits(SampleOptions options) {
+        HttpLimits defaults = HttpLimits.defaults();
+        return new HttpLimits(defaults.maxHeadBytes(), defaults.maxBodyBytes(), options.millis("header-timeout-ms"),
+                options.millis("body-timeout-ms"), options.millis("idle-timeout-ms"));
     }
 }

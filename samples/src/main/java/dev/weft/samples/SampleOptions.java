@@ -61,6 +61,11 @@ final class SampleOptions {
         return Integer.parseInt(values.get(name));
     }
 
+    /** The value of a declared option counted in milliseconds, as a duration. */
+    Duration millis(String name) {
+        return Duration.ofMillis(Long.parseLong(values.get(name)));
+    }
+
     /** {@code --host} and {@code --port} as an address. */
     InetSocketAddress address() {
         return new InetSocketAddress(values.get("host"), integer("port"));
@@ -77,7 +82,7 @@ final class SampleOptions {
      * write timeout.
      */
     FlowOptions flowOptions() {
-        return FlowOptions.DEFAULT.withWriteTimeout(Duration.ofMillis(integer("write-timeout-ms")));
+        return FlowOptions.DEFAULT.withWriteTimeout(millis("write-timeout-ms"));
     }
 
     /**
@@ -90,7 +95,7 @@ final class SampleOptions {
 
     /** {@code --grace-ms}: how long a graceful shutdown may take (connections drain, exit hooks run). */
     Duration grace() {
-        return Duration.ofMillis(integer("grace-ms"));
+        return millis("grace-ms");
     }
 
     /**

@@ -204,6 +204,48 @@ final class ServerProcess implements AutoCloseable {
         return names;
     }
 
+    /** Whether one of the server's fds is the socket with this inode (see {@link TcpTable.Entry#inode()}). */
+    boolean holdsSocket(long inode) throws IOException {
+        String link = "socket:[" + inode + "]";
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().equals(link)) {
+                        return true;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the fd was closed while we listed them
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The server's Java thread dump ({@code jcmd PID Thread.print}): where each loop thread is,
+     * blocked in epoll_wait or running. For the report of a failed test; waits at most 30 s.
+     */
+    String threadDump() {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "jcmd output unreadable: " + e;
+                }
+            });
+            if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+                jcmd.destroyForcibly();
+                return "jcmd Thread.print did not answer within 30 s";
+            }
+            return output.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return "no thread dump: " + e;
+        }
+    }
+
     /** The server's resident set size in KiB (VmRSS in /proc/PID/status). */
     long residentKib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
