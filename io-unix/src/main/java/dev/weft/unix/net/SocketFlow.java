@@ -33,6 +33,9 @@ import java.util.Objects;
  * the caller until the next {@code read()} (which reuses it) or {@code close()} (which returns it
  * to the pool); copy what must outlive that. A flow waiting for data holds no buffer, so idle
  * connections cost no buffer memory. A read is cancelable: cancelling it abandons the wait.
+ * A read that finds data waiting is answered at once, at most {@value #READS_PER_READINESS}
+ * times in a row; the next one waits for the engine to report the socket readable again, so a
+ * peer that keeps the socket full cannot hold the loop while other connections wait.
  *
  * <p><b>Reads allocate only what the API needs.</b> When a read lends the same pooled buffer with
  * the same length as the flow's previous read (a steady stream of equal messages, the usual
@@ -70,6 +73,14 @@ public final class SocketFlow implements Flow {
     /** Debug mode: describes pending reads for the loop's dumpPending(). */
     private static final boolean DEBUG = Boolean.getBoolean("weft.debug");
 
+    /**
+     * How many reads in a row a flow answers at once (full buffers, more data waiting) before the
+     * next read waits for the engine's readiness report, as Netty's maxMessagesPerRead does: a
+     * reader chained on {@link #read()} would otherwise hold the loop for as long as its peer
+     * keeps the socket full, and every other connection on the loop would wait for it.
+     */
+    static final int READS_PER_READINESS = 16;
+
     private final Transport transport;
     private final Endpoint endpoint;
 
@@ -87,6 +98,11 @@ public final class SocketFlow implements Flow {
     private Promise<Read> lentNow;
     /** Whether a read system call may find data: false after EAGAIN or a short read, true after readiness. */
     private boolean readable = true;
+    /**
+     * Reads answered at once, without the engine, since the engine last reported this socket
+     * readable: bounded by {@link #READS_PER_READINESS} so that one fast sender cannot hold the loop.
+     */
+    private int readsAnsweredAtOnce;
     /** End of stream was read, or input was shut down: reads return {@link #END_OF_STREAM}. */
     private boolean inputEnded;
     /** More than the high-water mark is queued: reads wait until the queue falls to the low mark. */
@@ -233,7 +249,8 @@ public final class SocketFlow implements Flow {
         if (inputEnded) {
             return Promise.of(END_OF_STREAM);
         }
-        if (readable && !overHighMark) {
+        if (readable && !overHighMark && readsAnsweredAtOnce < READS_PER_READINESS) {
+            readsAnsweredAtOnce++;
             try {
                 Read now = readNow();
                 if (now != null) {
@@ -280,6 +297,7 @@ public final class SocketFlow implements Flow {
 
     private void readReady() {
         readable = true;
+        readsAnsweredAtOnce = 0;
         if (pendingReader() == null || overHighMark) {
             // Level-triggered: stop watching until someone reads, or the engine reports this again and again.
             interest.remove(READABLE);
