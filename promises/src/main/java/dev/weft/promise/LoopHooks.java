@@ -55,7 +55,8 @@ public final class LoopHooks {
      * Each round keeps {@link #wakeupPaused()}'s order: the promises paused before it began, in
      * the order they paused. For a loop that runs several rounds before it polls for I/O; the
      * same as calling {@link #wakeupPaused()} that many times, but the promise core keeps the
-     * rounds in one compiled loop. {@code anotherRound} must not throw.
+     * rounds in one compiled loop. What {@code anotherRound} throws ends the call and reaches
+     * the caller; the promises still paused stay paused, for the next call.
      *
      * @param maxRounds the most rounds to run; below 1 counts as 1
      * @param anotherRound whether to start another round, given what the last one woke

@@ -4,6 +4,8 @@ import static dev.weft.promise.PromiseAssertions.assertCancelled;
 import static dev.weft.promise.PromiseAssertions.assertFulfilled;
 import static dev.weft.promise.PromiseAssertions.assertPending;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -211,5 +213,21 @@ class PauseTest {
         assertEquals(List.of("a"), log);
         assertEquals(List.of(), asked);
         assertEquals(1, LoopHooks.pausedCount());
+    }
+
+    @Test
+    void whatTheRoundPredicateThrowsReachesTheCallerAndLeavesTheNextRoundPaused() {
+        List<String> log = new ArrayList<>();
+        pauseRepeatedly(log, "a");
+        IllegalStateException thrown = new IllegalStateException("stop");
+        IllegalStateException caught = assertThrows(IllegalStateException.class, () ->
+                LoopHooks.wakeupPausedRounds(10, wokenByLastRound -> {
+                    throw thrown;
+                }));
+        assertSame(thrown, caught);
+        assertEquals(List.of("a"), log);
+        assertEquals(1, LoopHooks.pausedCount());
+        assertEquals(1, LoopHooks.wakeupPaused());
+        assertEquals(List.of("a", "a"), log);
     }
 }
