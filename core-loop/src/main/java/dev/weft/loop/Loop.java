@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
 /**
@@ -54,10 +55,10 @@ import java.util.function.Supplier;
  * this order, then the leave-iteration hooks, then the shutdown if {@link #close()} was asked for:
  * <ol>
  *   <li>the promises paused ({@link Promise#pause()}) before the iteration began, in the order
- *       they paused: one <em>pause round</em>. {@link LoopHooks#wakeupPaused()} resolves exactly
- *       those; whatever they pause again waits for the next round. Then, while paused promises
- *       are the only ready work (the inbox is empty, no timer is due, no close is asked for, and
- *       the promise {@link #run} waits for is still pending), the step runs further rounds
+ *       they paused: one <em>pause round</em>, which resolves exactly those; whatever they pause
+ *       again waits for the next round. Then, while paused promises are the only ready work
+ *       (the inbox is empty, no timer is due, no close is asked for, and the promise {@link
+ *       #run} waits for is still pending), the step runs further rounds
  *       without polling the engine: at most {@value #DEFAULT_MAX_PAUSE_ROUNDS} rounds in all
  *       ({@link Builder#maxPauseRounds}), and none once the clock reads {@value
  *       #PAUSE_ROUNDS_NANOS} ns after the first round ended or a timer is due. The clock is read
@@ -65,7 +66,9 @@ import java.util.function.Supplier;
  *       (every round, when rounds are that large), so the time bound and a due timer may be
  *       seen up to that many pauses late. So a chain that pauses in a loop runs up to 64 pauses
  *       per engine poll, and ready I/O waits for at most 64 rounds, or about 50 µs, behind it; an
- *       inbox task stops the rounds at once;
+ *       inbox task stops the rounds at once. The rounds run inside the promise core ({@link
+ *       LoopHooks#wakeupPausedRounds}), which asks the loop between two whether another may
+ *       start, so that the JIT compiles them as one loop;
  *   <li>the cross-thread inbox, up to the number of tasks it held when the drain began, so a
  *       flood of producers cannot hold the loop in this step;
  *   <li>the timers due at the clock's time, read once, in deadline order. A timer scheduled by a
@@ -292,6 +295,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** The rounds of paused promises the current iteration ran; set by step 1. */
     private int pauseRoundsThisIteration;
+    /** Step 1: no pause round after the first starts once the loop's clock reads this. */
+    private long pauseRoundsEnd;
+    /** Step 1: promises woken by the further pause rounds since the clock was last read. */
+    private int wokenSinceClockRead;
+    /** {@link #anotherPauseRound}, made once: step 1 allocates nothing. */
+    private final IntPredicate anotherPauseRound = this::anotherPauseRound;
     /** The bound on {@link #pauseRoundsThisIteration}; 1 is Lwt's one round per iteration. */
     private final int maxPauseRounds;
 
@@ -1089,26 +1098,42 @@ public final class Loop implements Executor, AutoCloseable, Time {
             pauseRoundsThisIteration = 0;
             return 0;
         }
-        int woken = wakeupPaused();
-        int rounds = 1;
-        if (maxPauseRounds > 1 && LoopHooks.pausedCount() > 0 && onlyPausedReady()) {
-            long roundsEnd = clock.nanoTime() + PAUSE_ROUNDS_NANOS;
-            int wokenSinceClockRead = 0;
-            while (rounds < maxPauseRounds && LoopHooks.pausedCount() > 0 && onlyPausedReady()) {
-                if (wokenSinceClockRead >= WOKEN_PER_CLOCK_READ) {
-                    if (!noTimerDueBefore(roundsEnd)) {
-                        break;
-                    }
-                    wokenSinceClockRead = 0;
+        pauseRoundsThisIteration = 1;
+        callbackStarted();
+        try {
+            // the rounds run inside the promise core, which asks anotherPauseRound between two
+            return LoopHooks.wakeupPausedRounds(maxPauseRounds, anotherPauseRound);
+        } finally {
+            callbackEnded();
+        }
+    }
+
+    /**
+     * Between two pause rounds of step 1, with promises paused and fewer than {@link
+     * #maxPauseRounds} rounds run: whether another may start (see {@link #runPauseRounds}).
+     * After the first round it reads the clock to set the time bound; then once every {@value
+     * #WOKEN_PER_CLOCK_READ} promises woken. Each round is one callback to the watchdog.
+     */
+    private boolean anotherPauseRound(int wokenByLastRound) {
+        if (!onlyPausedReady()) {
+            return false;
+        }
+        if (pauseRoundsThisIteration == 1) {
+            pauseRoundsEnd = clock.nanoTime() + PAUSE_ROUNDS_NANOS;
+            wokenSinceClockRead = 0;
+        } else {
+            wokenSinceClockRead += wokenByLastRound;
+            if (wokenSinceClockRead >= WOKEN_PER_CLOCK_READ) {
+                if (!noTimerDueBefore(pauseRoundsEnd)) {
+                    return false;
                 }
-                int n = wakeupPaused();
-                woken += n;
-                wokenSinceClockRead += n;
-                rounds++;
+                wokenSinceClockRead = 0;
             }
         }
-        pauseRoundsThisIteration = rounds;
-        return woken;
+        pauseRoundsThisIteration++;
+        callbackEnded();
+        callbackStarted();
+        return true;
     }
 
     /**
@@ -1132,15 +1157,6 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private boolean noTimerDueBefore(long roundsEnd) {
         long now = clock.nanoTime();
         return now < roundsEnd && (wheel.size() == 0 || wheel.nextDeadline() > now);
-    }
-
-    private int wakeupPaused() {
-        callbackStarted();
-        try {
-            return LoopHooks.wakeupPaused();
-        } finally {
-            callbackEnded();
-        }
     }
 
     private int drainInbox() {

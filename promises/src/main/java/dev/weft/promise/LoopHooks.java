@@ -3,13 +3,15 @@ package dev.weft.promise;
 import java.io.PrintStream;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
 /**
  * The event loop's side of the promise core: the only place this module meets a scheduler.
- * A loop calls {@link #wakeupPaused()} once per iteration to resume what {@link Promise#pause()}
- * parked, asks {@link #pausedCount()} before it blocks, and may replace the hook that receives
- * exceptions thrown by callbacks that have nowhere else to report them.
+ * A loop calls {@link #wakeupPaused()} (or {@link #wakeupPausedRounds}) once per iteration to
+ * resume what {@link Promise#pause()} parked, asks {@link #pausedCount()} before it blocks, and
+ * may replace the hook that receives exceptions thrown by callbacks that have nowhere else to
+ * report them.
  *
  * <p>Paused promises are kept per thread: these methods act on the calling thread's queue, which
  * is the loop thread's when a loop calls them. The async-exception hook is per thread with a
@@ -44,6 +46,25 @@ public final class LoopHooks {
      */
     public static int wakeupPaused() {
         return Resolution.current().wakeupPaused();
+    }
+
+    /**
+     * Runs up to {@code maxRounds} rounds of {@link #wakeupPaused()} in one call: the first
+     * round always, and each further one only while promises are paused on this thread and
+     * {@code anotherRound}, asked between two rounds with the number the last round woke, accepts.
+     * Each round keeps {@link #wakeupPaused()}'s order: the promises paused before it began, in
+     * the order they paused. For a loop that runs several rounds before it polls for I/O; the
+     * same as calling {@link #wakeupPaused()} that many times, but the promise core keeps the
+     * rounds in one compiled loop. What {@code anotherRound} throws ends the call and reaches
+     * the caller; the promises still paused stay paused, for the next call.
+     *
+     * @param maxRounds the most rounds to run; below 1 counts as 1
+     * @param anotherRound whether to start another round, given what the last one woke
+     * @return how many paused promises were woken, over all rounds
+     */
+    public static int wakeupPausedRounds(int maxRounds, IntPredicate anotherRound) {
+        Objects.requireNonNull(anotherRound, "anotherRound");
+        return Resolution.current().wakeupPausedRounds(maxRounds, anotherRound);
     }
 
     /**

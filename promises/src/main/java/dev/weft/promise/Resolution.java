@@ -2,6 +2,7 @@ package dev.weft.promise;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 
 /**
  * The per-thread machinery that runs callbacks when promises resolve: an explicit work stack in
@@ -339,33 +340,57 @@ final class Resolution {
      * by their callbacks wait for the next call.
      */
     int wakeupPaused() {
-        return settlePaused(Promise.FULFILLED, null);
+        return settleRounds(Promise.FULFILLED, null, 1, null);
+    }
+
+    /**
+     * Runs pause rounds as {@link #wakeupPaused()} does, one after another: at most {@code
+     * maxRounds}, and after each, another only while promises are paused and {@code anotherRound}
+     * accepts (it is given the number that round woke).
+     */
+    int wakeupPausedRounds(int maxRounds, IntPredicate anotherRound) {
+        return settleRounds(Promise.FULFILLED, null, maxRounds, anotherRound);
     }
 
     /** Rejects the paused promises, until their callbacks stop pausing new ones. */
     int rejectPaused(Throwable failure) {
-        int total = 0;
-        for (int n = settlePaused(Promise.REJECTED, failure); n > 0; n = settlePaused(Promise.REJECTED, failure)) {
-            total += n;
-        }
-        return total;
+        return settleRounds(Promise.REJECTED, failure, Integer.MAX_VALUE, null);
     }
 
-    private int settlePaused(byte state, Object result) {
-        int end = pausedTail;
-        int n = end - pausedHead;
-        // "before end", not "until end": a callback that calls wakeupPaused itself may have taken
-        // this round's rest and more (counts are free-running, so compare their difference)
-        while (end - pausedHead > 0) {
-            // re-read each time: a callback that pauses may have grown (and so moved) the ring
-            Promise<?>[] ring = paused;
-            int slot = pausedHead++ & (ring.length - 1);
-            Promise<?> root = ring[slot].underlying();
-            ring[slot] = null;
-            if (root.state == Promise.PENDING) {
-                resolveNow(root, state, result);
+    /**
+     * Settles rounds of paused promises: each round those paused before it began, in order;
+     * what they pause lands beyond the round's end. The next round starts only while fewer than
+     * {@code maxRounds} have run, promises are paused and {@code anotherRound} (null: always)
+     * accepts. Both loops are in this one method on purpose: the JIT then compiles the rounds,
+     * the resolution and the callbacks it inlines as one body, where a loop of calls to a
+     * separately compiled round paid a call, its frame and the spills around it per round (a
+     * round is often one pause).
+     *
+     * @return the promises settled over all rounds
+     */
+    private int settleRounds(byte state, Object result, int maxRounds, IntPredicate anotherRound) {
+        int settled = 0;
+        int rounds = 0;
+        while (true) {
+            int end = pausedTail;
+            int n = end - pausedHead;
+            // "before end", not "until end": a callback that calls wakeupPaused itself may have
+            // taken this round's rest and more (counts are free-running, so compare their difference)
+            while (end - pausedHead > 0) {
+                // re-read each time: a callback that pauses may have grown (and so moved) the ring
+                Promise<?>[] ring = paused;
+                int slot = pausedHead++ & (ring.length - 1);
+                Promise<?> root = ring[slot].underlying();
+                ring[slot] = null;
+                if (root.state == Promise.PENDING) {
+                    resolveNow(root, state, result);
+                }
+            }
+            settled += n;
+            if (++rounds >= maxRounds || pausedTail == pausedHead
+                    || (anotherRound != null && !anotherRound.test(n))) {
+                return settled;
             }
         }
-        return n;
     }
 }

@@ -4,6 +4,8 @@ import static dev.weft.promise.PromiseAssertions.assertCancelled;
 import static dev.weft.promise.PromiseAssertions.assertFulfilled;
 import static dev.weft.promise.PromiseAssertions.assertPending;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +13,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** pause() and LoopHooks.wakeupPaused(): FIFO, one round per call, per thread. */
+/**
+ * pause(), LoopHooks.wakeupPaused() and wakeupPausedRounds(): FIFO, one round per call (or up to
+ * a bound of rounds per call), per thread.
+ */
 class PauseTest {
 
     @BeforeEach
@@ -149,5 +154,80 @@ class PauseTest {
         other.join();
         assertEquals(0, countElsewhere[0]);
         assertEquals(1, LoopHooks.pausedCount());
+    }
+
+    /**
+     * Pauses, and each time the pause resumes logs {@code name} and pauses again, until the log
+     * holds 100 entries (so that the queue drained after each test empties).
+     */
+    private static void pauseRepeatedly(List<String> log, String name) {
+        Promise.pause().onSuccess(v -> {
+            log.add(name);
+            if (log.size() < 100) {
+                pauseRepeatedly(log, name);
+            }
+        });
+    }
+
+    @Test
+    void wakeupPausedRoundsRunsRoundsInPauseOrderUpToItsBound() {
+        List<String> log = new ArrayList<>();
+        pauseRepeatedly(log, "a");
+        pauseRepeatedly(log, "b");
+        assertEquals(6, LoopHooks.wakeupPausedRounds(3, woken -> true));
+        assertEquals(List.of("a", "b", "a", "b", "a", "b"), log);
+        assertEquals(2, LoopHooks.pausedCount());
+    }
+
+    @Test
+    void wakeupPausedRoundsAsksBetweenRoundsWithWhatTheLastRoundWokeAndStopsWhenRefused() {
+        List<String> log = new ArrayList<>();
+        pauseRepeatedly(log, "a");
+        pauseRepeatedly(log, "b");
+        List<Integer> asked = new ArrayList<>();
+        int woken = LoopHooks.wakeupPausedRounds(10, wokenByLastRound -> {
+            asked.add(wokenByLastRound);
+            return asked.size() < 2;
+        });
+        // each round woke the two paused before it, not the two its callbacks paused
+        assertEquals(List.of(2, 2), asked);
+        assertEquals(4, woken);
+        assertEquals(2, LoopHooks.pausedCount());
+    }
+
+    @Test
+    void wakeupPausedRoundsEndsWithoutAskingOnceNothingIsPaused() {
+        Promise<Void> p = Promise.pause();
+        List<Integer> asked = new ArrayList<>();
+        assertEquals(1, LoopHooks.wakeupPausedRounds(10, wokenByLastRound -> asked.add(wokenByLastRound)));
+        assertFulfilled(null, p);
+        assertEquals(List.of(), asked);
+    }
+
+    @Test
+    void wakeupPausedRoundsWithABoundOfOneRunsOneRoundWithoutAsking() {
+        List<String> log = new ArrayList<>();
+        pauseRepeatedly(log, "a");
+        List<Integer> asked = new ArrayList<>();
+        assertEquals(1, LoopHooks.wakeupPausedRounds(1, wokenByLastRound -> asked.add(wokenByLastRound)));
+        assertEquals(List.of("a"), log);
+        assertEquals(List.of(), asked);
+        assertEquals(1, LoopHooks.pausedCount());
+    }
+
+    @Test
+    void whatTheRoundPredicateThrowsReachesTheCallerAndLeavesTheNextRoundPaused() {
+        List<String> log = new ArrayList<>();
+        pauseRepeatedly(log, "a");
+        IllegalStateException thrown = new IllegalStateException("stop");
+        IllegalStateException caught = assertThrows(IllegalStateException.class, () ->
+                LoopHooks.wakeupPausedRounds(10, wokenByLastRound -> {
+                    throw thrown;
+                }));
+        assertSame(thrown, caught);
+        assertEquals(List.of("a"), log);
+        assertEquals(1, LoopHooks.pausedCount());
+        assertEquals(1, LoopHooks.wakeupPaused());
+        assertEquals(List.of("a", "a"), log);
     }
 }

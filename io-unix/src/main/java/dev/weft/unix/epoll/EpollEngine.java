@@ -209,7 +209,10 @@ public final class EpollEngine implements Engine {
     }
 
     private int waitForEvents(long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
+        // Only a bounded wait needs a deadline (to resume after EINTR). A timeout of 0 is what a
+        // loop with work ready polls with (once per 64 pause rounds when code pauses in a loop),
+        // and there a clock read would be pure overhead.
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         int millis = PollTimeout.toMillis(timeoutNanos);
         while (true) {
             int n = Libc.epoll_wait(epfd, events.segment(), events.capacity(), millis);
