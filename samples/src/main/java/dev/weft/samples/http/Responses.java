@@ -1,5 +1,6 @@
 package dev.weft.samples.http;
 
+import dev.weft.loop.Clock;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -54,8 +55,34 @@ public final class Responses {
     private long cacheSecond = Long.MIN_VALUE;
     private int nextCacheSlot;
 
+    /** The wall-clock second last read (its first millisecond), and the monotonic time it ends. */
+    private long wallSecondMillis;
+    private long wallSecondEndsNanos;
+    private boolean wallSecondRead;
+
     /** Creates an encoder with an empty Date cache. */
     public Responses() {}
+
+    /**
+     * The wall-clock time for a Date field at monotonic time {@code nowNanos} of {@code clock},
+     * to the second: the wall clock is read once per wall second (when {@code nowNanos} passes the
+     * end of the second read last), not once per response. A step of the wall clock (NTP, an
+     * operator) shows from the end of the current second on.
+     *
+     * @param clock the loop's clock
+     * @param nowNanos a reading of {@code clock.nanoTime()} taken in the current callback
+     * @return the first millisecond of the current wall-clock second, since the Unix epoch
+     */
+    public long wallTimeMillis(Clock clock, long nowNanos) {
+        if (!wallSecondRead || nowNanos - wallSecondEndsNanos >= 0) {
+            long wall = clock.wallTimeMillis();
+            long monotonic = clock.nanoTime();
+            wallSecondMillis = wall - Math.floorMod(wall, 1000L);
+            wallSecondEndsNanos = monotonic + (wallSecondMillis + 1000 - wall) * 1_000_000L;
+            wallSecondRead = true;
+        }
+        return wallSecondMillis;
+    }
 
     /**
      * The bytes of a complete response with a Content-Length body.

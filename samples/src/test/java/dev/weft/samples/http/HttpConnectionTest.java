@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.loop.Clock;
 import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
 import java.time.Duration;
@@ -68,6 +69,30 @@ class HttpConnectionTest {
         assertTrue(out.endsWith("\r\n\r\nHello, World!"), out);
         assertFalse(out.contains("Connection: close"), out);
         assertTrue(flow.isClosed(), "closed after the client's end of stream");
+    }
+
+    @Test
+    void readsTheClockOncePerReadWhenTheAnswerGoesOutAtOnce() {
+        int[] reads = {0};
+        Clock counting = new Clock() {
+            @Override
+            public long nanoTime() {
+                reads[0]++;
+                return loop.clock().nanoTime();
+            }
+
+            @Override
+            public long wallTimeMillis() {
+                reads[0]++;
+                return loop.clock().wallTimeMillis();
+            }
+        };
+        flow.send(GET).send(GET).send(GET).end();
+        loop.run(new HttpConnection(flow, loop, counting, new HelloRoutes(), LIMITS, new Responses(),
+                new ByteArrayPool(64, 4)).serve());
+        assertEquals(3, count(flow.written(), "HTTP/1.1 200 OK"), flow.written());
+        // the first wait's deadline, one per read, and the Date's wall second (wall and monotonic once)
+        assertEquals(1 + 3 + 2, reads[0]);
     }
 
     @Test
