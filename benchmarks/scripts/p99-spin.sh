@@ -5,8 +5,8 @@
 # against Weft's epoll server, in interleaved rounds, each server fresh, pinned to CPU 0 with wrk on
 # CPU 1 as ./weft bench http runs them. Per run: wrk's percentiles, and the server's user and kernel
 # CPU per request from /proc/PID/task/*/stat. Shows what extra user time per request alone does to
-# the latency distribution (docs/performance.md, "Plain HTTP's p99"). Run it under the bench lock:
-#   flock /work/wt/bench.lock benchmarks/scripts/p99-spin.sh
+# the latency distribution (docs/performance.md, "Plain HTTP's p99"). Run it on an otherwise idle machine:
+#   benchmarks/scripts/p99-spin.sh --rounds 3
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROUNDS=3; SPINS="0 200 400 800"; SECONDS_RUN=8
