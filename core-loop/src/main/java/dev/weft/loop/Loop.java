@@ -118,9 +118,18 @@ import java.util.function.Supplier;
  * handler and the batch arrays are fields made once, the inbox is drained in a counted loop. No
  * lock is taken on the loop thread: the inbox is lock-free (JCTools), the metrics and the
  * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. Two {@link
- * System#nanoTime()} reads per iteration feed the busy/blocked metrics, two more when the
- * iteration may block (a timeout-0 poll counts as busy time); the watchdog, when on,
- * adds two opaque stores and one read per callback. Further pause rounds read the clock once
+ * System#nanoTime()} reads per iteration feed the busy/blocked metrics (its start and its end),
+ * one more when the iteration may block (where the wait ended: at the first readiness callback,
+ * or after the poll; a timeout-0 poll counts as busy time). <b>Clock reads:</b> steps 3 and 4
+ * (the due timers, the time to the next timer, the start of the wait) share one reading of the
+ * loop's clock, and when the clock is the {@link SystemClock} and nothing ran since the iteration
+ * began (no enter hook, no pause round, no inbox task) they share the iteration's start reading,
+ * so a busy iteration that ran only readiness callbacks reads the clock twice in all and one that
+ * may block three times (plus the epoll engine's own read for a bounded wait, which it needs to
+ * resume after EINTR). The reading is taken again after a timer fires. A reading
+ * a few steps old is never early: timers fire at or after their deadline; it can only make the
+ * time to the next timer look up to those steps' bookkeeping (tens of nanoseconds) longer. The
+ * watchdog, when on, adds two opaque stores and one read per callback. Further pause rounds read the clock once
  * per {@value #WOKEN_PER_CLOCK_READ} promises woken. The JFR iteration event is made, begun and
  * asked {@code shouldCommit()} every iteration; with no recording that wants it the JIT removes
  * all three ({@code WakeupBench} measures 0 bytes per iteration).
@@ -206,6 +215,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private final String name;
     private final Engine engine;
     private final Clock clock;
+    /** The clock is {@link SystemClock}, so its readings and {@link System#nanoTime()}'s are one. */
+    private final boolean systemClock;
     private final TimerWheel<Alarm> wheel;
     private final Inbox inbox;
     private final LoopMetrics metrics;
@@ -248,6 +259,9 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /** The {@code execute} tasks the shutdown's final drain ran, counted as callbacks like any task. */
     private int tasksRunAtClose;
     private long dispatchStartNanos;
+    /** Steps 3 and 4: the loop clock's last reading, and whether it may stand for "now" ({@link #clockNow}). */
+    private long clockReading;
+    private boolean clockReadingValid;
     /** Whether this iteration's wait is being timed, so that the first dispatch stamps its end. */
     private boolean timingBlock;
     /** The promise {@link #run} waits for: once it resolves, the iteration must not block. */
@@ -308,6 +322,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         this.name = builder.name != null ? builder.name : "weft-loop-" + NAMES.incrementAndGet();
         this.engine = builder.engine();
         this.clock = builder.clock();
+        this.systemClock = clock == SystemClock.INSTANCE;
         this.wheel = new TimerWheel<>(clock.nanoTime(), builder.tickNanos);
         this.inbox = new Inbox(engine);
         this.metrics = new LoopMetrics(inbox);
@@ -1036,26 +1051,30 @@ public final class Loop implements Executor, AutoCloseable, Time {
         IterationEvent event = new IterationEvent(); // removed by escape analysis unless recording
         event.begin();
         long startNanos = System.nanoTime();
-        enterHooks.runInOrder();
+        int hooks = enterHooks.runInOrder();
         // 1. Paused before this iteration began, then further rounds while nothing else is ready.
         int woken = runPauseRounds();
         int rounds = pauseRoundsThisIteration;
         // 2. The cross-thread inbox, as much as it held when the drain began.
         int tasks = shuffle == null ? drainInbox() : drainInboxShuffled();
-        // 3. Timers due now; one clock read for the whole step.
+        // 3. Timers due now; one clock read for the whole step, or none if nothing has run since
+        // startNanos (see "Clock reads" in the class notes).
+        clockReadingValid = systemClock && hooks + woken + tasks == 0;
+        clockReading = startNanos;
         int timers = fireDueTimers();
         int work = woken + tasks + timers;
         metrics.callbacksRun(work); // published before blocking, so a blocked loop shows its work
         // 4 and 5. Block (timeout 0 if anything is ready), then readiness callbacks. Only a wait
         // that may block is timed: a clock read costs ~30 ns, as much again as the rest of a
         // busy iteration's bookkeeping, and a timeout-0 poll is busy time anyway.
+        clockReadingValid &= timers == 0;
         long timeout = blockTimeout(maxBlockNanos);
         long blocked = 0;
         int ready;
         if (timeout == 0) {
             ready = block(0);
         } else {
-            long blockStartNanos = System.nanoTime();
+            long blockStartNanos = systemClock && clockReadingValid ? clockReading : System.nanoTime();
             dispatchStartNanos = 0;
             timingBlock = true;
             try {
@@ -1210,7 +1229,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         if (wheel.size() == 0) {
             return 0;
         }
-        long now = clock.nanoTime();
+        long now = clockNow();
         int fired;
         if (shuffle == null) {
             fired = wheel.expire(now, fireNow);
@@ -1254,6 +1273,18 @@ public final class Loop implements Executor, AutoCloseable, Time {
         timer.payload().reject(LoopClosed.cutOff(name, "a sleep or timeout"));
     }
 
+    /**
+     * The loop's clock for steps 3 and 4: the reading the iteration already holds if nothing has
+     * run since it was taken, else a new one, which later steps may reuse while nothing runs.
+     */
+    private long clockNow() {
+        if (!clockReadingValid) {
+            clockReading = clock.nanoTime();
+            clockReadingValid = true;
+        }
+        return clockReading;
+    }
+
     /** The engine timeout for step 4: 0 if anything is ready, else until the next timer, capped. */
     private long blockTimeout(long maxBlockNanos) {
         if (maxBlockNanos == 0 || closeStepDue() || LoopHooks.pausedCount() > 0
@@ -1263,7 +1294,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         long timeout = -1;
         long next = wheel.nextDeadline();
         if (next != TimerWheel.NO_DEADLINE) {
-            long now = clock.nanoTime();
+            long now = clockNow();
             timeout = next <= now ? 0 : next - now; // next > now, so the difference is positive
         }
         if (maxBlockNanos > 0 && (timeout < 0 || timeout > maxBlockNanos)) {
