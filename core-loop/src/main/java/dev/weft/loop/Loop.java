@@ -117,22 +117,25 @@ import java.util.function.Supplier;
  * <p><b>Cost per iteration.</b> Nothing is allocated: hooks are copy-on-write arrays, the timer
  * handler and the batch arrays are fields made once, the inbox is drained in a counted loop. No
  * lock is taken on the loop thread: the inbox is lock-free (JCTools), the metrics and the
- * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. Two {@link
- * System#nanoTime()} reads per iteration feed the busy/blocked metrics (its start and its end),
- * one more when the iteration may block (where the wait ended: at the first readiness callback,
- * or after the poll; a timeout-0 poll counts as busy time). <b>Clock reads:</b> steps 3 and 4
- * (the due timers, the time to the next timer, the start of the wait) share one reading of the
- * loop's clock, and when the clock is the {@link SystemClock} and nothing ran since the iteration
- * began (no enter hook, no pause round, no inbox task) they share the iteration's start reading,
- * so a busy iteration that ran only readiness callbacks reads the clock twice in all and one that
- * may block three times (plus the epoll engine's own read for a bounded wait, which it needs to
- * resume after EINTR). The reading is taken again after a timer fires. A reading
- * a few steps old is never early: timers fire at or after their deadline; it can only make the
- * time to the next timer look up to those steps' bookkeeping (tens of nanoseconds) longer. The
- * watchdog, when on, adds two opaque stores and one read per callback. Further pause rounds read the clock once
- * per {@value #WOKEN_PER_CLOCK_READ} promises woken. The JFR iteration event is made, begun and
- * asked {@code shouldCommit()} every iteration; with no recording that wants it the JIT removes
- * all three ({@code WakeupBench} measures 0 bytes per iteration).
+ * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. The watchdog,
+ * when on, adds two opaque stores and one read per callback. The JFR iteration event is made,
+ * begun and asked {@code shouldCommit()} every iteration; with no recording that wants it the JIT
+ * removes all three ({@code WakeupBench} measures 0 bytes per iteration).
+ *
+ * <p><b>Clock reads</b> (each ~20-30 ns through a VM's vDSO). The busy/blocked metrics need an
+ * iteration's start and end; inside one {@code run} or {@code start} an iteration starts where the
+ * previous one ended, so that is one {@link System#nanoTime()} read (a {@code runOnce} from a host
+ * reads its start too, as does the iteration after a close step). Steps 3 and 4 (the due timers,
+ * the time to the next timer, the start of a wait) share one reading of the loop's clock, and
+ * when that clock is the {@link SystemClock} and nothing ran since the iteration began (no enter
+ * hook, no pause round, no inbox task) they take the start reading itself; a timer that fires
+ * makes the next of them read again. A wait that may block adds one read where it ended (the
+ * first readiness callback, or the poll's return), and the epoll engine one for a bounded wait
+ * (to resume after EINTR). So a busy iteration that ran only readiness callbacks reads the clock
+ * once, one that may block three times. A reading a few steps old is never early: timers still
+ * fire at or after their deadline; it can make the time to the next timer look longer by those
+ * steps' bookkeeping, tens of nanoseconds. Further pause rounds read the clock once per {@value
+ * #WOKEN_PER_CLOCK_READ} promises woken. {@code ClockReadsTest} counts the loop clock's reads.
  *
  * <p><b>Determinism.</b> With {@link VirtualTimeEngine} time moves only inside step 4 and only
  * when the loop has nothing ready, by exactly the time to the next timer. With a shuffle seed,
@@ -259,6 +262,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /** The {@code execute} tasks the shutdown's final drain ran, counted as callbacks like any task. */
     private int tasksRunAtClose;
     private long dispatchStartNanos;
+    /**
+     * The previous iteration's end reading, which the next iteration of the same run or thread
+     * takes as its start; not carried across {@link #leave} (a host's {@code runOnce} calls).
+     */
+    private long carriedStartNanos;
+    private boolean startCarried;
     /** Steps 3 and 4: the loop clock's last reading, and whether it may stand for "now" ({@link #clockNow}). */
     private long clockReading;
     private boolean clockReadingValid;
@@ -1050,7 +1059,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private int iterate(long maxBlockNanos) {
         IterationEvent event = new IterationEvent(); // removed by escape analysis unless recording
         event.begin();
-        long startNanos = System.nanoTime();
+        long startNanos = startCarried ? carriedStartNanos : System.nanoTime();
         int hooks = enterHooks.runInOrder();
         // 1. Paused before this iteration began, then further rounds while nothing else is ready.
         int woken = runPauseRounds();
@@ -1087,13 +1096,17 @@ public final class Loop implements Executor, AutoCloseable, Time {
         }
         LoopHooks.reportUnhandledRejections(); // debug mode only; nothing at all otherwise
         leaveHooks.runInOrder();
-        metrics.endIteration(ready, rounds, blocked, System.nanoTime() - startNanos - blocked);
+        long endNanos = System.nanoTime();
+        metrics.endIteration(ready, rounds, blocked, endNanos - startNanos - blocked);
+        carriedStartNanos = endNanos; // the next iteration of this run starts where this one ended
+        startCarried = true;
         work += ready;
         if (event.shouldCommit()) {
             event.record(name, rounds, woken, tasks, timers, ready, timeout, blocked);
             event.commit();
         }
         if (closeRequested && !terminated) {
+            startCarried = false; // exit hooks may run: the end reading no longer stands for "now"
             if (!exiting) {
                 beginExit();
             }
@@ -1396,6 +1409,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** Ends what {@link #enter} began: the thread runs no loop, and has its own hook back. */
     private void leave() {
+        startCarried = false; // the host's time until the next run is not the loop's
         RUNNING.set(null);
         restoreAsyncExceptionHook();
     }
