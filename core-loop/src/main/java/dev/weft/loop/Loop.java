@@ -263,8 +263,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private int tasksRunAtClose;
     private long dispatchStartNanos;
     /**
-     * The previous iteration's end reading, which the next iteration of the same run or thread
-     * takes as its start; not carried across {@link #leave} (a host's {@code runOnce} calls).
+     * The previous iteration's end reading, which the next iteration takes as its start, and so,
+     * when nothing runs before step 3, as "now" for the timers and the block timeout. Valid only
+     * while iterations follow one another with no other code between them (a {@code run}'s or
+     * {@code start}'s own loop): a stale reading would make a timer fire late by its age. So it is
+     * cleared by {@link #leave} (a host's {@code runOnce} calls, the end of a {@code run}) and by
+     * the close step (exit hooks run after it).
      */
     private long carriedStartNanos;
     private boolean startCarried;
