@@ -30,8 +30,8 @@ import java.lang.invoke.MethodHandle;
  * the two socket calls add {@code MSG_DONTWAIT} to the flags themselves, so a blocking socket
  * (or a caller that forgot O_NONBLOCK) gets EAGAIN rather than a wait, and anything that is not
  * a socket gets ENOTSOCK; {@code epoll_wait_now} passes timeout 0 itself; {@code epoll_ctl}
- * never waits for an fd (it takes the epoll instance's lock, which only another epoll_ctl on the
- * same instance holds, for as long as it takes to edit the set). Every other call, including
+ * never waits for an fd (it takes the epoll instance's mutex, which others hold only while they
+ * edit the set or copy out ready events, never while they sleep). Every other call, including
  * {@code read}, {@code write} and a timed {@code epoll_wait}, stays an ordinary downcall, as it
  * may be given a blocking fd (FileFlow reads files on its blocking pool). Errno capture combines
  * with critical (JDK 22 and later). The two socket calls are bound with {@code critical(true)},
