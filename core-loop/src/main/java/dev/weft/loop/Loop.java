@@ -122,10 +122,11 @@ import java.util.function.Supplier;
  * begun and asked {@code shouldCommit()} every iteration; with no recording that wants it the JIT
  * removes all three ({@code WakeupBench} measures 0 bytes per iteration).
  *
- * <p><b>Clock reads</b> (each ~20-30 ns through a VM's vDSO). The busy/blocked metrics need an
- * iteration's start and end; inside one {@code run} or {@code start} an iteration starts where the
- * previous one ended, so that is one {@link System#nanoTime()} read (a {@code runOnce} from a host
- * reads its start too, as does the iteration after a close step). Steps 3 and 4 (the due timers,
+ * <p><b>Clock reads</b> (each 24 ns of CPU through a VM's vDSO, {@code ClockReadBench}). The
+ * busy/blocked metrics need an iteration's start and end; inside one {@code run} or {@code
+ * start} an iteration starts where the previous one ended, so that is one {@link
+ * System#nanoTime()} read (a {@code runOnce} from a host reads its start too, as does the
+ * iteration after a close step). Steps 3 and 4 (the due timers,
  * the time to the next timer, the start of a wait) share one reading of the loop's clock, and
  * when that clock is the {@link SystemClock} and nothing ran since the iteration began (no enter
  * hook, no pause round, no inbox task) they take the start reading itself; a timer that fires
