@@ -59,8 +59,9 @@ import java.util.Objects;
  * constant memory however slowly the peer reads. For writers that do not wait, the flow's
  * {@link FlowOptions} bound the queue: above the high-water mark ({@link #queuedBytes()} more
  * than {@link FlowOptions#highWaterMark()}) the flow stops reading until the queue drains to the
- * low-water mark, and queued output that makes no progress for the write timeout closes the flow
- * with a {@link WriteTimeoutException}. {@link #queuedWrites()} and {@link #queuedBytes()} tell
+ * low-water mark, and queued output that makes no progress for the write timeout resets and
+ * closes the flow with a {@link WriteTimeoutException}; on epoll, so does output the kernel took
+ * after a queue drained but the peer never acknowledges ({@link FlowOptions} tells how). {@link #queuedWrites()} and {@link #queuedBytes()} tell
  * what waits; {@link Sockets#queuedBytes()} sums it over a {@code Sockets}.
  *
  * <p><b>Failures</b> reject the promise, never throw: an {@link ErrnoException} from the system
