@@ -61,8 +61,9 @@ import java.util.Objects;
  * than {@link FlowOptions#highWaterMark()}) the flow stops reading until the queue drains to the
  * low-water mark, and queued output that makes no progress for the write timeout resets and
  * closes the flow with a {@link WriteTimeoutException}; on epoll, so does output the kernel took
- * after a queue drained but the peer never acknowledges ({@link FlowOptions} tells how). {@link #queuedWrites()} and {@link #queuedBytes()} tell
- * what waits; {@link Sockets#queuedBytes()} sums it over a {@code Sockets}.
+ * after a queue drained but the peer never acknowledges ({@link FlowOptions} tells how).
+ * {@link #queuedWrites()} and {@link #queuedBytes()} tell what waits; {@link Sockets#queuedBytes()}
+ * sums it over a {@code Sockets}.
  *
  * <p><b>Failures</b> reject the promise, never throw: an {@link ErrnoException} from the system
  * call, a {@link ConnectionException} when the peer or network is the cause (ECONNRESET, EPIPE,
