@@ -70,7 +70,11 @@ class ServerReliabilityTest {
      * Each client sends POST /echo requests and never reads, until its write fails. It can only
      * fail because the server closed the connection: the server stops reading once its answer
      * waits, the kernel buffers fill, the client's write blocks, and the server's write timeout
-     * (1 s here) must close it. A server without one leaves the sender blocked for ever: once no
+     * (1 s here) must close it. Sometimes the server's answers have all gone into its kernel and
+     * it waits for the rest of a request that the client's kernel does not send (it sees no room
+     * in the server's window): the write timeout must close that one too, as the client
+     * acknowledges none of what the kernel holds for it (see FlowOptions; it was the flake of
+     * 1 run in 20). A server without one leaves the sender blocked for ever: once no
      * client has progressed for {@link #STALL_LIMIT} the wait ends and the failure names each
      * connection still open, with the kernel's view of both its ends. A server that queued
      * without bound would run out of its capped heap.

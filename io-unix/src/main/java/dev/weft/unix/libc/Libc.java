@@ -128,6 +128,11 @@ public final class Libc {
     public static final int MSG_DONTWAIT = 0x40;
     /** {@code send} flag: return EPIPE instead of raising SIGPIPE. */
     public static final int MSG_NOSIGNAL = 0x4000;
+    /**
+     * {@code ioctl} on a stream socket ({@code TIOCOUTQ}): bytes written that the peer has not
+     * acknowledged yet, sent or not (on a Unix socket: not yet read by the peer).
+     */
+    public static final long SIOCOUTQ = 0x5411;
 
     /** {@code open} flag: read and write. */
     public static final int O_RDWR = 0x2;

@@ -122,6 +122,16 @@ final class DeviceEndpoint implements Endpoint {
         throw notASocket("getpeername");
     }
 
+    @Override
+    public long unacknowledgedBytes() {
+        return -1;
+    }
+
+    /** Nothing to reset: a device or pipe has no connection, its close is all there is. */
+    @Override
+    public void resetOnClose() {
+    }
+
     private UnsupportedOperationException notASocket(String call) {
         return new UnsupportedOperationException(call + " on " + name + " (fd=" + fd + "): a device, not a socket");
     }

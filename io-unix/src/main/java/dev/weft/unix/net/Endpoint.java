@@ -67,6 +67,15 @@ sealed interface Endpoint permits NativeEndpoint, NioEndpoint, DeviceEndpoint {
     /** The connected peer's address. */
     SocketAddress remoteAddress();
 
+    /**
+     * Bytes written that the peer has not acknowledged yet (SIOCOUTQ), or {@code -1} where this
+     * backend cannot tell (NIO, devices) or the socket is already broken.
+     */
+    long unacknowledgedBytes();
+
+    /** Makes {@link #close()} reset the connection (SO_LINGER 0) instead of sending FIN behind the unsent data. */
+    void resetOnClose();
+
     /** Closes the socket; unregister it from the engine first. Idempotent. */
     void close();
 }

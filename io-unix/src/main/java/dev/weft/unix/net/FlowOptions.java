@@ -27,9 +27,24 @@ import java.util.Objects;
  * flow with {@link SocketFlow#setFlowOptions}; {@code Long.MAX_VALUE} turns the pause off.
  *
  * <p><b>Write timeout</b> (nginx's send_timeout): if queued output makes no progress (the kernel
- * takes no byte of it) for {@code writeTimeout}, the flow is closed and its pending writes and
- * read are rejected with {@link WriteTimeoutException}. A slow peer that keeps reading is never
- * cut off; one that stopped reading is, and the memory its output held is freed.
+ * takes no byte of it) for {@code writeTimeout}, the flow resets the connection (SO_LINGER 0, so
+ * the peer learns at once instead of a FIN that would wait behind the bytes it does not read),
+ * closes, and rejects its pending writes and read with {@link WriteTimeoutException}. A slow peer
+ * that keeps reading is never cut off; one that stopped reading is, and the memory its output held
+ * is freed.
+ *
+ * <p><b>Output counts until the peer has it</b> (epoll engine). Once a flow's queue has drained
+ * into the kernel, the flow keeps watching the bytes the kernel still holds for the peer (sent or
+ * not, unacknowledged: {@code ioctl(SIOCOUTQ)}) until the peer has acknowledged them all, and a
+ * peer that acknowledges none of them for {@code writeTimeout} is cut off the same way, even while
+ * the flow only waits to read: an HTTP server waiting for the next request of a client that never
+ * reads its answers, whose kernel has stopped sending that request, is not held until its idle
+ * timeout. The acknowledgements are looked at once per timeout period, so this fires between one
+ * and two write timeouts after the last one. It costs one {@code ioctl} when a queue drains and
+ * one per period while the watch lasts; a write the kernel takes at once costs nothing, and output
+ * that never had to queue is not watched (a peer that stops reading then is the read or idle
+ * timeout's business). On the NIO engine only queued output counts: Java's channels expose neither
+ * the kernel's queue nor TCP_USER_TIMEOUT.
  *
  * @param lowWaterMark reads resume once the queued bytes fall to this or less
  * @param highWaterMark reads pause while more bytes than this are queued

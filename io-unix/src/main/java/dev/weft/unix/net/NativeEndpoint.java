@@ -1,11 +1,13 @@
 package dev.weft.unix.net;
 
+import dev.weft.unix.ErrnoException;
 import dev.weft.unix.socket.Datagram;
 import dev.weft.unix.socket.NativeSocket;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 
 /**
  * An {@link Endpoint} on a {@link NativeSocket}, for the epoll engine: the source is the fd.
@@ -139,6 +141,20 @@ record NativeEndpoint(NativeSocket socket) implements Endpoint {
     @Override
     public SocketAddress remoteAddress() {
         return socket.remoteAddress();
+    }
+
+    @Override
+    public long unacknowledgedBytes() {
+        try {
+            return socket.unacknowledgedBytes();
+        } catch (ErrnoException broken) {
+            return -1; // the next read or write reports it
+        }
+    }
+
+    @Override
+    public void resetOnClose() {
+        socket.setOption(StandardSocketOptions.SO_LINGER, 0);
     }
 
     @Override

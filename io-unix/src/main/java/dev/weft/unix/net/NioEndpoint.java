@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
@@ -211,6 +212,17 @@ final class NioEndpoint implements Endpoint {
         } catch (IOException e) {
             throw NioErrors.translate("getpeername", this, e);
         }
+    }
+
+    /** Unknown: Java's channels expose neither SIOCOUTQ nor the fd to ask it with. */
+    @Override
+    public long unacknowledgedBytes() {
+        return -1;
+    }
+
+    @Override
+    public void resetOnClose() {
+        setOption(StandardSocketOptions.SO_LINGER, 0);
     }
 
     @Override

@@ -59,9 +59,11 @@ import java.util.Objects;
  * constant memory however slowly the peer reads. For writers that do not wait, the flow's
  * {@link FlowOptions} bound the queue: above the high-water mark ({@link #queuedBytes()} more
  * than {@link FlowOptions#highWaterMark()}) the flow stops reading until the queue drains to the
- * low-water mark, and queued output that makes no progress for the write timeout closes the flow
- * with a {@link WriteTimeoutException}. {@link #queuedWrites()} and {@link #queuedBytes()} tell
- * what waits; {@link Sockets#queuedBytes()} sums it over a {@code Sockets}.
+ * low-water mark, and queued output that makes no progress for the write timeout resets and
+ * closes the flow with a {@link WriteTimeoutException}; on epoll, so does output the kernel took
+ * after a queue drained but the peer never acknowledges ({@link FlowOptions} tells how).
+ * {@link #queuedWrites()} and {@link #queuedBytes()} tell what waits; {@link Sockets#queuedBytes()}
+ * sums it over a {@code Sockets}.
  *
  * <p><b>Failures</b> reject the promise, never throw: an {@link ErrnoException} from the system
  * call, a {@link ConnectionException} when the peer or network is the cause (ECONNRESET, EPIPE,
@@ -116,10 +118,22 @@ public final class SocketFlow implements Flow {
     private int queuedWrites;
     /** Bytes of the queued writes the kernel has not taken yet. */
     private long queuedBytes;
-    /** The write-timeout timer, armed while writes are queued; see {@link #writeTimerFired}. */
+    /**
+     * The write-timeout timer, armed while writes are queued and, once they drained into the
+     * kernel, while it holds bytes the peer has not acknowledged; see {@link #writeTimerFired}.
+     */
     private Promise<Void> writeTimer;
-    /** When queued output last made progress (clock nanos), for the write timeout. */
+    /** When output last made progress (clock nanos), for the write timeout. */
     private long lastWriteProgressNanos;
+    /** Bytes the kernel has taken from this flow's writes, ever: less what it still holds, what the peer acknowledged. */
+    private long handedToKernel;
+    /**
+     * The queue drained into the kernel while the peer was behind, and the kernel still holds
+     * bytes for it: the write timer stays armed and watches them (see {@link #queueDrained}).
+     */
+    private boolean watchingDelivery;
+    /** How many of {@link #handedToKernel} the peer had acknowledged when the watch last looked. */
+    private long acknowledgedMark;
     /** shutdown(WRITE) was asked for: writes are refused from now on. */
     private boolean outputShut;
     /** A shutdown(WRITE) waiting for the queue to drain before sending FIN, or null. */
@@ -400,6 +414,7 @@ public final class SocketFlow implements Flow {
             } finally {
                 gather[0] = null;
             }
+            handedToKernel += sent;
         }
         if (sent == size) {
             return Promise.unit();
@@ -435,6 +450,7 @@ public final class SocketFlow implements Flow {
         } finally {
             Arrays.fill(gather, 0, count, null);
         }
+        handedToKernel += sent;
         if (sent == total) {
             return Promise.unit();
         }
@@ -469,6 +485,9 @@ public final class SocketFlow implements Flow {
         interest.add(WRITABLE);
         if (writeTimer == null) {
             armWriteTimer(transport.loop.clock().nanoTime());
+        } else if (watchingDelivery) {
+            watchingDelivery = false; // the queue is what the timer watches again, from now
+            lastWriteProgressNanos = transport.loop.clock().nanoTime();
         }
         return write.resolver.promise();
     }
@@ -514,6 +533,7 @@ public final class SocketFlow implements Flow {
     private void completeWrites(long sent) {
         if (sent > 0) {
             lastWriteProgressNanos = transport.loop.clock().nanoTime();
+            handedToKernel += sent;
             queuedBytes(-sent);
         }
         while (head != null) {
@@ -525,7 +545,7 @@ public final class SocketFlow implements Flow {
             head = w.next;
             if (head == null) {
                 tail = null;
-                stopWriteTimer();
+                queueDrained();
             }
             queuedWrites--;
             w.resolver.resolve(null); // may write again (queued behind) or close
@@ -584,7 +604,44 @@ public final class SocketFlow implements Flow {
         writeTimer.onSuccess(v -> writeTimerFired());
     }
 
+    /**
+     * The queue drained into the kernel. The flow queued because the peer fell behind, and a peer
+     * that stopped reading leaves what the kernel took unacknowledged for ever: while the flow
+     * waits to read (a server waiting for the next request) nothing else would close it. So the
+     * write timer stays armed while the kernel holds bytes for the peer, and the timeout counts
+     * them as it counts queued ones. One SIOCOUTQ here, and one per timeout period while the
+     * watch lasts: nothing on the path of a write the kernel takes at once.
+     */
+    private void queueDrained() {
+        long unacknowledged = endpoint.unacknowledgedBytes();
+        if (unacknowledged <= 0) {
+            stopWriteTimer(); // the peer has it all, or the backend cannot tell (NIO)
+            return;
+        }
+        watchingDelivery = true;
+        acknowledgedMark = handedToKernel - unacknowledged;
+    }
+
+    /**
+     * While watching delivery: the bytes the kernel still holds for the peer, after noting an
+     * acknowledgement since the last look as progress; {@code 0} ends the watch (all acknowledged).
+     */
+    private long lookAtDelivery(long now) {
+        long unacknowledged = endpoint.unacknowledgedBytes();
+        if (unacknowledged <= 0) {
+            watchingDelivery = false;
+            return 0;
+        }
+        long acknowledged = handedToKernel - unacknowledged;
+        if (acknowledged > acknowledgedMark) {
+            acknowledgedMark = acknowledged;
+            lastWriteProgressNanos = now;
+        }
+        return unacknowledged;
+    }
+
     private void stopWriteTimer() {
+        watchingDelivery = false;
         if (writeTimer != null) {
             Promise<Void> timer = writeTimer;
             writeTimer = null;
@@ -594,21 +651,34 @@ public final class SocketFlow implements Flow {
 
     /**
      * One timer per flow, not one per write: it fires a write timeout after the last progress,
-     * and if progress was made meanwhile it re-arms for the new deadline instead.
+     * and if progress was made meanwhile it re-arms for the new deadline instead. Progress is the
+     * kernel taking queued bytes or, once the queue drained, the peer acknowledging what the
+     * kernel holds. The timeout resets the connection: a FIN would wait behind the bytes the
+     * peer does not read, so it would never learn of the close, and the kernel would hold them on.
      */
     private void writeTimerFired() {
         writeTimer = null;
-        if (closed || head == null) {
+        if (closed || head == null && !watchingDelivery) {
             return;
         }
         long now = transport.loop.clock().nanoTime();
+        long waiting = head != null ? queuedBytes : lookAtDelivery(now);
+        if (waiting == 0) {
+            return;
+        }
         long deadline = lastWriteProgressNanos + options.writeTimeout().toNanos();
         if (now < deadline) {
             scheduleWriteTimer(deadline, now);
             return;
         }
         transport.writeTimeouts++;
-        failAndClose(new WriteTimeoutException(this, queuedBytes, options.writeTimeout()));
+        WriteTimeoutException timeout = new WriteTimeoutException(this, waiting, options.writeTimeout());
+        try {
+            endpoint.resetOnClose();
+        } catch (RuntimeException e) {
+            timeout.addSuppressed(e); // closed in order instead
+        }
+        failAndClose(timeout);
     }
 
     /** Closes the flow and rejects everything pending with {@code failure}. */

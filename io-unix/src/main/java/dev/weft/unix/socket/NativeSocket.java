@@ -270,6 +270,19 @@ public final class NativeSocket implements AutoCloseable {
         return option.type().cast(code.decode(scratch.option));
     }
 
+    /**
+     * Bytes written to this stream socket that the peer has not acknowledged yet, whether the
+     * kernel sent them or still holds them ({@code ioctl(SIOCOUTQ)}; on a Unix socket, the bytes
+     * the peer has not read). One system call.
+     *
+     * @throws ErrnoException if the kernel refuses (EINVAL on a listening socket)
+     */
+    public int unacknowledgedBytes() {
+        MemorySegment count = Scratch.current().option;
+        check(Libc.ioctl(fd, Libc.SIOCOUTQ, count), "ioctl", "SIOCOUTQ");
+        return count.get(ValueLayout.JAVA_INT, 0);
+    }
+
     /** Closes the fd; idempotent. Unregister it from its engine first. */
     @Override
     public void close() {

@@ -9,11 +9,14 @@ import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.unix.EngineKind;
+import dev.weft.unix.ConnectionException;
 import dev.weft.unix.Errno;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
 
 /**
  * The write queue's bounds (FlowOptions): above the high-water mark a flow stops reading, at the
@@ -131,5 +134,57 @@ class WaterMarkTest {
             assertEquals(1, net.sockets.writeTimeouts());
             assertEquals(0, net.sockets.queuedBytes(), "the queue's memory is released");
         }
+    }
+
+    /**
+     * A write timeout resets the connection rather than closing it in order: a FIN would wait
+     * behind the bytes the peer does not read, so the peer would never see the end, and the
+     * kernel would go on holding them. Here the peer sees a reset once it reads what it had.
+     */
+    @SocketTest
+    void aWriteTimeoutResetsTheConnectionSoThePeerLearnsAtOnce(EngineKind kind) {
+        FlowOptions options = FlowOptions.DEFAULT.withWriteTimeout(Duration.ofMillis(200));
+        try (Net net = Net.open(kind, options); TcpListener listener = net.sockets.listen(ANY_LOOPBACK)) {
+            SocketFlow[] pair = pairWithSmallKernelBuffers(net, listener);
+            net.failureOf(pair[1].write(Net.offHeap(SENT))); // the client never reads, until now
+
+            Throwable clientSees = net.failureOf(readAtLeast(pair[0], SENT, 0));
+
+            ConnectionException reset = assertInstanceOf(ConnectionException.class, clientSees);
+            assertEquals(Errno.ECONNRESET, reset.errno());
+        }
+    }
+
+    /**
+     * Output the kernel took but the peer never acknowledges counts too. The flow's queue
+     * drained into the kernel (the client read until then), the flow waits to read as a server
+     * waits for the next request, and the client neither reads nor sends: the flow is closed with
+     * a WriteTimeoutException once the peer has acknowledged nothing for the write timeout,
+     * however long its read timeout would be. Epoll only: the NIO engine cannot see the bytes the
+     * kernel holds (Java's channels do not expose SIOCOUTQ).
+     */
+    @Test
+    void outputTheKernelHoldsThatThePeerNeverAcknowledgesClosesTheFlowWithAWriteTimeout() {
+        FlowOptions options = FlowOptions.DEFAULT.withWriteTimeout(Duration.ofMillis(200));
+        try (Net net = Net.open(EngineKind.EPOLL, options); TcpListener listener = net.sockets.listen(ANY_LOOPBACK)) {
+            SocketFlow[] pair = net.connectedPair(listener);
+            pair[0].setOption(StandardSocketOptions.SO_RCVBUF, KERNEL_BUFFER);
+            pair[1].setOption(StandardSocketOptions.SO_SNDBUF, 4 * KERNEL_BUFFER); // the kernel holds more than the client takes
+            Promise<Void> serverWrite = pair[1].write(Net.offHeap(SENT));
+            assertTrue(serverWrite.isPending(), "the output had to queue: the client fell behind");
+            net.run(readWhile(pair[0], serverWrite::isPending)); // then it never reads again
+            Promise<Flow.Read> serverRead = pair[1].read();
+
+            Throwable failure = net.failureOf(serverRead);
+
+            assertInstanceOf(WriteTimeoutException.class, failure);
+            assertTrue(pair[1].isClosed());
+            assertEquals(1, net.sockets.writeTimeouts());
+        }
+    }
+
+    /** Reads and drops what arrives while {@code go} holds; fulfilled after the first read that finds it false. */
+    private static Promise<Void> readWhile(SocketFlow flow, BooleanSupplier go) {
+        return flow.read().flatMap(read -> go.getAsBoolean() && read instanceof Flow.Data ? readWhile(flow, go) : Promise.unit());
     }
 }
