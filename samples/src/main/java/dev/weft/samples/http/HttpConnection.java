@@ -56,7 +56,7 @@ final class HttpConnection {
     private final ByteArrayPool buffers;
 
     // Made once: passing a fresh lambda at each step would allocate per request.
-    private final Function<Flow.Read, Promise<Boolean>> onRead = this::onRead;
+    private final Function<Flow.Read, Promise<Void>> answerThenContinue = this::answerThenContinue;
     private final Function<Boolean, Promise<Void>> continueOrStop = this::continueOrStop;
     private final Runnable onTimer = this::onTimer;
     private final Function<Flow.Read, Promise<Void>> onDiscarded = this::onDiscarded;
@@ -151,11 +151,32 @@ final class HttpConnection {
         return answerBuffered().flatMap(continueOrStop);
     }
 
+    /**
+     * Reads and answers until told to stop. One bind per wait, not two: a read that has to wait
+     * gets {@link #answerThenContinue} bound to it, which answers and goes on in the same callback;
+     * reads and answers that complete at once go round this loop without a promise node at all
+     * (and without growing the stack, which the bind chain did for a burst of reads answered at
+     * once).
+     */
     private Promise<Void> continueOrStop(boolean keepReading) {
-        if (!keepReading || draining && head == null && inStart == inEnd) {
-            return Promise.unit();
+        while (keepReading && !(draining && head == null && inStart == inEnd)) {
+            Promise<Flow.Read> read = awaitBytes();
+            if (!read.isFulfilled()) {
+                return read.flatMap(answerThenContinue);
+            }
+            Promise<Boolean> answered = onRead(read.value());
+            if (!answered.isFulfilled()) {
+                return answered.flatMap(continueOrStop);
+            }
+            keepReading = answered.value();
         }
-        return awaitBytes().flatMap(onRead).flatMap(continueOrStop);
+        return Promise.unit();
+    }
+
+    /** What a read that had to wait resumes with: its requests answered, then the next read. */
+    private Promise<Void> answerThenContinue(Flow.Read read) {
+        Promise<Boolean> answered = onRead(read);
+        return answered.isFulfilled() ? continueOrStop(answered.value()) : answered.flatMap(continueOrStop);
     }
 
     /** Answers the complete requests in the buffer; fulfilled with whether to read on. */
