@@ -179,32 +179,47 @@ final class HttpConnection {
         return answered.isFulfilled() ? continueOrStop(answered.value()) : answered.flatMap(continueOrStop);
     }
 
-    /** Answers the complete requests in the buffer; fulfilled with whether to read on. */
+    /**
+     * Answers the complete requests in the buffer; fulfilled with whether to read on. A loop, not
+     * a bind per request: a handler that answers at once (a fulfilled promise) is followed
+     * without a promise step, and a pipelined batch does not deepen the stack per request.
+     */
     private Promise<Boolean> answerBuffered() {
-        Request request = nextRequest();
-        if (request == null) {
-            if (expectsContinue()) {
-                continueSent = true;
-                append(CONTINUE);
+        while (true) {
+            Request request = nextRequest();
+            if (request == null) {
+                if (expectsContinue()) {
+                    continueSent = true;
+                    append(CONTINUE);
+                }
+                return flush(true);
             }
-            return flush(true);
+            answering = request;
+            Promise<Response> response = respond(request);
+            if (!response.isFulfilled()) {
+                readNanosCurrent = false; // the answer waits for the handler: time passes
+                return response.flatMap(onResponse);
+            }
+            if (queueAnswer(response.value())) {
+                return flush(false);
+            }
         }
-        answering = request;
-        Promise<Response> response = respond(request);
-        if (response.isPending()) {
-            readNanosCurrent = false; // the answer waits for the handler: time passes
-        }
-        return response.flatMap(onResponse);
     }
 
+    /** Continues after a handler's answer that had to be waited for. */
     private Promise<Boolean> onResponse(Response response) {
+        return queueAnswer(response) ? flush(false) : answerBuffered();
+    }
+
+    /** Queues the response to the request being answered; true if the connection closes after it. */
+    private boolean queueAnswer(Response response) {
         RequestHead answered = answering.head();
         answering = null;
         // decided after the handler: a drain that began meanwhile closes after this response
         boolean close = !answered.keepAlive() || draining;
         encode(response, answered, close);
         headStarted = false; // the next head's wait starts once this response is queued
-        return close ? flush(false) : answerBuffered();
+        return close;
     }
 
     // Fulfilled and immutable, so one of each serves every connection of the loop.
