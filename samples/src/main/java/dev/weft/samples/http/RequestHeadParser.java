@@ -61,10 +61,8 @@ public final class RequestHeadParser {
     /** Bytes of empty lines dropped before the current head: they count against its limit. */
     private long blankBytes;
     private long consumed;
-    private final HeadReader reader = new HeadReader();
-    /** Strings made recently, by a hash of their bytes, and those bytes; see the class comment. */
-    private final String[] recentStrings = new String[RECENT_STRINGS];
-    private final byte[][] recentBytes = new byte[RECENT_STRINGS][];
+    /** Made when the first bytes arrive, so that a connection that never sends holds none of its arrays. */
+    private HeadReader reader;
     private static final int RECENT_STRINGS = 32;
 
     /**
@@ -96,6 +94,9 @@ public final class RequestHeadParser {
     public RequestHead parse(MemorySegment buf, long start, long end) {
         long from = skipBlankLines(buf, start, end);
         blankBytes += from - start;
+        if (reader == null) {
+            reader = new HeadReader();
+        }
         long headEnd = reader.findHeadEnd(buf, from, searched, end);
         if (headEnd < 0) {
             searched = Math.max(0, end - from - 3);
@@ -191,6 +192,9 @@ public final class RequestHeadParser {
         /** The fields of the head being read, gathered before one exact-size copy goes into its Headers. */
         private String[] fields = new String[32];
         private int fieldCount;
+        /** Strings made recently, by a hash of their bytes, and those bytes; see the class comment. */
+        private final String[] recentStrings = new String[RECENT_STRINGS];
+        private final byte[][] recentBytes = new byte[RECENT_STRINGS][];
         /**
          * The fields with a meaning to the server, in order: {@code 8 * index + kind} (kinds
          * above), so that the checks after the read visit only them.
