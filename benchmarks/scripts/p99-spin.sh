@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# benchmarks/scripts/p99-spin.sh [--rounds 3] [--spins "0 200 400 800"] [--seconds 8]
+# benchmarks/scripts/p99-spin.sh [--rounds 3] [--spins "0 200 400 800"] [--seconds 8] [--jar BENCHMARKS_JAR]
 # Plain HTTP (wrk -t1 -c64, no pipelining): the C reference made to spend SPIN_NS more nanoseconds
 # of user time per request (benchmarks/src/main/c/http_spin.c; spin 0 is the reference as it is)
 # against Weft's epoll server, in interleaved rounds, each server fresh, pinned to CPU 0 with wrk on
@@ -7,18 +7,22 @@
 # CPU per request from /proc/PID/task/*/stat. Shows what extra user time per request alone does to
 # the latency distribution (docs/performance.md, "Plain HTTP's p99"). Run it on an otherwise idle machine:
 #   benchmarks/scripts/p99-spin.sh --rounds 3
+# --jar adds, in every round, Weft's server as built in another benchmarks.jar (a copy saved
+# before a change, say: "weft-jar" is then the before and "weft" the after, measured side by side).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-ROUNDS=3; SPINS="0 200 400 800"; SECONDS_RUN=8
+ROUNDS=3; SPINS="0 200 400 800"; SECONDS_RUN=8; OTHER_JAR=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
     --spins) SPINS="$2"; shift 2 ;;
     --seconds) SECONDS_RUN="$2"; shift 2 ;;
+    --jar) OTHER_JAR="$(realpath "$2")"; shift 2 ;;
     *) die "unknown option $1" ;;
   esac
 done
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}" PATH="${JAVA_HOME:-}/bin:$PATH"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+export PATH="$JAVA_HOME/bin:$PATH"
 ensure_taskset; ensure_wrk
 src=$(find_reference_c); [ -n "$src" ] || die "C reference not found (set WEFT_REFERENCE_C)"
 out="$ROOT/benchmarks/target/p99-spin"; mkdir -p "$out"
@@ -35,6 +39,8 @@ run() {
   PORT=$(( PORT + 1 )); url="http://127.0.0.1:$PORT/plaintext"
   case "$name" in
     weft) cmd="$ROOT/weft serve --port $PORT --engine epoll --loops 1"; warmups=4 ;;
+    weft-jar) cmd="java ${JAVA_FLAGS[*]} -cp '$OTHER_JAR' dev.weft.samples.HttpServerMain --port $PORT --engine epoll --loops 1"
+              warmups=4 ;;
     *) cmd="env SPIN_NS=${name#c-spin-} $out/http_spin $PORT" ;;
   esac
   start_server "$name" "$cmd" "$PORT" "$log" "$SERVER_JVM_OPTS"
@@ -56,5 +62,6 @@ note "$ROUNDS rounds of: $(for s in $SPINS; do printf 'c-spin-%s ' "$s"; done)we
 for round in $(seq "$ROUNDS"); do
   for s in $SPINS; do run "c-spin-$s"; done
   run weft
+  if [ -n "$OTHER_JAR" ]; then run weft-jar; fi
 done
 note "done; uptime: $(uptime)"

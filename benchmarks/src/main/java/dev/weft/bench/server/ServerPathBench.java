@@ -65,6 +65,8 @@ public class ServerPathBench {
     /** How long one loop iteration may block waiting for the server: far longer than it needs. */
     private static final long ITERATION_BLOCK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final String REQUEST = "GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    /** What {@code wrk http://127.0.0.1:18080/plaintext} sends for each request. */
+    private static final String WRK_REQUEST = "GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1:18080\r\n\r\n";
 
     /** Which engine the server's loop runs on. */
     @Param({"epoll", "nio"})
@@ -74,6 +76,7 @@ public class ServerPathBench {
     private final MemorySegment received = arena.allocate(64 * 1024);
     private MemorySegment echoMessage;
     private MemorySegment pipelinedRequests;
+    private MemorySegment plainRequest;
     private Loop loop;
     private NativeSocket echoClient;
     private NativeSocket httpClient;
@@ -107,12 +110,26 @@ public class ServerPathBench {
         long answered = exchange(httpClient, pipelinedRequests, pipelinedResponseBytes);
         check(answered == pipelinedResponseBytes, "pipelined batch answered " + answered + " bytes, expected "
                 + pipelinedResponseBytes);
+        byte[] plain = WRK_REQUEST.getBytes(StandardCharsets.US_ASCII);
+        plainRequest = arena.allocate(plain.length).copyFrom(MemorySegment.ofArray(plain));
+        long plainAnswer = exchange(httpClient, plainRequest, pipelinedResponseBytes / PIPELINED);
+        check(plainAnswer == pipelinedResponseBytes / PIPELINED, "plain request answered " + plainAnswer + " bytes");
     }
 
     /** One 64-byte message to the echo server and back. */
     @Benchmark
     public long echoRoundTrip() {
         return exchange(echoClient, echoMessage, ECHO_BYTES);
+    }
+
+    /**
+     * One {@code GET /plaintext} request as {@code wrk} sends it without pipelining, and its
+     * answer: the plain-HTTP load's per-request path (a readiness event, one read, the parse, the
+     * handler, one write), which decides that load's latency (docs/performance.md, "Plain HTTP's p99").
+     */
+    @Benchmark
+    public long plainHttpRequest() {
+        return exchange(httpClient, plainRequest, pipelinedResponseBytes / PIPELINED);
     }
 
     /** {@value #PIPELINED} {@code GET /plaintext} requests in one write, all answers read; per request. */

@@ -1,6 +1,7 @@
 package dev.weft.unix.buffer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -28,6 +29,33 @@ class BufferPoolTest {
             pool.release(first);
 
             assertSame(first, pool.acquire());
+        }
+    }
+
+    @Test
+    void ownsItsWholeBuffersAndNoSliceAtAnyBufferSize() {
+        for (int size : new int[] {64, 100}) { // a power of two, and not
+            try (BufferPool pool = new BufferPool(size, 3, false)) {
+                MemorySegment first = pool.acquire();
+                MemorySegment second = pool.acquire();
+
+                assertTrue(pool.owns(first) && pool.owns(second), "size " + size);
+                assertFalse(pool.owns(first.asSlice(1)), "a slice, size " + size);
+                assertFalse(pool.owns(second.asSlice(0, size / 2)), "a shorter slice, size " + size);
+            }
+        }
+    }
+
+    @Test
+    void aBufferOfASizeThatIsNoPowerOfTwoGoesBackToItsOwnSlot() {
+        try (BufferPool pool = new BufferPool(100, 3, false)) {
+            MemorySegment first = pool.acquire();
+            MemorySegment second = pool.acquire();
+            pool.release(second);
+            pool.release(first);
+
+            assertSame(first, pool.acquire());
+            assertSame(second, pool.acquire());
         }
     }
 

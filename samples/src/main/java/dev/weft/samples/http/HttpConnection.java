@@ -56,7 +56,7 @@ final class HttpConnection {
     private final ByteArrayPool buffers;
 
     // Made once: passing a fresh lambda at each step would allocate per request.
-    private final Function<Flow.Read, Promise<Boolean>> onRead = this::onRead;
+    private final Function<Flow.Read, Promise<Void>> answerThenContinue = this::answerThenContinue;
     private final Function<Boolean, Promise<Void>> continueOrStop = this::continueOrStop;
     private final Runnable onTimer = this::onTimer;
     private final Function<Flow.Read, Promise<Void>> onDiscarded = this::onDiscarded;
@@ -151,39 +151,75 @@ final class HttpConnection {
         return answerBuffered().flatMap(continueOrStop);
     }
 
+    /**
+     * Reads and answers until told to stop. One bind per wait, not two: a read that has to wait
+     * gets {@link #answerThenContinue} bound to it, which answers and goes on in the same callback;
+     * reads and answers that complete at once go round this loop without a promise node at all
+     * (and without growing the stack, which the bind chain did for a burst of reads answered at
+     * once).
+     */
     private Promise<Void> continueOrStop(boolean keepReading) {
-        if (!keepReading || draining && head == null && inStart == inEnd) {
-            return Promise.unit();
-        }
-        return awaitBytes().flatMap(onRead).flatMap(continueOrStop);
-    }
-
-    /** Answers the complete requests in the buffer; fulfilled with whether to read on. */
-    private Promise<Boolean> answerBuffered() {
-        Request request = nextRequest();
-        if (request == null) {
-            if (expectsContinue()) {
-                continueSent = true;
-                append(CONTINUE);
+        while (keepReading && !(draining && head == null && inStart == inEnd)) {
+            Promise<Flow.Read> read = awaitBytes();
+            if (!read.isFulfilled()) {
+                return read.flatMap(answerThenContinue);
             }
-            return flush(true);
+            Promise<Boolean> answered = onRead(read.value());
+            if (!answered.isFulfilled()) {
+                return answered.flatMap(continueOrStop);
+            }
+            keepReading = answered.value();
         }
-        answering = request;
-        Promise<Response> response = respond(request);
-        if (response.isPending()) {
-            readNanosCurrent = false; // the answer waits for the handler: time passes
-        }
-        return response.flatMap(onResponse);
+        return Promise.unit();
     }
 
+    /** What a read that had to wait resumes with: its requests answered, then the next read. */
+    private Promise<Void> answerThenContinue(Flow.Read read) {
+        Promise<Boolean> answered = onRead(read);
+        return answered.isFulfilled() ? continueOrStop(answered.value()) : answered.flatMap(continueOrStop);
+    }
+
+    /**
+     * Answers the complete requests in the buffer; fulfilled with whether to read on. A loop, not
+     * a bind per request: a handler that answers at once (a fulfilled promise) is followed
+     * without a promise step, and a pipelined batch does not deepen the stack per request.
+     */
+    private Promise<Boolean> answerBuffered() {
+        while (true) {
+            Request request = nextRequest();
+            if (request == null) {
+                if (expectsContinue()) {
+                    continueSent = true;
+                    append(CONTINUE);
+                }
+                return flush(true);
+            }
+            answering = request;
+            Promise<Response> response = respond(request);
+            if (!response.isFulfilled()) {
+                readNanosCurrent = false; // the answer waits for the handler: time passes
+                return response.flatMap(onResponse);
+            }
+            if (queueAnswer(response.value())) {
+                return flush(false);
+            }
+        }
+    }
+
+    /** Continues after a handler's answer that had to be waited for. */
     private Promise<Boolean> onResponse(Response response) {
+        return queueAnswer(response) ? flush(false) : answerBuffered();
+    }
+
+    /** Queues the response to the request being answered; true if the connection closes after it. */
+    private boolean queueAnswer(Response response) {
         RequestHead answered = answering.head();
         answering = null;
         // decided after the handler: a drain that began meanwhile closes after this response
         boolean close = !answered.keepAlive() || draining;
         encode(response, answered, close);
         headStarted = false; // the next head's wait starts once this response is queued
-        return close ? flush(false) : answerBuffered();
+        return close;
     }
 
     // Fulfilled and immutable, so one of each serves every connection of the loop.

@@ -1,6 +1,7 @@
 package dev.weft.samples.http;
 
 import dev.weft.loop.Loop;
+import dev.weft.loop.device.Flow;
 import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import dev.weft.unix.net.SocketClosedException;
@@ -54,6 +55,24 @@ public final class HttpServer {
         HttpServer server = new HttpServer(loop, listener, handler, limits);
         Promise.async(server::acceptLoop);
         return server;
+    }
+
+    /**
+     * Serves one connection that no listener accepted: any {@link Flow}, such as a vchan on Xen,
+     * a flow over a pipe, or an in-memory flow in a test or benchmark. Its requests are answered
+     * exactly as a listener's connections are (same limits, timeouts and errors), with response
+     * and buffer caches of its own. LOOP THREAD ONLY: call it on {@code loop}'s thread.
+     *
+     * @param loop the loop the flow belongs to, for its timers and clock
+     * @param flow the connection; closed when serving ends
+     * @param handler answers the requests
+     * @param limits the server's limits
+     * @return fulfilled once the connection is closed; never rejected; cancelling it abandons
+     *     the connection and closes it
+     */
+    public static Promise<Void> serve(Loop loop, Flow flow, HttpHandler handler, HttpLimits limits) {
+        return new HttpConnection(flow, loop, loop.clock(), handler, limits, new Responses(),
+                new ByteArrayPool(4096, 4)).serve();
     }
 
     /** The address the server listens on. */

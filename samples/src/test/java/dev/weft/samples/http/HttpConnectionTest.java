@@ -108,6 +108,33 @@ class HttpConnectionTest {
     }
 
     @Test
+    void answersAThousandPipelinedRequestsOfOneReadInOrderWithOneWrite() {
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            batch.append("GET /plaintext?n=").append(i).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+        }
+        flow.send(batch.toString()).end();
+
+        serve();
+
+        assertEquals(1000, count(flow.written(), "Hello, World!"));
+        assertEquals(1, flow.writes());
+    }
+
+    @Test
+    void answersEveryRequestWhenThousandsOfReadsAreReadyAtOnce() {
+        for (int i = 0; i < 5000; i++) {
+            flow.send(GET);
+        }
+        flow.end();
+
+        serve();
+
+        assertEquals(5000, count(flow.written(), "Hello, World!"));
+        assertEquals(5000, flow.writes(), "one write per read: each read's answers go out before the next read");
+    }
+
+    @Test
     void parsesARequestThatArrivesOneByteAtATime() {
         for (char c : GET.toCharArray()) {
             flow.send(String.valueOf(c));
