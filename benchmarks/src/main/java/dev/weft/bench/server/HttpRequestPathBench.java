@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * request in user space apart from the system calls and the loop's dispatch: the waiting read
  * resolved, the head parsed, the handler asked, the response encoded and written, the next read
  * issued. With no system call in it, the JVM's CPU time per operation ({@code -prof
- * dev.weft.bench.server.CpuTimeProfiler}) is user time, measured exactly rather than sampled at
+ * dev.weft.bench.profile.ProcessCpuProfiler}) is user time, measured exactly rather than sampled at
  * the tick; {@code -prof gc} gives the bytes it allocates. Loop thread only: each JMH thread has
  * its own loop and connection and runs them itself.
  */

@@ -1,4 +1,4 @@
-package dev.weft.bench.server;
+package dev.weft.bench.profile;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -21,13 +21,15 @@ import org.openjdk.jmh.results.ScalarResult;
  * machines are VMs without a PMU): CPU time is far less disturbed by other load than the wall
  * time JMH scores, so before/after comparisons on a busy machine stay readable.
  *
- * <p>Counts every thread of the forked JVM (JIT and GC included), so measure after warm-up.
+ * <p>Counts every thread of the forked JVM (JIT and GC included, and loop threads a benchmark
+ * starts itself), so measure after warm-up; {@link ThreadCpuProfiler} counts JMH's worker threads
+ * only, and splits user from total by thread rather than by tick.
  * Linux's split of CPU time into user and kernel is sampled at the tick, so either part alone is
  * exact only over iterations of many ticks (seconds). Run with
- * {@code -prof dev.weft.bench.server.CpuTimeProfiler}; JMH calls it on its own threads, around
+ * {@code -prof dev.weft.bench.profile.ProcessCpuProfiler}; JMH calls it on its own threads, around
  * the iterations.
  */
-public final class CpuTimeProfiler implements InternalProfiler {
+public final class ProcessCpuProfiler implements InternalProfiler {
     private static final int RUSAGE_SELF = 0;
     /** struct rusage: two timevals (16 bytes each), then 14 longs. */
     private static final long RUSAGE_BYTES = 2 * 16 + 14 * 8;
@@ -38,7 +40,7 @@ public final class CpuTimeProfiler implements InternalProfiler {
     private long sysNanosBefore;
 
     /** Creates the profiler; JMH calls this. */
-    public CpuTimeProfiler() {}
+    public ProcessCpuProfiler() {}
 
     @Override
     public String getDescription() {
