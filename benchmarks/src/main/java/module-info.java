@@ -6,6 +6,7 @@
 // JMH and Reactor ship as automatic modules; that is their packaging, not a choice made here.
 @SuppressWarnings("requires-automatic")
 module dev.weft.bench {
+    requires java.management;
     requires dev.weft.promise;
     requires dev.weft.loop;
     requires dev.weft.unix;
