@@ -26,6 +26,10 @@ import java.util.function.IntPredicate;
  * now resolves without storing into them at all (bindPending went from about CompletableFuture's
  * time to about 0.6 of it).
  *
+ * <p>A paused promise whose only callback is one {@code onSuccess} consumer (the shape of a
+ * callback that yields with {@code pause().onSuccess(this)}) is woken by the pause round itself,
+ * without the work list ({@link #wakeLoneConsumer}), under the same rules as the drain.
+ *
  * <p>Nothing leaves the drain loop but its end: a node catches what user code throws, and a VM
  * error raised inside a node (memory, stack) is reported to the async-exception hook and the
  * drain goes on, so no cursor is ever left stranded above a floor. The node that failed leaves
