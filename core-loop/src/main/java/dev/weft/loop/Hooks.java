@@ -39,12 +39,16 @@ final class Hooks {
         }
     }
 
-    /** Runs the hooks in the order they were added; a hook that throws is reported, the rest run. */
-    void runInOrder() {
+    /**
+     * Runs the hooks in the order they were added; a hook that throws is reported, the rest run.
+     * Returns how many ran.
+     */
+    int runInOrder() {
         Runnable[] snapshot = actions;
         for (int i = 0; i < snapshot.length; i++) {
             runOne(snapshot[i]);
         }
+        return snapshot.length;
     }
 
     private static void runOne(Runnable hook) {

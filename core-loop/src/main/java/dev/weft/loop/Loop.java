@@ -121,13 +121,26 @@ import java.util.function.Supplier;
  * <p><b>Cost per iteration.</b> Nothing is allocated: hooks are copy-on-write arrays, the timer
  * handler and the batch arrays are fields made once, the inbox is drained in a counted loop. No
  * lock is taken on the loop thread: the inbox is lock-free (JCTools), the metrics and the
- * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. Two {@link
- * System#nanoTime()} reads per iteration feed the busy/blocked metrics, two more when the
- * iteration may block (a timeout-0 poll counts as busy time); the watchdog, when on,
- * adds two opaque stores and one read per callback. Further pause rounds read the clock once
- * per {@value #WOKEN_PER_CLOCK_READ} promises woken. The JFR iteration event is made, begun and
- * asked {@code shouldCommit()} every iteration; with no recording that wants it the JIT removes
- * all three ({@code WakeupBench} measures 0 bytes per iteration).
+ * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. The watchdog,
+ * when on, adds two opaque stores and one read per callback. The JFR iteration event is made,
+ * begun and asked {@code shouldCommit()} every iteration; with no recording that wants it the JIT
+ * removes all three ({@code WakeupBench} measures 0 bytes per iteration).
+ *
+ * <p><b>Clock reads</b> (each 24 ns of CPU through a VM's vDSO, {@code ClockReadBench}). The
+ * busy/blocked metrics need an iteration's start and end; inside one {@code run} or {@code
+ * start} an iteration starts where the previous one ended, so that is one {@link
+ * System#nanoTime()} read (a {@code runOnce} from a host reads its start too, as does the
+ * iteration after a close step). Steps 3 and 4 (the due timers,
+ * the time to the next timer, the start of a wait) share one reading of the loop's clock, and
+ * when that clock is the {@link SystemClock} and nothing ran since the iteration began (no enter
+ * hook, no pause round, no inbox task) they take the start reading itself; a timer that fires
+ * makes the next of them read again. A wait that may block adds one read where it ended (the
+ * first readiness callback, or the poll's return), and the epoll engine one for a bounded wait
+ * (to resume after EINTR). So a busy iteration that ran only readiness callbacks reads the clock
+ * once, one that may block three times. A reading a few steps old is never early: timers still
+ * fire at or after their deadline; it can make the time to the next timer look longer by those
+ * steps' bookkeeping, tens of nanoseconds. Further pause rounds read the clock once per {@value
+ * #WOKEN_PER_CLOCK_READ} promises woken. {@code ClockReadsTest} counts the loop clock's reads.
  *
  * <p><b>Determinism.</b> With {@link VirtualTimeEngine} time moves only inside step 4 and only
  * when the loop has nothing ready, by exactly the time to the next timer. With a shuffle seed,
@@ -210,6 +223,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private final String name;
     private final Engine engine;
     private final Clock clock;
+    /** The clock is {@link SystemClock}, so its readings and {@link System#nanoTime()}'s are one. */
+    private final boolean systemClock;
     private final TimerWheel<Alarm> wheel;
     private final Inbox inbox;
     private final LoopMetrics metrics;
@@ -252,6 +267,19 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /** The {@code execute} tasks the shutdown's final drain ran, counted as callbacks like any task. */
     private int tasksRunAtClose;
     private long dispatchStartNanos;
+    /**
+     * The previous iteration's end reading, which the next iteration takes as its start, and so,
+     * when nothing runs before step 3, as "now" for the timers and the block timeout. Valid only
+     * while iterations follow one another with no other code between them (a {@code run}'s or
+     * {@code start}'s own loop): a stale reading would make a timer fire late by its age. So it is
+     * cleared by {@link #leave} (a host's {@code runOnce} calls, the end of a {@code run}) and by
+     * the close step (exit hooks run after it).
+     */
+    private long carriedStartNanos;
+    private boolean startCarried;
+    /** Steps 3 and 4: the loop clock's last reading, and whether it may stand for "now" ({@link #clockNow}). */
+    private long clockReading;
+    private boolean clockReadingValid;
     /** Whether this iteration's wait is being timed, so that the first dispatch stamps its end. */
     private boolean timingBlock;
     /** The promise {@link #run} waits for: once it resolves, the iteration must not block. */
@@ -315,6 +343,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         this.name = builder.name != null ? builder.name : "weft-loop-" + NAMES.incrementAndGet();
         this.engine = builder.engine();
         this.clock = builder.clock();
+        this.systemClock = clock == SystemClock.INSTANCE;
         this.wheel = new TimerWheel<>(clock.nanoTime(), builder.tickNanos);
         this.inbox = new Inbox(engine);
         this.metrics = new LoopMetrics(inbox);
@@ -1042,27 +1071,31 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private int iterate(long maxBlockNanos) {
         IterationEvent event = new IterationEvent(); // removed by escape analysis unless recording
         event.begin();
-        long startNanos = System.nanoTime();
-        enterHooks.runInOrder();
+        long startNanos = startCarried ? carriedStartNanos : System.nanoTime();
+        int hooks = enterHooks.runInOrder();
         // 1. Paused before this iteration began, then further rounds while nothing else is ready.
         int woken = runPauseRounds();
         int rounds = pauseRoundsThisIteration;
         // 2. The cross-thread inbox, as much as it held when the drain began.
         int tasks = shuffle == null ? drainInbox() : drainInboxShuffled();
-        // 3. Timers due now; one clock read for the whole step.
+        // 3. Timers due now; one clock read for the whole step, or none if nothing has run since
+        // startNanos (see "Clock reads" in the class notes).
+        clockReadingValid = systemClock && hooks + woken + tasks == 0;
+        clockReading = startNanos;
         int timers = fireDueTimers();
         int work = woken + tasks + timers;
         metrics.callbacksRun(work); // published before blocking, so a blocked loop shows its work
         // 4 and 5. Block (timeout 0 if anything is ready), then readiness callbacks. Only a wait
         // that may block is timed: a clock read costs ~30 ns, as much again as the rest of a
         // busy iteration's bookkeeping, and a timeout-0 poll is busy time anyway.
+        clockReadingValid &= timers == 0;
         long timeout = blockTimeout(maxBlockNanos);
         long blocked = 0;
         int ready;
         if (timeout == 0) {
             ready = block(0);
         } else {
-            long blockStartNanos = System.nanoTime();
+            long blockStartNanos = systemClock && clockReadingValid ? clockReading : System.nanoTime();
             dispatchStartNanos = 0;
             timingBlock = true;
             try {
@@ -1075,13 +1108,17 @@ public final class Loop implements Executor, AutoCloseable, Time {
         }
         LoopHooks.reportUnhandledRejections(); // debug mode only; nothing at all otherwise
         leaveHooks.runInOrder();
-        metrics.endIteration(ready, rounds, blocked, System.nanoTime() - startNanos - blocked);
+        long endNanos = System.nanoTime();
+        metrics.endIteration(ready, rounds, blocked, endNanos - startNanos - blocked);
+        carriedStartNanos = endNanos; // the next iteration of this run starts where this one ended
+        startCarried = true;
         work += ready;
         if (event.shouldCommit()) {
             event.record(name, rounds, woken, tasks, timers, ready, timeout, blocked);
             event.commit();
         }
         if (closeRequested && !terminated) {
+            startCarried = false; // exit hooks may run: the end reading no longer stands for "now"
             if (!exiting) {
                 beginExit();
             }
@@ -1217,7 +1254,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         if (wheel.size() == 0) {
             return 0;
         }
-        long now = clock.nanoTime();
+        long now = clockNow();
         int fired;
         if (shuffle == null) {
             fired = wheel.expire(now, fireNow);
@@ -1261,6 +1298,18 @@ public final class Loop implements Executor, AutoCloseable, Time {
         timer.payload().reject(LoopClosed.cutOff(name, "a sleep or timeout"));
     }
 
+    /**
+     * The loop's clock for steps 3 and 4: the reading the iteration already holds if nothing has
+     * run since it was taken, else a new one, which later steps may reuse while nothing runs.
+     */
+    private long clockNow() {
+        if (!clockReadingValid) {
+            clockReading = clock.nanoTime();
+            clockReadingValid = true;
+        }
+        return clockReading;
+    }
+
     /** The engine timeout for step 4: 0 if anything is ready, else until the next timer, capped. */
     private long blockTimeout(long maxBlockNanos) {
         if (maxBlockNanos == 0 || closeStepDue() || LoopHooks.pausedCount() > 0
@@ -1270,7 +1319,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         long timeout = -1;
         long next = wheel.nextDeadline();
         if (next != TimerWheel.NO_DEADLINE) {
-            long now = clock.nanoTime();
+            long now = clockNow();
             timeout = next <= now ? 0 : next - now; // next > now, so the difference is positive
         }
         if (maxBlockNanos > 0 && (timeout < 0 || timeout > maxBlockNanos)) {
@@ -1372,6 +1421,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** Ends what {@link #enter} began: the thread runs no loop, and has its own hook back. */
     private void leave() {
+        startCarried = false; // the host's time until the next run is not the loop's
         RUNNING.set(null);
         restoreAsyncExceptionHook();
     }

@@ -19,10 +19,38 @@ import java.lang.invoke.MethodHandle;
  * <p>Threading: every method may be called from any thread; errno is captured into that thread's
  * {@link Scratch}. Whether concurrent calls on one fd make sense is the caller's business.
  *
- * <p>None of the handles uses {@link Linker.Option#critical}: it would save a thread-state
- * transition on short calls such as {@code epoll_ctl} or a non-blocking {@code read}, but it also
- * stalls safepoints for the call's duration, and no benchmark has yet shown the saving matters.
- * Add it only to a call that never blocks, with the JMH numbers beside it.
+ * <p><b>Critical calls.</b> Four bindings use {@link Linker.Option#critical}: {@link
+ * #recv_dontwait}, {@link #send_dontwait}, {@link #epoll_wait_now} and {@link #epoll_ctl}, the
+ * calls a loop makes per request. A critical downcall skips the thread-state transitions to and
+ * from native code (and the safepoint poll on return), so while it runs the thread still counts
+ * as running Java: a safepoint (a GC, a deoptimisation, a thread dump) that is requested meanwhile
+ * waits until the call returns, and so does every other Java thread that has already stopped for
+ * it. That is harmless for a call that cannot block, and a stall of the whole JVM for one that
+ * can. So each critical binding cannot block <em>by construction</em>, not by the caller's care:
+ * the two socket calls add {@code MSG_DONTWAIT} to the flags themselves, so a blocking socket
+ * (or a caller that forgot O_NONBLOCK) gets EAGAIN rather than a wait, and anything that is not
+ * a socket gets ENOTSOCK; {@code epoll_wait_now} passes timeout 0 itself; {@code epoll_ctl}
+ * never waits for an fd (it takes the epoll instance's mutex, which others hold only while they
+ * edit the set or copy out ready events, never while they sleep). Every other call, including
+ * {@code read}, {@code write} and a timed {@code epoll_wait}, stays an ordinary downcall, as it
+ * may be given a blocking fd (FileFlow reads files on its blocking pool). Errno capture combines
+ * with critical (JDK 22 and later). The two socket calls are bound with {@code critical(true)},
+ * so they also accept a heap segment (a {@code byte[]}), which lets a parser receive straight
+ * into its array; the GC cannot move the array during the call because no GC can start during it.
+ *
+ * <p>Why, in numbers ({@code LibcCallBench}, CPU time per call from {@code -prof
+ * dev.weft.bench.profile.ThreadCpuProfiler}, 2026-12-05 on 2 CPUs under load average 14-17;
+ * {@code -prof perfnorm} finds no hardware counters in this VM; table and command in
+ * docs/performance.md, "Foreign calls"): the JVM's own part of a downcall, measured on {@code
+ * labs}, which never enters the kernel, is 9.4 ns with errno capture (6.7 ns without; the capture
+ * is the dearer option), and {@code critical} takes 1.1 to 1.3 ns off it (8.4 ns), in two runs
+ * with error bars under a third of that. A segment argument from a shared arena (a {@code
+ * BufferPool} buffer) adds about 2.5 ns (the JVM acquires and releases the arena around the call),
+ * one from an automatic arena nothing measurable. Heap access costs nothing measurable over plain
+ * {@code critical}. Against the system call itself the saving is small: {@code recv} of an empty
+ * socket costs 380 ns of CPU here, {@code epoll_wait} with one ready fd 495 ns, {@code
+ * epoll_ctl(MOD)} 410 ns, so critical saves about 0.3% of each; it is kept because it is free of
+ * risk for these four calls as bound, and the loop makes two or three of them per request.
  *
  * <p>The constants are Linux's generic ABI values (x86_64, aarch64, riscv64).
  */
@@ -96,6 +124,8 @@ public final class Libc {
     public static final int SHUT_RD = 0;
     /** {@code shutdown}: stop writing (sends FIN). */
     public static final int SHUT_WR = 1;
+    /** {@code recv}/{@code send} flag: this call does not block, whatever the fd's mode. */
+    public static final int MSG_DONTWAIT = 0x40;
     /** {@code send} flag: return EPIPE instead of raising SIGPIPE. */
     public static final int MSG_NOSIGNAL = 0x4000;
 
@@ -129,10 +159,19 @@ public final class Libc {
             CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
 
     private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", JAVA_INT, JAVA_INT);
+    // Critical (see the class notes): never waits, whatever its arguments.
     private static final MethodHandle EPOLL_CTL =
-            downcall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+            criticalDowncall("epoll_ctl", false, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle EPOLL_WAIT =
             downcall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    // Critical, for epoll_wait_now only: its timeout is always 0.
+    private static final MethodHandle EPOLL_WAIT_CRITICAL =
+            criticalDowncall("epoll_wait", false, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    // Critical, with heap access, for recv_dontwait and send_dontwait only: MSG_DONTWAIT always set.
+    private static final MethodHandle RECV_CRITICAL =
+            criticalDowncall("recv", true, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SEND_CRITICAL =
+            criticalDowncall("send", true, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle EVENTFD = downcall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle READ = downcall("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle WRITE = downcall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
@@ -186,7 +225,10 @@ public final class Libc {
         }
     }
 
-    /** {@code epoll_ctl(2)}; {@code event} is one {@code struct epoll_event}, or NULL for DEL. */
+    /**
+     * {@code epoll_ctl(2)}; {@code event} is one {@code struct epoll_event}, or NULL for DEL. A
+     * critical call: it never waits (see the class notes).
+     */
     public static int epoll_ctl(int epfd, int op, int fd, MemorySegment event) {
         MemorySegment state = Scratch.current().callState;
         try {
@@ -201,6 +243,19 @@ public final class Libc {
         MemorySegment state = Scratch.current().callState;
         try {
             return result((int) EPOLL_WAIT.invokeExact(state, epfd, events, maxEvents, timeoutMillis), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code epoll_wait(2)} with timeout 0: collects the events ready now and never waits. A
+     * critical call (see the class notes); returns the number of events written, or {@code -errno}.
+     */
+    public static int epoll_wait_now(int epfd, MemorySegment events, int maxEvents) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((int) EPOLL_WAIT_CRITICAL.invokeExact(state, epfd, events, maxEvents, 0), state);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -386,6 +441,34 @@ public final class Libc {
         }
     }
 
+    /**
+     * {@code recv(2)} with {@link #MSG_DONTWAIT} added to {@code flags}: never blocks, even on a
+     * blocking socket (EAGAIN instead); on anything but a socket it fails with ENOTSOCK. A
+     * critical call (see the class notes), so {@code buffer} may also be a heap segment.
+     */
+    public static long recv_dontwait(int fd, MemorySegment buffer, long count, int flags) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((long) RECV_CRITICAL.invokeExact(state, fd, buffer, count, flags | MSG_DONTWAIT), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code send(2)} with {@link #MSG_DONTWAIT} added to {@code flags}: never blocks, even on a
+     * blocking socket (EAGAIN instead); on anything but a socket it fails with ENOTSOCK. A
+     * critical call (see the class notes), so {@code buffer} may also be a heap segment.
+     */
+    public static long send_dontwait(int fd, MemorySegment buffer, long count, int flags) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return result((long) SEND_CRITICAL.invokeExact(state, fd, buffer, count, flags | MSG_DONTWAIT), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     /** {@code sendto(2)}. */
     public static long sendto(int fd, MemorySegment buffer, long count, int flags,
                               MemorySegment address, int length) {
@@ -519,6 +602,16 @@ public final class Libc {
 
     private static MethodHandle downcall(String name, MemoryLayout result, MemoryLayout... arguments) {
         return bind(name, FunctionDescriptor.of(result, arguments), Linker.Option.captureCallState("errno"));
+    }
+
+    /**
+     * A critical binding (see the class notes): ONLY for a call that cannot block whatever its
+     * arguments, and that never calls back into Java.
+     */
+    private static MethodHandle criticalDowncall(String name, boolean heapAccess, MemoryLayout result,
+                                                 MemoryLayout... arguments) {
+        return bind(name, FunctionDescriptor.of(result, arguments),
+                Linker.Option.critical(heapAccess), Linker.Option.captureCallState("errno"));
     }
 
     private static MethodHandle variadicDowncall(String name, int firstVariadic, MemoryLayout result,

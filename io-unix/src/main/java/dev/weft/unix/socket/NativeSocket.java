@@ -140,22 +140,25 @@ public final class NativeSocket implements AutoCloseable {
     }
 
     /**
-     * Reads into {@code buffer} from its start.
+     * Reads into {@code buffer} from its start; the buffer may be native memory or a heap
+     * segment (a {@code byte[]}'s), which the call fills directly.
      *
      * @return bytes read; {@code 0} if nothing is available now; {@code -1} at end of stream
      */
     public int read(MemorySegment buffer) {
-        long r = Libc.read(fd, buffer, buffer.byteSize());
-        return (int) NonBlocking.read(r, buffer.byteSize() == 0, "read", null, fd);
+        // recv with MSG_DONTWAIT: a critical call, cheaper than read(2) and unable to block.
+        long r = Libc.recv_dontwait(fd, buffer, buffer.byteSize(), 0);
+        return (int) NonBlocking.read(r, buffer.byteSize() == 0, "recv", null, fd);
     }
 
     /**
-     * Writes from {@code buffer}, all of it if the kernel has room.
+     * Writes from {@code buffer}, all of it if the kernel has room; the buffer may be native
+     * memory or a heap segment.
      *
      * @return bytes written; {@code 0} if the send buffer is full
      */
     public int write(MemorySegment buffer) {
-        long r = Libc.send(fd, buffer, buffer.byteSize(), Libc.MSG_NOSIGNAL);
+        long r = Libc.send_dontwait(fd, buffer, buffer.byteSize(), Libc.MSG_NOSIGNAL);
         return (int) NonBlocking.write(r, "send", null, fd);
     }
 

@@ -42,9 +42,7 @@ class EpollEngineTest {
         try (EpollEngine engine = new EpollEngine(); Arena arena = Arena.ofConfined()) {
             List<Integer> seen = new ArrayList<>();
             engine.register(eventfd, READABLE, seen::add);
-            MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
-            one.set(ValueLayout.JAVA_LONG, 0, 1L);
-            Libc.write(eventfd, one, Long.BYTES);
+            signal(eventfd, arena);
 
             engine.poll(TimeUnit.SECONDS.toNanos(10));
 
@@ -78,6 +76,46 @@ class EpollEngineTest {
 
             assertThrows(IllegalStateException.class, () -> engine.unregister(fd));
         }
+    }
+
+    @Test
+    void aNegativeFdIsRefusedWithEbadf() {
+        try (EpollEngine engine = new EpollEngine()) {
+            EpollException e = assertThrows(EpollException.class, () -> engine.register(-1, READABLE, ready -> { }));
+
+            assertEquals(Errno.EBADF, e.errno());
+        }
+    }
+
+    @Test
+    void anFdNumberedAboveEveryEarlierOneIsRegisteredAndDispatched() {
+        // The registrations are an array indexed by fd that starts short: hold enough fds open
+        // that the last one's number lies beyond its first length.
+        List<Integer> held = new ArrayList<>();
+        try (EpollEngine engine = new EpollEngine(); Arena arena = Arena.ofConfined()) {
+            int fd;
+            do {
+                fd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+                held.add(fd);
+            } while (fd < 200);
+            List<Integer> seen = new ArrayList<>();
+            engine.register(fd, READABLE, seen::add);
+            signal(fd, arena);
+
+            engine.poll(TimeUnit.SECONDS.toNanos(10));
+
+            assertEquals(List.of(READABLE), seen);
+            engine.unregister(fd);
+        } finally {
+            held.forEach(Libc::close);
+        }
+    }
+
+    /** Adds 1 to the eventfd's counter, which makes it readable. */
+    private static void signal(int eventfd, Arena arena) {
+        MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
+        one.set(ValueLayout.JAVA_LONG, 0, 1L);
+        assertEquals(Long.BYTES, Libc.write(eventfd, one, Long.BYTES));
     }
 
     private static int closedFd() {

@@ -104,6 +104,22 @@ class NativeSocketTest {
     }
 
     @Test
+    void readAndWriteTakeHeapSegmentsAsWellAsNativeMemory() {
+        try (NativeSocket server = listener(); NativeSocket client = connectedTo(server); NativeSocket accepted = acceptOne(server)) {
+            byte[] message = "heap".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] received = new byte[16];
+
+            int written = client.write(MemorySegment.ofArray(message));
+            awaitReady(accepted, READABLE);
+            int read = accepted.read(MemorySegment.ofArray(received));
+
+            assertEquals(4, written);
+            assertEquals(4, read);
+            assertEquals("heap", new String(received, 0, read, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void writevSendsItsBuffersInOrder() {
         try (NativeSocket server = listener(); NativeSocket client = connectedTo(server); NativeSocket accepted = acceptOne(server)) {
             long written = client.writev(new MemorySegment[] {bytes("ab"), bytes("cde"), bytes("f")}, 0, 3);

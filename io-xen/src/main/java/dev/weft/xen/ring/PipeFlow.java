@@ -36,11 +36,21 @@ import java.util.function.Supplier;
  * the bytes while the callbacks run (and is never kept waiting behind them).
  *
  * <p>Data is copied out of the ring once, into a private buffer that a read lends until the next
- * read; the ring's bytes are never read twice. A peer that breaks the pipe ({@link RingBroken})
+ * read; the ring's bytes are never read twice.
+ *
+ * <p><b>Read fairness.</b> A read that finds bytes in the ring is answered at once, so a reader
+ * whose callback reads again runs on while the peer keeps the ring from going empty. At most
+ * {@value #READS_PER_TURN} reads are answered that way between two turns of the loop (an event
+ * on the port, or a pause round); the next read waits for a pause round, so that a peer writing
+ * as fast as we read cannot hold the loop while other work waits. It waits for a pause round,
+ * not an event, because the peer owes no further event for bytes already in the ring. A peer that breaks the pipe ({@link RingBroken})
  * breaks the flow for good: pending and later operations are rejected with that failure.
  */
 public final class PipeFlow implements Flow {
     private static final int READ_BUFFER_MAX = 64 * 1024;
+
+    /** The most reads answered between two turns of the loop; see "Read fairness" above. */
+    static final int READS_PER_TURN = 16;
 
     /**
      * The parts of a protocol beyond the rings: when to notify, how to ask to be notified, how
@@ -90,6 +100,10 @@ public final class PipeFlow implements Flow {
     private Promise<Void> closing;
     private long bytesRead;
     private long bytesWritten;
+    /** Reads answered since the loop last ran the service routine; bounded by {@link #READS_PER_TURN}. */
+    private int readsThisTurn;
+    /** A pause round will run the service routine: the reader used up its turn. */
+    private boolean turnAwaited;
 
     /**
      * A flow over {@code pipe}, woken by events on {@code port} of {@code channels}.
@@ -239,6 +253,9 @@ public final class PipeFlow implements Flow {
         if (pendingShutdown != null && writes.isEmpty()) {
             leave();
         }
+        if (pendingRead != null && readsThisTurn >= READS_PER_TURN) {
+            awaitNextTurn();
+        }
         if ((pendingRead != null || !writes.isEmpty()) && waiting == null) {
             waitFor(seen);
         }
@@ -256,11 +273,30 @@ public final class PipeFlow implements Flow {
         }
     }
 
+    /** Runs the service routine in the next pause round, with a fresh turn of reads. */
+    private void awaitNextTurn() {
+        if (turnAwaited) {
+            return;
+        }
+        turnAwaited = true;
+        // A pause is rejected only when the loop closes; the flow then has nothing more to do.
+        Promise.pause().onSuccess(ignored -> {
+            turnAwaited = false;
+            newTurn();
+        });
+    }
+
+    /** The loop gives the flow a turn (an event, or a pause round): the read bound starts again. */
+    private void newTurn() {
+        readsThisTurn = 0;
+        service();
+    }
+
     private void waitFor(long seen) {
         waiting = channels.after(port, seen);
         waiting.onAny(now -> {
             waiting = null;
-            service();
+            newTurn();
         }, failed -> {
             // Cancelled is our own doing (close, or breaking down); anything else is the port
             // going away under us.
@@ -324,9 +360,12 @@ public final class PipeFlow implements Flow {
         }
     }
 
-    /** Satisfies a pending read from the ring, or with end-of-stream; true if it was satisfied. */
+    /**
+     * Satisfies a pending read from the ring, or with end-of-stream; true if it was satisfied.
+     * Not once the reads of this turn are used up (the service routine then awaits the next).
+     */
     private boolean fillRead() {
-        if (pendingRead == null) {
+        if (pendingRead == null || readsThisTurn >= READS_PER_TURN) {
             return false;
         }
         boolean gone = signals.peerGone() != null;
@@ -336,6 +375,7 @@ public final class PipeFlow implements Flow {
             n = pipe.read(readBuffer);
         }
         if (n > 0) {
+            readsThisTurn++;
             bytesRead += n;
             notifyOwed |= signals.notifyAfterRead();
             flushNotify();

@@ -17,6 +17,7 @@ import dev.weft.xen.evtchn.XenEngine;
 import dev.weft.xen.grant.GrantMapper;
 import dev.weft.xen.grant.MappedPages;
 import dev.weft.xen.grant.SharedPages;
+import dev.weft.xen.ring.BytePipe;
 import dev.weft.xen.ring.ConsoleRingPage;
 import dev.weft.xen.ring.RingBroken;
 import dev.weft.xen.ring.Streams;
@@ -166,6 +167,66 @@ class ConsoleTest {
             storming.set(false);
             storm.join();
         }
+    }
+
+    /**
+     * A guest that refills the out ring each time the backend reads (written here on the backend's
+     * thread into the mapped page, as a guest's vCPU would, with no event) cannot keep the backend's
+     * loop to itself: a chain pausing beside the reader gets a turn at least every {@code
+     * READS_PER_TURN} (16) reads.
+     */
+    @Test
+    void aGuestThatKeepsTheRingFilledCannotHoldTheBackendsLoop() {
+        ReadsBetweenPauseRounds runs = on(backendLoop, () -> {
+            BytePipe guest = ConsoleRingPage.of(mapped.memory()).frontend();
+            MemorySegment line = bytes("0123456789abcdef");
+            guest.write(line);
+            ReadsBetweenPauseRounds counter = new ReadsBetweenPauseRounds();
+            Promise<Void> pausing = counter.pauseUntilDone();
+            return readRefilling(guest, line, 1000, counter).flatMap(v -> {
+                counter.done = true;
+                return pausing;
+            }).map(v -> counter);
+        });
+
+        assertTrue(runs.longest <= 16, "reads answered with no pause round between them: " + runs.longest);
+        assertTrue(runs.longest >= 2, "reads answered at once still run on without waiting: " + runs.longest);
+    }
+
+    /** A chain that pauses until told to stop, and the longest run of reads between two of its rounds. */
+    private static final class ReadsBetweenPauseRounds {
+        boolean done;
+        int pauseRounds;
+        int longest;
+        private int run;
+        private int roundOfRun = -1;
+
+        void read() {
+            run = pauseRounds == roundOfRun ? run + 1 : 1;
+            roundOfRun = pauseRounds;
+            longest = Math.max(longest, run);
+        }
+
+        Promise<Void> pauseUntilDone() {
+            if (done) {
+                return Promise.unit();
+            }
+            return Promise.pause().flatMap(v -> {
+                pauseRounds++;
+                return pauseUntilDone();
+            });
+        }
+    }
+
+    private Promise<Void> readRefilling(BytePipe guest, MemorySegment line, int left, ReadsBetweenPauseRounds runs) {
+        return backend.read().flatMap(read -> {
+            runs.read();
+            if (left == 1) {
+                return Promise.unit();
+            }
+            guest.write(line);
+            return readRefilling(guest, line, left - 1, runs);
+        });
     }
 
     @Test
