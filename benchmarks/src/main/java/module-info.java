@@ -6,13 +6,12 @@
 // JMH and Reactor ship as automatic modules; that is their packaging, not a choice made here.
 @SuppressWarnings("requires-automatic")
 module dev.weft.bench {
-    requires java.management;
     requires dev.weft.promise;
     requires dev.weft.loop;
     requires dev.weft.unix;
     requires dev.weft.xen;
     requires dev.weft.samples;
-    requires java.management; // ThreadCpuProfiler reads threads' CPU time
+    requires java.management; // ThreadCpuProfiler and PauseCpu read threads' CPU time
     requires jmh.core;
     requires reactor.core;
     requires io.netty.common;
