@@ -11,7 +11,7 @@ module dev.weft.bench {
     requires dev.weft.unix;
     requires dev.weft.xen;
     requires dev.weft.samples;
-    requires java.management; // ThreadCpuProfiler reads threads' CPU time
+    requires java.management; // ThreadCpuProfiler and PauseCpu read threads' CPU time
     requires jmh.core;
     requires reactor.core;
     requires io.netty.common;

@@ -64,9 +64,9 @@ import java.util.function.Supplier;
  *       #PAUSE_ROUNDS_NANOS} ns after the first round ended or a timer is due. The clock is read
  *       after the first round and then once every {@value #WOKEN_PER_CLOCK_READ} promises woken
  *       (every round, when rounds are that large), so the time bound and a due timer may be
- *       seen up to that many pauses late. So a chain that pauses in a loop runs up to 64 pauses
- *       per engine poll, and ready I/O waits for at most 64 rounds, or about 50 µs, behind it; an
- *       inbox task stops the rounds at once. The rounds run inside the promise core ({@link
+ *       seen up to that many pauses late. So a chain that pauses in a loop runs up to 256 pauses
+ *       per engine poll, and ready I/O waits for at most 256 rounds, or about 50 µs, behind it (a
+ *       few µs when each round is one cheap pause); an inbox task stops the rounds at once. The rounds run inside the promise core ({@link
  *       LoopHooks#wakeupPausedRounds}), which asks the loop between two whether another may
  *       start, so that the JIT compiles them as one loop;
  *   <li>the cross-thread inbox, up to the number of tasks it held when the drain began, so a
@@ -98,7 +98,11 @@ import java.util.function.Supplier;
  * 15 times as dear as a Netty task that re-submits itself (Netty runs its task queue without
  * polling in between, checking the time every 64 tasks). The further rounds keep Lwt's order
  * inside a round (FIFO, and what a round pauses waits for the next round) and keep I/O fair by
- * the bound: readiness is only unknown, never skipped, for at most 64 rounds. What changes is
+ * the bound: readiness is only unknown, never skipped, for at most 256 rounds or 50 µs. Why
+ * 256: a timeout-0 poll costs about 200-300 ns on epoll (a system call), so at 64 rounds it was
+ * still a fifth of a one-pause round's cost, and at 256 it is a few percent; the price is that
+ * I/O beside a chain that pauses in a loop waits up to about 3 µs for the poll instead of about
+ * 1 µs ({@code EchoUnderPauseBench} measures it, {@code PauseBench} the gain). What changes is
  * that "after the I/O ready now" holds for the first round of an iteration, not for every pause;
  * enter and leave hooks run once per iteration, not per round. {@link LoopMetrics#pauseRounds()}
  * counts the rounds.
@@ -305,8 +309,10 @@ public final class Loop implements Executor, AutoCloseable, Time {
     /**
      * The default bound on the rounds of paused promises one iteration runs before it polls the
      * engine (step 1): how long ready I/O and due timers may wait behind code that pauses in a loop.
+     * 256 (was 64) so that the engine's poll is a few percent of a one-pause round, not a fifth;
+     * see the class notes, "Why several pause rounds per poll".
      */
-    static final int DEFAULT_MAX_PAUSE_ROUNDS = 64;
+    static final int DEFAULT_MAX_PAUSE_ROUNDS = 256;
 
     /** No pause round after the first starts once this much time has passed in step 1 (50 µs). */
     static final long PAUSE_ROUNDS_NANOS = 50_000L;
@@ -316,10 +322,11 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * read costs as much as a pause itself, so it is spread over several (Netty reads it every 64
      * tasks). A round that wakes this many or more reads the clock before the next one. At 8,
      * clock reads were a tenth of the loop thread's time in {@code PauseBench}'s callback row
-     * (perf, epoll engine, a VM's vDSO clock); at 32 a run of 64 one-pause rounds reads it twice.
-     * The price: the time bound and a due timer are seen up to 32 pauses late.
+     * (perf, epoll engine, a VM's vDSO clock); at 64 a run of 256 one-pause rounds reads it four
+     * times, as Netty reads it once per 64 tasks. The price: the time bound and a due timer are
+     * seen up to 64 pauses late (about 1 µs of cheap pauses).
      */
-    static final int WOKEN_PER_CLOCK_READ = 32;
+    static final int WOKEN_PER_CLOCK_READ = 64;
 
     /** The rounds of paused promises the current iteration ran; set by step 1. */
     private int pauseRoundsThisIteration;

@@ -12,12 +12,16 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * pause(), LoopHooks.wakeupPaused() and wakeupPausedRounds(): FIFO, one round per call (or up to
  * a bound of rounds per call), per thread.
  */
 class PauseTest {
+
+    @RegisterExtension
+    final AsyncExceptionRecorder hook = new AsyncExceptionRecorder();
 
     @BeforeEach
     @AfterEach
@@ -229,5 +233,66 @@ class PauseTest {
         assertEquals(1, LoopHooks.pausedCount());
         assertEquals(1, LoopHooks.wakeupPaused());
         assertEquals(List.of("a", "a"), log);
+    }
+
+    // A paused promise whose only callback is one onSuccess consumer is woken without the drain's
+    // work list (Resolution.wakeLoneConsumer); these pin that it behaves as the drain would.
+
+    @Test
+    void aLoneConsumerThatThrowsIsReportedAndTheRestOfTheRoundRuns() {
+        List<String> order = new ArrayList<>();
+        IllegalStateException thrown = new IllegalStateException("consumer");
+        Promise.pause().onSuccess(v -> {
+            order.add("a");
+            throw thrown;
+        });
+        Promise.pause().onSuccess(v -> order.add("b"));
+
+        assertEquals(2, LoopHooks.wakeupPaused());
+
+        assertEquals(List.of("a", "b"), order);
+        assertEquals(List.of(thrown), hook.received());
+    }
+
+    @Test
+    void aLoneConsumerRunsInsideACallbackSoWhatItResolvesLaterRunsOnceItReturns() {
+        List<String> order = new ArrayList<>();
+        Resolver<String> later = Promise.task();
+        later.promise().onSuccess(v -> order.add(v));
+        Promise.pause().onSuccess(v -> {
+            later.resolveLater("later");
+            order.add("consumer returns");
+        });
+
+        LoopHooks.wakeupPaused();
+
+        assertEquals(List.of("consumer returns", "later"), order);
+    }
+
+    @Test
+    void aPauseThatAFlatMapReturnedWakesTheFlatMapsPromiseAndItsLoneConsumerOnce() {
+        Resolver<Integer> input = Promise.task();
+        Promise<Void> outer = input.promise().flatMap(v -> Promise.pause());
+        List<Object> seen = new ArrayList<>();
+        outer.onSuccess(seen::add);
+        input.resolve(1); // the pause is now a proxy of outer, which holds the lone consumer
+
+        assertEquals(1, LoopHooks.wakeupPaused());
+
+        assertFulfilled(null, outer);
+        assertEquals(1, seen.size());
+        assertEquals(null, seen.get(0));
+    }
+
+    @Test
+    void aCancelledPauseWithALoneConsumerIsSkippedAndItsConsumerNeverRuns() {
+        List<String> order = new ArrayList<>();
+        Promise<Void> p = Promise.pause().onSuccess(v -> order.add("ran"));
+        p.cancel();
+
+        LoopHooks.wakeupPaused();
+
+        assertCancelled(p);
+        assertEquals(List.of(), order);
     }
 }

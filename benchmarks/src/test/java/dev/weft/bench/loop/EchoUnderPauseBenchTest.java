@@ -13,7 +13,7 @@ class EchoUnderPauseBenchTest {
     private final EchoUnderPauseBench bench = new EchoUnderPauseBench();
 
     @ParameterizedTest
-    @CsvSource({"epoll, 1", "epoll, 64", "nio, 1", "nio, 64"})
+    @CsvSource({"epoll, 1", "epoll, 64", "epoll, 256", "nio, 1", "nio, 64", "nio, 256"})
     void theEchoAnswersWhileTheChainPauses(String engine, int maxPauseRounds) throws Exception {
         EchoUnderPauseBench.Echo echo = new EchoUnderPauseBench.Echo();
         echo.engine = engine;
