@@ -65,8 +65,10 @@ import java.util.function.Supplier;
  *       after the first round and then once every {@value #WOKEN_PER_CLOCK_READ} promises woken
  *       (every round, when rounds are that large), so the time bound and a due timer may be
  *       seen up to that many pauses late. So a chain that pauses in a loop runs up to 256 pauses
- *       per engine poll, and ready I/O waits for at most 256 rounds, or about 50 µs, behind it (a
- *       few µs when each round is one cheap pause); an inbox task stops the rounds at once. The rounds run inside the promise core ({@link
+ *       per engine poll, and ready I/O waits behind it for at most 256 rounds: a few µs when
+ *       each round is one cheap pause; when each paused callback does real work, 50 µs plus up
+ *       to 64 of those callbacks (the bound is checked once per 64 woken). An inbox task stops
+ *       the rounds at once. The rounds run inside the promise core ({@link
  *       LoopHooks#wakeupPausedRounds}), which asks the loop between two whether another may
  *       start, so that the JIT compiles them as one loop;
  *   <li>the cross-thread inbox, up to the number of tasks it held when the drain began, so a

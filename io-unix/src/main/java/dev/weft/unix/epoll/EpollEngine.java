@@ -224,7 +224,7 @@ public final class EpollEngine implements Engine {
 
     private int waitForEvents(long timeoutNanos) {
         // Only a bounded wait needs a deadline (to resume after EINTR). A timeout of 0 is what a
-        // loop with work ready polls with (once per 64 pause rounds when code pauses in a loop),
+        // loop with work ready polls with (once per 256 pause rounds when code pauses in a loop),
         // and there a clock read would be pure overhead.
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         int millis = PollTimeout.toMillis(timeoutNanos);

@@ -19,19 +19,23 @@ import java.lang.invoke.MethodHandle;
  * <p>Threading: every method may be called from any thread; errno is captured into that thread's
  * {@link Scratch}. Whether concurrent calls on one fd make sense is the caller's business.
  *
- * <p><b>Critical calls.</b> Four bindings use {@link Linker.Option#critical}: {@link
- * #recv_dontwait}, {@link #send_dontwait}, {@link #epoll_wait_now} and {@link #epoll_ctl}, the
- * calls a loop makes per request. A critical downcall skips the thread-state transitions to and
+ * <p><b>Critical calls.</b> Three bindings use {@link Linker.Option#critical}: {@link
+ * #recv_dontwait}, {@link #send_dontwait} and {@link #epoll_wait_now}, the calls a loop makes per
+ * request. A critical downcall skips the thread-state transitions to and
  * from native code (and the safepoint poll on return), so while it runs the thread still counts
  * as running Java: a safepoint (a GC, a deoptimisation, a thread dump) that is requested meanwhile
  * waits until the call returns, and so does every other Java thread that has already stopped for
  * it. That is harmless for a call that cannot block, and a stall of the whole JVM for one that
- * can. So each critical binding cannot block <em>by construction</em>, not by the caller's care:
- * the two socket calls add {@code MSG_DONTWAIT} to the flags themselves, so a blocking socket
- * (or a caller that forgot O_NONBLOCK) gets EAGAIN rather than a wait, and anything that is not
- * a socket gets ENOTSOCK; {@code epoll_wait_now} passes timeout 0 itself; {@code epoll_ctl}
- * never waits for an fd (it takes the epoll instance's mutex, which others hold only while they
- * edit the set or copy out ready events, never while they sleep). Every other call, including
+ * can. So each critical binding never waits for I/O <em>by construction</em>, not by the
+ * caller's care: the two socket calls add {@code MSG_DONTWAIT} to the flags themselves, so a
+ * blocking socket (or a caller that forgot O_NONBLOCK) gets EAGAIN rather than a wait, and
+ * anything that is not a socket gets ENOTSOCK; {@code epoll_wait_now} passes timeout 0 itself.
+ * They can still sleep briefly inside the kernel (a socket lock another thread holds, memory
+ * reclaim while allocating a buffer, a page fault while copying), which then delays a safepoint
+ * by as long: a risk accepted for these three, bounded and rare on a loop's own sockets.
+ * {@code epoll_ctl} is not critical: an ADD allocates and calls the fd's driver (a Xen device's,
+ * say), more kernel work for the same nanosecond saved, and it is not made per request once a
+ * connection is registered. Every other call, including
  * {@code read}, {@code write} and a timed {@code epoll_wait}, stays an ordinary downcall, as it
  * may be given a blocking fd (FileFlow reads files on its blocking pool). Errno capture combines
  * with critical (JDK 22 and later). The two socket calls are bound with {@code critical(true)},
@@ -49,8 +53,8 @@ import java.lang.invoke.MethodHandle;
  * one from an automatic arena nothing measurable. Heap access costs nothing measurable over plain
  * {@code critical}. Against the system call itself the saving is small: {@code recv} of an empty
  * socket costs 380 ns of CPU here, {@code epoll_wait} with one ready fd 495 ns, {@code
- * epoll_ctl(MOD)} 410 ns, so critical saves about 0.3% of each; it is kept because it is free of
- * risk for these four calls as bound, and the loop makes two or three of them per request.
+ * epoll_ctl(MOD)} 410 ns, so critical saves about 0.3% of each; it is kept for the three calls
+ * that cannot wait for I/O as bound, which the loop makes two or three of per request.
  *
  * <p>The constants are Linux's generic ABI values (x86_64, aarch64, riscv64).
  */
@@ -129,8 +133,9 @@ public final class Libc {
     /** {@code send} flag: return EPIPE instead of raising SIGPIPE. */
     public static final int MSG_NOSIGNAL = 0x4000;
     /**
-     * {@code ioctl} on a stream socket ({@code TIOCOUTQ}): bytes written that the peer has not
-     * acknowledged yet, sent or not (on a Unix socket: not yet read by the peer).
+     * {@code ioctl} on a TCP socket ({@code TIOCOUTQ}): bytes written that the peer has not
+     * acknowledged yet, sent or not. On a Unix socket it answers the send buffer's memory in use,
+     * headers included, which is not a byte count.
      */
     public static final long SIOCOUTQ = 0x5411;
 
@@ -164,9 +169,8 @@ public final class Libc {
             CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
 
     private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", JAVA_INT, JAVA_INT);
-    // Critical (see the class notes): never waits, whatever its arguments.
-    private static final MethodHandle EPOLL_CTL =
-            criticalDowncall("epoll_ctl", false, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    // Not critical: ADD allocates and polls the fd's driver, and can sleep in the kernel meanwhile.
+    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle EPOLL_WAIT =
             downcall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     // Critical, for epoll_wait_now only: its timeout is always 0.
@@ -231,8 +235,8 @@ public final class Libc {
     }
 
     /**
-     * {@code epoll_ctl(2)}; {@code event} is one {@code struct epoll_event}, or NULL for DEL. A
-     * critical call: it never waits (see the class notes).
+     * {@code epoll_ctl(2)}; {@code event} is one {@code struct epoll_event}, or NULL for DEL. Not
+     * a critical call (see the class notes).
      */
     public static int epoll_ctl(int epfd, int op, int fd, MemorySegment event) {
         MemorySegment state = Scratch.current().callState;

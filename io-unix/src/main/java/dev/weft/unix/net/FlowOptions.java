@@ -44,7 +44,8 @@ import java.util.Objects;
  * one per period while the watch lasts; a write the kernel takes at once costs nothing, and output
  * that never had to queue is not watched (a peer that stops reading then is the read or idle
  * timeout's business). On the NIO engine only queued output counts: Java's channels expose neither
- * the kernel's queue nor TCP_USER_TIMEOUT.
+ * the kernel's queue nor TCP_USER_TIMEOUT; nor on Unix sockets, whose SIOCOUTQ counts buffer
+ * memory rather than bytes.
  *
  * @param lowWaterMark reads resume once the queued bytes fall to this or less
  * @param highWaterMark reads pause while more bytes than this are queued

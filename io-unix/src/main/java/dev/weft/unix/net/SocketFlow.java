@@ -486,8 +486,9 @@ public final class SocketFlow implements Flow {
         if (writeTimer == null) {
             armWriteTimer(transport.loop.clock().nanoTime());
         } else if (watchingDelivery) {
-            watchingDelivery = false; // the queue is what the timer watches again, from now
-            lastWriteProgressNanos = transport.loop.clock().nanoTime();
+            // The queue is what the timer watches again; the last progress stays the peer's last
+            // acknowledgement, so writing more does not buy a peer that reads nothing more time.
+            watchingDelivery = false;
         }
         return write.resolver.promise();
     }
@@ -658,7 +659,7 @@ public final class SocketFlow implements Flow {
      */
     private void writeTimerFired() {
         writeTimer = null;
-        if (closed || head == null && !watchingDelivery) {
+        if (closed || (head == null && !watchingDelivery)) {
             return;
         }
         long now = transport.loop.clock().nanoTime();

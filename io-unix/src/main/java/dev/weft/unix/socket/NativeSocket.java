@@ -271,13 +271,16 @@ public final class NativeSocket implements AutoCloseable {
     }
 
     /**
-     * Bytes written to this stream socket that the peer has not acknowledged yet, whether the
-     * kernel sent them or still holds them ({@code ioctl(SIOCOUTQ)}; on a Unix socket, the bytes
-     * the peer has not read). One system call.
+     * Bytes written to this TCP socket that the peer has not acknowledged yet, whether the kernel
+     * sent them or still holds them ({@code ioctl(SIOCOUTQ)}; one system call), or {@code -1} on a
+     * Unix socket, where the kernel answers the send buffer's memory in use rather than bytes.
      *
      * @throws ErrnoException if the kernel refuses (EINVAL on a listening socket)
      */
     public int unacknowledgedBytes() {
+        if (family == Libc.AF_UNIX) {
+            return -1;
+        }
         MemorySegment count = Scratch.current().option;
         check(Libc.ioctl(fd, Libc.SIOCOUTQ, count), "ioctl", "SIOCOUTQ");
         return count.get(ValueLayout.JAVA_INT, 0);

@@ -96,6 +96,7 @@ class EpollEngineTest {
             int fd;
             do {
                 fd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+                assertTrue(fd >= 0, "eventfd failed: errno " + -fd);
                 held.add(fd);
             } while (fd < 200);
             List<Integer> seen = new ArrayList<>();

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The critical bindings cannot block whatever fd they are given (see {@link Libc}'s class notes):
- * tried on a socket pair made <em>without</em> SOCK_NONBLOCK, where an ordinary recv or send
- * would wait. A test that hung would stall every safepoint of the test JVM, so each has a timeout
- * on a separate thread.
+ * The critical bindings never wait for I/O whatever fd they are given (see {@link Libc}'s class
+ * notes): tried on a socket pair made <em>without</em> SOCK_NONBLOCK, where an ordinary recv or
+ * send would wait. A critical call that hung would stall every safepoint of the test JVM, the
+ * timeout's included, so the 30 s timeout would not end it: the build's own timeout would.
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LibcCriticalCallsTest {

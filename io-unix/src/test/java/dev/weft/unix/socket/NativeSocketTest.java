@@ -270,6 +270,43 @@ class NativeSocketTest {
     }
 
     @Test
+    void unacknowledgedBytesCountWhatAPeerThatStoppedReadingLeftInTheKernel() {
+        // The peer is the connection waiting in the listener's backlog: nobody reads it.
+        try (NativeSocket server = listener(); NativeSocket client = connectedTo(server)) {
+            assertEquals(0, client.unacknowledgedBytes(), "nothing written yet");
+
+            long written = fillUntilTheKernelRefuses(client);
+
+            int unacknowledged = client.unacknowledgedBytes();
+            assertTrue(unacknowledged > 0 && unacknowledged <= written,
+                    unacknowledged + " unacknowledged of " + written + " written");
+        }
+    }
+
+    @Test
+    void unacknowledgedBytesAreUnknownOnAUnixSocketWhoseKernelCountsMemoryNotBytes(@TempDir Path directory) {
+        try (NativeSocket server = NativeSocket.stream(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(directory.resolve("s")));
+            server.listen(1);
+            try (NativeSocket client = connectedTo(server, StandardProtocolFamily.UNIX)) {
+                fillUntilTheKernelRefuses(client);
+
+                assertEquals(-1, client.unacknowledgedBytes());
+            }
+        }
+    }
+
+    private long fillUntilTheKernelRefuses(NativeSocket socket) {
+        MemorySegment chunk = arena.allocate(64 * 1024);
+        long written = 0;
+        int n;
+        while ((n = socket.write(chunk)) > 0) {
+            written += n;
+        }
+        return written;
+    }
+
+    @Test
     void udpDatagramsCarryTheirSender() {
         try (NativeSocket receiver = NativeSocket.datagram(StandardProtocolFamily.INET);
              NativeSocket sender = NativeSocket.datagram(StandardProtocolFamily.INET)) {

@@ -34,15 +34,16 @@ import java.util.Arrays;
  * the search reads that array eight bytes at a time and looks at single bytes only in a word
  * that holds a byte below 14 (CR, LF, or another control character); the request line and
  * fields are then read from the same array by plain loops over local indices, which the JIT
- * compiles without a bounds check or a memory-session check per byte. The few fields with meaning to the server (Host,
- * Content-Length, Transfer-Encoding, Connection) are recognised from their bytes while they are
- * read, so the checks after the read visit only those.
+ * compiles without a bounds check or a memory-session check per byte. The few fields with
+ * meaning to the server (Host, Content-Length, Transfer-Encoding, Connection) are recognised from
+ * their bytes while they are read, so the checks after the read visit only those. A copy array
+ * grown for a head over 2 KiB is dropped once that head is read.
  *
  * <p>Allocation: a connection's requests usually repeat most of their strings (field names, the
- * Host, the User-Agent, often the target), so the parser keeps the strings it made recently in a
- * small table and hands out the same (immutable) String again when the bytes are equal, instead
- * of copying them anew. A head whose strings all repeat allocates its {@link RequestHead} and
- * {@link Headers} only.
+ * Host, short values, often the target), so the parser keeps the strings up to 64 bytes it made
+ * recently in a small table (32 of them, at most 4 KiB with their bytes) and hands out the same
+ * (immutable) String again when the bytes are equal, instead of copying them anew. A head whose
+ * strings all repeat allocates its {@link RequestHead} and {@link Headers} only.
  */
 public final class RequestHeadParser {
     /** Most header fields a request may carry before it is refused with 431. */
@@ -52,6 +53,17 @@ public final class RequestHeadParser {
     private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Bytes searched for a head's end in the first step; each further step searches twice as many. */
     private static final int SEARCH_STEP = 256;
+    private static final int RECENT_STRINGS = 32;
+    /**
+     * Strings longer than this are not kept among the recent ones: with the copy of their bytes,
+     * the table then holds at most 32 * 2 * 64 bytes, whatever heads a client sends.
+     */
+    private static final int RECENT_STRING_MAX = 64;
+    /**
+     * A copy array grown past this for one large head is dropped once that head is read, so a
+     * keep-alive connection does not hold up to the head limit for its whole life.
+     */
+    private static final int KEPT_COPY_BYTES = 2048;
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
 
@@ -63,7 +75,6 @@ public final class RequestHeadParser {
     private long consumed;
     /** Made when the first bytes arrive, so that a connection that never sends holds none of its arrays. */
     private HeadReader reader;
-    private static final int RECENT_STRINGS = 32;
 
     /**
      * Creates a parser.
@@ -108,7 +119,9 @@ public final class RequestHeadParser {
         searched = 0;
         blankBytes = 0;
         consumed = headEnd - start;
-        return reader.read(buf, from, (int) (headEnd - from));
+        RequestHead head = reader.read(buf, from, (int) (headEnd - from));
+        reader.dropLargeCopy();
+        return head;
     }
 
     private void refuseIfLarger(long headBytes) {
@@ -233,6 +246,13 @@ public final class RequestHeadParser {
                 step *= 2;
             }
             return limit < end ? findHeadEndInSegment(buf, limit, end) : -1;
+        }
+
+        /** Called once a head is read: nothing in {@link #bytes} is needed after it. */
+        void dropLargeCopy() {
+            if (bytes.length > KEPT_COPY_BYTES) {
+                bytes = new byte[0];
+            }
         }
 
         /** Extends the copied stretch to {@code bytes[copiedFrom, copyEnd)}. */
@@ -502,8 +522,10 @@ public final class RequestHeadParser {
                 return recentStrings[slot];
             }
             String made = new String(b, start, length, StandardCharsets.ISO_8859_1);
-            recentBytes[slot] = Arrays.copyOfRange(b, start, start + length);
-            recentStrings[slot] = made;
+            if (length <= RECENT_STRING_MAX) {
+                recentBytes[slot] = Arrays.copyOfRange(b, start, start + length);
+                recentStrings[slot] = made;
+            }
             return made;
         }
 
