@@ -64,6 +64,9 @@ class FdExhaustionTest {
         try (ServerProcess server = ServerProcess.start("dev.weft.samples.EchoServer", MAX_FDS, List.of(), args)) {
             long fdsBefore = server.openFds();
             assertEquals("ping", echo(server.port(), "ping"));
+            // its client closed first: the server closes its side when it reads that, maybe only after
+            // the next connections, and an fd it frees then would serve a probe instead of shedding it
+            assertEquals(fdsBefore, server.awaitFds(fdsBefore), "the server's fds once the ping is over");
 
             exhaustAndLetGo(server);
 
