@@ -23,9 +23,12 @@ import java.util.List;
  * connection while a spare is missing takes the spare first: with an fd free it simply takes
  * it; with none (the connection holds the fd that was the spare) it resets that connection and
  * takes the fd it frees. A client then sees its connection reset, as if shed, and the process
- * keeps one spare per listener. If even the fd so freed cannot be taken (a third thread was
- * quicker, or the spare cannot be opened at all), the debt is forgiven: one connection pays for a
- * lost spare, never every connection; the next shed takes the spare again if it can.
+ * keeps one spare per listener. Each such connection pays for one spare: with two missing (two
+ * listeners shed at once, each losing its fd), two connections pay. If the fd so freed went to a
+ * third thread first, the debt stands: that thread, if it accepted a connection, sees a spare
+ * missing and pays for it in turn. Only a spare that cannot be opened at all, though the process
+ * has fds to spare (see {@link SpareDescriptor#unobtainable()}), is forgiven: connections must not
+ * pay for it forever; the next shed tries it again.
  */
 final class FdReserve {
 
@@ -107,16 +110,23 @@ final class FdReserve {
                 return false;
             }
             reset(accepted);
-            if (!takeMissing()) {
-                // Not even the fd just freed could be had: another thread was quicker, or the spare
-                // cannot be opened at all. Charge no more connections for it; a shed takes it when it can.
-                for (SpareDescriptor spare : spares) {
-                    spare.forgive();
-                }
-                recount();
-            }
+            takeMissing();
+            forgiveUnobtainable();
             return true;
         }
+    }
+
+    /**
+     * Stops charging connections for the spares that cannot be opened even with fds free; the
+     * ones that failed for want of an fd stay owed (the fd went to another thread, which pays).
+     */
+    private void forgiveUnobtainable() {
+        for (SpareDescriptor spare : spares) {
+            if (spare.unobtainable()) {
+                spare.forgive();
+            }
+        }
+        recount();
     }
 
     /** A spare held now, taking missing ones if none is; null if none can be had. */

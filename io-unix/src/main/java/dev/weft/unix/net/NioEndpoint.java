@@ -227,15 +227,29 @@ final class NioEndpoint implements Endpoint {
 
     @Override
     public void close() {
-        readSegment = null;
-        readView = null;
-        writeSegment = null;
-        writeView = null;
+        forgetViews();
         try {
             channel.close();
         } catch (IOException e) {
             throw NioErrors.translate("close", this, e);
         }
+    }
+
+    /**
+     * Closes the channel, just unregistered from {@code engine}, once the engine's Selector has
+     * dropped its key: closed at once, it would keep its fd until then while its peer already saw
+     * the close (see {@link NioEngine#closeOnceDeregistered}).
+     */
+    void closeOnceDeregistered(NioEngine engine) {
+        forgetViews();
+        engine.closeOnceDeregistered(channel);
+    }
+
+    private void forgetViews() {
+        readSegment = null;
+        readView = null;
+        writeSegment = null;
+        writeView = null;
     }
 
     @Override

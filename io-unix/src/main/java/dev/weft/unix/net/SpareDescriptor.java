@@ -1,5 +1,6 @@
 package dev.weft.unix.net;
 
+import dev.weft.unix.Errno;
 import dev.weft.unix.libc.Libc;
 import java.io.IOException;
 import java.nio.channels.DatagramChannel;
@@ -21,6 +22,11 @@ final class SpareDescriptor implements AutoCloseable {
     private DatagramChannel channel;
     /** Whether it was ever held: one never taken (no fd to spare at all) is not owed. */
     private boolean wasHeld;
+    /**
+     * Whether the last {@link #take} that failed failed for another reason than the process (or
+     * the kernel) being short of fds: the spare cannot be had however many fds are free.
+     */
+    private boolean unobtainable;
 
     SpareDescriptor(boolean nio) {
         this.nio = nio;
@@ -45,22 +51,51 @@ final class SpareDescriptor implements AutoCloseable {
         wasHeld = held();
     }
 
-    /** Takes the spare fd if it is not held; does nothing if the process has none to give. */
+    /**
+     * Takes the spare fd if it is not held; does nothing if the process has none to give (see
+     * {@link #unobtainable()} for why it failed).
+     */
     void take() {
         if (held()) {
             return;
         }
-        if (nio) {
-            try {
-                channel = DatagramChannel.open();
-            } catch (IOException | RuntimeException outOfFds) {
-                channel = null;
-            }
-        } else {
-            int opened = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
-            fd = opened >= 0 ? opened : -1;
-        }
+        Errno failure = nio ? openChannel() : openEventFd();
+        unobtainable = failure != null && !isShortage(failure);
         wasHeld |= held();
+    }
+
+    /**
+     * Whether the last take failed for another reason than a shortage of fds (or of kernel
+     * memory): taking it again when an fd is free would fail as well.
+     */
+    boolean unobtainable() {
+        return !held() && unobtainable;
+    }
+
+    /** Opens the NIO spare; the failure, or null. */
+    private Errno openChannel() {
+        try {
+            channel = DatagramChannel.open();
+            return null;
+        } catch (IOException e) {
+            channel = null;
+            return NioErrors.translate("socket", "a spare fd", e).errno();
+        } catch (RuntimeException e) { // no IPv6 or IPv4 socket at all, say
+            channel = null;
+            return Errno.EIO;
+        }
+    }
+
+    /** Opens the epoll spare; the failure, or null. */
+    private Errno openEventFd() {
+        int opened = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        fd = opened >= 0 ? opened : -1;
+        return opened >= 0 ? null : Errno.of(-opened);
+    }
+
+    /** The errors that say the process or the kernel is out of fds or memory right now. */
+    static boolean isShortage(Errno errno) {
+        return errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM;
     }
 
     /** Gives the spare fd back to the process, so that the next fd the process opens succeeds. */

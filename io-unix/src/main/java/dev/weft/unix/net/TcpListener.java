@@ -205,8 +205,7 @@ public final class TcpListener implements AutoCloseable {
 
     /** Errors that say the process or the kernel is short of fds or memory right now. */
     private static boolean isExhaustion(Errno errno) {
-        return errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM
-                || errno == Errno.ENOSPC; // epoll_ctl: max_user_watches reached
+        return SpareDescriptor.isShortage(errno) || errno == Errno.ENOSPC; // epoll_ctl: max_user_watches reached
     }
 
     private void exhausted() {

@@ -200,13 +200,21 @@ final class Transport {
         open.put(endpoint, closer);
     }
 
-    /** Unregisters and closes a registered endpoint (in that order, as the engine requires). */
+    /**
+     * Unregisters and closes a registered endpoint (in that order, as the engine requires). On NIO
+     * the channel is closed at the loop's next poll, once the Selector has let go of it, so that
+     * its fd is free by the time its peer sees the close, as on epoll.
+     */
     void close(Endpoint endpoint) {
         open.remove(endpoint);
         try {
             loop.unregister(endpoint.source());
         } finally {
-            endpoint.close();
+            if (endpoint instanceof NioEndpoint channel) {
+                channel.closeOnceDeregistered(nio);
+            } else {
+                endpoint.close();
+            }
         }
     }
 

@@ -10,6 +10,8 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.agrona.collections.Int2ObjectHashMap;
 
@@ -26,7 +28,16 @@ import org.agrona.collections.Int2ObjectHashMap;
  * {@code modify} and {@code unregister}, and {@link #channel(int)} gives the channel back to the
  * code that reads and writes it. {@code unregister} detaches too: an id serves one registration,
  * and ids count up, skipping any still in use. Channels are never closed by the engine; their owner closes
- * them after unregistering.
+ * them after unregistering, or hands them to {@link #closeOnceDeregistered} to have them closed at
+ * the next poll.
+ *
+ * <p><b>Closing.</b> A Selector drops a cancelled key only at its next select, and the JDK keeps
+ * the fd of a channel closed before that (it only shuts the output down, so the peer already sees
+ * the close). The fd is then held by nothing the application knows of, for as long as the loop runs
+ * callbacks before it polls again: a whole burst of accepts, say. A process short of fds counts on
+ * the fd of each connection it has closed; {@link #closeOnceDeregistered} closes the channel after
+ * its key is dropped, so that the fd goes and the peer sees the close together, as with close(2)
+ * on epoll.
  *
  * <p><b>Events.</b> {@link #READABLE} is OP_READ, or OP_ACCEPT on a server channel.
  * {@link #WRITABLE} is OP_WRITE, or OP_CONNECT while a {@link SocketChannel} connect is pending
@@ -45,6 +56,8 @@ public final class NioEngine implements Engine {
     private final Int2ObjectHashMap<Source> sources = new Int2ObjectHashMap<>();
     /** Called by the Selector for each selected key; a field so a poll allocates no lambda. */
     private final Consumer<SelectionKey> dispatcher = this::dispatch;
+    /** Unregistered channels to close once the Selector has dropped their keys (at the next poll). */
+    private final ArrayList<SelectableChannel> closing = new ArrayList<>();
     private int nextId;
     private int calledThisPoll;
     private boolean closed;
@@ -117,12 +130,36 @@ public final class NioEngine implements Engine {
         s.key.cancel();
     }
 
+    /**
+     * Closes {@code channel}, which was attached here and has just been {@linkplain #unregister
+     * unregistered}, as soon as the Selector has dropped its key: at the start of the next {@link
+     * #poll}, or at once if it is no longer registered or the engine is closed. Until then the
+     * channel stays open and its peer sees nothing; then the fd is released and the peer sees the
+     * close at the same moment (see the class notes). Errors in closing are ignored: the fd is
+     * released whatever close reports.
+     */
+    public void closeOnceDeregistered(SelectableChannel channel) {
+        if (closed || !channel.isRegistered()) {
+            closeQuietly(channel);
+        } else {
+            closing.add(channel);
+        }
+    }
+
+    /**
+     * Dispatches readiness for at most {@code timeoutNanos} (0: without waiting; negative: until
+     * something is ready or a wakeup). If channels wait to be {@linkplain #closeOnceDeregistered
+     * closed}, this poll does not wait: its select drops their keys and they are closed right
+     * after it, and the loop comes straight back (as after a wakeup) so that channels closed by
+     * the callbacks of this poll are closed by the next one.
+     */
     @Override
     public int poll(long timeoutNanos) {
         ensureOpen();
         calledThisPoll = 0;
+        int deregistering = closing.size();
         try {
-            if (timeoutNanos == 0) {
+            if (timeoutNanos == 0 || deregistering > 0) {
                 selector.selectNow(dispatcher);
             } else if (timeoutNanos < 0) {
                 selector.select(dispatcher);
@@ -131,8 +168,34 @@ public final class NioEngine implements Engine {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Selector.select failed", e);
+        } finally {
+            closeDeregistered(deregistering);
         }
         return calledThisPoll;
+    }
+
+    /**
+     * Closes the first {@code count} channels waiting to be closed: their keys were cancelled
+     * before the select that just ran, which dropped them. Channels closed by that select's
+     * callbacks wait for the next one.
+     */
+    private void closeDeregistered(int count) {
+        if (count == 0) {
+            return;
+        }
+        List<SelectableChannel> deregistered = closing.subList(0, count);
+        for (SelectableChannel channel : deregistered) {
+            closeQuietly(channel);
+        }
+        deregistered.clear();
+    }
+
+    private static void closeQuietly(SelectableChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the fd is released whatever close reports
+        }
     }
 
     @Override
@@ -140,7 +203,10 @@ public final class NioEngine implements Engine {
         selector.wakeup();
     }
 
-    /** Closes the Selector, which cancels every key; attached channels stay open. Idempotent. */
+    /**
+     * Closes the Selector, which cancels every key; attached channels stay open, except those
+     * waiting to be {@linkplain #closeOnceDeregistered closed}, which are closed now. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -152,6 +218,8 @@ public final class NioEngine implements Engine {
             selector.close();
         } catch (IOException e) {
             throw new UncheckedIOException("Selector.close() failed", e);
+        } finally {
+            closeDeregistered(closing.size());
         }
     }
 
