@@ -45,7 +45,8 @@ import java.util.Objects;
  * that never had to queue is not watched (a peer that stops reading then is the read or idle
  * timeout's business). On the NIO engine only queued output counts: Java's channels expose neither
  * the kernel's queue nor TCP_USER_TIMEOUT; nor on Unix sockets, whose SIOCOUTQ counts buffer
- * memory rather than bytes.
+ * memory rather than bytes; nor on a CPU architecture whose SIOCOUTQ number Weft does not know
+ * (it knows x86, ARM, RISC-V, s390x, LoongArch, MIPS, PowerPC and SPARC).
  *
  * @param lowWaterMark reads resume once the queued bytes fall to this or less
  * @param highWaterMark reads pause while more bytes than this are queued
