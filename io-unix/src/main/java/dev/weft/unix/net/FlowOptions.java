@@ -31,7 +31,10 @@ import java.util.Objects;
  * the peer learns at once instead of a FIN that would wait behind the bytes it does not read),
  * closes, and rejects its pending writes and read with {@link WriteTimeoutException}. A slow peer
  * that keeps reading is never cut off; one that stopped reading is, and the memory its output held
- * is freed.
+ * is freed. Before it gives up, the flow offers its queue to the kernel once more: the engines
+ * report a socket writable only once a third of its send buffer is free, which a peer that reads
+ * slowly but steadily may take longer than the timeout to free, while any byte the kernel takes
+ * shows that the peer acknowledged some.
  *
  * <p><b>Output counts until the peer has it</b> (epoll engine). Once a flow's queue has drained
  * into the kernel, the flow keeps watching the bytes the kernel still holds for the peer (sent or
