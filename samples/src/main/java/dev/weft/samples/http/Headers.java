@@ -23,9 +23,27 @@ public final class Headers {
         this.size = size;
     }
 
+    private static final Headers NONE = new Headers();
+
     /** The first {@code size} name/value pairs of {@code fields}, in an array of exactly their size. */
     static Headers copyOf(String[] fields, int size) {
-        return new Headers(Arrays.copyOf(fields, 2 * size), size);
+        return size == 0 ? NONE : new Headers(Arrays.copyOf(fields, 2 * size), size);
+    }
+
+    /**
+     * Whether these are the first {@code size} name/value pairs of {@code fields}, the same String
+     * objects in the same order: then a parser may hand out this (immutable) instance for them.
+     */
+    boolean sameFields(String[] fields, int size) {
+        if (size != this.size) {
+            return false;
+        }
+        for (int i = 0; i < 2 * size; i++) {
+            if (fields[i] != this.fields[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The number of fields. */
