@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Incremental parser of HTTP/1.x request heads (RFC 9112): finds where a head ends in the bytes
- * received so far, then parses the request line and header fields in one pass.
+ * Incremental parser of HTTP/1.x request heads (RFC 9112): reads the request line and header
+ * fields of a head once all of it has come, in one pass when it came at once.
  *
  * <p>Not thread-safe: one parser per connection. Call {@link #parse} with the unconsumed bytes
  * each time more arrive, after dropping the {@link #consumed()} bytes of the last call; it
@@ -31,26 +31,30 @@ import java.util.Arrays;
  *
  * <p><b>Speed</b> (the parse is a large part of the sample server's user time per request on the
  * plain-HTTP load; docs/performance.md, "A cheaper request path" and "The request path without
- * sockets"). The bytes are copied once into an array of the parser's own, a step at a time while
- * the head's end is searched for. Both passes read that array eight bytes at a time where they
- * can: the search computes, per 64-bit word, which bytes are CR or LF (exactly, with a carry-free
- * bit trick) and looks only at those; the read compares {@code GET } and {@code HTTP/1.1} as one
- * int and one long, and skips a word of a target or field value at a time while it holds only
- * visible ASCII. The remaining per-byte loops (field names against the tchar table, the bytes
- * around a line end) run on locals over the array, which the JIT compiles without a bounds check
- * or a memory-session check per byte. The few fields with meaning to the server (Host,
- * Content-Length, Transfer-Encoding, Connection) are recognised from their bytes while they are
- * read, so the checks after the read visit only those. A copy array grown for a head over 2 KiB is
- * dropped once that head is read.
+ * sockets"). The bytes are copied once into an array of the parser's own. A head that came whole
+ * (the common case) is read in one pass, the read itself finding the empty line that ends it;
+ * only when that first look runs out of bytes (or finds anything to refuse) does the parser fall
+ * back to searching for the head's end, a step at a time as more bytes come, and read it once it
+ * is complete, which then decides. The search computes, per 64-bit word, which bytes are CR or LF
+ * (exactly, with a carry-free bit trick) and looks only at those; the read compares {@code GET }
+ * and {@code HTTP/1.1} as one int and one long, skips a word of a target or field value at a time
+ * while it holds only visible ASCII, and recognises the few fields with meaning to the server
+ * (Host, Content-Length, Transfer-Encoding, Connection) by comparing their names a word at a time,
+ * so the checks after the read visit only those. The remaining per-byte loops (field names
+ * against the tchar table, the bytes around a line end) run on locals over the array, which the
+ * JIT compiles without a bounds check or a memory-session check per byte. A copy array grown for
+ * a head over 2 KiB is dropped once that head is read.
  *
- * <p>Allocation: a connection's requests usually repeat most of their strings (field names, the
- * Host, short values, often the target), so the parser keeps the strings up to 64 bytes it made
- * recently in a small table (32 of them, at most 4 KiB with their bytes) and hands out the same
- * (immutable) String again when the bytes are equal, instead of copying them anew. The values it
- * returns are immutable too, so a head whose fields are the previous head's same strings gets the
- * previous {@link Headers} again, and a head equal to the previous one in method, target, version
- * and fields is the previous {@link RequestHead} itself: a connection repeating one request (a
- * poller, a load generator, a health check) costs no allocation per head at all.
+ * <p>Allocation: what the handler receives, and often not even that. Field names and values stay
+ * bytes until asked for: {@link Headers} keeps the field lines as one array with their offsets and
+ * makes a String only when one is asked for. The method and target, which every handler reads,
+ * are Strings at once; a connection's requests usually repeat them, so the parser keeps the
+ * strings up to 64 bytes it made recently in a small table (32 of them, at most 4 KiB with their
+ * bytes) and hands out the same (immutable) String again when the bytes are equal. The values it
+ * returns are immutable too, so a head whose field lines are byte for byte the previous head's
+ * gets the previous {@link Headers} again, and a head equal to the previous one in method, target,
+ * version and fields is the previous {@link RequestHead} itself: a connection repeating one
+ * request (a poller, a load generator, a health check) costs no allocation per head at all.
  */
 public final class RequestHeadParser {
     /** Most header fields a request may carry before it is refused with 431. */
@@ -82,8 +86,6 @@ public final class RequestHeadParser {
     /** {@code GET } as a little-endian int load of its four bytes reads it. */
     private static final int GET_SP = 'G' | 'E' << 8 | 'T' << 16 | ' ' << 24;
     private static final long HTTP_1_1 = littleEndian("HTTP/1.1");
-    /** {@code Host} as a little-endian int load reads it: the name every HTTP/1.1 request sends. */
-    private static final int HOST_NAME = 'H' | 'o' << 8 | 's' << 16 | 't' << 24;
     private static final long HTTP_1_0 = littleEndian("HTTP/1.0");
 
     private final int maxHeadBytes;
@@ -239,9 +241,14 @@ public final class RequestHeadParser {
         private int pos;
         /** The length of the last head read, to size the first look at the next one. */
         private int lastLength;
-        /** The fields of the head being read, gathered before one exact-size copy goes into its Headers. */
-        private String[] fields = new String[32];
+        /**
+         * Where the fields of the head being read are, relative to {@link #fieldsStart}, four
+         * offsets each as {@link Headers} keeps them; one exact-size copy goes into its Headers.
+         */
+        private int[] fieldOffsets = new int[32];
         private int fieldCount;
+        /** Where the first field line of the head being read starts in {@link #bytes}. */
+        private int fieldsStart;
         /** Strings made recently, by a hash of their bytes, and those bytes; see the class comment. */
         private final String[] recentStrings = new String[RECENT_STRINGS];
         private final byte[][] recentBytes = new byte[RECENT_STRINGS][];
@@ -399,25 +406,26 @@ public final class RequestHeadParser {
             String method = method();
             String target = target(method);
             int minor = version();
+            fieldsStart = pos;
+            int fieldsEnd = pos;
             while (!atLineEnd()) {
                 field();
+                fieldsEnd = pos;
             }
             lineEnd(); // the empty line
             lastLength = pos;
             RequestHead last = lastHead;
-            if (last != null && last.method() == method && last.target() == target && last.minorVersion() == minor
-                    && last.headers().sameFields(fields, fieldCount)) {
+            boolean sameFields = last != null && last.headers().readFrom(bytes, fieldsStart, fieldsEnd);
+            if (sameFields && last.method() == method && last.target() == target && last.minorVersion() == minor) {
                 return last; // equal in everything its meaning is read from, and checked then
             }
-            Headers headers = last != null && last.headers().sameFields(fields, fieldCount)
-                    ? last.headers() : Headers.copyOf(fields, fieldCount);
+            Headers headers = sameFields ? last.headers()
+                    : fieldCount == 0 ? Headers.none()
+                    : new Headers(Arrays.copyOfRange(bytes, fieldsStart, fieldsEnd),
+                            Arrays.copyOf(fieldOffsets, 4 * fieldCount), fieldCount);
             RequestHead head = semantics(method, target, minor, headers);
-            if (length <= KEPT_COPY_BYTES) {
-                lastHead = head;
-            } else { // not kept for the connection's life, as the copy array is not
-                lastHead = null;
-                Arrays.fill(fields, 0, 2 * fieldCount, null);
-            }
+            // a large head is not kept for the connection's life, as the copy array is not
+            lastHead = length <= KEPT_COPY_BYTES ? head : null;
             return head;
         }
 
@@ -537,12 +545,16 @@ public final class RequestHeadParser {
                 }
                 meaningful[meaningfulCount++] = 8 * fieldCount + kind;
             }
-            if (2 * fieldCount == fields.length) {
-                fields = Arrays.copyOf(fields, 2 * fields.length);
+            if (4 * fieldCount == fieldOffsets.length) {
+                fieldOffsets = Arrays.copyOf(fieldOffsets, 2 * fieldOffsets.length);
             }
-            fields[2 * fieldCount] = kind == HOST && (int) INTS.get(b, nameStart) == HOST_NAME
-                    ? "Host" : string(nameStart, nameEnd - nameStart);
-            fields[2 * fieldCount + 1] = string(valueStart, valueEnd - valueStart);
+            int[] offsets = fieldOffsets;
+            int at = 4 * fieldCount;
+            int base = fieldsStart;
+            offsets[at] = nameStart - base;
+            offsets[at + 1] = nameEnd - base;
+            offsets[at + 2] = valueStart - base;
+            offsets[at + 3] = valueEnd - base;
             fieldCount++;
             lineEnd();
         }
