@@ -689,11 +689,10 @@ public final class RequestHeadParser {
             boolean keepAliveToken = false;
             int hosts = 0;
             for (int i = 0; i < meaningfulCount; i++) {
-                int index = meaningful[i] >>> 3;
-                String value = headers.value(index);
+                int index = meaningful[i] >>> 3; // Host's value is not needed: it stays bytes
                 switch (meaningful[i] & 7) {
                     case CONTENT_LENGTH -> {
-                        long parsed = parseContentLength(value);
+                        long parsed = parseContentLength(headers.value(index));
                         if (contentLength >= 0 && contentLength != parsed) {
                             throw HttpError.badRequest("conflicting Content-Length fields");
                         }
@@ -702,7 +701,7 @@ public final class RequestHeadParser {
                     case TRANSFER_ENCODING -> {
                         // Several Transfer-Encoding fields form one list (RFC 9110 section 5.3).
                         sawTransferEncoding = true;
-                        for (String coding : value.split(",", -1)) {
+                        for (String coding : headers.value(index).split(",", -1)) {
                             String c = coding.strip();
                             if (c.isEmpty()) {
                                 continue;
@@ -715,7 +714,7 @@ public final class RequestHeadParser {
                         }
                     }
                     case CONNECTION -> {
-                        for (String option : value.split(",")) {
+                        for (String option : headers.value(index).split(",")) {
                             String o = option.strip();
                             close |= o.equalsIgnoreCase("close");
                             keepAliveToken |= o.equalsIgnoreCase("keep-alive");
