@@ -297,11 +297,12 @@ public final class RequestHeadParser {
          * The head at {@code from} if the first bytes (a search step, or twice the last head's
          * length if more) hold all of it, else null: the common case (a head that came in one
          * read) read in one pass, without a search for its end first; a pipelined batch is not
-         * copied whole for each of its requests. Any doubt (the bytes run out, or anything the read refuses) is left to the
-         * search and the read after it, so this pass only ever returns what they would: the read
-         * accepts a head only up to the empty line that ends it, and finds that line exactly
-         * where {@link #headEndAt} does, as both refuse a bare CR and every other line end ends a
-         * line.
+         * copied whole for each of its requests. Any doubt (the bytes run out, or anything the
+         * read refuses) is left to the search and the read after it, so this pass only ever
+         * returns what they would: the read accepts a head only up to the empty line that ends
+         * it, and finds that line exactly where {@link #headEndAt} does, as both refuse a bare CR
+         * and every other line end ends a line. A head that comes in pieces pays for one refused
+         * look (an HttpError made and caught) on its first piece only.
          */
         RequestHead readIfComplete(MemorySegment buf, long from, long end) {
             // a connection's heads tend to be alike: room for twice the last one, at least a step
