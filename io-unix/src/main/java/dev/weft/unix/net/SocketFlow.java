@@ -401,6 +401,7 @@ public final class SocketFlow implements Flow {
         Resolver<Void> done = chunksDone;
         while (chunksDone == done && chunksPausedOn == null && !overHighMark) {
             if (!readable || readsAnsweredAtOnce >= READS_PER_READINESS) {
+                releaseBuffer(); // the last chunk's loan has ended: a flow waiting for bytes holds no buffer
                 interest.add(READABLE);
                 return;
             }
