@@ -529,7 +529,7 @@ final class HttpConnection {
         int length = outLength;
         out = null;
         outLength = 0;
-        Promise<Void> write = flow.write(MemorySegment.ofArray(written).asSlice(0, length));
+        Promise<Void> write = flow.write(buffers.segment(written, length));
         if (write.isFulfilled()) { // the kernel took it all at once: no closure, no map node
             buffers.give(written);
             return keepReading ? KEEP_READING : STOP_READING;
