@@ -515,14 +515,16 @@ public final class SocketFlow implements Flow {
     }
 
     /**
-     * Leaves callback mode: the lent chunk's loan ends, so the buffer goes back to the pool,
-     * unless the handler is still being called (it may be looking at the bytes).
+     * Leaves callback mode. The buffer goes back to the pool unless the last chunk is still lent:
+     * the handler is being called, or the reading was paused on its answer (a {@code
+     * shutdown(READ)} does not end that loan); the next read or the close gives it back then.
      */
     private void forgetChunks() {
+        boolean stillLent = handingOver || chunksPausedOn != null;
         chunkHandler = null;
         chunksDone = null;
         chunksPausedOn = null;
-        if (!handingOver && !closed && pendingReader() == null) {
+        if (!stillLent && !closed && pendingReader() == null) {
             releaseBuffer();
         }
     }

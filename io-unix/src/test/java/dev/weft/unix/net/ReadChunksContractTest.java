@@ -372,6 +372,28 @@ class ReadChunksContractTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Reader.class, names = {"EPOLL_TCP", "NIO_TCP", "EPOLL_UNIX", "NIO_UNIX"})
+    void aChunkStaysLentWhenShutdownOfReadingEndsAReadingPausedOnIt(Reader reader) {
+        try (Fixture f = new Fixture(reader)) {
+            int idle = f.net.pool.available();
+            Resolver<Boolean> hold = Promise.pending();
+            MemorySegment[] lent = {null};
+            Promise<Void> reading = f.reader.readChunks(bytes -> {
+                lent[0] = bytes;
+                return hold.promise();
+            });
+            f.net.run(f.writer.write(text("kept")));
+            f.runUntil(() -> lent[0] != null);
+
+            f.net.run(f.reader.shutdown(Flow.Direction.READ));
+
+            assertTrue(reading.isFulfilled());
+            assertEquals(idle - 1, f.net.pool.available(), "the buffer holding the chunk is not back in the pool");
+            assertEquals("kept", string(lent[0]));
+        }
+    }
+
     @Test
     void readingManyConnectionsToTheEndAndClosingThemLeaksNoFd() throws IOException {
         for (Reader reader : Reader.values()) {
