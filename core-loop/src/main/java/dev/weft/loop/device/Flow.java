@@ -90,7 +90,8 @@ public interface Flow {
      * fewer than any buffer size), or with {@link #END_OF_STREAM} once the peer has shut down
      * writing and every byte before that was read; end-of-stream repeats on later reads.
      * Rejected with a device error (see the package's failure rules), ClosedChannelException after {@link
-     * #close()}, IllegalStateException if a read is already pending. Cancelable.
+     * #close()}, IllegalStateException if a read is already pending or {@link #readChunks} is
+     * reading. Cancelable.
      */
     Promise<Read> read();
 

@@ -265,7 +265,8 @@ public final class SocketFlow implements Flow {
      * {@link #END_OF_STREAM} once the peer shut its writing side. Rejected with a
      * {@link ConnectionException} (ECONNRESET) if the peer reset the connection, a
      * {@link SocketClosedException} if the flow is or gets closed, and
-     * {@link IllegalStateException} if a read is already pending. Cancelable.
+     * {@link IllegalStateException} if a read is already pending or {@link #readChunks} is
+     * reading. Cancelable.
      */
     @Override
     public Promise<Read> read() {
