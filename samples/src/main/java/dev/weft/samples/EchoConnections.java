@@ -2,17 +2,24 @@ package dev.weft.samples;
 
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The echo connections open on one loop, so that a graceful shutdown can drain them: each
- * connection is {@link EchoServer#echo}'s chain, except that once draining it reads no more. What
- * it has read is written back in full, then it is closed; a connection waiting for bytes is
- * closed at once (its read is cancelled: nothing was in flight).
+ * connection does what {@link EchoServer#echo} does, except that once draining it reads no more.
+ * What it has read is written back in full, then it is closed; a connection waiting for bytes is
+ * closed at once (its reading is cancelled: nothing was in flight).
+ *
+ * <p>A connection reads in callback mode ({@link Flow#readChunks}): each chunk is written back
+ * and, when the kernel took it at once, the next is asked for; a write that has to wait holds
+ * the reading (and the chunk's loan) until it is done. So an echo round trip the kernel keeps up
+ * with allocates nothing: no promise per read, none per write.
  *
  * <p><b>Threading: LOOP THREAD ONLY</b>, the loop the flows belong to.
  */
@@ -59,7 +66,10 @@ final class EchoConnections {
 
     private final class Connection {
         private final Flow flow;
-        private Promise<Flow.Read> pendingRead;
+        private final Function<Void, Boolean> afterWrite = written -> readOn();
+        private Promise<Void> reading;
+        /** A chunk is being written back: the reading is paused on its write, with bytes in flight. */
+        private boolean writing;
         private Promise<Void> done;
 
         Connection(Flow flow) {
@@ -70,20 +80,29 @@ final class EchoConnections {
             if (draining) {
                 return flow.close();
             }
-            pendingRead = flow.read();
-            return pendingRead.flatMap(read -> {
-                pendingRead = null;
-                return switch (read) {
-                    case Flow.Data(var bytes) -> flow.write(bytes).flatMap(v -> echo());
-                    case Flow.EndOfStream end -> flow.close();
-                };
-            });
+            reading = flow.readChunks(this::echoChunk);
+            return reading.flatMap(v -> flow.close());
         }
 
-        /** A read waiting for bytes has nothing in flight: cancel it, which closes the flow. */
+        /** Writes the chunk back; reads on once the kernel has it, unless a drain began meanwhile. */
+        private Promise<Boolean> echoChunk(MemorySegment bytes) {
+            Promise<Void> written = flow.write(bytes);
+            if (written.isFulfilled()) {
+                return readOn() ? Flow.ChunkHandler.READ_ON : Flow.ChunkHandler.STOP;
+            }
+            writing = true;
+            return written.map(afterWrite);
+        }
+
+        private boolean readOn() {
+            writing = false;
+            return !draining;
+        }
+
+        /** A reading waiting for bytes has nothing in flight: cancel it, which closes the flow. */
         void stopReading() {
-            if (pendingRead != null) {
-                pendingRead.cancel();
+            if (reading != null && !writing) {
+                reading.cancel();
             }
         }
     }

@@ -29,8 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The HTTP sample's per-request work without a socket: a connection served by {@link
  * HttpServer#serve(Loop, Flow, dev.weft.samples.http.HttpHandler, HttpLimits)} over an in-memory
- * flow whose read waits until the benchmark delivers {@code wrk}'s plain request, as a socket's
- * read waits for readiness. One operation is what the plain-HTTP load asks of the server per
+ * flow whose reading waits until the benchmark delivers {@code wrk}'s plain request, as a socket's
+ * waits for readiness. The flow has a callback reading mode of its own, as {@code SocketFlow}
+ * has: {@link #plainRequest} hands the request to the connection's chunk handler directly (a
+ * connection that reads with {@code read()} gets it through the waiting read's promise). One operation is what the plain-HTTP load asks of the server per
  * request in user space apart from the system calls and the loop's dispatch: the waiting read
  * resolved, the head parsed, the handler asked, the response encoded and written, the next read
  * issued. With no system call in it, the JVM's CPU time per operation ({@code -prof
@@ -94,6 +96,8 @@ public class HttpRequestPathBench {
     private static final class MemoryFlow implements Flow {
         private final Data request;
         private Resolver<Read> reader;
+        private ChunkHandler chunkHandler;
+        private Resolver<Void> chunksDone;
         private long written;
         private String lastWrite = "";
         private boolean recordNextWrite = true;
@@ -104,13 +108,32 @@ public class HttpRequestPathBench {
         }
 
         void deliver() {
+            if (chunkHandler != null) {
+                Promise<Boolean> answer = chunkHandler.onChunk(request.bytes());
+                if (!answer.isFulfilled() || !answer.value()) {
+                    throw new IllegalStateException("the connection did not ask for the next request: " + answer);
+                }
+                return;
+            }
             Resolver<Read> waiting = reader;
             reader = null;
             waiting.resolve(request);
         }
 
         boolean readPending() {
-            return reader != null && reader.promise().isPending();
+            return (reader != null && reader.promise().isPending())
+                    || (chunksDone != null && chunksDone.promise().isPending());
+        }
+
+        @Override
+        public Promise<Void> readChunks(ChunkHandler handler) {
+            if (closed) {
+                return Promise.rejected(new ClosedChannelException());
+            }
+            chunkHandler = handler;
+            chunksDone = Promise.task();
+            chunksDone.promise().onCancel(() -> chunkHandler = null);
+            return chunksDone.promise();
         }
 
         @Override

@@ -154,7 +154,9 @@ public class ServerPathBench {
      */
     private long exchange(NativeSocket client, MemorySegment request, long expected) {
         int written = client.write(request);
-        check(written == request.byteSize(), "the kernel took " + written + " of " + request.byteSize() + " bytes");
+        if (written != request.byteSize()) { // the message is built only then: concatenating it each time allocated per operation
+            throw new IllegalStateException("the kernel took " + written + " of " + request.byteSize() + " bytes");
+        }
         long got = 0;
         while (got < expected) {
             loop.runOnce(ITERATION_BLOCK_NANOS);

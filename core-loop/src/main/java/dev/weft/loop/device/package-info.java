@@ -29,6 +29,7 @@
  * change it until the write's promise resolves, and the device must not touch it afterwards. A
  * segment a device hands out (a read's data, a received frame) is lent: valid until the next
  * read on the same flow, or until the frame callback returns, after which the device may reuse it
- * (a pool); copy what must be kept.
+ * (a pool); a chunk handed to a {@link dev.weft.loop.device.Flow.ChunkHandler} is valid during
+ * the call, or until the promise it answered resolves; copy what must be kept.
  */
 package dev.weft.loop.device;

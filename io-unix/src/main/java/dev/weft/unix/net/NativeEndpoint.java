@@ -14,9 +14,14 @@ import java.net.StandardSocketOptions;
  * Loop thread only. Single-buffer writes use {@code send} rather than {@code writev}, the
  * common case for small responses.
  *
- * <p>The kernel can only be handed native memory, so data in heap segments
- * ({@code MemorySegment.ofArray}) is copied through a per-thread native bounce buffer first, up
- * to {@value #BOUNCE_BYTES} bytes per call; native segments go to the kernel as they are.
+ * <p>A single buffer goes to {@code send}, a critical call that takes a heap segment
+ * ({@code MemorySegment.ofArray}) as it is, when it holds at most {@value #BOUNCE_BYTES} bytes.
+ * {@code writev} takes native memory only, so a gather holding a heap segment, and a larger heap
+ * segment, is copied through a per-thread native bounce buffer first, up to {@value
+ * #BOUNCE_BYTES} bytes per call, as before heap segments were sent directly: a large heap write
+ * then goes to the kernel in parts and queues, which arms the flow's write timeout (a write the
+ * kernel takes whole arms none; see {@link SocketFlow}). Native segments go to the kernel as
+ * they are.
  */
 record NativeEndpoint(NativeSocket socket) implements Endpoint {
 
@@ -44,10 +49,13 @@ record NativeEndpoint(NativeSocket socket) implements Endpoint {
 
     @Override
     public long write(MemorySegment[] buffers, int offset, int count) {
+        if (count == 1 && (buffers[offset].isNative() || buffers[offset].byteSize() <= BOUNCE_BYTES)) {
+            return socket.write(buffers[offset]); // send is a critical call: it takes heap segments as they are
+        }
         if (!allNative(buffers, offset, count)) {
             return socket.write(bounce(buffers, offset, count));
         }
-        return count == 1 ? socket.write(buffers[offset]) : socket.writev(buffers, offset, count);
+        return socket.writev(buffers, offset, count);
     }
 
     /** Whether every buffer of the gather is native memory, which the kernel can be handed as it is. */

@@ -20,9 +20,9 @@ import java.nio.channels.SocketChannel;
  * <p>NIO speaks {@link ByteBuffer}, so a read or write needs a buffer view of the segment (and
  * a gathering write an array of them): small allocations the native backend does not make, the
  * price of portability. The endpoint keeps the view of the last segment read into and of the last
- * native segment written from, and reuses it when the next call passes the same segment (a flow
- * reads into the same pooled buffer again and again, and an echo writes back the same view of
- * it), so a steady exchange makes none; a kept view pins its segment until the next read or
+ * segment written from, and reuses it when the next call passes the same segment (a flow reads
+ * into the same pooled buffer again and again, an echo writes back the same view of it, and the
+ * HTTP sample writes the same segment of the same pooled array), so a steady exchange makes none; a kept view pins its segment until the next read or
  * write replaces it or the endpoint closes. IOExceptions become {@link dev.weft.unix.ErrnoException}s through
  * {@link NioErrors}, so both backends fail alike.
  */
@@ -31,7 +31,7 @@ final class NioEndpoint implements Endpoint {
     private final SelectableChannel channel;
     /** The attachment id, or {@code -1} before {@link #attach}. */
     private int source = -1;
-    /** The last segment read into or written from (a native one), and its view; see the class comment. */
+    /** The last segment read into or written from, and its view; see the class comment. */
     private MemorySegment readSegment;
     private ByteBuffer readView;
     private MemorySegment writeSegment;
@@ -98,11 +98,8 @@ final class NioEndpoint implements Endpoint {
         }
     }
 
-    /** A view of {@code segment} from its start to its end: the kept one if it is the same native segment. */
+    /** A view of {@code segment} from its start to its end: the kept one if it is the same segment. */
     private ByteBuffer writeView(MemorySegment segment) {
-        if (!segment.isNative()) {
-            return segment.asByteBuffer();
-        }
         if (segment != writeSegment) {
             writeView = segment.asByteBuffer();
             writeSegment = segment;

@@ -45,6 +45,14 @@ import java.util.Objects;
  * wait returns a new promise (a pending promise cannot be reused honestly: its holder would see
  * it go back to pending); a cancelled one is forgotten lazily, without a cancel callback.
  *
+ * <p><b>Callback reads.</b> {@link #readChunks} reads in a loop of its own rather than over
+ * {@code read()}: on readiness it reads into the pooled buffer and calls the handler with the
+ * bytes, again while the socket has data (at most {@value #READS_PER_READINESS} chunks per
+ * readiness report, as for reads answered at once), until it finds the socket empty and waits
+ * for the engine. Per chunk it allocates nothing: the chunk is the cached slice a read would lend
+ * (see below), and only a handler that pauses (answers a pending promise) costs a listener on
+ * that promise. A flow waiting for bytes in this mode holds no buffer, like a waiting read.
+ *
  * <p><b>Writes.</b> {@link #write} and {@link #writev} do not copy: the caller keeps ownership of
  * the segments but must not change them until the write's promise resolves, which happens when
  * the kernel has taken every byte (not when the peer received them). Writes issued back to back
@@ -109,6 +117,14 @@ public final class SocketFlow implements Flow {
     private boolean inputEnded;
     /** More than the high-water mark is queued: reads wait until the queue falls to the low mark. */
     private boolean overHighMark;
+
+    // Reading in callback mode (readChunks): the handler and its promise while the mode is active.
+    private ChunkHandler chunkHandler;
+    private Resolver<Void> chunksDone;
+    /** The handler's pending answer the reading is paused on, or null. */
+    private Promise<Boolean> chunksPausedOn;
+    /** The handler is being called: a reading stopped meanwhile keeps the buffer until the call returns. */
+    private boolean handingOver;
 
     private FlowOptions options;
 
@@ -249,7 +265,8 @@ public final class SocketFlow implements Flow {
      * {@link #END_OF_STREAM} once the peer shut its writing side. Rejected with a
      * {@link ConnectionException} (ECONNRESET) if the peer reset the connection, a
      * {@link SocketClosedException} if the flow is or gets closed, and
-     * {@link IllegalStateException} if a read is already pending. Cancelable.
+     * {@link IllegalStateException} if a read is already pending or {@link #readChunks} is
+     * reading. Cancelable.
      */
     @Override
     public Promise<Read> read() {
@@ -259,6 +276,10 @@ public final class SocketFlow implements Flow {
         if (pendingReader() != null) {
             return Promise.rejected(new IllegalStateException("a read is already pending on " + this
                     + "; wait for its promise before reading again"));
+        }
+        if (chunkHandler != null) {
+            return Promise.rejected(new IllegalStateException("readChunks is reading " + this
+                    + "; cancel its promise (or answer STOP) before calling read()"));
         }
         if (inputEnded) {
             return Promise.of(END_OF_STREAM);
@@ -312,6 +333,10 @@ public final class SocketFlow implements Flow {
     private void readReady() {
         readable = true;
         readsAnsweredAtOnce = 0;
+        if (chunkHandler != null && chunksPausedOn == null && !overHighMark) {
+            handOverChunks();
+            return;
+        }
         if (pendingReader() == null || overHighMark) {
             // Level-triggered: stop watching until someone reads, or the engine reports this again and again.
             interest.remove(READABLE);
@@ -326,6 +351,182 @@ public final class SocketFlow implements Flow {
         }
         if (now != null) {
             takeReader().resolve(now);
+        }
+    }
+
+    // ------------------------------------------------------------------ reading in callback mode
+
+    /**
+     * Hands every chunk the socket has to {@code handler} until the reading ends (see {@link
+     * Flow#readChunks} for the contract): fulfilled at end of stream, after {@code
+     * shutdown(READ)} or when the handler answers {@link ChunkHandler#STOP}; rejected with the
+     * handler's failure, a {@link ConnectionException} (ECONNRESET) if the peer reset the
+     * connection, a {@link SocketClosedException} if the flow is or gets closed, and {@link
+     * IllegalStateException} if a read is pending or another {@code readChunks} is active.
+     * Cancelable: cancelling stops the reading and cancels the answer it is paused on, if any.
+     * Allocates nothing per chunk (see the class comment).
+     */
+    @Override
+    public Promise<Void> readChunks(ChunkHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        if (closed) {
+            return Promise.rejected(new SocketClosedException("readChunks", this, "the flow is closed"));
+        }
+        if (pendingReader() != null || chunkHandler != null) {
+            return Promise.rejected(new IllegalStateException((chunkHandler != null ? "readChunks is" : "a read is")
+                    + " already reading " + this + "; one reader at a time"));
+        }
+        if (inputEnded) {
+            return Promise.unit();
+        }
+        Resolver<Void> done = Promise.task();
+        if (DEBUG) {
+            LoopHooks.describePending(done.promise(), () -> "chunks to read from " + this
+                    + (chunksPausedOn != null ? " (paused by its handler)" : "")
+                    + (overHighMark ? " (paused: its write queue is over the high-water mark)" : ""));
+        }
+        chunkHandler = handler;
+        chunksDone = done;
+        done.promise().onCancel(() -> chunksCancelled(done));
+        Promise<Void> result = done.promise(); // the handler may end the reading before this returns
+        handOverChunks();
+        return result;
+    }
+
+    /**
+     * The reading loop: reads and calls the handler while the socket has data, the handler reads
+     * on and the bound per readiness allows; then waits for readiness (or for the handler's
+     * pending answer, or for the write queue to drain below the low-water mark).
+     */
+    private void handOverChunks() {
+        Resolver<Void> done = chunksDone;
+        while (chunksDone == done && chunksPausedOn == null && !overHighMark) {
+            if (!readable || readsAnsweredAtOnce >= READS_PER_READINESS) {
+                releaseBuffer(); // the last chunk's loan has ended: a flow waiting for bytes holds no buffer
+                interest.add(READABLE);
+                return;
+            }
+            readsAnsweredAtOnce++;
+            Promise<Boolean> answer = handOverOneChunk(done);
+            if (answer == null || chunksDone != done) {
+                return; // no data (waiting for readiness), or the reading ended during the call
+            }
+            if (answer.isPending()) {
+                pauseChunks(done, answer);
+                return;
+            }
+            if (answer.isRejected()) {
+                endChunks(answer.failure());
+            } else if (!answer.value()) {
+                endChunks(null);
+            }
+        }
+    }
+
+    /**
+     * One read system call and, if it brought bytes, the handler's answer to them. Null when
+     * there was nothing to hand over: the socket was empty (readiness is watched), or the
+     * reading ended (end of stream, a failure, a handler that threw or answered null).
+     */
+    private Promise<Boolean> handOverOneChunk(Resolver<Void> done) {
+        int n;
+        try {
+            if (buffer == null) {
+                buffer = transport.acquireBuffer();
+            }
+            n = endpoint.read(buffer);
+        } catch (RuntimeException e) {
+            endChunks(e);
+            return null;
+        }
+        if (n <= 0) {
+            releaseBuffer();
+            if (n < 0) {
+                inputEnded = true;
+                endChunks(null);
+            } else {
+                readable = false;
+                interest.add(READABLE);
+            }
+            return null;
+        }
+        readable = n == buffer.byteSize();
+        Promise<Boolean> answer;
+        handingOver = true;
+        try {
+            answer = chunkHandler.onChunk(lend(n).bytes());
+        } catch (Throwable failure) {
+            handingOver = false;
+            if (chunksDone == done) {
+                endChunks(failure);
+            }
+            return null;
+        }
+        handingOver = false;
+        if (answer == null && chunksDone == done) {
+            endChunks(new NullPointerException("the chunk handler of " + this
+                    + " answered null; answer ChunkHandler.READ_ON or STOP"));
+        }
+        return answer;
+    }
+
+    /** The handler answered a pending promise: nothing is read until it resolves. */
+    private void pauseChunks(Resolver<Void> done, Promise<Boolean> answer) {
+        chunksPausedOn = answer;
+        answer.onAny(readOn -> pauseEnded(done, readOn, null), failure -> pauseEnded(done, null, failure));
+    }
+
+    private void pauseEnded(Resolver<Void> done, Boolean readOn, Throwable failure) {
+        if (chunksDone != done) {
+            return; // the reading ended meanwhile (cancelled, closed, shut down)
+        }
+        chunksPausedOn = null;
+        if (failure != null) {
+            endChunks(failure);
+        } else if (!readOn) {
+            endChunks(null);
+        } else {
+            handOverChunks();
+        }
+    }
+
+    private void chunksCancelled(Resolver<Void> done) {
+        if (chunksDone != done) {
+            return;
+        }
+        Promise<Boolean> pausedOn = chunksPausedOn;
+        forgetChunks();
+        if (pausedOn != null) {
+            pausedOn.cancel();
+        }
+    }
+
+    /** Ends the reading: fulfils its promise ({@code failure == null}) or rejects it. */
+    private void endChunks(Throwable failure) {
+        Resolver<Void> done = chunksDone;
+        forgetChunks();
+        if (!done.promise().isPending()) {
+            return;
+        }
+        if (failure == null) {
+            done.resolve(null);
+        } else {
+            done.reject(failure);
+        }
+    }
+
+    /**
+     * Leaves callback mode. The buffer goes back to the pool unless the last chunk is still lent:
+     * the handler is being called, or the reading was paused on its answer (a {@code
+     * shutdown(READ)} does not end that loan); the next read or the close gives it back then.
+     */
+    private void forgetChunks() {
+        boolean stillLent = handingOver || chunksPausedOn != null;
+        chunkHandler = null;
+        chunksDone = null;
+        chunksPausedOn = null;
+        if (!stillLent && !closed && pendingReader() == null) {
+            releaseBuffer();
         }
     }
 
@@ -591,7 +792,7 @@ public final class SocketFlow implements Flow {
             transport.readPauses++;
         } else if (overHighMark && queuedBytes <= options.lowWaterMark()) {
             overHighMark = false;
-            if (pendingReader() != null && !closed) {
+            if ((pendingReader() != null || (chunkHandler != null && chunksPausedOn == null)) && !closed) {
                 interest.add(READABLE); // level-triggered: reports at once if data waits
             }
         }
@@ -704,6 +905,9 @@ public final class SocketFlow implements Flow {
         if (pendingReader() != null) {
             takeReader().reject(failure);
         }
+        if (chunkHandler != null) {
+            endChunks(failure);
+        }
         failWrites(failure);
         rejectPending();
     }
@@ -766,6 +970,9 @@ public final class SocketFlow implements Flow {
         if (pendingReader() != null) {
             takeReader().resolve(END_OF_STREAM);
         }
+        if (chunkHandler != null) {
+            endChunks(null);
+        }
         return result;
     }
 
@@ -823,6 +1030,9 @@ public final class SocketFlow implements Flow {
         }
         if (pendingReader() != null) {
             takeReader().reject(new SocketClosedException("pending read", this, "the flow was closed"));
+        }
+        if (chunkHandler != null) {
+            endChunks(new SocketClosedException("readChunks", this, "the flow was closed"));
         }
         PendingWrite w = takeQueue();
         for (; w != null; w = w.next) {

@@ -9,8 +9,9 @@ import dev.weft.promise.Promise;
 import dev.weft.unix.EngineKind;
 
 /**
- * A reader chained on {@link SocketFlow#read()} whose peer keeps the socket full is answered at
- * once only {@link SocketFlow#READS_PER_READINESS} times in a row; then its read waits for the
+ * A reader chained on {@link SocketFlow#read()} (or reading with {@link SocketFlow#readChunks})
+ * whose peer keeps the socket full is answered at once only {@link SocketFlow#READS_PER_READINESS}
+ * times in a row; then its read waits for the
  * engine, so another connection that became readable meanwhile is served within two such bursts
  * instead of after the whole backlog.
  */
@@ -52,6 +53,36 @@ class ReadFairnessTest {
             assertTrue(bulkReadsWhenOtherServed[0] >= 0 && bulkReadsWhenOtherServed[0] <= bound,
                     "the other connection was served after " + bulkReadsWhenOtherServed[0] + " of the bulk reader's "
                             + bulkReadsAndBytes[0] + " reads, more than two bursts (" + bound + ")");
+        }
+    }
+
+    @SocketTest
+    void aChunkReadingWhosePeerKeepsItsSocketFullLetsAnotherReadyConnectionBeServed(EngineKind kind) {
+        try (Net net = Net.open(kind, READ_BUFFER); TcpListener listener = net.sockets.listen(ANY_LOOPBACK)) {
+            SocketFlow[] bulk = net.connectedPair(listener);
+            SocketFlow[] other = net.connectedPair(listener);
+            long[] bulkChunksAndBytes = {0, 0};
+            long[] bulkChunksWhenOtherServed = {-1};
+            Promise<Void> otherReading = other[1].readChunks(bytes -> {
+                bulkChunksWhenOtherServed[0] = bulkChunksAndBytes[0];
+                return Flow.ChunkHandler.STOP;
+            });
+            net.run(bulk[0].write(Net.offHeap(BULK)));
+
+            Promise<Void> drained = bulk[1].readChunks(bytes -> { // starts at once, on this thread
+                bulkChunksAndBytes[0]++;
+                bulkChunksAndBytes[1] += bytes.byteSize();
+                return bulkChunksAndBytes[1] >= BULK ? Flow.ChunkHandler.STOP : Flow.ChunkHandler.READ_ON;
+            });
+            assertTrue(other[0].write(Net.text("x")).isFulfilled(), "the kernel took the other peer's byte at once");
+            net.run(drained);
+            net.run(otherReading);
+
+            assertEquals(BULK, bulkChunksAndBytes[1], "the bulk reading got every byte");
+            long bound = 2L * SocketFlow.READS_PER_READINESS + 1;
+            assertTrue(bulkChunksWhenOtherServed[0] >= 0 && bulkChunksWhenOtherServed[0] <= bound,
+                    "the other connection was served after " + bulkChunksWhenOtherServed[0] + " of the bulk reading's "
+                            + bulkChunksAndBytes[0] + " chunks, more than two bursts (" + bound + ")");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.weft.samples.http;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 
 /**
@@ -8,11 +9,19 @@ import java.util.ArrayDeque;
  * response being written), and an idle keep-alive connection holds none.
  *
  * <p>Loop thread only. Bounded: at most {@code maxIdle} arrays are kept; the rest go to the GC.
+ *
+ * <p>It also lends the segment a write of an array needs ({@link #segment}): {@code
+ * MemorySegment.ofArray} makes a memory session and a segment at each call, and a slice a third
+ * object. The pool is a stack, so a server whose writes complete at once takes the same array
+ * for every response, and answering the same response again gets the same segment again.
  */
 final class ByteArrayPool {
     private final int arraySize;
     private final int maxIdle;
     private final ArrayDeque<byte[]> idle = new ArrayDeque<>();
+    /** The last segment {@link #segment} made, and the array it views; pins at most one array. */
+    private byte[] segmentArray;
+    private MemorySegment segment;
 
     ByteArrayPool(int arraySize, int maxIdle) {
         this.arraySize = arraySize;
@@ -26,6 +35,18 @@ final class ByteArrayPool {
         }
         byte[] array = idle.poll();
         return array != null ? array : new byte[arraySize];
+    }
+
+    /**
+     * A heap segment over {@code array[0, length)}: the one made last time if it was for the same
+     * array and length (segments are immutable views, so sharing one is safe), else a new one.
+     */
+    MemorySegment segment(byte[] array, int length) {
+        if (array != segmentArray || segment.byteSize() != length) {
+            segmentArray = array;
+            segment = MemorySegment.ofArray(array).asSlice(0, length);
+        }
+        return segment;
     }
 
     /** Gives {@code array} back; arrays of another size are left to the GC. */

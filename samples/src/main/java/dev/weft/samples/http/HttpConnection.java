@@ -19,6 +19,14 @@ import java.util.function.Function;
  * every complete request in them (pipelined requests in order, their responses batched into one
  * write), repeat while the connection is kept alive.
  *
+ * <p><b>Reading in callback mode.</b> The connection reads with {@link Flow#readChunks}: the flow
+ * hands it each chunk, and its answer is the back-pressure: {@code READ_ON} when every complete
+ * request was answered at once and the response written, or the promise of the handler's answer
+ * or of the write, which holds the reading until it resolves. So waiting for the next request
+ * costs no promise and no bind (a {@link Flow#read()} per request cost both). A chunk is lent
+ * until the answer resolves; what is left of it (the start of the next request) is copied to the
+ * carry array before the connection asks for more.
+ *
  * <p>Loop thread only. Works on any Flow (a TCP socket on io-unix, a vchan on io-xen), with the
  * loop's {@link Time} for the timeouts.
  *
@@ -56,8 +64,8 @@ final class HttpConnection {
     private final ByteArrayPool buffers;
 
     // Made once: passing a fresh lambda at each step would allocate per request.
-    private final Function<Flow.Read, Promise<Void>> answerThenContinue = this::answerThenContinue;
-    private final Function<Boolean, Promise<Void>> continueOrStop = this::continueOrStop;
+    private final Flow.ChunkHandler onChunk = this::onChunk;
+    private final Function<Boolean, Boolean> readOnAfterAnswer = this::readOn;
     private final Runnable onTimer = this::onTimer;
     private final Function<Flow.Read, Promise<Void>> onDiscarded = this::onDiscarded;
     private final Function<Response, Promise<Boolean>> onResponse = this::onResponse;
@@ -104,6 +112,13 @@ final class HttpConnection {
     private long deadlineNanos;
     private Promise<Void> timer;
     private long timerDeadlineNanos;
+    /** The reading ({@link Flow#readChunks}) while requests are read, null before it starts. */
+    private Promise<Void> reading;
+    /** The reading waits for bytes (not for an answer): what the timer and a drain may cancel. */
+    private boolean waitingForBytes;
+    /** The connection answered STOP: the reading ended by its choice, not at end of stream. */
+    private boolean stopped;
+    /** The read of the lingering discard, after an error response. */
     private Promise<Flow.Read> pendingRead;
     private boolean timedOut;
     private boolean draining;
@@ -127,7 +142,7 @@ final class HttpConnection {
      * close. Cancelling it abandons the connection and closes it.
      */
     Promise<Void> serve() {
-        served = loop()
+        served = readRequests()
                 .recover(this::onFailure)
                 .andFinally(this::finish);
         return served;
@@ -141,42 +156,58 @@ final class HttpConnection {
      */
     Promise<Void> drain() {
         draining = true;
-        if (pendingRead != null && head == null && inStart == inEnd) {
-            pendingRead.cancel();
+        Promise<?> waiting = waitingForBytes ? reading : pendingRead;
+        if (waiting != null && head == null && inStart == inEnd) {
+            waiting.cancel();
         }
         return served;
     }
 
-    private Promise<Void> loop() {
-        return answerBuffered().flatMap(continueOrStop);
+    /**
+     * Reads and answers until told to stop, in callback mode: fulfilled once the reading ended by
+     * the connection's choice or at end of stream between requests; rejected with a 400 for an
+     * end of stream in the middle of a request, and with the reading's failure.
+     */
+    private Promise<Void> readRequests() {
+        if (!readOn(true)) {
+            return Promise.unit();
+        }
+        reading = flow.readChunks(onChunk);
+        return reading.flatMap(ignored -> readingEnded());
     }
 
-    /**
-     * Reads and answers until told to stop. One bind per wait, not two: a read that has to wait
-     * gets {@link #answerThenContinue} bound to it, which answers and goes on in the same callback;
-     * reads and answers that complete at once go round this loop without a promise node at all
-     * (and without growing the stack, which the bind chain did for a burst of reads answered at
-     * once).
-     */
-    private Promise<Void> continueOrStop(boolean keepReading) {
-        while (keepReading && !(draining && head == null && inStart == inEnd)) {
-            Promise<Flow.Read> read = awaitBytes();
-            if (!read.isFulfilled()) {
-                return read.flatMap(answerThenContinue);
-            }
-            Promise<Boolean> answered = onRead(read.value());
-            if (!answered.isFulfilled()) {
-                return answered.flatMap(continueOrStop);
-            }
-            keepReading = answered.value();
+    private Promise<Void> readingEnded() {
+        waitingForBytes = false;
+        if (!stopped && (head != null || inStart != inEnd)) {
+            throw HttpError.badRequest("connection closed in the middle of a request");
         }
         return Promise.unit();
     }
 
-    /** What a read that had to wait resumes with: its requests answered, then the next read. */
-    private Promise<Void> answerThenContinue(Flow.Read read) {
-        Promise<Boolean> answered = onRead(read);
-        return answered.isFulfilled() ? continueOrStop(answered.value()) : answered.flatMap(continueOrStop);
+    /**
+     * Takes one chunk: answers the requests it completes, then asks for more. The answer holds
+     * the reading while a handler or a write is waited for: the chunk stays lent until then.
+     */
+    private Promise<Boolean> onChunk(MemorySegment bytes) {
+        waitingForBytes = false;
+        Promise<Boolean> answered = onRead(bytes);
+        if (answered.isFulfilled()) {
+            return readOn(answered.value()) ? Flow.ChunkHandler.READ_ON : Flow.ChunkHandler.STOP;
+        }
+        return answered.map(readOnAfterAnswer);
+    }
+
+    /**
+     * Whether to read on after an answer: not if the answer closes the connection, nor when a
+     * drain finds it idle; otherwise the wait for bytes is prepared and true returned.
+     */
+    private boolean readOn(boolean keepReading) {
+        if (!keepReading || (draining && head == null && inStart == inEnd)) {
+            stopped = true;
+            return false;
+        }
+        awaitBytes();
+        return true;
     }
 
     /**
@@ -303,7 +334,8 @@ final class HttpConnection {
                 && "100-continue".equalsIgnoreCase(head.headers().get("expect"));
     }
 
-    private Promise<Flow.Read> awaitBytes() {
+    /** Prepares the wait for the next chunk: keeps the unconsumed tail, moves the deadline, arms the timer. */
+    private void awaitBytes() {
         keepUnconsumed();
         long now = readNanosCurrent ? readNanos : clock.nanoTime();
         readNanosCurrent = false;
@@ -319,19 +351,11 @@ final class HttpConnection {
         } else {
             deadlineNanos = now + limits.idleTimeout().toNanos();
         }
-        pendingRead = flow.read();
+        waitingForBytes = true;
         armTimer(now);
-        return pendingRead;
     }
 
-    private Promise<Boolean> onRead(Flow.Read read) {
-        pendingRead = null;
-        if (!(read instanceof Flow.Data(MemorySegment bytes))) {
-            if (head != null || inStart != inEnd) {
-                throw HttpError.badRequest("connection closed in the middle of a request");
-            }
-            return Promise.of(false);
-        }
+    private Promise<Boolean> onRead(MemorySegment bytes) {
         readNanos = clock.nanoTime();
         readNanosCurrent = true;
         if (head == null && !headStarted) {
@@ -363,7 +387,8 @@ final class HttpConnection {
 
     private void onTimer() {
         timer = null;
-        if (finished || pendingRead == null) {
+        Promise<?> waiting = waitingForBytes ? reading : pendingRead;
+        if (finished || waiting == null) {
             return;
         }
         long now = clock.nanoTime();
@@ -372,7 +397,7 @@ final class HttpConnection {
             return;
         }
         timedOut = true;
-        pendingRead.cancel();
+        waiting.cancel();
     }
 
     private Promise<Void> onFailure(Throwable failure) {
@@ -411,6 +436,7 @@ final class HttpConnection {
     /** Stops writing, then reads and discards until the client closes or {@link #LINGER} passes. */
     private Promise<Void> linger() {
         releaseInput();
+        waitingForBytes = false; // the reading has ended: the timer and a drain now watch the discard
         head = null;
         timedOut = false;
         deadlineNanos = clock.nanoTime() + LINGER.toNanos();
@@ -503,7 +529,7 @@ final class HttpConnection {
         int length = outLength;
         out = null;
         outLength = 0;
-        Promise<Void> write = flow.write(MemorySegment.ofArray(written).asSlice(0, length));
+        Promise<Void> write = flow.write(buffers.segment(written, length));
         if (write.isFulfilled()) { // the kernel took it all at once: no closure, no map node
             buffers.give(written);
             return keepReading ? KEEP_READING : STOP_READING;
