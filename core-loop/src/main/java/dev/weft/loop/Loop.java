@@ -61,16 +61,17 @@ import java.util.function.Supplier;
  *       #run} waits for is still pending), the step runs further rounds
  *       without polling the engine: at most {@value #DEFAULT_MAX_PAUSE_ROUNDS} rounds in all
  *       ({@link Builder#maxPauseRounds}), and none once the clock reads {@value
- *       #PAUSE_ROUNDS_NANOS} ns after the first round ended or a timer is due. The clock is read
- *       after the first round and then once every {@value #WOKEN_PER_CLOCK_READ} promises woken
- *       (every round, when rounds are that large), so the time bound and a due timer may be
- *       seen up to that many pauses late. So a chain that pauses in a loop runs up to 256 pauses
+ *       #PAUSE_ROUNDS_NANOS} ns after the first round ended or a timer is due. These conditions
+ *       are checked after the first round and then once every {@value #WOKEN_PER_CLOCK_READ}
+ *       promises woken (every round, when rounds are that large, or when a watchdog is set: it
+ *       sees each round as one callback), so an inbox task, a close, {@code run}'s promise
+ *       resolving, the time bound and a due timer may be seen up to that many pauses late; the
+ *       bound of rounds is kept exactly. So a chain that pauses in a loop runs up to 256 pauses
  *       per engine poll, and ready I/O waits behind it for at most 256 rounds: a few µs when
  *       each round is one cheap pause; when each paused callback does real work, 50 µs plus up
- *       to 64 of those callbacks (the bound is checked once per 64 woken). An inbox task stops
- *       the rounds at once. The rounds run inside the promise core ({@link
- *       LoopHooks#wakeupPausedRounds}), which asks the loop between two whether another may
- *       start, so that the JIT compiles them as one loop;
+ *       to 64 of those callbacks. The rounds run inside the promise core ({@link
+ *       LoopHooks#wakeupPausedRounds(int, int, java.util.function.IntPredicate)}), which asks the
+ *       loop whether another may start, so that the JIT compiles them as one loop;
  *   <li>the cross-thread inbox, up to the number of tasks it held when the drain began, so a
  *       flood of producers cannot hold the loop in this step;
  *   <li>the timers due at the clock's time, read once, in deadline order. A timer scheduled by a
@@ -320,18 +321,23 @@ public final class Loop implements Executor, AutoCloseable, Time {
     static final long PAUSE_ROUNDS_NANOS = 50_000L;
 
     /**
-     * How many paused promises further pause rounds wake between two reads of the clock: a clock
-     * read costs as much as a pause itself, so it is spread over several (Netty reads it every 64
-     * tasks). A round that wakes this many or more reads the clock before the next one. At 8,
-     * clock reads were a tenth of the loop thread's time in {@code PauseBench}'s callback row
-     * (perf, epoll engine, a VM's vDSO clock); at 64 a run of 256 one-pause rounds reads it four
-     * times, as Netty reads it once per 64 tasks. The price: the time bound and a due timer are
-     * seen up to 64 pauses late (about 1 µs of cheap pauses).
+     * How many paused promises further pause rounds wake between two checks of step 1 (the inbox,
+     * a close, {@code run}'s promise, the clock for the time bound and due timers): the checks
+     * cost as much as a cheap pause (a clock read about 24 ns; the inbox and the close are
+     * fields other threads write), so they are spread over several (Netty reads its clock every
+     * 64 tasks). A round that wakes this many or more is checked before the next one. At 8 clock
+     * reads were a tenth of the loop thread's time in {@code PauseBench}'s callback row, and
+     * checking the inbox, the close and {@code run}'s promise between every two rounds cost about
+     * 2 of a one-pause round's 11 CPU ns ({@code PauseCpu}); at 64 a run of 256 one-pause rounds
+     * is checked four times. The price: an inbox task, a close, {@code run}'s promise resolving,
+     * the time bound and a due timer are seen up to 64 pauses late (about 1 µs of cheap pauses).
      */
     static final int WOKEN_PER_CLOCK_READ = 64;
 
     /** The rounds of paused promises the current iteration ran; set by step 1. */
     private int pauseRoundsThisIteration;
+    /** Step 1: whether {@link #pauseRoundsEnd} is set for this iteration (at the first ask). */
+    private boolean pauseRoundsTimed;
     /** Step 1: no pause round after the first starts once the loop's clock reads this. */
     private long pauseRoundsEnd;
     /** Step 1: promises woken by the further pause rounds since the clock was last read. */
@@ -1135,7 +1141,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * Step 1: one round of the promises paused before the iteration began, then more rounds
      * while the only ready work is paused promises, at most {@link #maxPauseRounds} rounds in
      * all and none started once {@value #PAUSE_ROUNDS_NANOS} ns have passed on the loop's clock
-     * (see the class notes). Sets {@link #pauseRoundsThisIteration}.
+     * (see the class notes; the conditions are checked once per {@value #WOKEN_PER_CLOCK_READ}
+     * woken). Sets {@link #pauseRoundsThisIteration}.
      *
      * @return the paused promises woken, over all rounds
      */
@@ -1144,31 +1151,36 @@ public final class Loop implements Executor, AutoCloseable, Time {
             pauseRoundsThisIteration = 0;
             return 0;
         }
-        pauseRoundsThisIteration = 1;
+        pauseRoundsTimed = false;
         callbackStarted();
         try {
-            // the rounds run inside the promise core, which asks anotherPauseRound between two
-            return LoopHooks.wakeupPausedRounds(maxPauseRounds, anotherPauseRound);
+            // The rounds run inside the promise core, which asks anotherPauseRound after the first
+            // and then once per WOKEN_PER_CLOCK_READ woken (every round under a watchdog, which sees
+            // each round as one callback).
+            return LoopHooks.wakeupPausedRounds(maxPauseRounds, watchdog == null ? WOKEN_PER_CLOCK_READ : 1,
+                    anotherPauseRound);
         } finally {
+            pauseRoundsThisIteration = LoopHooks.lastPauseRounds();
             callbackEnded();
         }
     }
 
     /**
-     * Between two pause rounds of step 1, with promises paused and fewer than {@link
-     * #maxPauseRounds} rounds run: whether another may start (see {@link #runPauseRounds}).
-     * After the first round it reads the clock to set the time bound; then once every {@value
-     * #WOKEN_PER_CLOCK_READ} promises woken. Each round is one callback to the watchdog.
+     * Step 1's check, asked by the promise core after the first pause round and then once per
+     * {@value #WOKEN_PER_CLOCK_READ} promises woken (see {@link #runPauseRounds}): whether another
+     * round may start. The first ask reads the clock to set the time bound; the later ones read
+     * it to check the bound and the timers.
      */
-    private boolean anotherPauseRound(int wokenByLastRound) {
+    private boolean anotherPauseRound(int wokenSinceAsked) {
         if (!onlyPausedReady()) {
             return false;
         }
-        if (pauseRoundsThisIteration == 1) {
+        if (!pauseRoundsTimed) {
             pauseRoundsEnd = clock.nanoTime() + PAUSE_ROUNDS_NANOS;
+            pauseRoundsTimed = true;
             wokenSinceClockRead = 0;
         } else {
-            wokenSinceClockRead += wokenByLastRound;
+            wokenSinceClockRead += wokenSinceAsked;
             if (wokenSinceClockRead >= WOKEN_PER_CLOCK_READ) {
                 if (!noTimerDueBefore(pauseRoundsEnd)) {
                     return false;
@@ -1176,7 +1188,6 @@ public final class Loop implements Executor, AutoCloseable, Time {
                 wokenSinceClockRead = 0;
             }
         }
-        pauseRoundsThisIteration++;
         callbackEnded();
         callbackStarted();
         return true;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.Promise;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -94,18 +95,61 @@ class PauseRoundsTest {
     }
 
     @Test
-    void aQueuedTaskEndsThePauseRoundsAndRunsInTheSameIteration() {
+    void aQueuedTaskEndsThePauseRoundsWithinTheCheckSpacingAndRunsInTheSameIteration() {
+        List<Integer> pausesBeforeTheTask = new ArrayList<>();
+        pauseForever(() -> {
+            if (pauses == 3) {
+                loop.execute(() -> pausesBeforeTheTask.add(pauses));
+            }
+        });
+
+        loop.runOnce(0);
+
+        // Queued during the 3rd pause, after the first round's check: seen at the next check,
+        // at most WOKEN_PER_CLOCK_READ pauses later, before the bound of rounds.
+        assertEquals(1, pausesBeforeTheTask.size());
+        int seenAfter = pausesBeforeTheTask.get(0);
+        assertTrue(3 + Loop.WOKEN_PER_CLOCK_READ < Loop.DEFAULT_MAX_PAUSE_ROUNDS);
+        assertTrue(seenAfter >= 3 && seenAfter <= 3 + Loop.WOKEN_PER_CLOCK_READ, "pauses: " + seenAfter);
+        assertEquals(seenAfter, loop.metrics().pauseRounds());
+        assertEquals(1, loop.metrics().iterations());
+    }
+
+    @Test
+    void aTaskQueuedInTheFirstRoundEndsThePauseRoundsAfterIt() {
         pauseForever(() -> {
             trace.add("pause " + pauses);
-            if (pauses == 3) {
+            if (pauses == 1) {
                 loop.execute(() -> trace.add("task"));
             }
         });
 
         loop.runOnce(0);
 
-        assertEquals(List.of("pause 1", "pause 2", "pause 3", "task"), trace);
-        assertEquals(3, loop.metrics().pauseRounds());
+        assertEquals(List.of("pause 1", "task"), trace);
+        assertEquals(1, loop.metrics().pauseRounds());
+    }
+
+    @Test
+    void underAWatchdogAQueuedTaskEndsThePauseRoundsAtOnce() {
+        Loop watched = Loop.builder().engine(new ScriptedEngine()).clock(clock)
+                .watchdog(Duration.ofSeconds(30), blocked -> {}).build();
+        try {
+            pauseForever(() -> {
+                trace.add("pause " + pauses);
+                if (pauses == 3) {
+                    watched.execute(() -> trace.add("task"));
+                }
+            });
+
+            watched.runOnce(0);
+
+            // each round is one callback to the watchdog, so the loop is asked between every two
+            assertEquals(List.of("pause 1", "pause 2", "pause 3", "task"), trace);
+            assertEquals(3, watched.metrics().pauseRounds());
+        } finally {
+            watched.close();
+        }
     }
 
     @Test
@@ -127,13 +171,15 @@ class PauseRoundsTest {
     }
 
     @Test
-    void runReturnsAsSoonAsItsPromiseResolvesInAPauseRound() {
+    void runReturnsWithinTheCheckSpacingOnceItsPromiseResolvesInAPauseRound() {
         pauseForever(() -> {});
         Promise<Void> fivePauses = chain("c", 5);
 
         loop.run(fivePauses);
 
-        assertEquals(5, pauses);
+        // resolved in the 5th round, after the first round's check: seen at the next one
+        assertTrue(pauses >= 5 && pauses <= 5 + Loop.WOKEN_PER_CLOCK_READ, "pauses: " + pauses);
+        assertEquals(pauses, loop.metrics().pauseRounds());
         assertEquals(1, loop.metrics().iterations());
     }
 

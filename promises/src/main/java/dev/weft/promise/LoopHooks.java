@@ -63,8 +63,36 @@ public final class LoopHooks {
      * @return how many paused promises were woken, over all rounds
      */
     public static int wakeupPausedRounds(int maxRounds, IntPredicate anotherRound) {
+        return wakeupPausedRounds(maxRounds, 1, anotherRound);
+    }
+
+    /**
+     * Runs pause rounds as {@link #wakeupPausedRounds(int, IntPredicate)} does, but asks {@code
+     * anotherRound} less often: after the first round, then only once at least {@code
+     * wokenPerAsk} promises were woken since it was last asked, given that number; in between,
+     * another round starts while promises are paused and fewer than {@code maxRounds} have run.
+     * For a loop whose checks between rounds (other threads' work, the clock) cost as much as a
+     * cheap pause: asked between every two rounds, they would be paid once per pause by a chain
+     * that pauses in a loop. With {@code wokenPerAsk} 1 it is the other method.
+     *
+     * @param maxRounds the most rounds to run; below 1 counts as 1
+     * @param wokenPerAsk how many promises, at least, are woken between two asks after the first;
+     *     below 1 counts as 1
+     * @param anotherRound whether to start another round, given the promises woken since it was
+     *     last asked (or by the first round)
+     * @return how many paused promises were woken, over all rounds
+     */
+    public static int wakeupPausedRounds(int maxRounds, int wokenPerAsk, IntPredicate anotherRound) {
         Objects.requireNonNull(anotherRound, "anotherRound");
-        return Resolution.current().wakeupPausedRounds(maxRounds, anotherRound);
+        return Resolution.current().wakeupPausedRounds(maxRounds, wokenPerAsk, anotherRound);
+    }
+
+    /**
+     * How many rounds the last {@code wakeupPausedRounds} call on this thread ran (0 before the
+     * first); for a loop's metrics, since {@code anotherRound} is not asked between every two.
+     */
+    public static int lastPauseRounds() {
+        return Resolution.current().lastPauseRounds();
     }
 
     /**

@@ -27,6 +27,11 @@ class PauseTest {
     @BeforeEach
     @AfterEach
     void drainThePausedQueue() {
+        drainPaused();
+    }
+
+    /** Wakes paused promises until none is left (their callbacks may pause again, a bounded number of times). */
+    static void drainPaused() {
         while (LoopHooks.pausedCount() > 0) {
             LoopHooks.wakeupPaused();
         }
@@ -163,9 +168,10 @@ class PauseTest {
 
     /**
      * Pauses, and each time the pause resumes logs {@code name} and pauses again, until the log
-     * holds 100 entries (so that the queue drained after each test empties).
+     * holds 100 entries (so that the queue drained after each test empties). PauseRoundAskingTest
+     * uses it too.
      */
-    private static void pauseRepeatedly(List<String> log, String name) {
+    static void pauseRepeatedly(List<String> log, String name) {
         Promise.pause().onSuccess(v -> {
             log.add(name);
             if (log.size() < 100) {

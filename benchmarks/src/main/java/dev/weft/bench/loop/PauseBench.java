@@ -24,8 +24,17 @@ import org.openjdk.jmh.annotations.OperationsPerInvocation;
  * 1 s by default; the property cannot set it below 100 ms), reading the clock every 64 tasks:
  * while a task keeps re-submitting itself it does not poll at all, so its row pays no system call
  * in an operation.
+ *
+ * <p>The {@code pauseLong} rows are the like-for-like rows again with {@value #LONG_STEPS} yields
+ * per operation: the two hand-offs, tens of microseconds when the loop and the benchmark thread
+ * each wait for the other in the kernel, are then under a nanosecond per yield instead of tens,
+ * so those rows measure the yield itself and the {@code pause} rows the yield plus the hand-off
+ * a short burst of work pays.
  */
 public class PauseBench extends LoopBenchSettings {
+
+    /** Yields per operation of the {@code pauseLong} rows: enough that the hand-offs vanish. */
+    static final int LONG_STEPS = 100_000;
 
     /** Creates the benchmark; JMH calls this. */
     public PauseBench() {}
@@ -45,20 +54,28 @@ public class PauseBench extends LoopBenchSettings {
     @Benchmark
     @OperationsPerInvocation(STEPS)
     public Integer pause_weftCallback(WeftLoopState state) {
-        return state.loop.submit(() -> {
-            Repause repause = new Repause();
-            Promise.pause().onSuccess(repause);
-            return repause.finished;
-        }).join();
+        return repauses(state, STEPS);
+    }
+
+    /** {@link #pause_weftCallback} with {@value #LONG_STEPS} pauses per operation. */
+    @Benchmark
+    @OperationsPerInvocation(LONG_STEPS)
+    public Integer pauseLong_weftCallback(WeftLoopState state) {
+        return repauses(state, LONG_STEPS);
     }
 
     /** A task that re-submits itself {@value #STEPS} times with {@code EventLoop.execute}. */
     @Benchmark
     @OperationsPerInvocation(STEPS)
     public Integer pause_netty(NettyLoopState state) {
-        Resubmission task = new Resubmission(state.loop);
-        state.loop.execute(task);
-        return task.finished.join();
+        return resubmissions(state, STEPS);
+    }
+
+    /** {@link #pause_netty} with {@value #LONG_STEPS} re-submissions per operation. */
+    @Benchmark
+    @OperationsPerInvocation(LONG_STEPS)
+    public Integer pauseLong_netty(NettyLoopState state) {
+        return resubmissions(state, LONG_STEPS);
     }
 
     /**
@@ -74,6 +91,22 @@ public class PauseBench extends LoopBenchSettings {
         return task.done;
     }
 
+    /** One operation of Weft's callback row: {@code steps} pauses inside one submit. */
+    private static Integer repauses(WeftLoopState state, int steps) {
+        return state.loop.submit(() -> {
+            Repause repause = new Repause(steps);
+            Promise.pause().onSuccess(repause);
+            return repause.finished;
+        }).join();
+    }
+
+    /** One operation of Netty's row: a task that re-submits itself {@code steps} times. */
+    private static Integer resubmissions(NettyLoopState state, int steps) {
+        Resubmission task = new Resubmission(state.loop, steps);
+        state.loop.execute(task);
+        return task.finished.join();
+    }
+
     /** The chain: each step pauses, then binds the next; resolved with the number of steps run. */
     static Promise<Integer> pauses(int done) {
         if (done == STEPS) {
@@ -84,13 +117,18 @@ public class PauseBench extends LoopBenchSettings {
 
     /** Weft's callback row: pauses again each time it runs, counting. Loop thread only. */
     static final class Repause implements Consumer<Void> {
+        private final int steps;
         private int done;
         final Resolver<Integer> finisher = Promise.task();
         final Promise<Integer> finished = finisher.promise();
 
+        Repause(int steps) {
+            this.steps = steps;
+        }
+
         @Override
         public void accept(Void ignored) {
-            if (++done == STEPS) {
+            if (++done == steps) {
                 finisher.resolve(done);
                 return;
             }
@@ -101,16 +139,18 @@ public class PauseBench extends LoopBenchSettings {
     /** Netty's row: runs on the event loop, counting its own re-submissions. Loop thread only. */
     static final class Resubmission implements Runnable {
         private final Executor loop;
+        private final int steps;
         private int done;
         final CompletableFuture<Integer> finished = new CompletableFuture<>();
 
-        Resubmission(Executor loop) {
+        Resubmission(Executor loop, int steps) {
             this.loop = loop;
+            this.steps = steps;
         }
 
         @Override
         public void run() {
-            if (done == STEPS) {
+            if (done == steps) {
                 finished.complete(done);
                 return;
             }
