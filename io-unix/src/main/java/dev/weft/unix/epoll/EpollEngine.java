@@ -207,7 +207,10 @@ public final class EpollEngine implements Engine {
         waker.wakeup();
     }
 
-    /** Closes the epoll fd and the eventfd and frees the event array; idempotent. */
+    /**
+     * Closes the epoll fd and the eventfd and frees the eventfd's buffer; idempotent. The event
+     * arrays are freed with the engine object (an automatic arena; see the constructor).
+     */
     @Override
     public void close() {
         if (closed) {
