@@ -346,7 +346,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         this.name = builder.name != null ? builder.name : "weft-loop-" + NAMES.incrementAndGet();
         this.engine = builder.engine();
         this.clock = builder.clock();
-        this.systemClock = clock == SystemClock.INSTANCE;
+        this.systemClock = clock == SystemClock.INSTANCE || builder.clockReadsSystemTime;
         this.wheel = new TimerWheel<>(clock.nanoTime(), builder.tickNanos);
         this.inbox = new Inbox(engine);
         this.metrics = new LoopMetrics(inbox);
@@ -1553,8 +1553,22 @@ public final class Loop implements Executor, AutoCloseable, Time {
         private long exitGraceNanos = DEFAULT_EXIT_GRACE.toNanos();
         private int maxPauseRounds = DEFAULT_MAX_PAUSE_ROUNDS;
         private Consumer<? super Throwable> asyncExceptionHook;
+        /** Tests only ({@link #systemTimeClock}): the clock reads System.nanoTime, as SystemClock does. */
+        private boolean clockReadsSystemTime;
 
         private Builder() {}
+
+        /**
+         * Tests only: {@code clock} is the loop's clock and its readings are {@link
+         * System#nanoTime()}'s, so the loop takes the {@link SystemClock}'s path (the iteration's
+         * start reading stands for "now"; see "Clock reads"), and ClockReadsTest can count the
+         * reads that path still makes.
+         */
+        Builder systemTimeClock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            this.clockReadsSystemTime = true;
+            return this;
+        }
 
         /**
          * How long the exit hooks may take in all when the loop closes (default {@link

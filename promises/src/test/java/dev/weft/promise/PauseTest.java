@@ -4,6 +4,7 @@ import static dev.weft.promise.PromiseAssertions.assertCancelled;
 import static dev.weft.promise.PromiseAssertions.assertFulfilled;
 import static dev.weft.promise.PromiseAssertions.assertPending;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -294,5 +295,49 @@ class PauseTest {
 
         assertCancelled(p);
         assertEquals(List.of(), order);
+    }
+
+    // A lone consumer registered under a bound Context is wrapped with it (Context.captureConsumer)
+    // and may be woken on the fast path; a waker that has a Context bound itself takes the drain
+    // (the fast path is taken only with none bound). Either way the consumer sees its own context.
+
+    private static final ContextKey<String> REQUEST_ID = ContextKey.named("request-id");
+
+    @Test
+    void aLoneConsumerPausedUnderABoundContextSeesThatContextWhenWoken() {
+        List<String> seen = new ArrayList<>();
+        Promise.withValue(REQUEST_ID, "r1", () -> Promise.pause().onSuccess(v -> seen.add(REQUEST_ID.orElse("none"))));
+
+        assertEquals(1, LoopHooks.wakeupPaused()); // nothing bound here: the fast path
+
+        assertEquals(List.of("r1"), seen);
+        assertFalse(REQUEST_ID.isBound(), "the consumer's context is not left bound after it");
+    }
+
+    @Test
+    void aLoneConsumerPausedUnderABoundContextSeesItsOwnContextNotItsWakers() {
+        List<String> seen = new ArrayList<>();
+        Promise.withValue(REQUEST_ID, "r1", () -> Promise.pause().onSuccess(v -> seen.add(REQUEST_ID.orElse("none"))));
+
+        Promise<String> wakerSees = Promise.withValue(REQUEST_ID, "waker", () -> {
+            LoopHooks.wakeupPaused(); // a context is bound here: the drain, not the fast path
+            return Promise.of(REQUEST_ID.orElse("none"));
+        });
+
+        assertEquals(List.of("r1"), seen);
+        assertFulfilled("waker", wakerSees); // the waker's context is back once the consumer returned
+    }
+
+    @Test
+    void aLoneConsumerPausedWithNoContextSeesNoneEvenIfItsWakerHasOneBound() {
+        List<String> seen = new ArrayList<>();
+        Promise.pause().onSuccess(v -> seen.add(REQUEST_ID.orElse("none")));
+
+        Promise.withValue(REQUEST_ID, "waker", () -> {
+            LoopHooks.wakeupPaused();
+            return Promise.unit();
+        });
+
+        assertEquals(List.of("none"), seen);
     }
 }

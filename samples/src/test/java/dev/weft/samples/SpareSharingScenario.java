@@ -4,11 +4,11 @@ import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
 import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
+import dev.weft.unix.fdtable.FdTable;
 import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.Sockets;
 import dev.weft.unix.net.TcpListener;
 import java.io.Closeable;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -40,7 +40,7 @@ final class SpareSharingScenario {
         TcpListener withSpare = sockets.listen(LOOPBACK);
         acceptOnce(loop, withSpare); // loads what accepting and its failures use while fds are free
 
-        List<Closeable> fillers = fillTheFdTable();
+        List<Closeable> fillers = FdTable.fill();
         fillers.removeLast().close();
         TcpListener spareless = sockets.listen(LOOPBACK); // its socket takes the last fd; no spare for it
         fillers.removeLast().close();
@@ -64,18 +64,6 @@ final class SpareSharingScenario {
             loop.run(flow.close());
             client.setSoTimeout(10_000);
             whatTheClientSees(client.getInputStream());
-        }
-    }
-
-    /** Opens /dev/null until the process has no fd left. */
-    private static List<Closeable> fillTheFdTable() {
-        List<Closeable> fillers = new ArrayList<>();
-        try {
-            while (true) {
-                fillers.add(new FileInputStream("/dev/null"));
-            }
-        } catch (IOException outOfFds) {
-            return fillers;
         }
     }
 

@@ -16,8 +16,9 @@ import org.openjdk.jmh.results.ScalarResult;
 
 /**
  * A JMH profiler that reports the benchmark JVM's user and kernel CPU time per operation
- * ({@code cpu.user.norm}, {@code cpu.sys.norm}, in ns/op), from {@code getrusage(RUSAGE_SELF)}
- * before and after each iteration. Use it where {@code -prof perfnorm} cannot run (this project's
+ * ({@code process.cpu.user.norm}, {@code process.cpu.sys.norm}, in ns/op: named apart from
+ * {@link ThreadCpuProfiler}'s, so both can run in one JMH run), from {@code
+ * getrusage(RUSAGE_SELF)} before and after each iteration. Use it where {@code -prof perfnorm} cannot run (this project's
  * machines are VMs without a PMU): CPU time is far less disturbed by other load than the wall
  * time JMH scores, so before/after comparisons on a busy machine stay readable.
  *
@@ -60,8 +61,8 @@ public final class ProcessCpuProfiler implements InternalProfiler {
         readUsage();
         double ops = Math.max(1, result.getMetadata().getAllOps());
         return List.of(
-                new ScalarResult("cpu.user.norm", (timevalNanos(0) - userNanosBefore) / ops, "ns/op", AggregationPolicy.AVG),
-                new ScalarResult("cpu.sys.norm", (timevalNanos(16) - sysNanosBefore) / ops, "ns/op", AggregationPolicy.AVG));
+                new ScalarResult("process.cpu.user.norm", (timevalNanos(0) - userNanosBefore) / ops, "ns/op", AggregationPolicy.AVG),
+                new ScalarResult("process.cpu.sys.norm", (timevalNanos(16) - sysNanosBefore) / ops, "ns/op", AggregationPolicy.AVG));
     }
 
     @SuppressWarnings("restricted") // a libc call with a buffer of its own: the benchmark JVM allows native access

@@ -50,13 +50,18 @@ public class RequestHeadParserBench {
             + "Priority: u=0, i\r\n"
             + "\r\n";
 
-    /** Which request: {@code wrk}'s or a browser's. */
-    @Param({"wrk", "browser"})
+    /**
+     * Which request: {@code wrk}'s or a browser's, the same head each time, or {@code
+     * wrk-alternating}: {@code wrk}'s request alternating with one whose Host differs, so that no
+     * parse can hand out the previous head's values again (each head allocates its own).
+     */
+    @Param({"wrk", "browser", "wrk-alternating"})
     public String request;
 
     private final Arena arena = Arena.ofShared();
     private final RequestHeadParser parser = new RequestHeadParser(8192);
     private MemorySegment bytes;
+    private MemorySegment otherBytes;
     private long length;
 
     /** Creates the benchmark; JMH calls this. */
@@ -65,19 +70,28 @@ public class RequestHeadParserBench {
     /** Puts the request's bytes off-heap and checks that they parse as one whole head. */
     @Setup(Level.Trial)
     public void start() {
-        byte[] text = (request.equals("wrk") ? WRK : BROWSER).getBytes(StandardCharsets.US_ASCII);
+        byte[] text = (request.equals("browser") ? BROWSER : WRK).getBytes(StandardCharsets.US_ASCII);
         bytes = arena.allocate(text.length).copyFrom(MemorySegment.ofArray(text));
         length = text.length;
-        RequestHead head = parser.parse(bytes, 0, length);
-        if (head == null || parser.consumed() != length || !head.path().equals("/plaintext")) {
-            throw new IllegalStateException("the request did not parse as one head: " + head);
+        // the same length, so one benchmark method serves both
+        byte[] other = request.equals("wrk-alternating")
+                ? WRK.replace("18080", "18081").getBytes(StandardCharsets.US_ASCII) : text;
+        otherBytes = arena.allocate(other.length).copyFrom(MemorySegment.ofArray(other));
+        for (MemorySegment head : new MemorySegment[] {bytes, otherBytes}) {
+            RequestHead parsed = parser.parse(head, 0, length);
+            if (parsed == null || parser.consumed() != length || !parsed.path().equals("/plaintext")) {
+                throw new IllegalStateException("the request did not parse as one head: " + parsed);
+            }
         }
     }
 
-    /** One complete head, parsed from the start. */
+    /** One complete head, parsed from the start: the same head each time, or the two in turn. */
     @Benchmark
     public RequestHead parse() {
-        return parser.parse(bytes, 0, length);
+        MemorySegment head = bytes;
+        bytes = otherBytes;
+        otherBytes = head;
+        return parser.parse(head, 0, length);
     }
 
     /** Frees the off-heap bytes. */

@@ -57,7 +57,8 @@ import java.lang.invoke.MethodHandle;
  * epoll_ctl(MOD)} 410 ns, so critical saves about 0.3% of each; it is kept for the three calls
  * that cannot wait for I/O as bound, which the loop makes two or three of per request.
  *
- * <p>The constants are Linux's generic ABI values (x86_64, aarch64, riscv64).
+ * <p>The constants are Linux's generic ABI values (x86_64, aarch64, riscv64), except {@link
+ * #SIOCOUTQ}, which is looked up per architecture.
  */
 public final class Libc {
 
@@ -136,9 +137,12 @@ public final class Libc {
     /**
      * {@code ioctl} on a TCP socket ({@code TIOCOUTQ}): bytes written that the peer has not
      * acknowledged yet, sent or not. On a Unix socket it answers the send buffer's memory in use,
-     * headers included, which is not a byte count.
+     * headers included, which is not a byte count. Unlike the other constants here its number
+     * differs between architectures, so it is looked up by {@code os.arch} ({@link
+     * #siocoutqFor}); it is {@code -1} on an architecture that table does not know, and then no
+     * socket asks the kernel (SocketFlow's watch of unacknowledged output is off there).
      */
-    public static final long SIOCOUTQ = 0x5411;
+    public static final long SIOCOUTQ = siocoutqFor(System.getProperty("os.arch"));
 
     /** {@code open} flag: read and write. */
     public static final int O_RDWR = 0x2;
@@ -164,6 +168,22 @@ public final class Libc {
     public static final short POLLHUP = 0x010;
     /** {@code sizeof(struct pollfd)}: {@code int fd; short events; short revents;}. */
     public static final int POLLFD_BYTES = 8;
+
+    /**
+     * {@code SIOCOUTQ}'s number on the architecture Java calls {@code osArch}, or {@code -1} if
+     * it is not known here. Most architectures take asm-generic/ioctls.h's {@code 0x5411}; MIPS
+     * has its own {@code 0x7472}; PowerPC and SPARC encode {@code _IOR('t', 115, int)} with their
+     * three-bit direction field ({@code 0x40047473}).
+     */
+    static long siocoutqFor(String osArch) {
+        return switch (osArch) {
+            case "amd64", "x86_64", "x86", "i386", "i486", "i586", "i686", "aarch64", "arm",
+                 "riscv64", "s390x", "loongarch64" -> 0x5411;
+            case "mips", "mipsel", "mips64", "mips64el" -> 0x7472;
+            case "ppc", "ppc64", "ppc64le", "sparc", "sparcv9" -> 0x40047473;
+            case null, default -> -1;
+        };
+    }
 
     static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final long ERRNO_OFFSET =

@@ -69,7 +69,8 @@ sealed interface Endpoint permits NativeEndpoint, NioEndpoint, DeviceEndpoint {
 
     /**
      * Bytes written that the peer has not acknowledged yet (SIOCOUTQ), or {@code -1} where this
-     * backend cannot tell (NIO, devices, Unix sockets) or the socket is already broken.
+     * backend cannot tell (NIO, devices, Unix sockets, an architecture whose SIOCOUTQ is not
+     * known) or the socket is already broken.
      */
     long unacknowledgedBytes();
 

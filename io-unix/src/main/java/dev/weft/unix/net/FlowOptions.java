@@ -31,7 +31,10 @@ import java.util.Objects;
  * the peer learns at once instead of a FIN that would wait behind the bytes it does not read),
  * closes, and rejects its pending writes and read with {@link WriteTimeoutException}. A slow peer
  * that keeps reading is never cut off; one that stopped reading is, and the memory its output held
- * is freed.
+ * is freed. Before it gives up, the flow offers its queue to the kernel once more: the engines
+ * report a socket writable only once a third of its send buffer is free, which a peer that reads
+ * slowly but steadily may take longer than the timeout to free, while any byte the kernel takes
+ * shows that the peer acknowledged some.
  *
  * <p><b>Output counts until the peer has it</b> (epoll engine). Once a flow's queue has drained
  * into the kernel, the flow keeps watching the bytes the kernel still holds for the peer (sent or
@@ -45,7 +48,8 @@ import java.util.Objects;
  * that never had to queue is not watched (a peer that stops reading then is the read or idle
  * timeout's business). On the NIO engine only queued output counts: Java's channels expose neither
  * the kernel's queue nor TCP_USER_TIMEOUT; nor on Unix sockets, whose SIOCOUTQ counts buffer
- * memory rather than bytes.
+ * memory rather than bytes; nor on a CPU architecture whose SIOCOUTQ number Weft does not know
+ * (it knows x86, ARM, RISC-V, s390x, LoongArch, MIPS, PowerPC and SPARC).
  *
  * @param lowWaterMark reads resume once the queued bytes fall to this or less
  * @param highWaterMark reads pause while more bytes than this are queued

@@ -486,8 +486,10 @@ public final class SocketFlow implements Flow {
         if (writeTimer == null) {
             armWriteTimer(transport.loop.clock().nanoTime());
         } else if (watchingDelivery) {
-            // The queue is what the timer watches again; the last progress stays the peer's last
-            // acknowledgement, so writing more does not buy a peer that reads nothing more time.
+            // The queue is what the timer watches again. The peer's acknowledgements since the
+            // watch last looked are progress (else a steady reader would find its last progress up
+            // to a timeout old); writing more is not, so a peer that reads nothing gets no more time.
+            lookAtDelivery(transport.loop.clock().nanoTime());
             watchingDelivery = false;
         }
         return write.resolver.promise();
@@ -653,9 +655,11 @@ public final class SocketFlow implements Flow {
     /**
      * One timer per flow, not one per write: it fires a write timeout after the last progress,
      * and if progress was made meanwhile it re-arms for the new deadline instead. Progress is the
-     * kernel taking queued bytes or, once the queue drained, the peer acknowledging what the
-     * kernel holds. The timeout resets the connection: a FIN would wait behind the bytes the
-     * peer does not read, so it would never learn of the close, and the kernel would hold them on.
+     * kernel taking queued bytes (offered once more when the deadline comes, as writability is
+     * reported late) or, once the queue drained, the peer acknowledging what the kernel holds
+     * (and what it acknowledged before more output queued). The timeout resets the connection:
+     * a FIN would wait behind the bytes the peer does not read, so it would never learn of the
+     * close, and the kernel would hold them on.
      */
     private void writeTimerFired() {
         writeTimer = null;
@@ -663,6 +667,15 @@ public final class SocketFlow implements Flow {
             return;
         }
         long now = transport.loop.clock().nanoTime();
+        if (head != null && now - lastWriteProgressNanos >= options.writeTimeout().toNanos()) {
+            // The engine reports writability only once a third of the kernel's buffer is free,
+            // which a slow peer's acknowledgements may take longer than the timeout to free:
+            // offer the queue once, and any byte the kernel takes (the peer made room) is progress.
+            flush();
+            if (closed || writeTimer != null || (head == null && !watchingDelivery)) {
+                return; // failed, closed, re-armed by a write the flush led to, or done
+            }
+        }
         long waiting = head != null ? queuedBytes : lookAtDelivery(now);
         if (waiting == 0) {
             return;

@@ -273,12 +273,13 @@ public final class NativeSocket implements AutoCloseable {
     /**
      * Bytes written to this TCP socket that the peer has not acknowledged yet, whether the kernel
      * sent them or still holds them ({@code ioctl(SIOCOUTQ)}; one system call), or {@code -1} on a
-     * Unix socket, where the kernel answers the send buffer's memory in use rather than bytes.
+     * Unix socket, where the kernel answers the send buffer's memory in use rather than bytes,
+     * and on an architecture whose SIOCOUTQ number {@link Libc#SIOCOUTQ} does not know (no call).
      *
      * @throws ErrnoException if the kernel refuses (EINVAL on a listening socket)
      */
     public int unacknowledgedBytes() {
-        if (family == Libc.AF_UNIX) {
+        if (family == Libc.AF_UNIX || Libc.SIOCOUTQ < 0) {
             return -1;
         }
         MemorySegment count = Scratch.current().option;

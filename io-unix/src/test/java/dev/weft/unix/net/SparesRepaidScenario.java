@@ -1,9 +1,9 @@
 package dev.weft.unix.net;
 
 import dev.weft.unix.Errno;
+import dev.weft.unix.fdtable.FdTable;
 import dev.weft.unix.socket.NativeSocket;
 import java.io.Closeable;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -45,7 +45,7 @@ final class SparesRepaidScenario {
         warmUp.setOption(StandardSocketOptions.SO_LINGER, 0);
         warmUp.close();
         SpareDescriptor.isShortage(Errno.EMFILE); // and what a failed take uses (a listener's EMFILE loads it first)
-        List<Closeable> fillers = fillTheFdTable();
+        List<Closeable> fillers = FdTable.fill();
 
         spares.get(0).release();
         Endpoint first = listening.accept(); // takes the fd the spare gave back
@@ -65,17 +65,5 @@ final class SparesRepaidScenario {
         }
         listening.close();
         spares.forEach(reserve::remove);
-    }
-
-    /** Opens /dev/null until the process has no fd left. */
-    private static List<Closeable> fillTheFdTable() {
-        List<Closeable> fillers = new ArrayList<>();
-        try {
-            while (true) {
-                fillers.add(new FileInputStream("/dev/null"));
-            }
-        } catch (IOException outOfFds) {
-            return fillers;
-        }
     }
 }

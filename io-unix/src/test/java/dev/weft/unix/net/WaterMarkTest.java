@@ -13,7 +13,6 @@ import dev.weft.unix.ConnectionException;
 import dev.weft.unix.Errno;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -44,10 +43,7 @@ class WaterMarkTest {
     }
 
     private static SocketFlow[] pairWithSmallKernelBuffers(Net net, TcpListener listener) {
-        SocketFlow[] pair = net.connectedPair(listener);
-        pair[0].setOption(StandardSocketOptions.SO_RCVBUF, KERNEL_BUFFER);
-        pair[1].setOption(StandardSocketOptions.SO_SNDBUF, KERNEL_BUFFER);
-        return pair;
+        return net.connectedPair(listener, KERNEL_BUFFER, KERNEL_BUFFER);
     }
 
     /** Runs the loop until the server pauses its reads or the client's write completes. */
@@ -167,9 +163,8 @@ class WaterMarkTest {
     void outputTheKernelHoldsThatThePeerNeverAcknowledgesClosesTheFlowWithAWriteTimeout() {
         FlowOptions options = FlowOptions.DEFAULT.withWriteTimeout(Duration.ofMillis(200));
         try (Net net = Net.open(EngineKind.EPOLL, options); TcpListener listener = net.sockets.listen(ANY_LOOPBACK)) {
-            SocketFlow[] pair = net.connectedPair(listener);
-            pair[0].setOption(StandardSocketOptions.SO_RCVBUF, KERNEL_BUFFER);
-            pair[1].setOption(StandardSocketOptions.SO_SNDBUF, 4 * KERNEL_BUFFER); // the kernel holds more than the client takes
+            // the kernel holds more than the client takes
+            SocketFlow[] pair = net.connectedPair(listener, KERNEL_BUFFER, 4 * KERNEL_BUFFER);
             Promise<Void> serverWrite = pair[1].write(Net.offHeap(SENT));
             assertTrue(serverWrite.isPending(), "the output had to queue: the client fell behind");
             net.run(readWhile(pair[0], serverWrite::isPending)); // then it never reads again

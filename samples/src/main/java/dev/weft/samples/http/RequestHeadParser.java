@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Incremental parser of HTTP/1.x request heads (RFC 9112): finds where a head ends in the bytes
- * received so far, then parses the request line and header fields in one pass.
+ * Incremental parser of HTTP/1.x request heads (RFC 9112): reads the request line and header
+ * fields of a head once all of it has come, in one pass when it came at once.
  *
  * <p>Not thread-safe: one parser per connection. Call {@link #parse} with the unconsumed bytes
  * each time more arrive, after dropping the {@link #consumed()} bytes of the last call; it
@@ -26,31 +26,44 @@ import java.util.Arrays;
  * or that names chunked twice, or a missing Host in HTTP/1.1 are all 400. A bare LF is accepted as
  * a line end, as RFC 9112 allows. Empty lines before a request line are skipped (RFC 9112 section
  * 2.2) and consumed as they come, but count against the head limit, so a stream of line ends is
- * refused with 431 instead of being kept. Error texts never quote the client's field values.
+ * refused with 431 instead of being kept. A head whose end is not within the limit is 431, whatever
+ * the bytes past the limit hold. Error texts never quote the client's field values.
  *
- * <p><b>Speed</b> (the parse was a quarter of the sample server's user time per request on the
- * plain-HTTP load; docs/performance.md, "A cheaper request path"). The bytes are copied once
- * into an array of the parser's own, a step at a time while the head's end is searched for;
- * the search reads that array eight bytes at a time and looks at single bytes only in a word
- * that holds a byte below 14 (CR, LF, or another control character); the request line and
- * fields are then read from the same array by plain loops over local indices, which the JIT
- * compiles without a bounds check or a memory-session check per byte. The few fields with
- * meaning to the server (Host, Content-Length, Transfer-Encoding, Connection) are recognised from
- * their bytes while they are read, so the checks after the read visit only those. A copy array
- * grown for a head over 2 KiB is dropped once that head is read.
+ * <p><b>Speed</b> (the parse is a large part of the sample server's user time per request on the
+ * plain-HTTP load; docs/performance.md, "A cheaper request path" and "The request path without
+ * sockets"). The bytes are copied once into an array of the parser's own. A head that came whole
+ * (the common case) is read in one pass, the read itself finding the empty line that ends it;
+ * only when that first look runs out of bytes (or finds anything to refuse) does the parser fall
+ * back to searching for the head's end, a step at a time as more bytes come, and read it once it
+ * is complete, which then decides. The search computes, per 64-bit word, which bytes are CR or LF
+ * (exactly, with a carry-free bit trick) and looks only at those; the read compares {@code GET }
+ * and {@code HTTP/1.1} as one int and one long, skips a word of a target or field value at a time
+ * while it holds only visible ASCII, and recognises the few fields with meaning to the server
+ * (Host, Content-Length, Transfer-Encoding, Connection) by comparing their names a word at a time,
+ * so the checks after the read visit only those. The remaining per-byte loops (field names
+ * against the tchar table, the bytes around a line end) run on locals over the array, which the
+ * JIT compiles without a bounds check or a memory-session check per byte. A copy array grown for
+ * a head over 2 KiB is dropped once that head is read.
  *
- * <p>Allocation: a connection's requests usually repeat most of their strings (field names, the
- * Host, short values, often the target), so the parser keeps the strings up to 64 bytes it made
- * recently in a small table (32 of them, at most 4 KiB with their bytes) and hands out the same
- * (immutable) String again when the bytes are equal, instead of copying them anew. A head whose
- * strings all repeat allocates its {@link RequestHead} and {@link Headers} only.
+ * <p>Allocation: what the handler receives, and often not even that. Field names and values stay
+ * bytes until asked for: {@link Headers} keeps the field lines as one array with their offsets and
+ * makes a String only when one is asked for. The method and target, which every handler reads,
+ * are Strings at once; a connection's requests usually repeat them, so the parser keeps the
+ * strings up to 64 bytes it made recently in a small table (32 of them, at most 4 KiB with their
+ * bytes) and hands out the same (immutable) String again when the bytes are equal. The values it
+ * returns are immutable too, so a head whose field lines are byte for byte the previous head's
+ * gets the previous {@link Headers} again, and a head equal to the previous one in method, target,
+ * version and fields is the previous {@link RequestHead} itself: a connection repeating one
+ * request (a poller, a load generator, a health check) costs no allocation per head at all.
  */
 public final class RequestHeadParser {
     /** Most header fields a request may carry before it is refused with 431. */
     public static final int MAX_FIELDS = 100;
 
-    /** Eight bytes of an array as one long, for the search for a head's end. */
-    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Eight bytes of an array as one long, little-endian: byte {@code i + k} is bits {@code 8k..8k+7}. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Four bytes of an array as one int, little-endian. */
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     /** Bytes searched for a head's end in the first step; each further step searches twice as many. */
     private static final int SEARCH_STEP = 256;
     private static final int RECENT_STRINGS = 32;
@@ -64,8 +77,16 @@ public final class RequestHeadParser {
      * keep-alive connection does not hold up to the head limit for its whole life.
      */
     private static final int KEPT_COPY_BYTES = 2048;
+
     private static final long ONES = 0x0101010101010101L;
+    private static final long LOW_SEVEN_BITS = 0x7f7f7f7f7f7f7f7fL;
     private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long CRS = '\r' * ONES;
+    private static final long LFS = '\n' * ONES;
+    /** {@code GET } as a little-endian int load of its four bytes reads it. */
+    private static final int GET_SP = 'G' | 'E' << 8 | 'T' << 16 | ' ' << 24;
+    private static final long HTTP_1_1 = littleEndian("HTTP/1.1");
+    private static final long HTTP_1_0 = littleEndian("HTTP/1.0");
 
     private final int maxHeadBytes;
     /** Bytes of the current head already searched for its end without finding it. */
@@ -108,18 +129,23 @@ public final class RequestHeadParser {
         if (reader == null) {
             reader = new HeadReader();
         }
-        long headEnd = reader.findHeadEnd(buf, from, searched, end);
-        if (headEnd < 0) {
-            searched = Math.max(0, end - from - 3);
-            refuseIfLarger(end - from);
-            consumed = from - start;
-            return null;
+        RequestHead head = searched == 0 ? reader.readIfComplete(buf, from, end) : null;
+        if (head == null) {
+            long headEnd = reader.findHeadEnd(buf, from, searched, end);
+            if (headEnd < 0) {
+                searched = Math.max(0, end - from - 3);
+                refuseIfLarger(end - from);
+                consumed = from - start;
+                return null;
+            }
+            refuseIfLarger(headEnd - from);
+            head = reader.read(buf, from, (int) (headEnd - from));
+        } else {
+            refuseIfLarger(reader.headLength());
         }
-        refuseIfLarger(headEnd - from);
         searched = 0;
         blankBytes = 0;
-        consumed = headEnd - start;
-        RequestHead head = reader.read(buf, from, (int) (headEnd - from));
+        consumed = from + reader.headLength() - start;
         reader.dropLargeCopy();
         return head;
     }
@@ -146,37 +172,48 @@ public final class RequestHeadParser {
     }
 
     /**
-     * The offset just past the empty line that ends a head, searching {@code buf[from, end)}
-     * byte by byte, or -1; refuses a bare CR. The slow path of {@link HeadReader#findHeadEnd}, for
-     * bytes past the head limit (where a head can no longer be accepted, but a bare CR is still
-     * told apart from an oversized head, as it always was).
+     * The high bit (0x80) of each byte of {@code word} that equals the byte repeated in {@code
+     * pattern}, and no other bit. Exact: adding 0x7f to each byte's low seven bits cannot carry
+     * into the next byte, so a match never marks its neighbour (the classic "has zero byte" test
+     * subtracts instead and may mark the byte above a match).
      */
-    private static long findHeadEndInSegment(MemorySegment buf, long from, long end) {
-        for (long i = from; i < end; i++) {
-            byte b = buf.get(JAVA_BYTE, i);
-            if (b == '\r') {
-                if (i + 1 < end && buf.get(JAVA_BYTE, i + 1) != '\n') {
-                    throw HttpError.badRequest("bare CR in request head");
-                }
-                continue;
-            }
-            if (b != '\n') {
-                continue;
-            }
-            if (i + 1 < end && buf.get(JAVA_BYTE, i + 1) == '\n') {
-                return i + 2;
-            }
-            if (i + 2 < end && buf.get(JAVA_BYTE, i + 1) == '\r' && buf.get(JAVA_BYTE, i + 2) == '\n') {
-                return i + 3;
-            }
-        }
-        return -1;
+    private static long bytesEqual(long word, long pattern) {
+        long x = word ^ pattern;
+        return ~(((x & LOW_SEVEN_BITS) + LOW_SEVEN_BITS) | x) & HIGH_BITS;
     }
 
-    /** Whether a byte of {@code word} is below 14 (a bit trick exact for bounds up to 128). */
-    private static boolean hasByteBelow14(long word) {
-        return ((word - 14 * ONES) & ~word & HIGH_BITS) != 0;
+    /**
+     * Whether a byte of {@code word} is below 0x20 or above 0x7e, that is not visible ASCII or a
+     * space (a control, DEL, or a byte from 0x80). Exact as a yes/no: the subtraction borrows out
+     * of a byte only when that byte is itself below 0x20, and the addition carries out of a byte
+     * only when that byte is 0xff, whose own high bit already answers yes.
+     */
+    private static boolean hasNonPrintable(long word) {
+        return ((((word - 0x20 * ONES) & ~word) | (word + ONES) | word) & HIGH_BITS) != 0;
     }
+
+    /** Whether a byte of {@code word} is a space or not visible ASCII (a control, DEL, or from 0x80). */
+    private static boolean hasSpaceOrNonPrintable(long word) {
+        return ((((word - 0x21 * ONES) & ~word) | (word + ONES) | word) & HIGH_BITS) != 0;
+    }
+
+    /** The eight ASCII characters of {@code s} as a little-endian long load reads them. */
+    private static long littleEndian(String s) {
+        long word = 0;
+        for (int i = 7; i >= 0; i--) {
+            word = word << 8 | s.charAt(i);
+        }
+        return word;
+    }
+
+    // Lower-case pieces of the meaningful names as little-endian loads read them (see HeadReader.lowered8).
+    private static final int LOWER_HOST = (int) littleEndian("host\0\0\0\0");
+    private static final long LOWER_CONNECTI = littleEndian("connecti");
+    private static final int LOWER_TION = (int) littleEndian("tion\0\0\0\0");
+    private static final long LOWER_CONTENT_ = littleEndian("content-");
+    private static final long LOWER_T_LENGTH = littleEndian("t-length");
+    private static final long LOWER_TRANSFER = littleEndian("transfer");
+    private static final long LOWER__ENCODIN = littleEndian("-encodin");
 
     /** Field kinds the server gives meaning to, recognised while the fields are read. */
     private static final int HOST = 1;
@@ -202,9 +239,16 @@ public final class RequestHeadParser {
         private int copiedTo;
         private int end;
         private int pos;
-        /** The fields of the head being read, gathered before one exact-size copy goes into its Headers. */
-        private String[] fields = new String[32];
+        /** The length of the last head read, to size the first look at the next one. */
+        private int lastLength;
+        /**
+         * Where the fields of the head being read are, relative to {@link #fieldsStart}, four
+         * offsets each as {@link Headers} keeps them; one exact-size copy goes into its Headers.
+         */
+        private int[] fieldOffsets = new int[32];
         private int fieldCount;
+        /** Where the first field line of the head being read starts in {@link #bytes}. */
+        private int fieldsStart;
         /** Strings made recently, by a hash of their bytes, and those bytes; see the class comment. */
         private final String[] recentStrings = new String[RECENT_STRINGS];
         private final byte[][] recentBytes = new byte[RECENT_STRINGS][];
@@ -214,18 +258,19 @@ public final class RequestHeadParser {
          */
         private int[] meaningful = new int[4];
         private int meaningfulCount;
+        /** The last head returned, handed out again for a head equal to it; see the class comment. */
+        private RequestHead lastHead;
 
         /**
          * The offset just past the empty line that ends the head starting at {@code from}, or
-         * -1, searching from {@code from + searched}; refuses a bare CR as soon as it is seen:
-         * a head can never end after one, and waiting for an end that cannot come would only
-         * turn a malformed request into a 408 later.
+         * -1, searching from {@code from + searched} up to the head limit; refuses a bare CR as
+         * soon as it is seen: a head can never end after one, and waiting for an end that cannot
+         * come would only turn a malformed request into a 408 later.
          *
          * <p>The bytes are copied into {@link #bytes} a step at a time (most heads end in the
          * first step, so a pipelined batch is not copied whole for each of its requests), and
-         * searched there eight bytes at a time: a word none of whose bytes is below 14 holds no
-         * CR (13) and no LF (10) and is skipped whole. Past the head limit the search goes on in
-         * the caller's segment ({@link #findHeadEndInSegment}).
+         * searched there eight bytes at a time (see {@link #searchCopied}). Bytes past the limit
+         * are not looked at: a head that has not ended by then is refused whatever they hold.
          */
         long findHeadEnd(MemorySegment buf, long from, long searched, long end) {
             long limit = Math.min(end, from + maxHeadBytes);
@@ -245,7 +290,40 @@ public final class RequestHeadParser {
                 at = stepEnd;
                 step *= 2;
             }
-            return limit < end ? findHeadEndInSegment(buf, limit, end) : -1;
+            return -1;
+        }
+
+        /**
+         * The head at {@code from} if the first bytes (a search step, or twice the last head's
+         * length if more) hold all of it, else null: the common case (a head that came in one
+         * read) read in one pass, without a search for its end first; a pipelined batch is not
+         * copied whole for each of its requests. Any doubt (the bytes run out, or anything the
+         * read refuses) is left to the search and the read after it, so this pass only ever
+         * returns what they would: the read accepts a head only up to the empty line that ends
+         * it, and finds that line exactly where {@link #headEndAt} does, as both refuse a bare CR
+         * and every other line end ends a line. A head that comes in pieces pays for one refused
+         * look (an HttpError made and caught) on its first piece only.
+         */
+        RequestHead readIfComplete(MemorySegment buf, long from, long end) {
+            // a connection's heads tend to be alike: room for twice the last one, at least a step
+            int window = Math.min(Math.max(SEARCH_STEP, 2 * lastLength), maxHeadBytes) + 2;
+            int available = (int) Math.min(end - from, window);
+            if (available <= 0) {
+                return null;
+            }
+            copiedFrom = 0;
+            copiedTo = 0;
+            copyIn(buf, from, available);
+            try {
+                return read(buf, from, available);
+            } catch (HttpError incompleteOrRefused) { // the search and the read after it decide which
+                return null;
+            }
+        }
+
+        /** The length of the head {@link #read} read last, up to the end of its empty line. */
+        int headLength() {
+            return pos;
         }
 
         /** Called once a head is read: nothing in {@link #bytes} is needed after it. */
@@ -266,18 +344,16 @@ public final class RequestHeadParser {
 
         /**
          * The head's end in the copied bytes if it is at a position in {@code [from, to)}, else
-         * -1; {@code end} is where the copied bytes end, for the look-ahead past a line end.
+         * -1; {@code end} is where the copied bytes end, for the look-ahead past a line end. Eight
+         * bytes at a time: only the CRs and LFs of a word are looked at, one by one.
          */
         private int searchCopied(int from, int to, int end) {
             byte[] b = bytes;
             int i = from;
-            while (to - i >= Long.BYTES) {
-                if (!hasByteBelow14((long) WORDS.get(b, i))) {
-                    i += Long.BYTES;
-                    continue;
-                }
-                for (int stop = i + Long.BYTES; i < stop; i++) {
-                    int headEnd = headEndAt(b, i, end);
+            for (; to - i >= Long.BYTES; i += Long.BYTES) {
+                long word = (long) LONGS.get(b, i);
+                for (long ends = bytesEqual(word, CRS) | bytesEqual(word, LFS); ends != 0; ends &= ends - 1) {
+                    int headEnd = headEndAt(b, i + (Long.numberOfTrailingZeros(ends) >>> 3), end);
                     if (headEnd >= 0) {
                         return headEnd;
                     }
@@ -292,7 +368,10 @@ public final class RequestHeadParser {
             return -1;
         }
 
-        /** The head's end if the empty line that ends it follows the LF at {@code i}, else -1; refuses a bare CR at {@code i}. */
+        /**
+         * Where a head ends, the one definition of it: the head's end if the empty line that ends
+         * it follows the LF at {@code i}, else -1; refuses a bare CR at {@code i}.
+         */
         private static int headEndAt(byte[] b, int i, int end) {
             byte c = b[i];
             if (c == '\r') {
@@ -313,26 +392,42 @@ public final class RequestHeadParser {
             return -1;
         }
 
-        /** Reads the head of {@code length} bytes whose end {@link #findHeadEnd} just found. */
+        /**
+         * Reads the head at the start of the {@code length} copied bytes, up to the empty line
+         * that ends it; refuses the bytes if that line is not among them.
+         */
         RequestHead read(MemorySegment buf, long from, int length) {
             if (copiedFrom > 0) { // the head came in several reads: its start was searched before
                 MemorySegment.copy(buf, JAVA_BYTE, from, bytes, 0, copiedFrom);
             }
             this.end = length;
             this.pos = 0;
-            try {
-                String method = method();
-                String target = target(method);
-                int minor = version();
-                while (!atLineEnd()) {
-                    field();
-                }
-                return semantics(method, target, minor, Headers.copyOf(fields, fieldCount));
-            } finally {
-                Arrays.fill(fields, 0, 2 * fieldCount, null);
-                fieldCount = 0;
-                meaningfulCount = 0;
+            fieldCount = 0;
+            meaningfulCount = 0;
+            String method = method();
+            String target = target(method);
+            int minor = version();
+            fieldsStart = pos;
+            int fieldsEnd = pos;
+            while (!atLineEnd()) {
+                field();
+                fieldsEnd = pos;
             }
+            lineEnd(); // the empty line
+            lastLength = pos;
+            RequestHead last = lastHead;
+            boolean sameFields = last != null && last.headers().readFrom(bytes, fieldsStart, fieldsEnd);
+            if (sameFields && last.method() == method && last.target() == target && last.minorVersion() == minor) {
+                return last; // equal in everything its meaning is read from, and checked then
+            }
+            Headers headers = sameFields ? last.headers()
+                    : fieldCount == 0 ? Headers.none()
+                    : new Headers(Arrays.copyOfRange(bytes, fieldsStart, fieldsEnd),
+                            Arrays.copyOf(fieldOffsets, 4 * fieldCount), fieldCount);
+            RequestHead head = semantics(method, target, minor, headers);
+            // a large head is not kept for the connection's life, as the copy array is not
+            lastHead = length <= KEPT_COPY_BYTES ? head : null;
+            return head;
         }
 
         /** The end of the token that starts at {@code start}: the first byte that is not a tchar. */
@@ -348,7 +443,7 @@ public final class RequestHeadParser {
 
         private String method() {
             byte[] b = bytes;
-            if (end > 4 && b[0] == 'G' && b[1] == 'E' && b[2] == 'T' && b[3] == ' ') {
+            if (end > 4 && (int) INTS.get(b, 0) == GET_SP) {
                 pos = 4;
                 return "GET";
             }
@@ -370,6 +465,9 @@ public final class RequestHeadParser {
             int end = this.end;
             int start = pos;
             int p = start;
+            while (end - p >= Long.BYTES && !hasSpaceOrNonPrintable((long) LONGS.get(b, p))) {
+                p += Long.BYTES;
+            }
             while (p < end) {
                 byte c = b[p];
                 if (c == ' ') {
@@ -385,7 +483,7 @@ public final class RequestHeadParser {
             }
             String target = string(start, p - start);
             pos = p + 1;
-            if (target.charAt(0) != '/' && !method.equals("CONNECT") && !RequestHead.isAbsoluteForm(target)
+            if (b[start] != '/' && !method.equals("CONNECT") && !RequestHead.isAbsoluteForm(target)
                     && !(target.equals("*") && method.equals("OPTIONS"))) {
                 throw HttpError.badRequest("request target is neither a path nor an absolute URI");
             }
@@ -395,22 +493,24 @@ public final class RequestHeadParser {
         private int version() {
             byte[] b = bytes;
             int p = pos;
-            if (end - p < 8 || b[p] != 'H' || b[p + 1] != 'T' || b[p + 2] != 'T' || b[p + 3] != 'P'
-                    || b[p + 4] != '/') {
+            if (end - p < 8) {
                 throw HttpError.badRequest("malformed HTTP version");
             }
-            byte major = b[p + 5];
-            byte dot = b[p + 6];
-            byte minor = b[p + 7];
-            if (!isDigit(major) || dot != '.' || !isDigit(minor)) {
-                throw HttpError.badRequest("malformed HTTP version");
-            }
-            if (major != '1' || minor > '1') {
-                throw new HttpError(505, "only HTTP/1.0 and HTTP/1.1 are supported");
-            }
+            long word = (long) LONGS.get(b, p);
+            int minor = word == HTTP_1_1 ? 1 : word == HTTP_1_0 ? 0 : otherVersion(p);
             pos = p + 8;
             lineEnd();
-            return minor - '0';
+            return minor;
+        }
+
+        /** Refuses the version at {@code p}, which is neither HTTP/1.1 nor HTTP/1.0, with 400 or 505. */
+        private int otherVersion(int p) {
+            byte[] b = bytes;
+            if (b[p] != 'H' || b[p + 1] != 'T' || b[p + 2] != 'T' || b[p + 3] != 'P' || b[p + 4] != '/'
+                    || !isDigit(b[p + 5]) || b[p + 6] != '.' || !isDigit(b[p + 7])) {
+                throw HttpError.badRequest("malformed HTTP version");
+            }
+            throw new HttpError(505, "only HTTP/1.0 and HTTP/1.1 are supported");
         }
 
         private void field() {
@@ -433,19 +533,10 @@ public final class RequestHeadParser {
                 p++;
             }
             int valueStart = p;
+            p = valueEnd(p);
             int valueEnd = p;
-            while (p < end) {
-                byte c = b[p];
-                if (c == '\r' || c == '\n') {
-                    break;
-                }
-                if ((c < ' ' && c != '\t') || c == 0x7f) { // signed: bytes from 0x80 are refused too
-                    throw HttpError.badRequest("control character in header field value");
-                }
-                p++;
-                if (c != ' ' && c != '\t') {
-                    valueEnd = p;
-                }
+            while (valueEnd > valueStart && (b[valueEnd - 1] == ' ' || b[valueEnd - 1] == '\t')) {
+                valueEnd--;
             }
             pos = p;
             int kind = kind(nameStart, nameEnd - nameStart);
@@ -455,45 +546,78 @@ public final class RequestHeadParser {
                 }
                 meaningful[meaningfulCount++] = 8 * fieldCount + kind;
             }
-            if (2 * fieldCount == fields.length) {
-                fields = Arrays.copyOf(fields, 2 * fields.length);
+            if (4 * fieldCount == fieldOffsets.length) {
+                fieldOffsets = Arrays.copyOf(fieldOffsets, 2 * fieldOffsets.length);
             }
-            fields[2 * fieldCount] = string(nameStart, nameEnd - nameStart);
-            fields[2 * fieldCount + 1] = string(valueStart, valueEnd - valueStart);
+            int[] offsets = fieldOffsets;
+            int at = 4 * fieldCount;
+            int base = fieldsStart;
+            offsets[at] = nameStart - base;
+            offsets[at + 1] = nameEnd - base;
+            offsets[at + 2] = valueStart - base;
+            offsets[at + 3] = valueEnd - base;
             fieldCount++;
             lineEnd();
+        }
+
+        /**
+         * Where the field value starting at {@code start} ends: its line end (CR or LF). Skips
+         * eight bytes at a time while they are visible ASCII or spaces; refuses a control
+         * character other than a tab, DEL, and bytes from 0x80.
+         */
+        private int valueEnd(int start) {
+            byte[] b = bytes;
+            int end = this.end;
+            int p = start;
+            while (end - p >= Long.BYTES && !hasNonPrintable((long) LONGS.get(b, p))) {
+                p += Long.BYTES;
+            }
+            while (p < end) {
+                byte c = b[p];
+                if (c == '\r' || c == '\n') {
+                    break;
+                }
+                if ((c < ' ' && c != '\t') || c == 0x7f) { // signed: bytes from 0x80 are refused too
+                    throw HttpError.badRequest("control character in header field value");
+                }
+                p++;
+            }
+            return p;
         }
 
         /** Which of the meaningful fields the name at {@code bytes[start, start + length)} is, or 0. */
         private int kind(int start, int length) {
             return switch (length) {
-                case 4 -> isNamed(start, "host") ? HOST : 0;
-                case 10 -> isNamed(start, "connection") ? CONNECTION : 0;
-                case 14 -> isNamed(start, "content-length") ? CONTENT_LENGTH : 0;
-                case 17 -> isNamed(start, "transfer-encoding") ? TRANSFER_ENCODING : 0;
+                case 4 -> lowered4(start) == LOWER_HOST ? HOST : 0;
+                case 10 -> lowered8(start) == LOWER_CONNECTI && lowered4(start + 6) == LOWER_TION ? CONNECTION : 0;
+                case 14 -> lowered8(start) == LOWER_CONTENT_ && lowered8(start + 6) == LOWER_T_LENGTH
+                        ? CONTENT_LENGTH : 0;
+                case 17 -> lowered8(start) == LOWER_TRANSFER && lowered8(start + 8) == LOWER__ENCODIN
+                        && (bytes[start + 16] | 0x20) == 'g' ? TRANSFER_ENCODING : 0;
                 default -> 0;
             };
         }
 
         /**
-         * Whether the bytes at {@code start} spell {@code lowerName} in any case. The names hold
-         * letters and '-' only; setting bit 0x20 lower-cases a letter and leaves '-' as it is, and
-         * no other tchar becomes a letter or '-' that way.
+         * The eight bytes at {@code start} with bit 0x20 set in each, as a little-endian long:
+         * compared with a lower-case name's bytes, it matches that name in any case. The names
+         * hold letters and '-' only; setting bit 0x20 lower-cases a letter and leaves '-' as it
+         * is, and no other tchar becomes a letter or '-' that way.
          */
-        private boolean isNamed(int start, String lowerName) {
-            byte[] b = bytes;
-            for (int i = 0; i < lowerName.length(); i++) {
-                if ((b[start + i] | 0x20) != lowerName.charAt(i)) {
-                    return false;
-                }
-            }
-            return true;
+        private long lowered8(int start) {
+            return (long) LONGS.get(bytes, start) | 0x20 * ONES;
         }
 
+        /** The four bytes at {@code start} with bit 0x20 set in each, as {@link #lowered8} does for eight. */
+        private int lowered4(int start) {
+            return (int) INTS.get(bytes, start) | 0x20202020;
+        }
+
+        /** Whether a line end starts at the position; true past the bytes, so that {@link #lineEnd} refuses it. */
         private boolean atLineEnd() {
             int p = pos;
             if (p >= end) {
-                return true; // cannot happen: a complete head ends with an empty line
+                return true;
             }
             byte c = bytes[p];
             return c == '\n' || c == '\r';
@@ -530,16 +654,22 @@ public final class RequestHeadParser {
         }
 
         /**
-         * Whether {@code recent} holds the bytes at {@code bytes[start, start + length)}. A plain
-         * loop: the strings are short, and {@code Arrays.equals} on a range pays for range checks
-         * and a call into a vectorised stub before it compares a byte.
+         * Whether {@code recent} holds the bytes at {@code bytes[start, start + length)}, eight at
+         * a time. Not {@code Arrays.equals} on a range: the strings are short, and it pays for
+         * range checks and a call into a vectorised stub before it compares a byte.
          */
         private boolean sameBytes(byte[] recent, int start, int length) {
             if (recent.length != length) {
                 return false;
             }
             byte[] b = bytes;
-            for (int i = 0; i < length; i++) {
+            int i = 0;
+            for (; length - i >= Long.BYTES; i += Long.BYTES) {
+                if ((long) LONGS.get(recent, i) != (long) LONGS.get(b, start + i)) {
+                    return false;
+                }
+            }
+            for (; i < length; i++) {
                 if (recent[i] != b[start + i]) {
                     return false;
                 }
@@ -560,11 +690,10 @@ public final class RequestHeadParser {
             boolean keepAliveToken = false;
             int hosts = 0;
             for (int i = 0; i < meaningfulCount; i++) {
-                int index = meaningful[i] >>> 3;
-                String value = headers.value(index);
+                int index = meaningful[i] >>> 3; // Host's value is not needed: it stays bytes
                 switch (meaningful[i] & 7) {
                     case CONTENT_LENGTH -> {
-                        long parsed = parseContentLength(value);
+                        long parsed = parseContentLength(headers.value(index));
                         if (contentLength >= 0 && contentLength != parsed) {
                             throw HttpError.badRequest("conflicting Content-Length fields");
                         }
@@ -573,7 +702,7 @@ public final class RequestHeadParser {
                     case TRANSFER_ENCODING -> {
                         // Several Transfer-Encoding fields form one list (RFC 9110 section 5.3).
                         sawTransferEncoding = true;
-                        for (String coding : value.split(",", -1)) {
+                        for (String coding : headers.value(index).split(",", -1)) {
                             String c = coding.strip();
                             if (c.isEmpty()) {
                                 continue;
@@ -586,7 +715,7 @@ public final class RequestHeadParser {
                         }
                     }
                     case CONNECTION -> {
-                        for (String option : value.split(",")) {
+                        for (String option : headers.value(index).split(",")) {
                             String o = option.strip();
                             close |= o.equalsIgnoreCase("close");
                             keepAliveToken |= o.equalsIgnoreCase("keep-alive");

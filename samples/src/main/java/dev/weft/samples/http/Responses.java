@@ -5,12 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
  * Encodes HTTP/1.1 responses. The Date field (RFC 9110 requires it from a server with a clock)
- * changes once a second, so the encoded text of each fixed response is cached per second.
+ * changes once a second, so the encoded text of each fixed response is cached per second. Any
+ * other response is copied together from precomputed bytes (the status line with its
+ * Content-Type, this second's Date field, the Connection field) and the few that change.
  *
  * <p>Not thread-safe: one instance per loop.
  */
@@ -42,8 +45,21 @@ public final class Responses {
         }
     }
 
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] CONTENT_LENGTH = ascii("Content-Length: ");
+    private static final byte[] TRANSFER_ENCODING_CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
+    /** The Connection field of each {@link ConnectionField}, by ordinal. */
+    private static final byte[][] CONNECTION_FIELDS = {ascii(""), ascii("Connection: keep-alive\r\n"),
+        ascii("Connection: close\r\n")};
+
     private long cachedSecond = Long.MIN_VALUE;
-    private String date = "";
+    private byte[] dateField = EMPTY;
+
+    /** The start of the head (status line and Content-Type) of the last few pairs of status and type. */
+    private final int[] startStatuses = new int[4];
+    private final String[] startTypes = new String[4];
+    private final byte[][] startBytes = new byte[4][];
+    private int nextStartSlot;
 
     /**
      * The last few responses encoded this second, by identity: a server answering with constant
@@ -92,13 +108,7 @@ public final class Responses {
      * @param nowMillis the wall-clock time, for the Date field
      */
     public byte[] encode(Response response, ConnectionField connection, long nowMillis) {
-        byte[] body = response.body();
-        StringBuilder head = statusLine(response).append("Content-Length: ").append(body.length).append("\r\n");
-        byte[] headBytes = endHead(head, response, connection, nowMillis);
-        byte[] encoded = new byte[headBytes.length + body.length];
-        System.arraycopy(headBytes, 0, encoded, 0, headBytes.length);
-        System.arraycopy(body, 0, encoded, headBytes.length, body.length);
-        return encoded;
+        return encode(response, false, connection, nowMillis);
     }
 
     /**
@@ -136,37 +146,119 @@ public final class Responses {
 
     /** The head of a chunked response: the status line and fields, ending with the empty line. */
     public byte[] chunkedHead(Response response, ConnectionField connection, long nowMillis) {
-        return endHead(statusLine(response).append("Transfer-Encoding: chunked\r\n"), response, connection, nowMillis);
+        return encode(response, true, connection, nowMillis);
     }
 
-    private static StringBuilder statusLine(Response response) {
-        int status = response.status();
-        return new StringBuilder(128)
-                .append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n")
-                .append("Content-Type: ").append(response.contentType()).append("\r\n");
-    }
-
-    /** The response's own fields, Date, Connection and the empty line, as bytes. */
-    private byte[] endHead(StringBuilder head, Response response, ConnectionField connection, long nowMillis) {
+    /**
+     * The head, and for a Content-Length response the body after it, in one array of exactly
+     * their size: copies of precomputed bytes (the status line with the Content-Type field, the
+     * Date field of this second, the Connection field) and the few that change (the length's
+     * digits, the response's own fields, the body).
+     */
+    private byte[] encode(Response response, boolean chunked, ConnectionField connection, long nowMillis) {
+        byte[] start = statusLineAndType(response);
+        byte[] body = chunked ? EMPTY : response.body();
+        byte[] framing = chunked ? TRANSFER_ENCODING_CHUNKED : CONTENT_LENGTH;
+        int digits = chunked ? 0 : decimalDigits(body.length);
+        byte[] date = dateField(nowMillis);
+        byte[] connectionField = CONNECTION_FIELDS[connection.ordinal()];
+        int size = start.length + framing.length + (chunked ? 0 : digits + 2) + fieldsLength(response) + date.length
+                + connectionField.length + 2 + body.length;
+        byte[] out = new byte[size];
+        int at = put(out, 0, start);
+        at = put(out, at, framing);
+        if (!chunked) {
+            at = putDecimal(out, at, body.length, digits);
+            at = put(out, at, CRLF);
+        }
         for (Response.Field field : response.fields()) {
-            head.append(field.name()).append(": ").append(field.value()).append("\r\n");
+            at = putAscii(out, at, field.name());
+            out[at++] = ':';
+            out[at++] = ' ';
+            at = putAscii(out, at, field.value());
+            at = put(out, at, CRLF);
         }
-        head.append("Date: ").append(date(nowMillis)).append("\r\n");
-        switch (connection) {
-            case NONE -> { }
-            case KEEP_ALIVE -> head.append("Connection: keep-alive\r\n");
-            case CLOSE -> head.append("Connection: close\r\n");
-        }
-        return head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+        at = put(out, at, date);
+        at = put(out, at, connectionField);
+        at = put(out, at, CRLF);
+        put(out, at, body);
+        return out;
     }
 
-    private String date(long nowMillis) {
+    /**
+     * {@code HTTP/1.1 <status> <reason>} and the Content-Type field, as bytes: made once per
+     * status and content type among the last few used, not per response.
+     */
+    private byte[] statusLineAndType(Response response) {
+        int status = response.status();
+        String type = response.contentType();
+        for (int i = 0; i < startTypes.length; i++) {
+            if (startBytes[i] != null && startStatuses[i] == status && Objects.equals(startTypes[i], type)) {
+                return startBytes[i];
+            }
+        }
+        byte[] made = ("HTTP/1.1 " + status + ' ' + reason(status) + "\r\nContent-Type: " + type + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        int slot = nextStartSlot;
+        nextStartSlot = (slot + 1) % startTypes.length;
+        startStatuses[slot] = status;
+        startTypes[slot] = type;
+        startBytes[slot] = made;
+        return made;
+    }
+
+    private static int fieldsLength(Response response) {
+        int length = 0;
+        for (Response.Field field : response.fields()) {
+            length += field.name().length() + 2 + field.value().length() + 2;
+        }
+        return length;
+    }
+
+    private static int put(byte[] out, int at, byte[] bytes) {
+        System.arraycopy(bytes, 0, out, at, bytes.length);
+        return at + bytes.length;
+    }
+
+    /** Puts a string of ASCII characters (field names and values are checked to be) as bytes. */
+    private static int putAscii(byte[] out, int at, String ascii) {
+        for (int i = 0; i < ascii.length(); i++) {
+            out[at + i] = (byte) ascii.charAt(i);
+        }
+        return at + ascii.length();
+    }
+
+    private static int decimalDigits(int n) {
+        int digits = 1;
+        for (int rest = n / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        return digits;
+    }
+
+    /** Puts the {@code digits} decimal digits of {@code n}, which is not negative. */
+    private static int putDecimal(byte[] out, int at, int n, int digits) {
+        int rest = n;
+        for (int i = at + digits - 1; i >= at; i--) {
+            out[i] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        }
+        return at + digits;
+    }
+
+    /** {@code Date: <IMF-fixdate>} and its line end, as bytes: made once per second. */
+    private byte[] dateField(long nowMillis) {
         long second = Math.floorDiv(nowMillis, 1000);
         if (second != cachedSecond) {
             cachedSecond = second;
-            date = IMF_FIXDATE.format(Instant.ofEpochSecond(second));
+            dateField = ("Date: " + IMF_FIXDATE.format(Instant.ofEpochSecond(second)) + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
         }
-        return date;
+        return dateField;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The reason phrase for the statuses this server sends. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -242,6 +243,37 @@ class RequestHeadParserTest {
         MemorySegment buf = bytes("GET / HTTP/1.1\r\r\r\r");
         HttpError error = assertThrows(HttpError.class, () -> parser.parse(buf, 0, buf.byteSize()));
         assertEquals(400, error.status());
+    }
+
+    @Test
+    void aHeadEqualToThePreviousOneIsHandedOutAgain() {
+        MemorySegment buf = bytes(WRK_GET + WRK_GET);
+        RequestHeadParser parser = new RequestHeadParser(8192);
+        RequestHead first = parser.parse(buf, 0, buf.byteSize());
+
+        RequestHead second = parser.parse(buf, parser.consumed(), buf.byteSize());
+
+        assertSame(first, second);
+    }
+
+    @Test
+    void aHeadWithThePreviousFieldsSharesTheirHeadersButNotTheTarget() {
+        MemorySegment buf = bytes(WRK_GET + WRK_GET.replace("/plaintext", "/json"));
+        RequestHeadParser parser = new RequestHeadParser(8192);
+        RequestHead first = parser.parse(buf, 0, buf.byteSize());
+
+        RequestHead second = parser.parse(buf, parser.consumed(), buf.byteSize());
+
+        assertEquals("/json", second.target());
+        assertSame(first.headers(), second.headers());
+    }
+
+    @Test
+    void aHeadNotEndedWithinTheLimitIs431WhateverFollows() {
+        String big = "GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + "x".repeat(100) + "\r?\r\n\r\n";
+        MemorySegment buf = bytes(big);
+        HttpError error = assertThrows(HttpError.class, () -> new RequestHeadParser(64).parse(buf, 0, buf.byteSize()));
+        assertEquals(431, error.status());
     }
 
     @Test

@@ -1,8 +1,11 @@
 package dev.weft.samples.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.Clock;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ResponsesTest {
@@ -32,6 +35,56 @@ class ResponsesTest {
 
     private final HandClock clock = new HandClock();
     private final Responses responses = new Responses();
+
+    /** The encoding as a plain text template, field by field, for comparison. */
+    private static String expectedHead(Response response, String framing, String connection, String date) {
+        StringBuilder head = new StringBuilder("HTTP/1.1 ").append(response.status()).append(' ')
+                .append(Responses.reason(response.status())).append("\r\nContent-Type: ")
+                .append(response.contentType()).append("\r\n").append(framing);
+        for (Response.Field field : response.fields()) {
+            head.append(field.name()).append(": ").append(field.value()).append("\r\n");
+        }
+        return head.append("Date: ").append(date).append("\r\n").append(connection).append("\r\n").toString();
+    }
+
+    private static final long NOW_MILLIS = 1_700_000_000_250L;
+    private static final String NOW_DATE = "Tue, 14 Nov 2023 22:13:20 GMT";
+
+    @Test
+    void encodesStatusTypeLengthFieldsDateAndConnectionInOrder() {
+        Response[] cases = {Response.text(200, "text/plain", "Hello, World!"),
+            Response.text(404, "text/plain", "not found\n"),
+            Response.text(405, "text/plain", "").withField("Allow", "GET, HEAD").withField("X-Two", "a\tb"),
+            new Response(200, "application/octet-stream", new byte[1234], null),
+            Response.text(503, "text/plain; charset=utf-8", "x".repeat(100_000))};
+        String[] connections = {"", "Connection: keep-alive\r\n", "Connection: close\r\n"};
+        for (Response response : cases) {
+            for (Responses.ConnectionField connection : Responses.ConnectionField.values()) {
+                byte[] encoded = responses.encode(response, connection, NOW_MILLIS);
+                String expected = expectedHead(response, "Content-Length: " + response.body().length + "\r\n",
+                        connections[connection.ordinal()], NOW_DATE)
+                        + new String(response.body(), StandardCharsets.ISO_8859_1);
+                assertEquals(expected, new String(encoded, StandardCharsets.ISO_8859_1));
+            }
+        }
+    }
+
+    @Test
+    void encodesAChunkedHeadWithTransferEncodingInsteadOfALength() {
+        Response response = Response.chunked(200, "text/plain", List.of(new byte[3])).withField("Allow", "GET");
+        byte[] head = responses.chunkedHead(response, Responses.ConnectionField.CLOSE, NOW_MILLIS);
+        assertEquals(expectedHead(response, "Transfer-Encoding: chunked\r\n", "Connection: close\r\n", NOW_DATE),
+                new String(head, StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void theDateFieldFollowsTheSecond() {
+        Response response = Response.text(200, "text/plain", "");
+        responses.encode(response, Responses.ConnectionField.NONE, NOW_MILLIS);
+        String next = new String(responses.encode(response, Responses.ConnectionField.NONE, NOW_MILLIS + 1000),
+                StandardCharsets.ISO_8859_1);
+        assertTrue(next.contains("\r\nDate: Tue, 14 Nov 2023 22:13:21 GMT\r\n"), next);
+    }
 
     @Test
     void wallTimeReadsTheWallClockOncePerWallSecond() {
