@@ -53,7 +53,10 @@ public interface Engine extends AutoCloseable {
     /**
      * Blocks until a source is ready, {@link #wakeup()} is called, or the timeout passes, then
      * calls the handlers of the ready sources. If a handler throws, the exception propagates
-     * out of {@code poll}; readiness not yet dispatched is reported again by the next poll.
+     * out of {@code poll}; readiness not yet dispatched is reported again by the next poll. A
+     * poll may also return before its timeout having called no handler (a signal interrupted the
+     * wait, the park woke spuriously): the loop then iterates again and computes a new timeout, so
+     * an engine need not read a clock to resume a wait.
      *
      * <p>An engine whose wait is coarser than a nanosecond (epoll_wait counts milliseconds) should
      * round a positive timeout up, not down: the loop fires a timer only once its deadline has

@@ -138,9 +138,10 @@ import java.util.function.Supplier;
  * when that clock is the {@link SystemClock} and nothing ran since the iteration began (no enter
  * hook, no pause round, no inbox task) they take the start reading itself; a timer that fires
  * makes the next of them read again. A wait that may block adds one read where it ended (the
- * first readiness callback, or the poll's return), and the epoll engine one for a bounded wait
- * (to resume after EINTR). So a busy iteration that ran only readiness callbacks reads the clock
- * once, one that may block three times. A reading a few steps old is never early: timers still
+ * first readiness callback, or the poll's return); the epoll engine reads none (it does not
+ * resume a wait a signal interrupted: the poll returns early and the next iteration computes the
+ * timeout afresh; the JDK's Selector under the NIO engine reads one per timed select). So a busy
+ * iteration that ran only readiness callbacks reads the clock once, one that may block twice. A reading a few steps old is never early: timers still
  * fire at or after their deadline; it can make the time to the next timer look longer by those
  * steps' bookkeeping, tens of nanoseconds. Further pause rounds read the clock once per {@value
  * #WOKEN_PER_CLOCK_READ} promises woken. {@code ClockReadsTest} counts the loop clock's reads.

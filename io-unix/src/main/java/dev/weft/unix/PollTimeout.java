@@ -21,10 +21,13 @@ public final class PollTimeout {
      *     to a whole millisecond and capped at {@link Integer#MAX_VALUE}
      */
     public static int toMillis(long timeoutNanos) {
-        if (timeoutNanos <= 0) {
-            return timeoutNanos == 0 ? 0 : -1;
-        }
-        long millis = timeoutNanos / 1_000_000 + (timeoutNanos % 1_000_000 == 0 ? 0 : 1);
-        return (int) Math.min(millis, Integer.MAX_VALUE);
+        // Arithmetic, no branch. This runs inlined in the loop's compiled iteration, and C2
+        // compiles a branch its profile never saw taken as a trap: with "is the remainder 0" a
+        // branch, the first timeout that happened to be a whole number of milliseconds, at random
+        // minutes into a server's life, threw the compiled loop away for a recompilation.
+        long notPositive = ((timeoutNanos - 1) | timeoutNanos) >> 63; // all ones if <= 0, else 0
+        long roundedUp = Math.min((timeoutNanos - 1) / 1_000_000 + 1, Integer.MAX_VALUE); // if > 0
+        long noWaitOrNoLimit = timeoutNanos >> 63; // 0 for 0, -1 for negative
+        return (int) ((roundedUp & ~notPositive) | (noWaitOrNoLimit & notPositive));
     }
 }

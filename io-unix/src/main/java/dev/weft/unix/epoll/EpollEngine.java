@@ -38,9 +38,11 @@ import java.util.Arrays;
  *
  * <p><b>Timeouts.</b> epoll_wait takes milliseconds; a timeout in nanoseconds is rounded
  * <em>up</em> to the next millisecond, so a poll never returns before its timeout (a 0.3 ms
- * timeout blocks for up to 1 ms rather than spinning at 0). An EINTR is retried with the time
- * that is left. epoll_pwait2 would give nanosecond timeouts, but needs Linux 5.11 and glibc 2.35
- * and the loop's timer wheel does not need better than a millisecond.
+ * timeout blocks for up to 1 ms rather than spinning at 0). A wait a signal interrupts (EINTR)
+ * is not resumed: the poll dispatches what was ready by then, perhaps nothing, and returns early,
+ * as {@link Engine#poll} allows; the loop then computes the time left from its own clock, so the
+ * engine reads no clock. epoll_pwait2 would give nanosecond timeouts, but needs Linux 5.11 and
+ * glibc 2.35 and the loop's timer wheel does not need better than a millisecond.
  *
  * <p><b>Stale events.</b> Each registration gets a token (a generation number and the fd) that
  * epoll hands back with its events. An event is dispatched only if the fd's current registration
@@ -59,6 +61,12 @@ public final class EpollEngine implements Engine {
 
     /** epoll data for the wakeup eventfd; a registration's token never has all bits set. */
     private static final long WAKEUP_TOKEN = -1L;
+    /** The bit position of each epoll event bit {@link #readiness} reads. */
+    private static final int IN_BIT = Integer.numberOfTrailingZeros(Libc.EPOLLIN);
+    private static final int OUT_BIT = Integer.numberOfTrailingZeros(Libc.EPOLLOUT);
+    private static final int ERR_BIT = Integer.numberOfTrailingZeros(Libc.EPOLLERR);
+    private static final int HUP_BIT = Integer.numberOfTrailingZeros(Libc.EPOLLHUP);
+    private static final int RDHUP_BIT = Integer.numberOfTrailingZeros(Libc.EPOLLRDHUP);
     /** Initial length of the fd-indexed registration array; it doubles as higher fds register. */
     private static final int INITIAL_FDS = 64;
 
@@ -90,8 +98,13 @@ public final class EpollEngine implements Engine {
             throw new IllegalArgumentException("maxEvents must be at least 1, was " + maxEvents);
         }
         this.arena = Arena.ofShared();
-        this.events = new EpollEvents(arena, maxEvents);
-        this.control = new EpollEvents(arena, 1);
+        // The arrays passed to every epoll_wait and epoll_ctl live in an automatic arena, freed
+        // when the engine is unreachable: a segment of a shared arena makes the JVM acquire and
+        // release the arena around each downcall (about 2.5 ns, LibcCallBench), one of an
+        // automatic arena nothing. Only the loop thread touches them, and only until close().
+        Arena arrays = Arena.ofAuto();
+        this.events = new EpollEvents(arrays, maxEvents);
+        this.control = new EpollEvents(arrays, 1);
         int created = -1;
         EventFdWaker createdWaker = null;
         try {
@@ -194,7 +207,10 @@ public final class EpollEngine implements Engine {
         waker.wakeup();
     }
 
-    /** Closes the epoll fd and the eventfd and frees the event array; idempotent. */
+    /**
+     * Closes the epoll fd and the eventfd and frees the eventfd's buffer; idempotent. The event
+     * arrays are freed with the engine object (an automatic arena; see the constructor).
+     */
     @Override
     public void close() {
         if (closed) {
@@ -207,45 +223,45 @@ public final class EpollEngine implements Engine {
         arena.close();
     }
 
-    /** Maps epoll event bits to engine readiness bits, before masking by interest. */
+    /**
+     * Maps epoll event bits to engine readiness bits, before masking by interest: EPOLLIN or
+     * EPOLLRDHUP is {@link #READABLE}, EPOLLOUT {@link #WRITABLE}, EPOLLERR or EPOLLHUP all three
+     * of {@link #ERROR}, {@link #READABLE} and {@link #WRITABLE}.
+     *
+     * <p>Shifts and masks, no branch: this runs inlined in the loop's hottest compiled code, and
+     * C2 compiles a branch its profile never saw taken as a trap. With the error test a branch,
+     * the first error or hang-up after warm-up (a client's reset, often at the end of a load run)
+     * threw away the compiled poll-and-dispatch path with everything inlined into it, and the
+     * JIT recompiled it while requests waited (issue 13, "JIT work inside the measured window").
+     */
     static int readiness(int epollEvents) {
-        int ready = 0;
-        if ((epollEvents & (Libc.EPOLLIN | Libc.EPOLLRDHUP)) != 0) {
-            ready |= READABLE;
-        }
-        if ((epollEvents & Libc.EPOLLOUT) != 0) {
-            ready |= WRITABLE;
-        }
-        if ((epollEvents & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0) {
-            ready |= ERROR | READABLE | WRITABLE;
-        }
-        return ready;
+        int failed = ((epollEvents >>> ERR_BIT) | (epollEvents >>> HUP_BIT)) & 1;
+        int readable = ((epollEvents >>> IN_BIT) | (epollEvents >>> RDHUP_BIT) | failed) & 1;
+        int writable = ((epollEvents >>> OUT_BIT) | failed) & 1;
+        return readable * READABLE | writable * WRITABLE | failed * ERROR;
     }
 
+    /**
+     * The events ready now or within the timeout. A wait that may block is the errno-free binding
+     * (see {@link Libc#epoll_wait_uncaptured}); if it fails, a timeout-0 poll, which captures
+     * errno, tells an interrupted wait (it succeeds) from a broken engine (it fails again, and
+     * says why). The wait is not resumed after EINTR: the poll returns what was ready by then,
+     * perhaps nothing, and the loop computes a fresh timeout from its own clock reading, so the
+     * engine never reads the clock.
+     */
     private int waitForEvents(long timeoutNanos) {
-        // Only a bounded wait needs a deadline (to resume after EINTR). A timeout of 0 is what a
-        // loop with work ready polls with (once per 256 pause rounds when code pauses in a loop),
-        // and there a clock read would be pure overhead.
-        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
         int millis = PollTimeout.toMillis(timeoutNanos);
-        while (true) {
-            int n = millis == 0
-                    ? Libc.epoll_wait_now(epfd, events.segment(), events.capacity())
-                    : Libc.epoll_wait(epfd, events.segment(), events.capacity(), millis);
+        if (millis != 0) {
+            int n = Libc.epoll_wait_uncaptured(epfd, events.segment(), events.capacity(), millis);
             if (n >= 0) {
                 return n;
             }
-            if (n != -Errno.EINTR.number()) {
-                throw new EpollException("epoll_wait", "epfd=" + epfd + ", timeout=" + millis + "ms", -n);
-            }
-            if (timeoutNanos > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return 0;
-                }
-                millis = PollTimeout.toMillis(left);
-            }
         }
+        int n = Libc.epoll_wait_now(epfd, events.segment(), events.capacity());
+        if (n < 0) {
+            throw new EpollException("epoll_wait", "epfd=" + epfd + ", timeout=" + millis + "ms", -n);
+        }
+        return n;
     }
 
     private int dispatch(int count) {

@@ -37,7 +37,8 @@ import java.lang.invoke.MethodHandle;
  * say), more kernel work for the same nanosecond saved, and it is not made per request once a
  * connection is registered. Every other call, including
  * {@code read}, {@code write} and a timed {@code epoll_wait}, stays an ordinary downcall, as it
- * may be given a blocking fd (FileFlow reads files on its blocking pool). Errno capture combines
+ * may be given a blocking fd (FileFlow reads files on its blocking pool) or wait. Every binding
+ * captures errno but the timed {@code epoll_wait} ({@link #epoll_wait_uncaptured} says why). Errno capture combines
  * with critical (JDK 22 and later). The two socket calls are bound with {@code critical(true)},
  * so they also accept a heap segment (a {@code byte[]}), which lets a parser receive straight
  * into its array; the GC cannot move the array during the call because no GC can start during it.
@@ -191,8 +192,10 @@ public final class Libc {
     private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", JAVA_INT, JAVA_INT);
     // Not critical: ADD allocates and polls the fd's driver, and can sleep in the kernel meanwhile.
     private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle EPOLL_WAIT =
-            downcall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    // No errno capture: the loop's blocking wait, made once per iteration, fails only when a
+    // signal interrupts it (EINTR) or the engine is broken; epoll_wait_uncaptured says how it learns which.
+    private static final MethodHandle EPOLL_WAIT_UNCAPTURED =
+            bind("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     // Critical, for epoll_wait_now only: its timeout is always 0.
     private static final MethodHandle EPOLL_WAIT_CRITICAL =
             criticalDowncall("epoll_wait", false, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
@@ -267,11 +270,21 @@ public final class Libc {
         }
     }
 
-    /** {@code epoll_wait(2)}; returns the number of events written, or {@code -errno}. */
-    public static int epoll_wait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
-        MemorySegment state = Scratch.current().callState;
+    /**
+     * {@code epoll_wait(2)} without errno: returns the number of events written, or {@code -1} if
+     * the call failed, the reason unknown. An ordinary (not critical) downcall, so it may block.
+     *
+     * <p>Why no errno: capturing it costs a thread-local lookup and a copy on every call (about 3
+     * ns of the JVM's 9.4 ns per downcall, {@code LibcCallBench}), and a loop makes this call once
+     * per iteration that may block, while it fails almost never. The caller learns the reason, if
+     * it needs one, from an {@link #epoll_wait_now} on the same fd and array, which captures errno:
+     * a failure that lasts (EBADF, EINVAL, EFAULT: a closed epoll fd, a bad array) fails it again
+     * and names itself, and an interrupted wait (EINTR, the one transient failure) does not, and
+     * returns the events ready meanwhile.
+     */
+    public static int epoll_wait_uncaptured(int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
         try {
-            return result((int) EPOLL_WAIT.invokeExact(state, epfd, events, maxEvents, timeoutMillis), state);
+            return (int) EPOLL_WAIT_UNCAPTURED.invokeExact(epfd, events, maxEvents, timeoutMillis);
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -2,6 +2,7 @@ package dev.weft.unix.epoll;
 
 import static dev.weft.loop.Engine.ERROR;
 import static dev.weft.loop.Engine.READABLE;
+import static dev.weft.loop.Engine.WRITABLE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -174,6 +175,44 @@ class EpollEngineTest {
             engine.unregister(b);
             Libc.close(a);
             Libc.close(b);
+        }
+    }
+
+    @Test
+    void readinessMapsEveryCombinationOfEpollBitsAsDocumented() {
+        int[] bits = {Libc.EPOLLIN, Libc.EPOLLOUT, Libc.EPOLLERR, Libc.EPOLLHUP, Libc.EPOLLRDHUP};
+        int unrelated = 0x002 | 0x040 | 0x100; // EPOLLPRI, EPOLLRDNORM's neighbours: never reported
+        for (int combination = 0; combination < 1 << bits.length; combination++) {
+            int events = 0;
+            for (int i = 0; i < bits.length; i++) {
+                if ((combination & (1 << i)) != 0) {
+                    events |= bits[i];
+                }
+            }
+            boolean failed = (events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0;
+            int expected = ((events & (Libc.EPOLLIN | Libc.EPOLLRDHUP)) != 0 || failed ? READABLE : 0)
+                    | ((events & Libc.EPOLLOUT) != 0 || failed ? WRITABLE : 0)
+                    | (failed ? ERROR : 0);
+
+            assertEquals(expected, EpollEngine.readiness(events), "epoll events 0x" + Integer.toHexString(events));
+            assertEquals(expected, EpollEngine.readiness(events | unrelated),
+                    "epoll events 0x" + Integer.toHexString(events | unrelated));
+        }
+    }
+
+    @Test
+    void aTimedPollWithNothingReadyReturnsHavingCalledNoHandler() {
+        int eventfd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        try (EpollEngine engine = new EpollEngine()) {
+            List<Integer> seen = new ArrayList<>();
+            engine.register(eventfd, READABLE, seen::add);
+
+            assertEquals(0, engine.poll(TimeUnit.MILLISECONDS.toNanos(2)));
+
+            assertEquals(List.of(), seen);
+            engine.unregister(eventfd);
+        } finally {
+            Libc.close(eventfd);
         }
     }
 

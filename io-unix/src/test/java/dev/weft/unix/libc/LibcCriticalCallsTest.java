@@ -90,11 +90,8 @@ class LibcCriticalCallsTest {
 
     @Test
     void epollWaitNowReturnsTheReadyEventsAndZeroWhenNoneAreReady() {
-        int epfd = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
+        int epfd = epollWatchingRightForInput();
         try {
-            MemorySegment event = arena.allocate(16, 8);
-            event.set(ValueLayout.JAVA_INT, 0, Libc.EPOLLIN);
-            assertEquals(0, Libc.epoll_ctl(epfd, Libc.EPOLL_CTL_ADD, right, event));
             MemorySegment events = arena.allocate(16 * 4, 8);
 
             int before = Libc.epoll_wait_now(epfd, events, 4);
@@ -106,5 +103,36 @@ class LibcCriticalCallsTest {
         } finally {
             Libc.close(epfd);
         }
+    }
+    @Test
+    void epollWaitUncapturedReturnsTheReadyEventsWithinItsTimeout() {
+        int epfd = epollWatchingRightForInput();
+        try {
+            MemorySegment events = arena.allocate(16 * 4, 8);
+            Libc.send_dontwait(left, arena.allocate(1), 1, Libc.MSG_NOSIGNAL);
+
+            assertEquals(1, Libc.epoll_wait_uncaptured(epfd, events, 4, 10_000));
+        } finally {
+            Libc.close(epfd);
+        }
+    }
+
+    @Test
+    void aFailedEpollWaitUncapturedIsMinusOneAndEpollWaitNowNamesTheErrno() {
+        int closed = Libc.eventfd(0, Libc.EFD_CLOEXEC); // closed at once: a number that is no epoll fd
+        Libc.close(closed);
+        MemorySegment events = arena.allocate(16 * 4, 8);
+
+        assertEquals(-1, Libc.epoll_wait_uncaptured(closed, events, 4, 10_000));
+        assertEquals(-Errno.EBADF.number(), Libc.epoll_wait_now(closed, events, 4));
+    }
+
+    /** A new epoll fd with {@code right} registered for EPOLLIN. */
+    private int epollWatchingRightForInput() {
+        int epfd = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
+        MemorySegment event = arena.allocate(16, 8);
+        event.set(ValueLayout.JAVA_INT, 0, Libc.EPOLLIN);
+        assertEquals(0, Libc.epoll_ctl(epfd, Libc.EPOLL_CTL_ADD, right, event));
+        return epfd;
     }
 }
