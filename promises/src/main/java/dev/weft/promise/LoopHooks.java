@@ -88,8 +88,10 @@ public final class LoopHooks {
     }
 
     /**
-     * How many rounds the last {@code wakeupPausedRounds} call on this thread ran (0 before the
-     * first); for a loop's metrics, since {@code anotherRound} is not asked between every two.
+     * How many rounds the last call on this thread that settled paused promises ran ({@code
+     * wakeupPausedRounds}, and also {@link #wakeupPaused()} and {@link #rejectPaused}; 0 before
+     * the first); for a loop's metrics, since {@code anotherRound} is not asked between every two.
+     * Read it right after the call it describes.
      */
     public static int lastPauseRounds() {
         return Resolution.current().lastPauseRounds();

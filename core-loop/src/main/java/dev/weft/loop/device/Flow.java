@@ -23,7 +23,10 @@ import java.util.List;
  * promise and no bind per wait. A flow has at most one reader: while a read is pending or a
  * {@code readChunks} is active, the other mode (and a second {@code readChunks}) is refused with
  * {@link IllegalStateException}. Once a {@code readChunks} has ended, {@link #read()} may go on
- * where it stopped: no byte is lost or handed out twice.
+ * where it stopped: no byte is lost or handed out twice. The default {@code readChunks} (built
+ * on {@code read()}, for flows that do not override it) can refuse the other mode only while it
+ * waits for bytes: while its handler has paused it, a {@code read()} goes through and ends the
+ * paused chunk's loan; io-unix's sockets enforce the rule at all times.
  */
 public interface Flow {
 

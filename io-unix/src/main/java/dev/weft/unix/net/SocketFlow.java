@@ -49,9 +49,13 @@ import java.util.Objects;
  * {@code read()}: on readiness it reads into the pooled buffer and calls the handler with the
  * bytes, again while the socket has data (at most {@value #READS_PER_READINESS} chunks per
  * readiness report, as for reads answered at once), until it finds the socket empty and waits
- * for the engine. Per chunk it allocates nothing: the chunk is the cached slice a read would lend
- * (see below), and only a handler that pauses (answers a pending promise) costs a listener on
- * that promise. A flow waiting for bytes in this mode holds no buffer, like a waiting read.
+ * for the engine. A chunk of the same length as the one before allocates nothing: it is the
+ * cached slice a read would lend (see below; a new length costs a slice and its {@code Data}),
+ * and only a handler that pauses (answers a pending promise) costs a listener on that promise.
+ * A flow waiting for bytes in this mode holds no buffer, like a waiting read. A reading that
+ * ends (cancelled, shut down) while its handler still holds a chunk detaches the buffer and gives
+ * it back to the pool only when the handler's answer settles, so a later read never overwrites
+ * bytes the handler may still be sending.
  *
  * <p><b>Writes.</b> {@link #write} and {@link #writev} do not copy: the caller keeps ownership of
  * the segments but must not change them until the write's promise resolves, which happens when
@@ -421,6 +425,9 @@ public final class SocketFlow implements Flow {
                 endChunks(null);
             }
         }
+        if (chunksDone == done && chunksPausedOn == null) {
+            releaseBuffer(); // paused by the write queue's high-water mark: the last loan has ended
+        }
     }
 
     /**
@@ -459,15 +466,57 @@ public final class SocketFlow implements Flow {
             handingOver = false;
             if (chunksDone == done) {
                 endChunks(failure);
+            } else {
+                endedDuringCall(null);
             }
             return null;
         }
         handingOver = false;
-        if (answer == null && chunksDone == done) {
+        if (chunksDone != done) {
+            endedDuringCall(answer);
+            return null;
+        }
+        if (answer == null) {
             endChunks(new NullPointerException("the chunk handler of " + this
                     + " answered null; answer ChunkHandler.READ_ON or STOP"));
         }
         return answer;
+    }
+
+    /**
+     * The handler ended the reading while it held a chunk (it cancelled it, shut reading down or
+     * closed the flow) and has returned: the chunk stays lent until {@code answer} settles, if it
+     * is pending; else the loan is over and the buffer goes back, unless a read the handler issued
+     * has taken it over.
+     */
+    private void endedDuringCall(Promise<Boolean> answer) {
+        if (closed) {
+            return; // release() gave the buffer back
+        }
+        if (answer != null && answer.isPending()) {
+            lendBufferUntil(answer);
+        } else if (pendingReader() == null) {
+            releaseBuffer();
+        }
+    }
+
+    /**
+     * Detaches the read buffer, which holds a chunk lent until {@code answer} settles, and gives it
+     * back to the pool only then: the flow's next read (after a cancelled or shut-down reading)
+     * takes a fresh buffer instead of overwriting bytes the handler may still be sending. An
+     * answer that is never settled keeps its buffer from the pool until the flow is closed
+     * (closing rejects the flow's pending writes, which settles an answer made of them).
+     */
+    private void lendBufferUntil(Promise<Boolean> answer) {
+        MemorySegment lentBuffer = buffer;
+        if (lentBuffer == null) {
+            return;
+        }
+        buffer = null;
+        if (lentFrom == lentBuffer) {
+            forgetLent();
+        }
+        answer.onAny(settled -> transport.releaseBuffer(lentBuffer), failure -> transport.releaseBuffer(lentBuffer));
     }
 
     /** The handler answered a pending promise: nothing is read until it resolves. */
@@ -517,15 +566,21 @@ public final class SocketFlow implements Flow {
 
     /**
      * Leaves callback mode. The buffer goes back to the pool unless the last chunk is still lent:
-     * the handler is being called, or the reading was paused on its answer (a {@code
-     * shutdown(READ)} does not end that loan); the next read or the close gives it back then.
+     * while the handler is being called, {@link #endedDuringCall} decides once it returns; a
+     * reading paused on the handler's answer (ended by a cancel or {@code shutdown(READ)}, which
+     * do not end that loan) lends its buffer until the answer settles ({@link #lendBufferUntil}).
      */
     private void forgetChunks() {
-        boolean stillLent = handingOver || chunksPausedOn != null;
+        Promise<Boolean> pausedOn = chunksPausedOn;
         chunkHandler = null;
         chunksDone = null;
         chunksPausedOn = null;
-        if (!stillLent && !closed && pendingReader() == null) {
+        if (closed || handingOver) {
+            return;
+        }
+        if (pausedOn != null) {
+            lendBufferUntil(pausedOn);
+        } else if (pendingReader() == null) {
             releaseBuffer();
         }
     }

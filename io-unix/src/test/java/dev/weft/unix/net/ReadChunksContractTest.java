@@ -283,13 +283,15 @@ class ReadChunksContractTest {
                 calls[0]++;
                 return Flow.ChunkHandler.READ_ON;
             });
+            f.net.run(f.writer.write(text("before")));
+            f.runUntil(() -> calls[0] == 1);
 
             reading.cancel();
             f.net.run(f.writer.write(text("after")));
 
             assertInstanceOf(Cancelled.class, reading.failure());
             assertEquals("after", string(assertInstanceOf(Flow.Data.class, f.net.run(f.reader.read())).bytes()));
-            assertEquals(0, calls[0]);
+            assertEquals(1, calls[0], "the handler was called after its reading was cancelled");
         }
     }
 
@@ -391,6 +393,56 @@ class ReadChunksContractTest {
             assertTrue(reading.isFulfilled());
             assertEquals(idle - 1, f.net.pool.available(), "the buffer holding the chunk is not back in the pool");
             assertEquals("kept", string(lent[0]));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Reader.class, names = {"EPOLL_TCP", "NIO_TCP", "EPOLL_UNIX", "NIO_UNIX"})
+    void aChunkACancelledReadingStillLendsIsNotOverwrittenByTheNextRead(Reader reader) {
+        try (Fixture f = new Fixture(reader)) {
+            int idle = f.net.pool.available();
+            Resolver<Boolean> sending = Promise.pending(); // not cancelable, as a write's promise
+            MemorySegment[] lent = {null};
+            Promise<Void> reading = f.reader.readChunks(bytes -> {
+                lent[0] = bytes;
+                return sending.promise();
+            });
+            f.net.run(f.writer.write(text("first")));
+            f.runUntil(() -> lent[0] != null);
+
+            reading.cancel();
+            f.net.run(f.writer.write(text("second")));
+            Flow.Read next = f.net.run(f.reader.read());
+
+            assertEquals("second", string(assertInstanceOf(Flow.Data.class, next).bytes()));
+            assertEquals("first", string(lent[0]), "the chunk still lent was overwritten by the next read");
+            assertEquals(idle - 2, f.net.pool.available(), "the lent chunk's buffer and the read's");
+            sending.resolve(true);
+            assertEquals(idle - 1, f.net.pool.available(), "the lent chunk's buffer is back once its answer settled");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Reader.class, names = {"EPOLL_TCP", "NIO_TCP", "EPOLL_UNIX", "NIO_UNIX"})
+    void aChunkStaysLentWhenTheHandlerEndsItsOwnReadingAndAnswersLater(Reader reader) {
+        try (Fixture f = new Fixture(reader)) {
+            int idle = f.net.pool.available();
+            Resolver<Boolean> sending = Promise.pending();
+            MemorySegment[] lent = {null};
+            Flow.ChunkHandler endsItsReading = bytes -> {
+                lent[0] = bytes;
+                f.reader.shutdown(Flow.Direction.READ);
+                return sending.promise();
+            };
+            Promise<Void> reading = f.reader.readChunks(endsItsReading);
+            f.net.run(f.writer.write(text("first")));
+            f.runUntil(() -> lent[0] != null);
+
+            assertTrue(reading.isFulfilled());
+            assertEquals("first", string(lent[0]));
+            assertEquals(idle - 1, f.net.pool.available(), "the buffer holding the chunk is not back in the pool");
+            sending.resolve(true);
+            assertEquals(idle, f.net.pool.available(), "the buffer is back once the answer settled");
         }
     }
 
