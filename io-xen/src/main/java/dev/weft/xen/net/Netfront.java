@@ -4,6 +4,7 @@ import dev.weft.loop.device.MacAddress;
 import dev.weft.loop.device.Network;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
+import dev.weft.xen.bus.ConnectionWaiters;
 import dev.weft.xen.bus.Frontend;
 import dev.weft.xen.bus.UnendedGrants;
 import dev.weft.xen.bus.XenbusDriver;
@@ -88,8 +89,8 @@ public final class Netfront implements Network, XenbusDriver {
     private final Counters.Mutable counters = new Counters.Mutable();
     private final UnendedGrants unreusable = new UnendedGrants();
     private Promise<Void> reclaiming = Promise.unit();
-    private final Resolver<Void> firstConnection = Promise.pending();
-    private final List<Resolver<Void>> connectionWaiters = new ArrayList<>();
+    private final ConnectionWaiters connectionWaiters = new ConnectionWaiters(() -> new NetworkException(
+            NetworkException.Reason.DISCONNECTED, "the device was closed before it connected"));
     private Frontend frontend;
     private Connection connection;
     private long connections;
@@ -125,7 +126,8 @@ public final class Netfront implements Network, XenbusDriver {
         Netfront netfront = new Netfront(channels, grants);
         return Frontend.start(store, path, netfront).flatMap(frontend -> {
             netfront.frontend = frontend;
-            return netfront.firstConnection.promise();
+            netfront.connectionWaiters.endWhenStopped(frontend);
+            return netfront.connectionWaiters.first();
         }).map(v -> netfront);
     }
 
@@ -184,14 +186,15 @@ public final class Netfront implements Network, XenbusDriver {
         });
     }
 
-    /** Fulfilled once the device is connected: at once if it is now, else at the next connection. */
+    /**
+     * Fulfilled once the device is connected: at once if it is now, else at the next connection.
+     * Rejected if the device stops first (closed, or the backend refused).
+     */
     public Promise<Void> whenConnected() {
         if (connection != null && connection.ring != null) {
             return Promise.unit();
         }
-        Resolver<Void> waiter = Promise.pending();
-        connectionWaiters.add(waiter);
-        return waiter.promise();
+        return connectionWaiters.next();
     }
 
     /** Whether the backend broke the protocol on the current connection. */
@@ -255,8 +258,8 @@ public final class Netfront implements Network, XenbusDriver {
                     attempt.polling.add(attempt.tx.pollOnEvents(channels, attempt.port));
                     attempt.polling.add(attempt.rx.pollOnEvents(channels, attempt.port));
                     end.reach(XenbusState.CONNECTED).flatMap(w -> readLink(end, attempt)).onFailure(failure -> {
-                        if (firstConnection.promise().isPending() && connection == attempt) {
-                            firstConnection.reject(failure);
+                        if (connection == attempt) {
+                            connectionWaiters.firstFailed(failure);
                         }
                     });
                     return (Void) null;
@@ -305,12 +308,7 @@ public final class Netfront implements Network, XenbusDriver {
             attempt.ring = new NetRing(attempt.tx, attempt.rx, grants, attempt.backendDomain, mtu, attempt.rxPool,
                     listener, counters, unreusable);
             attempt.ring.start();
-            if (firstConnection.promise().isPending()) {
-                firstConnection.resolve(null);
-            }
-            List<Resolver<Void>> waiters = new ArrayList<>(connectionWaiters);
-            connectionWaiters.clear();
-            waiters.forEach(waiter -> waiter.resolve(null));
+            connectionWaiters.connected();
             return Promise.unit();
         }));
     }

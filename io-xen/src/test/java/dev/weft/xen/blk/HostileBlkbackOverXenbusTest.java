@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.Promise;
+import dev.weft.xen.bus.IdleDriver;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
 import dev.weft.xen.grant.GrantRef;
@@ -169,6 +170,17 @@ class HostileBlkbackOverXenbusTest {
         });
         rig.front(() -> blkfront.read(0, List.of(arena.allocate(4096))));
         assertTrue(rig.front(() -> Promise.of(blkfront.broken().isEmpty())));
+    }
+
+    @Test
+    void aBackendOfferingANonsensicalRingOrderRejectsStartInsteadOfHanging() throws Exception {
+        rig = new VbdRig(1 << 20, "w");
+        rig.back(() -> rig.split.backStore.write(VbdRig.BACK + "/max-ring-page-order", "lots"));
+        rig.startBackend(new IdleDriver());
+        Promise<Blkfront> started = rig.front(() -> settled(Blkfront.start(rig.split.frontStore, VbdRig.FRONT,
+                rig.split.frontChannels, rig.split.grants, Blkfront.Config.DEFAULT)));
+        BlockDeviceException failure = assertInstanceOf(BlockDeviceException.class, started.failure());
+        assertEquals(BlockDeviceException.Reason.BROKEN, failure.reason());
     }
 
     /** Fulfilled with {@code promise} itself once it has resolved either way. */
