@@ -24,7 +24,9 @@ import java.util.function.Function;
  * request. A request index the front could
  * not have produced, or an entry the codec rejects, breaks the server with {@link RingBroken}:
  * {@link #poll()} returns normally, takes nothing more, and responses still being computed are
- * dropped.
+ * dropped. So does {@link #close()}, which the back end calls before it unmaps the ring: a
+ * handler that completes later (its I/O was under way) then touches neither the ring nor the
+ * channel.
  *
  * @param <Req> request values
  * @param <Rsp> response values
@@ -38,6 +40,7 @@ public final class RingServer<Req, Rsp> {
     private final MemorySegment copy;
     private int inProgress;
     private boolean polling;
+    private boolean closed;
     private RingBroken failure;
 
     /**
@@ -67,7 +70,7 @@ public final class RingServer<Req, Rsp> {
      * from inside a handler of an ongoing poll returns 0.
      */
     public int poll() {
-        if (failure != null || polling) {
+        if (failure != null || closed || polling) {
             return 0;
         }
         polling = true;
@@ -98,6 +101,15 @@ public final class RingServer<Req, Rsp> {
      */
     public Promise<Void> pollOnEvents(EventChannels channels, int port) {
         return RingEvents.drive(channels, port, this::poll, () -> failure);
+    }
+
+    /**
+     * Stops serving for good, before the ring's memory is unmapped or its channel unbound: {@link
+     * #poll()} takes nothing more, and responses of handlers still running are dropped when they
+     * complete (their front end is gone with the ring). Idempotent.
+     */
+    public void close() {
+        closed = true;
     }
 
     /** Requests taken whose response is not yet in the ring. */
@@ -133,7 +145,7 @@ public final class RingServer<Req, Rsp> {
 
     private void respond(long id, Req request, Rsp response) {
         inProgress--;
-        if (failure != null) {
+        if (failure != null || closed) {
             return;
         }
         MemorySegment slot = ring.responseSlot();
