@@ -229,6 +229,16 @@ class BlkfrontTest {
     }
 
     @Test
+    void pagesThatCannotBeGrantedForAnyReasonRejectTheReadWithNoGrantsInsteadOfThrowing() throws Exception {
+        Blkfront blkfront = connect("w", READ_WRITE, Blkfront.Config.DEFAULT);
+        Promise<Void> read = rig.front(() -> {
+            rig.split.grants.close(); // sharing now fails with an IllegalStateException, not a GrantException
+            return Promise.of(blkfront.read(0, List.of(arena.allocate(512))));
+        });
+        assertEquals(BlockDeviceException.Reason.NO_GRANTS, failureOf(read));
+    }
+
+    @Test
     void aFailedOperationRejectsItsPromiseInsteadOfThrowing() throws Exception {
         Blkfront blkfront = connect("w", READ_WRITE, Blkfront.Config.DEFAULT);
         ExecutionException thrown = assertThrows(ExecutionException.class,

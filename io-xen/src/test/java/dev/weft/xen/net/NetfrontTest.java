@@ -162,6 +162,15 @@ class NetfrontTest {
     }
 
     @Test
+    void aFrameThatCannotBeGrantedForAnyReasonIsRejectedWithNoGrantsInsteadOfThrown() throws Exception {
+        Promise<Void> write = rig.front(() -> {
+            rig.grants.close(); // sharing now fails with an IllegalStateException, not a GrantException
+            return Promise.of(netfront.write(fragments(randomFrame(60))));
+        });
+        assertEquals(NetworkException.Reason.NO_GRANTS, assertInstanceOf(NetworkException.class, write.failure()).reason());
+    }
+
+    @Test
     void aSecondListenerIsRefused() throws Exception {
         Promise<Void> second = rig.front(() -> {
             netfront.listen(frame -> { });
