@@ -96,6 +96,8 @@ public final class Netfront implements Network, XenbusDriver {
     private long connections;
     private Consumer<MemorySegment> handler;
     private Resolver<Void> listening;
+    /** {@link #disconnect()} was called: the device is closed for good (not merely reconnecting). */
+    private boolean closedForGood;
     private MacAddress mac;
     private int mtu;
 
@@ -162,6 +164,10 @@ public final class Netfront implements Network, XenbusDriver {
         if (listening != null && listening.promise().isPending()) {
             return Promise.rejected(new IllegalStateException("the device already has a listener"));
         }
+        if (closedForGood) { // no frame will ever come, and no disconnect will end this listener
+            return Promise.rejected(new NetworkException(NetworkException.Reason.DISCONNECTED,
+                    "the device was disconnected"));
+        }
         NetworkException refusal = connection == null || connection.ring == null ? null : connection.ring.refusal();
         if (refusal != null) {
             return Promise.rejected(refusal);
@@ -172,11 +178,13 @@ public final class Netfront implements Network, XenbusDriver {
     }
 
     /**
-     * Closes the device for good through xenbus, ending the listener's promise. Fulfilled once the
-     * frontend stopped and every grant the backend gave back was ended.
+     * Closes the device for good through xenbus, ending the listener's promise (a later {@link
+     * #listen} is rejected with DISCONNECTED). Fulfilled once the frontend stopped and every grant
+     * the backend gave back was ended.
      */
     @Override
     public Promise<Void> disconnect() {
+        closedForGood = true;
         return frontend.close().flatMap(v -> reclaiming).map(v -> {
             if (listening != null && listening.promise().isPending()) {
                 listening.resolve(null);

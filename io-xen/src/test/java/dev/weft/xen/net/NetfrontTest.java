@@ -193,6 +193,13 @@ class NetfrontTest {
     }
 
     @Test
+    void listeningAfterDisconnectIsRefusedInsteadOfWaitingForever() throws Exception {
+        rig.front(netfront::disconnect);
+        Promise<Void> late = rig.front(() -> Promise.of(netfront.listen(frame -> { })));
+        assertEquals(NetworkException.Reason.DISCONNECTED, assertInstanceOf(NetworkException.class, late.failure()).reason());
+    }
+
+    @Test
     void afterTheBackendReconnectsFramesFlowOnNewRings() throws Exception {
         rig.back(() -> {
             netback.backend().reconnect();
