@@ -135,7 +135,7 @@ public final class RingClient<Req, Rsp> {
      * arrives during a poll makes the next wait return at once, so none is lost.
      */
     public Promise<Void> pollOnEvents(EventChannels channels, int port) {
-        return RingEvents.drive(channels, port, this::poll, () -> failure);
+        return RingEvents.drive(channels, port, this::poll, () -> false, () -> failure);
     }
 
     /** Requests sent and not yet answered. */

@@ -85,6 +85,35 @@ class PollOnEventsTest {
     }
 
     @Test
+    void requestsLeftByAPollThatUsedItsTurnAreServedOnTheNextTurnWithoutAnEvent() {
+        int more = 5 * ring.size();
+        int[] served = {0};
+        Promise<Void> allServed = loop.run(Promise.apply(() -> {
+            bind();
+            // The front notifies only when asked (req_event), which a back in the middle of a poll has not done.
+            RingClient<Long, Long> client =
+                    new RingClient<>(ring.front(), LongCodec.INSTANCE, () -> peerDevice.notify(peerPort));
+            client.request(0L);
+            dev.weft.promise.Resolver<Void> done = Promise.pending();
+            new RingServer<Long, Long>(ring.back(), LongCodec.INSTANCE, request -> {
+                client.poll(); // the front takes what was answered and keeps the ring busy
+                if (++served[0] <= more) {
+                    client.request(request);
+                } else {
+                    done.resolve(null);
+                }
+                return Promise.of(request);
+            }, (request, failure) -> 0L, () -> { }).pollOnEvents(channels, port);
+            return Promise.of(done.promise());
+        }));
+
+        loop.run(loop.withTimeout(PATIENCE, allServed));
+
+        assertEquals(more + 1, served[0]);
+        assertEquals(1, channels.counter(port), "one event, the first push's (req_event starts at 1); none after");
+    }
+
+    @Test
     void aBrokenRingEndsTheDrivingPromiseWithTheTypedFailure() {
         Promise<?>[] driving = new Promise<?>[1];
         Promise<Long> answer = loop.run(Promise.apply(() -> {

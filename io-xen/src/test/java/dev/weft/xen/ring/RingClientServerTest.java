@@ -44,6 +44,25 @@ class RingClientServerTest {
     }
 
     @Test
+    void aFrontThatKeepsTheRingBusyCannotHoldOnePollForEver() {
+        int[] issued = {1};
+        RingServer<Long, Long> server = new RingServer<>(ring.back(), LongCodec.INSTANCE, request -> {
+            // The front, as if on another CPU: takes what was answered and sends one more, as fast as we serve.
+            client.poll();
+            if (issued[0] < 10_000) {
+                issued[0]++;
+                client.request(request);
+            }
+            return Promise.of(request);
+        }, (request, failure) -> 0L, () -> frontNotified++);
+        client.request(1L);
+
+        int taken = server.poll();
+
+        assertTrue(taken <= ring.size(), "one poll took " + taken + " requests from a ring of " + ring.size());
+    }
+
+    @Test
     void aRequestIsAnsweredThroughTheRing() {
         RingServer<Long, Long> server = doublingServer();
         Promise<Long> answer = client.request(21L);
