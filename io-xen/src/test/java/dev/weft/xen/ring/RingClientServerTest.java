@@ -63,6 +63,29 @@ class RingClientServerTest {
     }
 
     @Test
+    void aBackThatAnswersAsFastAsTheFrontAsksCannotHoldOnePollForEver() {
+        List<RingServer<Long, Long>> back = new ArrayList<>();
+        // Told of each batch, the back answers it at once, as if on another CPU (netback filling posted RX pages).
+        RingClient<Long, Long> front = new RingClient<>(ring.front(), LongCodec.INSTANCE, () -> back.getFirst().poll());
+        back.add(doublingServer());
+        int[] sent = {1};
+        java.util.function.Consumer<Long> repost = new java.util.function.Consumer<>() {
+            @Override
+            public void accept(Long response) {
+                if (sent[0] < 10_000) {
+                    sent[0]++;
+                    front.request(1L).onSuccess(this);
+                }
+            }
+        };
+        front.request(1L).onSuccess(repost);
+
+        int taken = front.poll();
+
+        assertTrue(taken <= ring.size(), "one poll took " + taken + " responses from a ring of " + ring.size());
+    }
+
+    @Test
     void aRequestIsAnsweredThroughTheRing() {
         RingServer<Long, Long> server = doublingServer();
         Promise<Long> answer = client.request(21L);
