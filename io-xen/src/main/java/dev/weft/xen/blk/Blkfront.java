@@ -260,7 +260,7 @@ public final class Blkfront implements Block, XenbusDriver {
                     attempt.polling = attempt.client.pollOnEvents(channels, attempt.port);
                     end.reach(XenbusState.CONNECTED).flatMap(w -> readDisk(end, attempt)).onFailure(failure -> {
                         if (connection == attempt) {
-                            connectionWaiters.firstFailed(failure);
+                            connectionWaiters.connectionFailed(failure);
                         }
                     });
                     return (Void) null;

@@ -9,9 +9,10 @@ import java.util.function.Supplier;
 /**
  * Whoever waits for a frontend driver's device to connect: the caller of its {@code start} (the
  * first connection) and callers of its {@code whenConnected} (the next one). Each wait ends once:
- * fulfilled when the device connects, or rejected when the xenbus end stops first, so that a
- * backend the driver refuses (its connect hook fails) or a device closed before it ever connected
- * never leaves a caller waiting for ever.
+ * fulfilled when the device connects, or rejected when that connection fails or the xenbus end
+ * stops first, so that a backend the driver refuses (its connect hook fails, or its disk or link
+ * makes no sense) or a device closed before it ever connected never leaves a caller waiting for
+ * ever.
  *
  * <p><b>Threading: LOOP THREAD ONLY</b> (the driver's loop).
  */
@@ -55,10 +56,16 @@ public final class ConnectionWaiters {
         }
     }
 
-    /** The first connection failed after the handshake (the backend's values made no sense). */
-    public void firstFailed(Throwable failure) {
+    /**
+     * A connection failed after the handshake (the backend's values made no sense): whoever waits
+     * for it, the first connection or the next, is rejected; later waits are for the one after.
+     */
+    public void connectionFailed(Throwable failure) {
         if (first.promise().isPending()) {
             first.reject(failure);
+        }
+        for (Resolver<Void> waiter : take()) {
+            waiter.reject(failure);
         }
     }
 
@@ -72,10 +79,7 @@ public final class ConnectionWaiters {
 
     private void stopped(Throwable failure) {
         stopped = failure;
-        firstFailed(failure);
-        for (Resolver<Void> waiter : take()) {
-            waiter.reject(failure);
-        }
+        connectionFailed(failure);
     }
 
     /** The waiters of the next connection, removed first: a woken one may wait again. */

@@ -267,7 +267,7 @@ public final class Netfront implements Network, XenbusDriver {
                     attempt.polling.add(attempt.rx.pollOnEvents(channels, attempt.port));
                     end.reach(XenbusState.CONNECTED).flatMap(w -> readLink(end, attempt)).onFailure(failure -> {
                         if (connection == attempt) {
-                            connectionWaiters.firstFailed(failure);
+                            connectionWaiters.connectionFailed(failure);
                         }
                     });
                     return (Void) null;
