@@ -5,6 +5,7 @@ import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.xen.evtchn.EventChannels;
 import dev.weft.xen.ring.BytePipe;
+import dev.weft.xen.ring.ReadTurns;
 import dev.weft.xen.ring.RingBroken;
 import dev.weft.xen.ring.XenstoreRingPage;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +26,7 @@ import java.util.Objects;
  * is never lost); after a pass that moved bytes it notifies the peer, which may have been waiting
  * for data or for space. Bytes are taken out of the ring only while a read is pending, so a
  * reader that stops reading stops the peer (the ring fills). Writes larger than the ring go in
- * pieces as the peer makes room. At most {@value #READS_PER_TURN} reads are answered between two
+ * pieces as the peer makes room. At most {@value ReadTurns#PER_TURN} reads are answered between two
  * turns of the loop (an event on the port, or a pause round); the next waits for a pause round,
  * so that a daemon writing as fast as the guest reads cannot hold the loop (it owes no event for
  * bytes already in the ring, so the wait is for the loop's turn, not for an event). A ring the
@@ -34,9 +35,6 @@ import java.util.Objects;
  * the port stay the caller's to release.
  */
 public final class RingFlow implements Flow {
-    /** The most reads answered between two turns of the loop; see the class notes. */
-    static final int READS_PER_TURN = 16;
-
     private final BytePipe pipe;
     private final EventChannels channels;
     private final int port;
@@ -48,9 +46,7 @@ public final class RingFlow implements Flow {
     private boolean readShut;
     private boolean writeShut;
     /** Reads answered since the loop last gave this flow a turn. */
-    private int readsThisTurn;
-    /** A pause round will start a new turn: the reads of this one are used up. */
-    private boolean turnAwaited;
+    private final ReadTurns turns = new ReadTurns(this::pass);
 
     /** A write not yet wholly in the ring. */
     private static final class PendingWrite {
@@ -84,7 +80,7 @@ public final class RingFlow implements Flow {
     private void waitForEvent(long seen) {
         waitingForEvent = channels.after(port, seen);
         waitingForEvent.onAny(now -> {
-            readsThisTurn = 0;
+            turns.newTurn();
             pass();
             if (failure == null) {
                 waitForEvent(now);
@@ -127,34 +123,20 @@ public final class RingFlow implements Flow {
         if (pendingRead == null) {
             return false;
         }
-        if (readsThisTurn >= READS_PER_TURN) {
-            awaitNextTurn();
+        if (turns.usedUp()) {
+            turns.awaitNextTurn();
             return false;
         }
         int n = pipe.read(inbound, 0, inbound.length);
         if (n == 0) {
             return false;
         }
-        readsThisTurn++;
+        turns.read();
         Resolver<Read> read = pendingRead;
         pendingRead = null;
         // Lent until the next read, as Flow allows: the next read may reuse the buffer.
         read.resolve(new Data(MemorySegment.ofArray(inbound).asSlice(0, n)));
         return true;
-    }
-
-    /** Runs a pass in the next pause round, with a fresh turn of reads. */
-    private void awaitNextTurn() {
-        if (turnAwaited) {
-            return;
-        }
-        turnAwaited = true;
-        // A pause is rejected only when the loop closes; the flow then has nothing more to do.
-        Promise.pause().onSuccess(ignored -> {
-            turnAwaited = false;
-            readsThisTurn = 0;
-            pass();
-        });
     }
 
     private void fail(Throwable cause) {
