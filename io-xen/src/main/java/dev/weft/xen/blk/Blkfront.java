@@ -190,11 +190,17 @@ public final class Blkfront implements Block, XenbusDriver {
     /**
      * Closes the device for good through xenbus; outstanding operations fail with DISCONNECTED.
      * Fulfilled once the frontend stopped and every grant the backend gave back was ended (those
-     * it still maps when it is Closed stay {@link #unreusablePages()}).
+     * it still maps when it is Closed stay {@link #unreusablePages()}). If xenbus cannot close
+     * (xenstore failed), the device is released on this side all the same (operations failed,
+     * port unbound, grants ended or set aside) and the promise is rejected with xenstore's failure.
      */
     @Override
     public Promise<Void> disconnect() {
-        return frontend.close().flatMap(v -> reclaiming);
+        return frontend.close().recover(failure -> {
+            // xenbus could not close (xenstore failed): this side lets go all the same.
+            disconnect(frontend);
+            return Promise.rejected(failure);
+        }).flatMap(v -> reclaiming);
     }
 
     /**

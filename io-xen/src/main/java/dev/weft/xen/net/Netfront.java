@@ -180,17 +180,23 @@ public final class Netfront implements Network, XenbusDriver {
     /**
      * Closes the device for good through xenbus, ending the listener's promise (a later {@link
      * #listen} is rejected with DISCONNECTED). Fulfilled once the frontend stopped and every grant
-     * the backend gave back was ended.
+     * the backend gave back was ended. If xenbus cannot close (xenstore failed), the device is
+     * released on this side all the same (port unbound, grants ended or set aside, listener ended)
+     * and the promise is rejected with xenstore's failure.
      */
     @Override
     public Promise<Void> disconnect() {
         closedForGood = true;
-        return frontend.close().flatMap(v -> reclaiming).map(v -> {
+        return frontend.close().recover(failure -> {
+            // xenbus could not close (xenstore failed): this side lets go all the same.
+            disconnect(frontend);
+            return Promise.rejected(failure);
+        }).flatMap(v -> reclaiming).andFinally(() -> {
             if (listening != null && listening.promise().isPending()) {
                 listening.resolve(null);
             }
             handler = null;
-            return null;
+            return Promise.unit();
         });
     }
 

@@ -193,6 +193,23 @@ class NetfrontTest {
     }
 
     @Test
+    void disconnectingWithXenstoreGoneStillEndsTheListenerAndGivesBackThePort() throws Exception {
+        Promise<Void> listening = rig.front(() -> Promise.of(netfront.listen(frame -> { })));
+        rig.front(() -> rig.frontStore.close()); // xenbus can no longer say goodbye to the backend
+
+        Promise<Void> disconnected = rig.front(() -> {
+            Promise<Void> done = netfront.disconnect();
+            return done.map(v -> done).recover(failure -> Promise.of(done));
+        });
+
+        assertTrue(disconnected.isRejected(), "the xenbus close failed, and says so");
+        assertTrue(!listening.isPending(), "the listener's promise ended");
+        assertEquals(0, rig.frontDomain.boundPorts());
+        Promise<Void> write = rig.front(() -> Promise.of(netfront.write(fragments(randomFrame(100)))));
+        assertEquals(NetworkException.Reason.DISCONNECTED, assertInstanceOf(NetworkException.class, write.failure()).reason());
+    }
+
+    @Test
     void listeningAfterDisconnectIsRefusedInsteadOfWaitingForever() throws Exception {
         rig.front(netfront::disconnect);
         Promise<Void> late = rig.front(() -> Promise.of(netfront.listen(frame -> { })));
