@@ -5,7 +5,6 @@ import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.xen.bus.UnendedGrants;
 import dev.weft.xen.grant.GrantAllocator;
-import dev.weft.xen.grant.GrantException;
 import dev.weft.xen.grant.SharedPages;
 import dev.weft.xen.ring.RingBroken;
 import dev.weft.xen.ring.RingClient;
@@ -179,9 +178,9 @@ final class BlkRing {
         SharedPages pages;
         try {
             pages = grants.share(backendDomain, pageCount, true);
-        } catch (GrantException full) {
+        } catch (RuntimeException refused) { // a full table (GrantException), or the device's own errno
             return Promise.rejected(new BlockDeviceException(BlockDeviceException.Reason.NO_GRANTS,
-                    "cannot grant " + pageCount + " pages to domain " + backendDomain, full));
+                    "cannot grant " + pageCount + " pages to domain " + backendDomain, refused));
         }
         if (operation == BlkifCodec.OP_WRITE) {
             buffers.copyOut(offset, pages.memory(), bytes);

@@ -85,6 +85,8 @@ public final class Blkback implements XenbusDriver {
         int port = -1;
         RingServer<BlkifRequest, BlkifResponse> server;
         Promise<Void> polling;
+        /** Set when the frontend went: requests still being served must not map its grants. */
+        boolean closed;
     }
 
     private Blkback(EventChannels channels, GrantMapper mapper, BlockingPool pool, FileChannel file, Config config,
@@ -188,8 +190,7 @@ public final class Blkback implements XenbusDriver {
         SharedRing ring = SharedRing.over(attempt.ring.memory(), BlkifCodec.INSTANCE.entrySize());
         attempt.port = channels.bindInterdomain(attempt.frontendDomain, remotePort);
         int port = attempt.port;
-        int frontendDomain = attempt.frontendDomain;
-        attempt.server = new RingServer<>(ring.back(), BlkifCodec.INSTANCE, request -> handle(frontendDomain, request),
+        attempt.server = new RingServer<>(ring.back(), BlkifCodec.INSTANCE, request -> handle(attempt, request),
                 (request, failure) -> new BlkifResponse(request.operation(), BlkifCodec.STATUS_ERROR),
                 () -> channels.notify(port));
         attempt.polling = attempt.server.pollOnEvents(channels, port);
@@ -215,6 +216,10 @@ public final class Blkback implements XenbusDriver {
     }
 
     private void release(Connection closing) {
+        closing.closed = true;
+        if (closing.server != null) {
+            closing.server.close(); // before the unmap: file I/O under way answers into nothing
+        }
         if (closing.polling != null) {
             closing.polling.cancel();
         }
@@ -228,12 +233,12 @@ public final class Blkback implements XenbusDriver {
 
     // ---------------------------------------------------------------- requests
 
-    private Promise<BlkifResponse> handle(int frontendDomain, BlkifRequest request) {
+    private Promise<BlkifResponse> handle(Connection serving, BlkifRequest request) {
         requests++;
         return switch (request.operation()) {
-            case BlkifCodec.OP_READ -> read(frontendDomain, request);
+            case BlkifCodec.OP_READ -> read(serving, request);
             case BlkifCodec.OP_WRITE -> config.readOnly() ? answer(request, BlkifCodec.STATUS_ERROR)
-                    : write(frontendDomain, request);
+                    : write(serving.frontendDomain, request);
             case BlkifCodec.OP_FLUSH_DISKCACHE -> config.flushCache()
                     ? pool.detach(() -> {
                         file.force(true);
@@ -255,7 +260,7 @@ public final class Blkback implements XenbusDriver {
         return !request.segments().isEmpty() && first >= 0 && first <= sectors512 - count;
     }
 
-    private Promise<BlkifResponse> read(int frontendDomain, BlkifRequest request) {
+    private Promise<BlkifResponse> read(Connection serving, BlkifRequest request) {
         if (!inRange(request)) {
             return answer(request, BlkifCodec.STATUS_ERROR);
         }
@@ -265,9 +270,13 @@ public final class Blkback implements XenbusDriver {
             readFully(data, position);
             return data;
         }).map(read -> {
+            if (serving.closed) {
+                // The frontend went while the file was read: its grants may name other pages now.
+                return new BlkifResponse(request.operation(), BlkifCodec.STATUS_ERROR);
+            }
             int done = 0;
             for (BlkifRequest.Segment segment : request.segments()) {
-                try (MappedPages page = mapper.map(frontendDomain, List.of(segment.gref()), true)) {
+                try (MappedPages page = mapper.map(serving.frontendDomain, List.of(segment.gref()), true)) {
                     MemorySegment.copy(MemorySegment.ofArray(read), done, page.memory(),
                             (long) segment.firstSect() * BlkifCodec.SECTOR_BYTES, segment.bytes());
                 }

@@ -2,7 +2,7 @@ package dev.weft.xen.blk;
 
 import dev.weft.loop.device.Block;
 import dev.weft.promise.Promise;
-import dev.weft.promise.Resolver;
+import dev.weft.xen.bus.ConnectionWaiters;
 import dev.weft.xen.bus.Frontend;
 import dev.weft.xen.bus.UnendedGrants;
 import dev.weft.xen.bus.XenbusDriver;
@@ -17,7 +17,6 @@ import dev.weft.xen.ring.RingClient;
 import dev.weft.xen.ring.SharedRing;
 import dev.weft.xen.store.XenStore;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -97,8 +96,8 @@ public final class Blkfront implements Block, XenbusDriver {
     private final Config config;
     private final int handle;
     private final UnendedGrants unreusable = new UnendedGrants();
-    private final Resolver<Void> firstConnection = Promise.pending();
-    private final List<Resolver<Void>> connectionWaiters = new ArrayList<>();
+    private final ConnectionWaiters connectionWaiters = new ConnectionWaiters(() -> new BlockDeviceException(
+            BlockDeviceException.Reason.DISCONNECTED, "the device was closed before it connected"));
     private Promise<Void> reclaiming = Promise.unit();
     private Frontend frontend;
     private Connection connection;
@@ -138,7 +137,8 @@ public final class Blkfront implements Block, XenbusDriver {
         Blkfront blkfront = new Blkfront(channels, grants, config, handleOf(path));
         return Frontend.start(store, path, blkfront).flatMap(frontend -> {
             blkfront.frontend = frontend;
-            return blkfront.firstConnection.promise();
+            blkfront.connectionWaiters.endWhenStopped(frontend);
+            return blkfront.connectionWaiters.first();
         }).map(v -> blkfront);
     }
 
@@ -190,24 +190,29 @@ public final class Blkfront implements Block, XenbusDriver {
     /**
      * Closes the device for good through xenbus; outstanding operations fail with DISCONNECTED.
      * Fulfilled once the frontend stopped and every grant the backend gave back was ended (those
-     * it still maps when it is Closed stay {@link #unreusablePages()}).
+     * it still maps when it is Closed stay {@link #unreusablePages()}). If xenbus cannot close
+     * (xenstore failed), the device is released on this side all the same (operations failed,
+     * port unbound, grants ended or set aside) and the promise is rejected with xenstore's failure.
      */
     @Override
     public Promise<Void> disconnect() {
-        return frontend.close().flatMap(v -> reclaiming);
+        return frontend.close().recover(failure -> {
+            // xenbus could not close (xenstore failed): this side lets go all the same.
+            disconnect(frontend);
+            return Promise.rejected(failure);
+        }).flatMap(v -> reclaiming);
     }
 
     /**
      * Fulfilled once the device is connected and its geometry read: at once if it is now, else at
-     * the next connection (after a reconnection, say).
+     * the next connection (after a reconnection, say). Rejected if the device stops first (closed,
+     * or the backend refused).
      */
     public Promise<Void> whenConnected() {
         if (ring() != null) {
             return Promise.unit();
         }
-        Resolver<Void> waiter = Promise.pending();
-        connectionWaiters.add(waiter);
-        return waiter.promise();
+        return connectionWaiters.next();
     }
 
     /** Why the device is broken, or empty while it works (or is disconnected). */
@@ -260,10 +265,9 @@ public final class Blkfront implements Block, XenbusDriver {
                     connection = attempt;
                     attempt.polling = attempt.client.pollOnEvents(channels, attempt.port);
                     end.reach(XenbusState.CONNECTED).flatMap(w -> readDisk(end, attempt)).onFailure(failure -> {
-                        if (!firstConnection.promise().isPending() || connection != attempt) {
-                            return;
+                        if (connection == attempt) {
+                            connectionWaiters.connectionFailed(failure);
                         }
-                        firstConnection.reject(failure);
                     });
                     return (Void) null;
                 })
@@ -330,12 +334,7 @@ public final class Blkfront implements Block, XenbusDriver {
                             attempt.ring.markBroken(failure);
                         }
                     });
-                    if (firstConnection.promise().isPending()) {
-                        firstConnection.resolve(null);
-                    }
-                    List<Resolver<Void>> waiters = new ArrayList<>(connectionWaiters);
-                    connectionWaiters.clear();
-                    waiters.forEach(waiter -> waiter.resolve(null));
+                    connectionWaiters.connected();
                     return Promise.unit();
                 }));
     }

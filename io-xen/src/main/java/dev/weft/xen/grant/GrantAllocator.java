@@ -12,6 +12,8 @@ public interface GrantAllocator extends AutoCloseable {
      * Allocates {@code pages} zeroed pages and grants them to {@code domain}.
      *
      * @param writable whether the peer may write the pages
+     * @throws GrantException with {@link GrantException.Reason#TABLE_FULL} if no more grants fit
+     *     (other failures are the platform's own runtime exceptions)
      */
     SharedPages share(int domain, int pages, boolean writable);
 

@@ -14,8 +14,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.weft.unix.Errno;
 import dev.weft.unix.ErrnoException;
 import dev.weft.xen.grant.GrantAllocator;
+import dev.weft.xen.grant.GrantException;
 import dev.weft.xen.grant.GrantRef;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -68,7 +70,9 @@ public final class LinuxGrantAllocator implements GrantAllocator {
      *
      * @throws IllegalArgumentException if {@code pages < 1} or {@code domain} is not a domain id
      * @throws IllegalStateException if the allocator is closed
-     * @throws ErrnoException naming the ioctl or mmap (ENOSPC: the kernel's limit is reached)
+     * @throws GrantException TABLE_FULL if the kernel has no room for the grants (ENOSPC: gntalloc's
+     *     limit is reached)
+     * @throws ErrnoException naming the ioctl or mmap, for any other errno (ENOMEM, ...)
      */
     @Override
     public LinuxSharedPages share(int domain, int pages, boolean writable) {
@@ -87,13 +91,34 @@ public final class LinuxGrantAllocator implements GrantAllocator {
             op.set(JAVA_SHORT, ALLOC_DOMID, (short) domain);
             op.set(JAVA_SHORT, ALLOC_FLAGS, (short) (writable ? GNTALLOC_FLAG_WRITABLE : 0));
             op.set(JAVA_INT, ALLOC_COUNT, pages);
-            device.ioctl("IOCTL_GNTALLOC_ALLOC_GREF", IOCTL_GNTALLOC_ALLOC_GREF, op, detail);
+            allocate(op, detail);
             index = op.get(JAVA_LONG, ALLOC_INDEX);
             for (int i = 0; i < pages; i++) {
                 refs.add(new GrantRef(op.get(JAVA_INT, ALLOC_GREF_IDS + (long) i * Integer.BYTES)));
             }
         }
         return map(index, pages, refs, detail);
+    }
+
+    /**
+     * ALLOC_GREF, with the kernel's "no room" (ENOSPC: gntalloc's {@code limit} of grants per
+     * handle reached, or the grant table full) reported as the model reports it, a {@link
+     * GrantException} with {@link GrantException.Reason#TABLE_FULL}, so drivers see one failure
+     * for one condition whichever platform they run on.
+     */
+    private void allocate(MemorySegment op, String detail) {
+        try {
+            device.ioctl("IOCTL_GNTALLOC_ALLOC_GREF", IOCTL_GNTALLOC_ALLOC_GREF, op, detail);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ENOSPC) {
+                throw e;
+            }
+            GrantException full = new GrantException("share(" + detail + ")", GrantException.Reason.TABLE_FULL,
+                    "gntalloc has no room for more grants (its limit module parameter, or the grant table); end"
+                    + " some grants first");
+            full.initCause(e);
+            throw full;
+        }
     }
 
     private LinuxSharedPages map(long index, int pages, List<GrantRef> refs, String detail) {

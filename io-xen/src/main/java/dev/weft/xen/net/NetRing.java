@@ -4,7 +4,6 @@ import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.xen.bus.UnendedGrants;
 import dev.weft.xen.grant.GrantAllocator;
-import dev.weft.xen.grant.GrantException;
 import dev.weft.xen.grant.SharedPages;
 import dev.weft.xen.ring.RingBroken;
 import dev.weft.xen.ring.RingClient;
@@ -109,9 +108,9 @@ final class NetRing {
         SharedPages page;
         try {
             page = grants.share(backendDomain, 1, false);
-        } catch (GrantException full) {
+        } catch (RuntimeException refused) { // a full table (GrantException), or the device's own errno
             return Promise.rejected(new NetworkException(NetworkException.Reason.NO_GRANTS,
-                    "cannot grant a page to domain " + backendDomain, full));
+                    "cannot grant a page to domain " + backendDomain, refused));
         }
         long at = 0;
         for (MemorySegment fragment : fragments) {

@@ -4,6 +4,7 @@ import dev.weft.loop.device.MacAddress;
 import dev.weft.loop.device.Network;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
+import dev.weft.xen.bus.ConnectionWaiters;
 import dev.weft.xen.bus.Frontend;
 import dev.weft.xen.bus.UnendedGrants;
 import dev.weft.xen.bus.XenbusDriver;
@@ -88,13 +89,15 @@ public final class Netfront implements Network, XenbusDriver {
     private final Counters.Mutable counters = new Counters.Mutable();
     private final UnendedGrants unreusable = new UnendedGrants();
     private Promise<Void> reclaiming = Promise.unit();
-    private final Resolver<Void> firstConnection = Promise.pending();
-    private final List<Resolver<Void>> connectionWaiters = new ArrayList<>();
+    private final ConnectionWaiters connectionWaiters = new ConnectionWaiters(() -> new NetworkException(
+            NetworkException.Reason.DISCONNECTED, "the device was closed before it connected"));
     private Frontend frontend;
     private Connection connection;
     private long connections;
     private Consumer<MemorySegment> handler;
     private Resolver<Void> listening;
+    /** {@link #disconnect()} was called: the device is closed for good (not merely reconnecting). */
+    private boolean closedForGood;
     private MacAddress mac;
     private int mtu;
 
@@ -125,7 +128,8 @@ public final class Netfront implements Network, XenbusDriver {
         Netfront netfront = new Netfront(channels, grants);
         return Frontend.start(store, path, netfront).flatMap(frontend -> {
             netfront.frontend = frontend;
-            return netfront.firstConnection.promise();
+            netfront.connectionWaiters.endWhenStopped(frontend);
+            return netfront.connectionWaiters.first();
         }).map(v -> netfront);
     }
 
@@ -160,6 +164,10 @@ public final class Netfront implements Network, XenbusDriver {
         if (listening != null && listening.promise().isPending()) {
             return Promise.rejected(new IllegalStateException("the device already has a listener"));
         }
+        if (closedForGood) { // no frame will ever come, and no disconnect will end this listener
+            return Promise.rejected(new NetworkException(NetworkException.Reason.DISCONNECTED,
+                    "the device was disconnected"));
+        }
         NetworkException refusal = connection == null || connection.ring == null ? null : connection.ring.refusal();
         if (refusal != null) {
             return Promise.rejected(refusal);
@@ -170,28 +178,37 @@ public final class Netfront implements Network, XenbusDriver {
     }
 
     /**
-     * Closes the device for good through xenbus, ending the listener's promise. Fulfilled once the
-     * frontend stopped and every grant the backend gave back was ended.
+     * Closes the device for good through xenbus, ending the listener's promise (a later {@link
+     * #listen} is rejected with DISCONNECTED). Fulfilled once the frontend stopped and every grant
+     * the backend gave back was ended. If xenbus cannot close (xenstore failed), the device is
+     * released on this side all the same (port unbound, grants ended or set aside, listener ended)
+     * and the promise is rejected with xenstore's failure.
      */
     @Override
     public Promise<Void> disconnect() {
-        return frontend.close().flatMap(v -> reclaiming).map(v -> {
+        closedForGood = true;
+        return frontend.close().recover(failure -> {
+            // xenbus could not close (xenstore failed): this side lets go all the same.
+            disconnect(frontend);
+            return Promise.rejected(failure);
+        }).flatMap(v -> reclaiming).andFinally(() -> {
             if (listening != null && listening.promise().isPending()) {
                 listening.resolve(null);
             }
             handler = null;
-            return null;
+            return Promise.unit();
         });
     }
 
-    /** Fulfilled once the device is connected: at once if it is now, else at the next connection. */
+    /**
+     * Fulfilled once the device is connected: at once if it is now, else at the next connection.
+     * Rejected if the device stops first (closed, or the backend refused).
+     */
     public Promise<Void> whenConnected() {
         if (connection != null && connection.ring != null) {
             return Promise.unit();
         }
-        Resolver<Void> waiter = Promise.pending();
-        connectionWaiters.add(waiter);
-        return waiter.promise();
+        return connectionWaiters.next();
     }
 
     /** Whether the backend broke the protocol on the current connection. */
@@ -255,8 +272,8 @@ public final class Netfront implements Network, XenbusDriver {
                     attempt.polling.add(attempt.tx.pollOnEvents(channels, attempt.port));
                     attempt.polling.add(attempt.rx.pollOnEvents(channels, attempt.port));
                     end.reach(XenbusState.CONNECTED).flatMap(w -> readLink(end, attempt)).onFailure(failure -> {
-                        if (firstConnection.promise().isPending() && connection == attempt) {
-                            firstConnection.reject(failure);
+                        if (connection == attempt) {
+                            connectionWaiters.connectionFailed(failure);
                         }
                     });
                     return (Void) null;
@@ -305,12 +322,7 @@ public final class Netfront implements Network, XenbusDriver {
             attempt.ring = new NetRing(attempt.tx, attempt.rx, grants, attempt.backendDomain, mtu, attempt.rxPool,
                     listener, counters, unreusable);
             attempt.ring.start();
-            if (firstConnection.promise().isPending()) {
-                firstConnection.resolve(null);
-            }
-            List<Resolver<Void>> waiters = new ArrayList<>(connectionWaiters);
-            connectionWaiters.clear();
-            waiters.forEach(waiter -> waiter.resolve(null));
+            connectionWaiters.connected();
             return Promise.unit();
         }));
     }

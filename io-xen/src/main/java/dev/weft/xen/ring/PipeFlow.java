@@ -50,7 +50,7 @@ public final class PipeFlow implements Flow {
     private static final int READ_BUFFER_MAX = 64 * 1024;
 
     /** The most reads answered between two turns of the loop; see "Read fairness" above. */
-    static final int READS_PER_TURN = 16;
+    static final int READS_PER_TURN = ReadTurns.PER_TURN;
 
     /**
      * The parts of a protocol beyond the rings: when to notify, how to ask to be notified, how
@@ -101,9 +101,7 @@ public final class PipeFlow implements Flow {
     private long bytesRead;
     private long bytesWritten;
     /** Reads answered since the loop last ran the service routine; bounded by {@link #READS_PER_TURN}. */
-    private int readsThisTurn;
-    /** A pause round will run the service routine: the reader used up its turn. */
-    private boolean turnAwaited;
+    private final ReadTurns turns = new ReadTurns(this::service);
 
     /**
      * A flow over {@code pipe}, woken by events on {@code port} of {@code channels}.
@@ -253,8 +251,8 @@ public final class PipeFlow implements Flow {
         if (pendingShutdown != null && writes.isEmpty()) {
             leave();
         }
-        if (pendingRead != null && readsThisTurn >= READS_PER_TURN) {
-            awaitNextTurn();
+        if (pendingRead != null && turns.usedUp()) {
+            turns.awaitNextTurn();
         }
         if ((pendingRead != null || !writes.isEmpty()) && waiting == null) {
             waitFor(seen);
@@ -273,22 +271,9 @@ public final class PipeFlow implements Flow {
         }
     }
 
-    /** Runs the service routine in the next pause round, with a fresh turn of reads. */
-    private void awaitNextTurn() {
-        if (turnAwaited) {
-            return;
-        }
-        turnAwaited = true;
-        // A pause is rejected only when the loop closes; the flow then has nothing more to do.
-        Promise.pause().onSuccess(ignored -> {
-            turnAwaited = false;
-            newTurn();
-        });
-    }
-
-    /** The loop gives the flow a turn (an event, or a pause round): the read bound starts again. */
+    /** The loop gives the flow a turn (an event): the read bound starts again. */
     private void newTurn() {
-        readsThisTurn = 0;
+        turns.newTurn();
         service();
     }
 
@@ -365,7 +350,7 @@ public final class PipeFlow implements Flow {
      * Not once the reads of this turn are used up (the service routine then awaits the next).
      */
     private boolean fillRead() {
-        if (pendingRead == null || readsThisTurn >= READS_PER_TURN) {
+        if (pendingRead == null || turns.usedUp()) {
             return false;
         }
         boolean gone = signals.peerGone() != null;
@@ -375,7 +360,7 @@ public final class PipeFlow implements Flow {
             n = pipe.read(readBuffer);
         }
         if (n > 0) {
-            readsThisTurn++;
+            turns.read();
             bytesRead += n;
             notifyOwed |= signals.notifyAfterRead();
             flushNotify();

@@ -49,6 +49,8 @@ public final class RingClient<Req, Rsp> {
     private int unpublishedCount;
     private final ArrayDeque<Waiting<Req, Rsp>> waiting = new ArrayDeque<>();
     private boolean polling;
+    /** The last poll used up its turn with responses left in the ring (and the event not re-armed). */
+    private boolean moreToDo;
     private RingBroken failure;
 
     private record Waiting<Req, Rsp>(Req request, Resolver<Rsp> resolver) {}
@@ -102,24 +104,34 @@ public final class RingClient<Req, Rsp> {
     }
 
     /**
-     * Takes every response that has arrived, fulfilling their promises, sends waiting requests
-     * into the slots that freed up, and re-arms the event before returning; returns the number of
-     * responses that fulfilled a request. A broken ring rejects everything outstanding and
-     * returns; a call from inside a promise callback of an ongoing poll returns 0 (the outer poll
-     * goes on).
+     * Takes the responses that have arrived, at most {@link FrontRing#size()} of them, fulfilling
+     * their promises, sends waiting requests into the slots that freed up, and, if it took
+     * everything, re-arms the event before returning; returns the number of responses that
+     * fulfilled a request. A back that answers as fast as the callbacks ask (netback filling each
+     * RX page as soon as it is posted again) cannot hold the loop: a call that used up its turn
+     * leaves the rest for the next call and says so ({@link #hasMoreToDo()}; {@link
+     * #pollOnEvents} then polls again on the loop's next turn, since the back owes no event for
+     * responses already in the ring). A broken ring rejects everything outstanding and returns; a
+     * call from inside a promise callback of an ongoing poll returns 0 (the outer poll goes on).
      */
     public int poll() {
         if (failure != null || polling) {
             return 0;
         }
         polling = true;
+        moreToDo = false;
         int taken = 0;
+        int consumed = 0;
         try {
             do {
-                taken += takeResponses(ring.unconsumedResponses());
+                int arrived = ring.unconsumedResponses();
+                int now = Math.min(arrived, ring.size() - consumed);
+                moreToDo = now < arrived;
+                consumed += now;
+                taken += takeResponses(now);
                 sendWaiting();
                 push();
-            } while (failure == null && ring.finalCheckForResponses());
+            } while (failure == null && !moreToDo && ring.finalCheckForResponses());
         } catch (RingBroken broken) {
             breakWith(broken);
         } finally {
@@ -135,7 +147,12 @@ public final class RingClient<Req, Rsp> {
      * arrives during a poll makes the next wait return at once, so none is lost.
      */
     public Promise<Void> pollOnEvents(EventChannels channels, int port) {
-        return RingEvents.drive(channels, port, this::poll, () -> failure);
+        return RingEvents.drive(channels, port, this::poll, this::hasMoreToDo, () -> failure);
+    }
+
+    /** Whether the last {@link #poll()} used up its turn and left responses in the ring. */
+    public boolean hasMoreToDo() {
+        return moreToDo && failure == null;
     }
 
     /** Requests sent and not yet answered. */

@@ -24,7 +24,9 @@ import java.util.function.Function;
  * request. A request index the front could
  * not have produced, or an entry the codec rejects, breaks the server with {@link RingBroken}:
  * {@link #poll()} returns normally, takes nothing more, and responses still being computed are
- * dropped.
+ * dropped. So does {@link #close()}, which the back end calls before it unmaps the ring: a
+ * handler that completes later (its I/O was under way) then touches neither the ring nor the
+ * channel.
  *
  * @param <Req> request values
  * @param <Rsp> response values
@@ -38,6 +40,9 @@ public final class RingServer<Req, Rsp> {
     private final MemorySegment copy;
     private int inProgress;
     private boolean polling;
+    private boolean closed;
+    /** The last poll used up its turn with requests left in the ring (and the event not re-armed). */
+    private boolean moreToDo;
     private RingBroken failure;
 
     /**
@@ -62,26 +67,35 @@ public final class RingServer<Req, Rsp> {
     }
 
     /**
-     * Takes every request that has arrived and starts its handler, pushes the responses that are
-     * ready, and re-arms the event before returning; returns the number of requests taken. A call
+     * Takes the requests that have arrived, at most {@link BackRing#size()} of them, and starts
+     * their handlers, pushes the responses that are ready, and, if it took everything, re-arms the
+     * event before returning; returns the number of requests taken. A front that sends as fast as
+     * this end serves cannot hold the loop: a call that used up its turn leaves the rest for the
+     * next call and says so ({@link #hasMoreToDo()}; {@link #pollOnEvents} then polls again on the
+     * loop's next turn, since the front owes no event for requests already in the ring). A call
      * from inside a handler of an ongoing poll returns 0.
      */
     public int poll() {
-        if (failure != null || polling) {
+        if (failure != null || closed || polling) {
             return 0;
         }
         polling = true;
+        moreToDo = false;
         int taken = 0;
         try {
             do {
                 int count = ring.unconsumedRequests();
                 for (int i = 0; i < count && failure == null; i++) {
+                    if (taken == ring.size()) {
+                        moreToDo = true;
+                        break;
+                    }
                     ring.takeRequest(copy);
                     taken++;
                     dispatch();
                 }
                 flush();
-            } while (failure == null && ring.finalCheckForRequests());
+            } while (failure == null && !moreToDo && ring.finalCheckForRequests());
         } catch (RingBroken broken) {
             failure = broken;
         } finally {
@@ -97,7 +111,21 @@ public final class RingServer<Req, Rsp> {
      * arrives during a poll makes the next wait return at once, so none is lost.
      */
     public Promise<Void> pollOnEvents(EventChannels channels, int port) {
-        return RingEvents.drive(channels, port, this::poll, () -> failure);
+        return RingEvents.drive(channels, port, this::poll, this::hasMoreToDo, () -> failure);
+    }
+
+    /** Whether the last {@link #poll()} used up its turn and left requests in the ring. */
+    public boolean hasMoreToDo() {
+        return moreToDo && failure == null && !closed;
+    }
+
+    /**
+     * Stops serving for good, before the ring's memory is unmapped or its channel unbound: {@link
+     * #poll()} takes nothing more, and responses of handlers still running are dropped when they
+     * complete (their front end is gone with the ring). Idempotent.
+     */
+    public void close() {
+        closed = true;
     }
 
     /** Requests taken whose response is not yet in the ring. */
@@ -133,7 +161,7 @@ public final class RingServer<Req, Rsp> {
 
     private void respond(long id, Req request, Rsp response) {
         inProgress--;
-        if (failure != null) {
+        if (failure != null || closed) {
             return;
         }
         MemorySegment slot = ring.responseSlot();

@@ -5,6 +5,7 @@ import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.xen.evtchn.EventChannels;
 import dev.weft.xen.ring.BytePipe;
+import dev.weft.xen.ring.ReadTurns;
 import dev.weft.xen.ring.RingBroken;
 import dev.weft.xen.ring.XenstoreRingPage;
 import java.lang.foreign.MemorySegment;
@@ -25,8 +26,11 @@ import java.util.Objects;
  * is never lost); after a pass that moved bytes it notifies the peer, which may have been waiting
  * for data or for space. Bytes are taken out of the ring only while a read is pending, so a
  * reader that stops reading stops the peer (the ring fills). Writes larger than the ring go in
- * pieces as the peer makes room. A ring the peer corrupted ({@link RingBroken}) fails every
- * pending and later operation with that error. The ring has no end-of-stream: reads end only
+ * pieces as the peer makes room. At most {@value ReadTurns#PER_TURN} reads are answered between two
+ * turns of the loop (an event on the port, or a pause round); the next waits for a pause round,
+ * so that a daemon writing as fast as the guest reads cannot hold the loop (it owes no event for
+ * bytes already in the ring, so the wait is for the loop's turn, not for an event). A ring the
+ * peer corrupted ({@link RingBroken}) fails every pending and later operation with that error. The ring has no end-of-stream: reads end only
  * after {@code shutdown(READ)} or close. Closing stops the event loop of this flow; the page and
  * the port stay the caller's to release.
  */
@@ -41,6 +45,8 @@ public final class RingFlow implements Flow {
     private Throwable failure;
     private boolean readShut;
     private boolean writeShut;
+    /** Reads answered since the loop last gave this flow a turn. */
+    private final ReadTurns turns = new ReadTurns(this::pass);
 
     /** A write not yet wholly in the ring. */
     private static final class PendingWrite {
@@ -74,6 +80,7 @@ public final class RingFlow implements Flow {
     private void waitForEvent(long seen) {
         waitingForEvent = channels.after(port, seen);
         waitingForEvent.onAny(now -> {
+            turns.newTurn();
             pass();
             if (failure == null) {
                 waitForEvent(now);
@@ -116,10 +123,15 @@ public final class RingFlow implements Flow {
         if (pendingRead == null) {
             return false;
         }
+        if (turns.usedUp()) {
+            turns.awaitNextTurn();
+            return false;
+        }
         int n = pipe.read(inbound, 0, inbound.length);
         if (n == 0) {
             return false;
         }
+        turns.read();
         Resolver<Read> read = pendingRead;
         pendingRead = null;
         // Lent until the next read, as Flow allows: the next read may reuse the buffer.

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -37,7 +38,9 @@ import java.util.function.Function;
  * connection, as does any header claiming more than 4096 bytes ({@link MessageReader} checks
  * that before allocating) and any malformed reply payload ({@link Replies}). A request the user
  * cancels keeps its entry until its reply comes: the id must not be reused while the daemon may
- * still answer it.
+ * still answer it. A cancelled XS_WATCH or XS_TRANSACTION_START that the daemon then carries out
+ * is taken back (XS_UNWATCH, an abort) when its reply comes, so the daemon holds nothing for a
+ * caller that gave up.
  *
  * <p><b>Reading.</b> One read is always pending on the flow ({@link MessageReader#readFrom}, a
  * flatMap tail call, so it runs in constant memory); the reader hands out whole messages. A
@@ -297,12 +300,38 @@ public final class XenStore extends StoreView {
         String context = "WATCH " + path + " " + token;
         Stream.WithPush<WatchEvent> events = Stream.create();
         watches.put(token, events.push());
-        return ok(MessageType.WATCH, Message.strings(path, token), context)
+        return undoneIfAbandoned(ok(MessageType.WATCH, Message.strings(path, token), context)
                 .map(ok -> new Watch(this, path, token, events.stream()))
                 .recover(failure -> {
                     removeWatch(token, events.push());
                     return Promise.rejected(failure);
-                });
+                }), abandoned -> abandoned.unwatch().onFailure(ignored -> {
+                    // the connection failed meanwhile: the daemon dropped the watch with it
+                }));
+    }
+
+    /**
+     * {@code work}, a request that makes the daemon hold something for this connection (a watch,
+     * a transaction), as a promise the caller may cancel. Cancelling it does not withdraw the
+     * request, which the daemon may already have carried out, and the reply would then be
+     * dropped with its id; so the reply is still awaited, and if it is a success that came after
+     * the caller gave up, {@code undo} takes back what the daemon holds (a watch or transaction
+     * left at the daemon counts against the connection's quota for as long as it lives).
+     */
+    private static <T> Promise<T> undoneIfAbandoned(Promise<T> work, Consumer<? super T> undo) {
+        Resolver<T> result = Promise.task();
+        work.onAny(value -> {
+            if (result.promise().isPending()) {
+                result.resolve(value);
+            } else {
+                undo.accept(value);
+            }
+        }, failure -> {
+            if (result.promise().isPending()) {
+                result.reject(failure);
+            }
+        });
+        return result.promise();
     }
 
     Promise<Void> unwatch(Watch watch) {
@@ -339,8 +368,11 @@ public final class XenStore extends StoreView {
     }
 
     private <T> Promise<T> attempt(Function<? super Transaction, ? extends Promise<T>> body, int attempt) {
-        return send(MessageType.TRANSACTION_START, 0, Message.strings(""), "TRANSACTION_START")
-                .map(reply -> new Transaction(this, decode(reply, r -> Replies.transactionId(r, "TRANSACTION_START")), attempt))
+        return undoneIfAbandoned(send(MessageType.TRANSACTION_START, 0, Message.strings(""), "TRANSACTION_START")
+                .map(reply -> new Transaction(this, decode(reply, r -> Replies.transactionId(r, "TRANSACTION_START")), attempt)),
+                abandoned -> abandoned.end(false).onFailure(ignored -> {
+                    // the connection failed meanwhile: the daemon dropped the transaction with it
+                }))
                 .flatMap(tx -> Promise.<T>apply(() -> body.apply(tx)).tryBind(
                         value -> tx.end(true).<T>map(ok -> value)
                                 .recover(failure -> retryOrFail(body, attempt, failure)),

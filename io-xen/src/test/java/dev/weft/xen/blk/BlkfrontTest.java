@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.device.Block;
 import dev.weft.promise.Promise;
@@ -226,6 +227,34 @@ class BlkfrontTest {
         assertEquals(0, rig.split.frontDomain.liveGrants());
         assertEquals(0, rig.split.frontDomain.boundPorts());
         assertEquals(0, rig.front(() -> Promise.of(blkfront.unreusablePages())));
+    }
+
+    @Test
+    void pagesThatCannotBeGrantedForAnyReasonRejectTheReadWithNoGrantsInsteadOfThrowing() throws Exception {
+        Blkfront blkfront = connect("w", READ_WRITE, Blkfront.Config.DEFAULT);
+        Promise<Void> read = rig.front(() -> {
+            rig.split.grants.close(); // sharing now fails with an IllegalStateException, not a GrantException
+            return Promise.of(blkfront.read(0, List.of(arena.allocate(512))));
+        });
+        assertEquals(BlockDeviceException.Reason.NO_GRANTS, failureOf(read));
+    }
+
+    @Test
+    void disconnectingWithXenstoreGoneStillReleasesTheDeviceOnThisSide() throws Exception {
+        rig = new VbdRig(DISK_BYTES, "w");
+        rig.startBlkback(READ_WRITE);
+        Blkfront blkfront = rig.startBlkfront(Blkfront.Config.DEFAULT);
+        rig.front(() -> rig.split.frontStore.close()); // xenbus can no longer say goodbye to the backend
+
+        Promise<Void> disconnected = rig.front(() -> {
+            Promise<Void> done = blkfront.disconnect();
+            return done.map(v -> done).recover(failure -> Promise.of(done));
+        });
+
+        assertTrue(disconnected.isRejected(), "the xenbus close failed, and says so");
+        assertEquals(0, rig.split.frontDomain.boundPorts());
+        assertEquals(BlockDeviceException.Reason.DISCONNECTED,
+                failureOf(rig.front(() -> Promise.of(blkfront.read(0, List.of(arena.allocate(512)))))));
     }
 
     @Test

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.Promise;
+import dev.weft.xen.bus.Backend;
+import dev.weft.xen.bus.IdleDriver;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
+import dev.weft.xen.bus.XenbusState;
 import dev.weft.xen.grant.GrantRef;
 import dev.weft.xen.grant.MappedPages;
 import dev.weft.xen.ring.RingCodec;
@@ -169,6 +172,49 @@ class HostileBlkbackOverXenbusTest {
         });
         rig.front(() -> blkfront.read(0, List.of(arena.allocate(4096))));
         assertTrue(rig.front(() -> Promise.of(blkfront.broken().isEmpty())));
+    }
+
+    @Test
+    void aBackendOfferingANonsensicalRingOrderRejectsStartInsteadOfHanging() throws Exception {
+        rig = new VbdRig(1 << 20, "w");
+        rig.back(() -> rig.split.backStore.write(VbdRig.BACK + "/max-ring-page-order", "lots"));
+        rig.startBackend(new IdleDriver());
+        Promise<Blkfront> started = rig.front(() -> settled(Blkfront.start(rig.split.frontStore, VbdRig.FRONT,
+                rig.split.frontChannels, rig.split.grants, Blkfront.Config.DEFAULT)));
+        BlockDeviceException failure = assertInstanceOf(BlockDeviceException.class, started.failure());
+        assertEquals(BlockDeviceException.Reason.BROKEN, failure.reason());
+    }
+
+    @Test
+    void aReconnectionWhoseDiskMakesNoSenseRejectsThoseWaitingForIt() throws Exception {
+        rig = new VbdRig(1 << 20, "w");
+        int[] connects = {0};
+        Backend backend = rig.startBackend(new XenbusDriver() {
+            @Override
+            public Promise<Void> connect(XenbusEnd end) {
+                String sectorSize = ++connects[0] == 1 ? "512" : "1000"; // the second time, not a power of two
+                return end.store().write(end.path() + "/sectors", "64")
+                        .flatMap(v -> end.store().write(end.path() + "/sector-size", sectorSize));
+            }
+
+            @Override
+            public Promise<Void> disconnect(XenbusEnd end) {
+                return Promise.unit();
+            }
+        });
+        Blkfront blkfront = rig.startBlkfront(Blkfront.Config.DEFAULT);
+        // Asks for the next connection once the current one is gone (the frontend published Closed).
+        Promise<Void> waiting = rig.front(() -> Promise.of(
+                blkfront.frontend().reach(XenbusState.CLOSED).flatMap(v -> blkfront.whenConnected())));
+        rig.back(() -> {
+            backend.reconnect();
+            return Promise.unit();
+        });
+
+        Promise<Void> outcome = rig.front(() -> settled(waiting));
+
+        assertEquals(BlockDeviceException.Reason.BROKEN,
+                assertInstanceOf(BlockDeviceException.class, outcome.failure()).reason());
     }
 
     /** Fulfilled with {@code promise} itself once it has resolved either way. */

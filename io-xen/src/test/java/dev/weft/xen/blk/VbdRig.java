@@ -26,11 +26,16 @@ final class VbdRig {
 
     /** A rig over a new file of {@code bytes} zero bytes, with mode {@code mode} ("w" or "r"). */
     VbdRig(long bytes, String mode) throws Exception {
+        this(bytes, mode, 2);
+    }
+
+    /** As {@link #VbdRig(long, String)}, with a blocking pool of {@code poolThreads} threads. */
+    VbdRig(long bytes, String mode, int poolThreads) throws Exception {
         split = new SplitDeviceRig(FRONT, BACK, Map.of("mode", mode));
         disk = Files.createTempFile("vbd", ".img");
         file = FileChannel.open(disk, StandardOpenOption.READ, StandardOpenOption.WRITE);
         file.write(ByteBuffer.allocate(1), bytes - 1);
-        pool = back(() -> Promise.of(BlockingPool.create(split.backLoop, 2, 256)));
+        pool = back(() -> Promise.of(BlockingPool.create(split.backLoop, poolThreads, 256)));
     }
 
     Blkback startBlkback(Blkback.Config config) throws Exception {

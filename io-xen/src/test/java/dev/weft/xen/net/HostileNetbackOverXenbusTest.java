@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.Promise;
 import dev.weft.xen.bus.Backend;
+import dev.weft.xen.bus.IdleDriver;
 import dev.weft.xen.bus.SplitDeviceRig;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -105,6 +107,18 @@ class HostileNetbackOverXenbusTest {
         Promise<Void> later = rig.front(() -> Promise.of(netfront.write(List.of(arena.allocate(60)))));
         assertEquals(NetworkException.Reason.BROKEN, assertInstanceOf(NetworkException.class, later.failure()).reason());
         assertEquals("alive", rig.front(() -> Promise.of("alive")));
+    }
+
+    @Test
+    void aBackendWithoutRxCopyRejectsStartWithUnsupportedInsteadOfHanging() throws Exception {
+        rig = new SplitDeviceRig(NetfrontTest.FRONT, NetfrontTest.BACK, Map.of("mac", "00:16:3e:00:00:01"));
+        rig.back(() -> Backend.start(rig.backStore, NetfrontTest.BACK, new IdleDriver()));
+        Promise<Netfront> started = rig.front(() -> settled(
+                Netfront.start(rig.frontStore, NetfrontTest.FRONT, rig.frontChannels, rig.grants)));
+        NetworkException failure = assertInstanceOf(NetworkException.class, started.failure());
+        assertEquals(NetworkException.Reason.UNSUPPORTED, failure.reason());
+        assertEquals(0, rig.frontDomain.liveGrants());
+        assertEquals(0, rig.frontDomain.boundPorts());
     }
 
     /** Fulfilled with {@code promise} itself once it has resolved either way. */

@@ -162,6 +162,15 @@ class NetfrontTest {
     }
 
     @Test
+    void aFrameThatCannotBeGrantedForAnyReasonIsRejectedWithNoGrantsInsteadOfThrown() throws Exception {
+        Promise<Void> write = rig.front(() -> {
+            rig.grants.close(); // sharing now fails with an IllegalStateException, not a GrantException
+            return Promise.of(netfront.write(fragments(randomFrame(60))));
+        });
+        assertEquals(NetworkException.Reason.NO_GRANTS, assertInstanceOf(NetworkException.class, write.failure()).reason());
+    }
+
+    @Test
     void aSecondListenerIsRefused() throws Exception {
         Promise<Void> second = rig.front(() -> {
             netfront.listen(frame -> { });
@@ -181,6 +190,30 @@ class NetfrontTest {
         assertEquals(NetworkException.Reason.DISCONNECTED, assertInstanceOf(NetworkException.class, write.failure()).reason());
         assertEquals(0, rig.frontDomain.liveGrants());
         assertEquals(0, rig.frontDomain.boundPorts());
+    }
+
+    @Test
+    void disconnectingWithXenstoreGoneStillEndsTheListenerAndGivesBackThePort() throws Exception {
+        Promise<Void> listening = rig.front(() -> Promise.of(netfront.listen(frame -> { })));
+        rig.front(() -> rig.frontStore.close()); // xenbus can no longer say goodbye to the backend
+
+        Promise<Void> disconnected = rig.front(() -> {
+            Promise<Void> done = netfront.disconnect();
+            return done.map(v -> done).recover(failure -> Promise.of(done));
+        });
+
+        assertTrue(disconnected.isRejected(), "the xenbus close failed, and says so");
+        assertTrue(!listening.isPending(), "the listener's promise ended");
+        assertEquals(0, rig.frontDomain.boundPorts());
+        Promise<Void> write = rig.front(() -> Promise.of(netfront.write(fragments(randomFrame(100)))));
+        assertEquals(NetworkException.Reason.DISCONNECTED, assertInstanceOf(NetworkException.class, write.failure()).reason());
+    }
+
+    @Test
+    void listeningAfterDisconnectIsRefusedInsteadOfWaitingForever() throws Exception {
+        rig.front(netfront::disconnect);
+        Promise<Void> late = rig.front(() -> Promise.of(netfront.listen(frame -> { })));
+        assertEquals(NetworkException.Reason.DISCONNECTED, assertInstanceOf(NetworkException.class, late.failure()).reason());
     }
 
     @Test

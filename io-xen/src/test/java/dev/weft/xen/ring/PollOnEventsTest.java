@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
 import dev.weft.xen.evtchn.EventChannelDevice;
 import dev.weft.xen.evtchn.EventChannels;
 import dev.weft.xen.evtchn.XenEngine;
@@ -16,6 +17,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +86,69 @@ class PollOnEventsTest {
         peerDevice.notify(peerPort);
 
         assertEquals(42L, loop.run(loop.withTimeout(PATIENCE, answer)));
+    }
+
+    @Test
+    void requestsLeftByAPollThatUsedItsTurnAreServedOnTheNextTurnWithoutAnEvent() {
+        int more = 5 * ring.size();
+        int[] served = {0};
+        Promise<Void> allServed = loop.run(Promise.apply(() -> {
+            bind();
+            // The front notifies only when asked (req_event), which a back in the middle of a poll has not done.
+            RingClient<Long, Long> client =
+                    new RingClient<>(ring.front(), LongCodec.INSTANCE, () -> peerDevice.notify(peerPort));
+            client.request(0L);
+            Resolver<Void> done = Promise.pending();
+            new RingServer<Long, Long>(ring.back(), LongCodec.INSTANCE, request -> {
+                client.poll(); // the front takes what was answered and keeps the ring busy
+                if (++served[0] <= more) {
+                    client.request(request);
+                } else {
+                    done.resolve(null);
+                }
+                return Promise.of(request);
+            }, (request, failure) -> 0L, () -> { }).pollOnEvents(channels, port);
+            return Promise.of(done.promise());
+        }));
+
+        loop.run(loop.withTimeout(PATIENCE, allServed));
+
+        assertEquals(more + 1, served[0]);
+        assertEquals(1, channels.counter(port), "one event, the first push's (req_event starts at 1); none after");
+    }
+
+    @Test
+    void responsesLeftByAPollThatUsedItsTurnAreTakenOnTheNextTurnWithoutAnEvent() {
+        int more = 5 * ring.size();
+        int[] answered = {0};
+        List<RingServer<Long, Long>> back = new ArrayList<>();
+        Promise<Void> allAnswered = loop.run(Promise.apply(() -> {
+            bind();
+            // Told of each batch, the back answers it at once, as if on another CPU, and notifies when asked.
+            RingClient<Long, Long> client =
+                    new RingClient<>(ring.front(), LongCodec.INSTANCE, () -> back.getFirst().poll());
+            back.add(new RingServer<>(ring.back(), LongCodec.INSTANCE, Promise::of, (request, failure) -> 0L,
+                    () -> peerDevice.notify(peerPort)));
+            Resolver<Void> done = Promise.pending();
+            Consumer<Long> again = new Consumer<>() {
+                @Override
+                public void accept(Long response) {
+                    if (++answered[0] <= more) {
+                        client.request(response).onSuccess(this); // each answer asks again, as RX reposts its page
+                    } else {
+                        done.resolve(null);
+                    }
+                }
+            };
+            client.pollOnEvents(channels, port);
+            client.request(0L).onSuccess(again);
+            return Promise.of(done.promise());
+        }));
+
+        loop.run(loop.withTimeout(PATIENCE, allAnswered));
+
+        assertEquals(more + 1, answered[0]);
+        assertEquals(1, channels.counter(port), "one event, for the first answer; none after");
     }
 
     @Test

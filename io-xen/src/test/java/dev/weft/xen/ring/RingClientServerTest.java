@@ -44,6 +44,48 @@ class RingClientServerTest {
     }
 
     @Test
+    void aFrontThatKeepsTheRingBusyCannotHoldOnePollForEver() {
+        int[] issued = {1};
+        RingServer<Long, Long> server = new RingServer<>(ring.back(), LongCodec.INSTANCE, request -> {
+            // The front, as if on another CPU: takes what was answered and sends one more, as fast as we serve.
+            client.poll();
+            if (issued[0] < 10_000) {
+                issued[0]++;
+                client.request(request);
+            }
+            return Promise.of(request);
+        }, (request, failure) -> 0L, () -> frontNotified++);
+        client.request(1L);
+
+        int taken = server.poll();
+
+        assertTrue(taken <= ring.size(), "one poll took " + taken + " requests from a ring of " + ring.size());
+    }
+
+    @Test
+    void aBackThatAnswersAsFastAsTheFrontAsksCannotHoldOnePollForEver() {
+        List<RingServer<Long, Long>> back = new ArrayList<>();
+        // Told of each batch, the back answers it at once, as if on another CPU (netback filling posted RX pages).
+        RingClient<Long, Long> front = new RingClient<>(ring.front(), LongCodec.INSTANCE, () -> back.getFirst().poll());
+        back.add(doublingServer());
+        int[] sent = {1};
+        java.util.function.Consumer<Long> repost = new java.util.function.Consumer<>() {
+            @Override
+            public void accept(Long response) {
+                if (sent[0] < 10_000) {
+                    sent[0]++;
+                    front.request(1L).onSuccess(this);
+                }
+            }
+        };
+        front.request(1L).onSuccess(repost);
+
+        int taken = front.poll();
+
+        assertTrue(taken <= ring.size(), "one poll took " + taken + " responses from a ring of " + ring.size());
+    }
+
+    @Test
     void aRequestIsAnsweredThroughTheRing() {
         RingServer<Long, Long> server = doublingServer();
         Promise<Long> answer = client.request(21L);

@@ -189,6 +189,40 @@ class XenStoreProtocolTest {
     }
 
     @Test
+    void aWatchCancelledBeforeItsAcknowledgementIsTakenBackFromTheDaemon() {
+        Promise<Watch> watch = client.watch("/k", "t1");
+        Message watchRequest = loop.run(daemon.nextRequest());
+        watch.cancel();
+        daemon.reply(watchRequest, Message.strings("OK"));
+        handleEverythingSentSoFar();
+        client.read("/after");
+        Message next = loop.run(daemon.nextRequest());
+        assertEquals(MessageType.UNWATCH.number(), next.type(), "got " + next);
+        assertEquals("/k\0t1\0", new String(next.payload()));
+    }
+
+    @Test
+    void aTransactionCancelledBeforeItStartedIsAbortedAtTheDaemon() {
+        Promise<String> transaction = client.transaction(tx -> tx.read("/k"));
+        Message start = loop.run(daemon.nextRequest());
+        transaction.cancel();
+        daemon.reply(start, Message.strings("17"));
+        handleEverythingSentSoFar();
+        client.read("/after");
+        Message next = loop.run(daemon.nextRequest());
+        assertEquals(MessageType.TRANSACTION_END.number(), next.type(), "got " + next);
+        assertEquals(17, next.transactionId());
+        assertEquals("F\0", new String(next.payload()));
+    }
+
+    /** A read answered: the client has handled every reply the daemon sent before it. */
+    private void handleEverythingSentSoFar() {
+        Promise<String> probe = client.read("/probe");
+        daemon.reply(loop.run(daemon.nextRequest()), "probe".getBytes());
+        assertEquals("probe", loop.run(probe));
+    }
+
+    @Test
     void theRequestCarriesTheTypeThePathAndANul() {
         client.read("/local/domain/3/name");
         Message request = loop.run(daemon.nextRequest());

@@ -1,0 +1,91 @@
+package dev.weft.xen.bus;
+
+import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Whoever waits for a frontend driver's device to connect: the caller of its {@code start} (the
+ * first connection) and callers of its {@code whenConnected} (the next one). Each wait ends once:
+ * fulfilled when the device connects, or rejected when that connection fails or the xenbus end
+ * stops first, so that a backend the driver refuses (its connect hook fails, or its disk or link
+ * makes no sense) or a device closed before it ever connected never leaves a caller waiting for
+ * ever.
+ *
+ * <p><b>Threading: LOOP THREAD ONLY</b> (the driver's loop).
+ */
+public final class ConnectionWaiters {
+    private final Resolver<Void> first = Promise.pending();
+    private final List<Resolver<Void>> next = new ArrayList<>();
+    private final Supplier<? extends Throwable> closedBeforeConnecting;
+    /** Why the end stopped, once it has: later waits fail with it at once. */
+    private Throwable stopped;
+
+    /**
+     * An empty set; {@code closedBeforeConnecting} makes the failure for waits still pending when
+     * the end stops without a failure of its own (it was closed).
+     */
+    public ConnectionWaiters(Supplier<? extends Throwable> closedBeforeConnecting) {
+        this.closedBeforeConnecting = closedBeforeConnecting;
+    }
+
+    /** Fulfilled at the device's first connection; rejected if it fails or the end stops before. */
+    public Promise<Void> first() {
+        return first.promise();
+    }
+
+    /** Fulfilled at the next connection; rejected if the end stops before. */
+    public Promise<Void> next() {
+        if (stopped != null) {
+            return Promise.rejected(stopped);
+        }
+        Resolver<Void> waiter = Promise.pending();
+        next.add(waiter);
+        return waiter.promise();
+    }
+
+    /** The device connected: every wait is fulfilled. */
+    public void connected() {
+        if (first.promise().isPending()) {
+            first.resolve(null);
+        }
+        for (Resolver<Void> waiter : take()) {
+            waiter.resolve(null);
+        }
+    }
+
+    /**
+     * A connection failed after the handshake (the backend's values made no sense): whoever waits
+     * for it, the first connection or the next, is rejected; later waits are for the one after.
+     */
+    public void connectionFailed(Throwable failure) {
+        if (first.promise().isPending()) {
+            first.reject(failure);
+        }
+        for (Resolver<Void> waiter : take()) {
+            waiter.reject(failure);
+        }
+    }
+
+    /**
+     * Ends every wait when {@code end} stops: with its failure (a driver hook or xenstore failed),
+     * or with {@code closedBeforeConnecting}'s if it was closed.
+     */
+    public void endWhenStopped(XenbusEnd end) {
+        end.stopped().onAny(closed -> stopped(closedBeforeConnecting.get()), this::stopped);
+    }
+
+    private void stopped(Throwable failure) {
+        stopped = failure;
+        connectionFailed(failure);
+    }
+
+    /** The waiters of the next connection, removed first: a woken one may wait again. */
+    private List<Resolver<Void>> take() {
+        List<Resolver<Void>> waiting = new ArrayList<>(next);
+        next.clear();
+        return waiting;
+    }
+}
