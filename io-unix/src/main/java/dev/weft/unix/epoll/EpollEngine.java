@@ -16,10 +16,10 @@ import java.util.Arrays;
  * <p><b>Threading: all operations except {@link #wakeup()} MUST be called on the loop thread.</b>
  * {@code wakeup()} is safe from any thread at any time, also during and after {@link #close()}.
  *
- * <p><b>Level-triggered</b> (every source but the wakeup eventfd). A handler is called on every
- * poll while its fd is ready for an event in its interest set. The loop's handlers resolve
- * promises, and a promise-based reader may take one buffer and then wait for its consumer
- * (back-pressure) instead of reading until EAGAIN. With edge-triggered epoll that reader would never be told again about the data it left behind unless
+ * <p><b>Level-triggered.</b> A handler is called on every poll while its fd is ready for an event
+ * in its interest set. The loop's handlers resolve promises, and a promise-based reader may take
+ * one buffer and then wait for its consumer (back-pressure) instead of reading until EAGAIN. With
+ * edge-triggered epoll that reader would never be told again about the data it left behind unless
  * every handler kept its own "still readable" bookkeeping, as Netty's does. Level-triggered needs
  * none, and it makes two further guarantees cheap: an exception from a handler loses nothing (the
  * rest of the batch is reported again by the next poll), and so does a batch larger than the
