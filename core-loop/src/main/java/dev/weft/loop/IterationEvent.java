@@ -62,9 +62,10 @@ final class IterationEvent extends Event {
 
     /**
      * A begun event if a recording has this event type enabled, else null. Why not always {@code
-     * new} and {@code shouldCommit()}: escape analysis removed the unused event only while the
-     * iteration stayed small; once the readiness dispatch inlined a whole request path (epoll's
-     * plain HTTP), it failed and every iteration allocated the event, about 80 B, with JFR off.
+     * new} and {@code shouldCommit()}: that leaves the allocation to escape analysis, which removes
+     * the unused event only when the JIT compiles the whole iteration as one piece; when the
+     * readiness dispatch inlines a request path it may not, and every iteration would allocate
+     * the event, about 80 B, with JFR off.
      */
     static IterationEvent beginIfEnabled() {
         if (!TYPE.isEnabled()) {

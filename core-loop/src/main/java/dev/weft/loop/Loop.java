@@ -127,7 +127,7 @@ import java.util.function.Supplier;
  * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. The watchdog,
  * when on, adds two opaque stores and one read per callback. The JFR iteration event is made and
  * begun only while a recording has it enabled (one static read otherwise), not left to escape
- * analysis, which gave up once a request path was inlined into the iteration ({@code WakeupBench}
+ * analysis, which may fail once a request path is inlined into the iteration ({@code WakeupBench}
  * and {@code ServerPathBench} measure the bytes per iteration).
  *
  * <p><b>Clock reads</b> (each 24 ns of CPU through a VM's vDSO, {@code ClockReadBench}). The
