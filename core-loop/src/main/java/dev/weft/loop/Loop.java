@@ -119,15 +119,16 @@ import java.util.function.Supplier;
  * blocked, readable from any thread. Each iteration is also a JFR event, {@code
  * dev.weft.loop.Iteration} ({@link IterationEvent}: its steps' counts, the poll timeout, the time
  * blocked), recorded by default for iterations over 20 ms; a watchdog report is the JFR event
- * {@code dev.weft.loop.BlockedCallback}. While no recording asks for them the JIT removes them.
+ * {@code dev.weft.loop.BlockedCallback}. While no recording asks for them neither is made.
  *
  * <p><b>Cost per iteration.</b> Nothing is allocated: hooks are copy-on-write arrays, the timer
  * handler and the batch arrays are fields made once, the inbox is drained in a counted loop. No
  * lock is taken on the loop thread: the inbox is lock-free (JCTools), the metrics and the
  * watchdog stamp are opaque stores, and the engines block in park or epoll_wait. The watchdog,
- * when on, adds two opaque stores and one read per callback. The JFR iteration event is made,
- * begun and asked {@code shouldCommit()} every iteration; with no recording that wants it the JIT
- * removes all three ({@code WakeupBench} measures 0 bytes per iteration).
+ * when on, adds two opaque stores and one read per callback. The JFR iteration event is made and
+ * begun only while a recording has it enabled (one static read otherwise), not left to escape
+ * analysis, which may fail once a request path is inlined into the iteration ({@code WakeupBench}
+ * and {@code ServerPathBench} measure the bytes per iteration).
  *
  * <p><b>Clock reads</b> (each 24 ns of CPU through a VM's vDSO, {@code ClockReadBench}). The
  * busy/blocked metrics need an iteration's start and end; inside one {@code run} or {@code
@@ -1078,8 +1079,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     /** One iteration, in the order of the class notes. Loop thread, with RUNNING set. */
     private int iterate(long maxBlockNanos) {
-        IterationEvent event = new IterationEvent(); // removed by escape analysis unless recording
-        event.begin();
+        IterationEvent event = IterationEvent.beginIfEnabled(); // null unless a recording wants it
         long startNanos = startCarried ? carriedStartNanos : System.nanoTime();
         int hooks = enterHooks.runInOrder();
         // 1. Paused before this iteration began, then further rounds while nothing else is ready.
@@ -1122,7 +1122,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
         carriedStartNanos = endNanos; // the next iteration of this run starts where this one ended
         startCarried = true;
         work += ready;
-        if (event.shouldCommit()) {
+        if (event != null && event.shouldCommit()) {
             event.record(name, rounds, woken, tasks, timers, ready, timeout, blocked);
             event.commit();
         }

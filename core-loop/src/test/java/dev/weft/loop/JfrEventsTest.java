@@ -1,6 +1,8 @@
 package dev.weft.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.Promise;
@@ -49,6 +51,22 @@ class JfrEventsTest {
         assertEquals(1, work.getInt("inboxTasks"));
         assertEquals(1, work.getInt("timersFired"));
         assertEquals(1, work.getInt("readinessCallbacks"));
+    }
+
+    @Test
+    void anIterationEventIsMadeOnlyWhileARecordingHasItEnabled() {
+        assertNull(IterationEvent.beginIfEnabled(), "made with no recording running");
+        try (Recording recording = new Recording()) {
+            recording.disable("dev.weft.loop.Iteration");
+            recording.start();
+            assertNull(IterationEvent.beginIfEnabled(), "made while the running recording has it disabled");
+        }
+        try (Recording recording = new Recording()) {
+            recording.enable("dev.weft.loop.Iteration");
+            recording.start();
+            assertNotNull(IterationEvent.beginIfEnabled(), "not made while a recording has it enabled");
+        }
+        assertNull(IterationEvent.beginIfEnabled(), "still made after the recording closed");
     }
 
     @Test

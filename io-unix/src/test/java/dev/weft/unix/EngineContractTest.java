@@ -23,6 +23,8 @@ import java.util.stream.Stream;
 /** The behaviour every engine shares, run on each of them. */
 class EngineContractTest {
 
+    /** This process's open file descriptors, one entry each. */
+    private static final Path FDS = Path.of("/proc/self/fd");
     /** Long enough never to expire on a loaded machine; a poll that hangs fails instead of blocking the build. */
     private static final long PATIENCE = TimeUnit.SECONDS.toNanos(10);
 
@@ -201,16 +203,33 @@ class EngineContractTest {
 
     @EngineTest
     void openingAndClosingAThousandEnginesLeaksNoFileDescriptor(EngineKind kind) throws IOException {
-        Path fds = Path.of("/proc/self/fd");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd");
-        Engines.open(kind).close(); // load every class first: class loading may open jars
-        long before = count(fds);
+        long before = openFdsOnceLoaded(kind);
 
         for (int i = 0; i < 1_000; i++) {
             Engines.open(kind).close();
         }
 
-        assertEquals(before, count(fds));
+        assertEquals(before, count(FDS));
+    }
+
+    @EngineTest
+    void enginesWokenFromAnotherThreadWhileTheyCloseLeakNoFileDescriptor(EngineKind kind) throws Exception {
+        long before = openFdsOnceLoaded(kind);
+
+        for (int i = 0; i < 200; i++) {
+            Engine engine = Engines.open(kind);
+            engine.wakeup();
+            engine.poll(0); // one wakeup reported and consumed, the next ones pending at close
+            Thread waker = Thread.ofPlatform().start(() -> {
+                for (int w = 0; w < 100; w++) {
+                    engine.wakeup();
+                }
+            });
+            engine.close();
+            waker.join();
+        }
+
+        assertEquals(before, count(FDS), "an fd leaked, or one was closed twice (another file's)");
     }
 
     @EngineTest
@@ -223,6 +242,13 @@ class EngineContractTest {
 
             assertDoesNotThrow(pair::send, "the engine closed a source it should only forget");
         }
+    }
+
+    /** The open fds once an engine of this kind has been opened and closed (class loading may open jars). */
+    private static long openFdsOnceLoaded(EngineKind kind) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(FDS), "needs /proc/self/fd");
+        Engines.open(kind).close();
+        return count(FDS);
     }
 
     private static long count(Path directory) throws IOException {

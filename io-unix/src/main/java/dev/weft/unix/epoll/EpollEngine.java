@@ -10,7 +10,8 @@ import java.util.Arrays;
 
 /**
  * An {@link Engine} on Linux epoll(7): sources are file descriptors, and an eventfd carries
- * {@link #wakeup()}s from other threads.
+ * {@link #wakeup()}s from other threads: one write(2) per wakeup and no read, the eventfd alone
+ * being registered edge-triggered ({@link EventFdWaker}).
  *
  * <p><b>Threading: all operations except {@link #wakeup()} MUST be called on the loop thread.</b>
  * {@code wakeup()} is safe from any thread at any time, also during and after {@link #close()}.
@@ -113,7 +114,7 @@ public final class EpollEngine implements Engine {
                 throw new EpollException("epoll_create1", "EPOLL_CLOEXEC", -created);
             }
             createdWaker = new EventFdWaker(arena);
-            control.set(0, Libc.EPOLLIN, WAKEUP_TOKEN);
+            control.set(0, EventFdWaker.EPOLL_EVENTS, WAKEUP_TOKEN);
             int added = Libc.epoll_ctl(created, Libc.EPOLL_CTL_ADD, createdWaker.fd, control.segment());
             if (added < 0) {
                 throw new EpollException("epoll_ctl", "ADD, eventfd=" + createdWaker.fd, -added);
@@ -269,8 +270,7 @@ public final class EpollEngine implements Engine {
         for (int i = 0; i < count; i++) {
             long token = events.data(i);
             if (token == WAKEUP_TOKEN) {
-                waker.drain();
-                continue;
+                continue; // edge-triggered: reporting it consumed it, nothing to read (EventFdWaker)
             }
             // A registration's token is its generation and its fd (never negative, so the low
             // word is the fd as an int).

@@ -80,6 +80,8 @@ public final class Libc {
     public static final int EPOLLHUP = 0x010;
     /** epoll event: the peer shut down its writing half. */
     public static final int EPOLLRDHUP = 0x2000;
+    /** epoll flag: edge-triggered, reported once per new event rather than while the state lasts. */
+    public static final int EPOLLET = 1 << 31;
 
     /** {@code eventfd} flag: non-blocking reads and writes. */
     public static final int EFD_NONBLOCK = 0x800;
