@@ -408,7 +408,8 @@ final class HttpConnection {
         // after the responses already queued for the requests before the bad one, in order
         Response response = Response.text(error.status(), "text/plain", error.getMessage() + "\n");
         append(responses.encode(response, Responses.ConnectionField.CLOSE, clock.wallTimeMillis()));
-        return flush(false).flatMap(v -> linger());
+        // a write that fails means the client is gone (reset): nothing more can be said to it
+        return flush(false).tryBind(v -> linger(), writeFailed -> Promise.unit());
     }
 
     /**

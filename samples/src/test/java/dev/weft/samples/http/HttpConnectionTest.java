@@ -502,4 +502,14 @@ class HttpConnectionTest {
         assertTrue(flow.written().startsWith("HTTP/1.1 400 "), flow.written());
         assertTrue(flow.isClosed());
     }
+    @Test
+    void aClientGoneBeforeItsErrorResponseIsWrittenEndsTheServingQuietlyAndClosed() {
+        flow.send("garbage\r\n\r\n").failWrites(new IllegalStateException("connection reset by the peer"));
+
+        Promise<Void> served = connection(new HelloRoutes()).serve();
+        loop.run(served.recover(failure -> Promise.unit()));
+
+        assertTrue(served.isFulfilled(), () -> "served was rejected with " + served.failure());
+        assertTrue(flow.isClosed());
+    }
 }
