@@ -512,4 +512,22 @@ class HttpConnectionTest {
         assertTrue(served.isFulfilled(), () -> "served was rejected with " + served.failure());
         assertTrue(flow.isClosed());
     }
+
+    @Test
+    void aPipelinedBatchToAPeerThatReadsNothingHoldsAtMostTheFlushSizeOfResponses() {
+        byte[] large = new byte[100_000];
+        HttpHandler handler = request -> Promise.of(new Response(200, "application/octet-stream", large, null));
+        flow.send(GET.repeat(50)).stallWrites();
+
+        Promise<Void> served = connection(handler).serve();
+        loop.run(loop.sleep(Duration.ofMillis(1)));
+        int writtenWhileStalled = flow.written().length();
+        flow.takeWrites();
+        flow.end();
+        loop.run(served);
+
+        assertTrue(writtenWhileStalled < HttpConnection.FLUSH_BYTES + large.length + 1024,
+                writtenWhileStalled + " bytes of responses handed over before the peer read any");
+        assertEquals(50, count(flow.written(), "HTTP/1.1 200 OK"));
+    }
 }
