@@ -421,6 +421,8 @@ public final class SocketFlow implements Flow {
             }
             if (answer.isRejected()) {
                 endChunks(answer.failure());
+            } else if (answer.value() == null) {
+                endChunks(answeredNull("a promise fulfilled with null"));
             } else if (!answer.value()) {
                 endChunks(null);
             }
@@ -477,10 +479,15 @@ public final class SocketFlow implements Flow {
             return null;
         }
         if (answer == null) {
-            endChunks(new NullPointerException("the chunk handler of " + this
-                    + " answered null; answer ChunkHandler.READ_ON or STOP"));
+            endChunks(answeredNull("null"));
         }
         return answer;
+    }
+
+    /** What a reading whose handler answered null, or a promise of null, ends with. */
+    private NullPointerException answeredNull(String answer) {
+        return new NullPointerException("the chunk handler of " + this + " answered " + answer
+                + "; answer ChunkHandler.READ_ON or STOP, or a promise of true or false");
     }
 
     /**
@@ -532,6 +539,8 @@ public final class SocketFlow implements Flow {
         chunksPausedOn = null;
         if (failure != null) {
             endChunks(failure);
+        } else if (readOn == null) {
+            endChunks(answeredNull("a promise fulfilled with null"));
         } else if (!readOn) {
             endChunks(null);
         } else {
