@@ -1136,6 +1136,7 @@ public final class SocketFlow implements Flow {
      * @throws UnsupportedOperationException for other options on the epoll engine
      */
     public <T> void setOption(SocketOption<T> option, T value) {
+        requireOpen("setsockopt(" + option.name() + ")");
         endpoint.setOption(option, value);
     }
 
@@ -1145,17 +1146,27 @@ public final class SocketFlow implements Flow {
      * @throws ErrnoException if the kernel refuses
      */
     public <T> T getOption(SocketOption<T> option) {
+        requireOpen("getsockopt(" + option.name() + ")");
         return endpoint.getOption(option);
     }
 
     /** The local address. @throws ErrnoException if the socket is closed */
     public SocketAddress localAddress() {
+        requireOpen("getsockname");
         return endpoint.localAddress();
     }
 
     /** The peer's address. @throws ErrnoException if the socket is closed or not connected */
     public SocketAddress remoteAddress() {
+        requireOpen("getpeername");
         return endpoint.remoteAddress();
+    }
+
+    /** Refuses a call on the socket once the flow is closed (see {@link Endpoint#closedSocket}). */
+    private void requireOpen(String call) {
+        if (closed) {
+            throw Endpoint.closedSocket(call, this);
+        }
     }
 
     @Override
