@@ -530,4 +530,36 @@ class HttpConnectionTest {
                 writtenWhileStalled + " bytes of responses handed over before the peer read any");
         assertEquals(50, count(flow.written(), "HTTP/1.1 200 OK"));
     }
+    @Test
+    void aPipelinedBatchSplitAtAnyByteIsAnsweredAsIfItCameInOneRead() {
+        String batch = GET
+                + "\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                + "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3;a=b\r\nabc\r\n2\r\nde\r\n0\r\nT: v\r\n\r\n"
+                + "HEAD /chunked HTTP/1.1\r\nHost: x\r\n\r\n";
+        String whole = answersWithoutDates(batch);
+
+        for (int at = 1; at < batch.length(); at++) {
+            assertEquals(whole, answersWithoutDates(batch.substring(0, at), batch.substring(at)), "split at " + at);
+        }
+        assertEquals(4, count(whole, "HTTP/1.1 200 OK"), whole);
+        assertTrue(whole.contains("hello") && whole.contains("abcde"), whole);
+    }
+
+    /** What a fresh connection answers to {@code reads}, then end of stream, with the Date fields left out. */
+    private static String answersWithoutDates(String... reads) {
+        Loop fresh = Loop.builder().virtualTime().build();
+        try {
+            ScriptedFlow input = new ScriptedFlow();
+            for (String read : reads) {
+                input.send(read);
+            }
+            input.end();
+            fresh.run(new HttpConnection(input, fresh, fresh.clock(), new HelloRoutes(), LIMITS, new Responses(),
+                    new ByteArrayPool(64, 4)).serve());
+            return input.written().replaceAll("Date: [^\r]*\r\n", "");
+        } finally {
+            fresh.close();
+        }
+    }
 }
