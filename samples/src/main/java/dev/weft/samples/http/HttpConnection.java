@@ -274,12 +274,18 @@ final class HttpConnection {
     private static final Promise<Response> INTERNAL_ERROR =
             Promise.of(Response.text(500, "text/plain", "internal error\n"));
 
-    /** The handler's response; a handler that throws, fails or returns null gets a 500. */
+    /**
+     * The handler's response; a handler that throws (an exception or an error, as a class that
+     * failed to load), fails or returns null gets a 500. A VM error (the heap ran out) goes on to
+     * be answered 503 instead (see {@link #errorToAnswer}).
+     */
     private Promise<Response> respond(Request request) {
         Promise<Response> response;
         try {
             response = handler.handle(request);
-        } catch (RuntimeException failure) {
+        } catch (VirtualMachineError overloaded) {
+            throw overloaded;
+        } catch (RuntimeException | Error failure) {
             return INTERNAL_ERROR;
         }
         return response == null ? INTERNAL_ERROR : response.recover(failure -> INTERNAL_ERROR);

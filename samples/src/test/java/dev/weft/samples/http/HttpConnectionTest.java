@@ -239,6 +239,21 @@ class HttpConnectionTest {
     }
 
     @Test
+    void aHandlerThatThrowsAnErrorIsAnswered500AndGoesOnAsForAnException() {
+        flow.send(GET + GET).end();
+        int[] calls = {0};
+        serve(request -> {
+            if (calls[0]++ == 0) {
+                throw new NoClassDefFoundError("a handler class that failed to load");
+            }
+            return new HelloRoutes().handle(request);
+        });
+        String out = flow.written();
+        assertTrue(out.startsWith("HTTP/1.1 500 Internal Server Error\r\n"), out);
+        assertEquals(1, count(out, "HTTP/1.1 200 OK"), out);
+    }
+
+    @Test
     void runningOutOfMemoryMidRequestIsAnswered503AndLingersInsteadOfClosingOnUnreadInput() {
         flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" + GET);
         long seconds = serve(request -> {
