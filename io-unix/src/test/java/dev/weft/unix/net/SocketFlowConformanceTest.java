@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.loop.LoopClosed;
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
 import dev.weft.unix.ConnectionException;
@@ -438,6 +439,24 @@ class SocketFlowConformanceTest {
             assertInstanceOf(SocketClosedException.class, read.failure());
             assertTrue(pair[0].isClosed());
             assertInstanceOf(SocketClosedException.class, listener.accept().failure());
+        }
+    }
+
+    @SocketTest
+    void aSocketOpenedWhileTheLoopClosesItsSocketsIsRefusedNotLeftOpen(EngineKind kind) {
+        try (Net net = Net.open(kind)) {
+            TcpListener listener = net.sockets.listen(ANY_LOOPBACK);
+            SocketAddress address = listener.localAddress();
+            SocketFlow client = net.connectedPair(listener)[0];
+            List<Promise<SocketFlow>> reconnects = new ArrayList<>();
+            // a client that reconnects when its connection fails, as the loop's exit closes it
+            client.read().onFailure(closed -> reconnects.add(net.sockets.connect(address, PATIENCE)));
+
+            net.loop.close();
+
+            assertEquals(1, reconnects.size());
+            assertInstanceOf(LoopClosed.class, reconnects.getFirst().failure(),
+                    "a socket registered after the exit closed them would never be closed");
         }
     }
 
