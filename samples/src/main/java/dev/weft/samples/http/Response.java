@@ -2,6 +2,7 @@ package dev.weft.samples.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A response to send: a status, a content type, extra header fields, and either a body sent with
@@ -49,11 +50,13 @@ public record Response(int status, String contentType, byte[] body, List<byte[]>
     }
 
     /**
-     * Copies the field list, so the response stays a value, and checks the content type as a
-     * field value is checked (see {@link Field}).
+     * Copies the field list, so the response stays a value, checks the content type as a field
+     * value is checked (see {@link Field}), and refuses a null body.
      */
     public Response {
         refuseControls(contentType, "content type");
+        // checked here, where the handler makes it (and gets a 500), not when the server encodes it
+        Objects.requireNonNull(body, "body (a chunked response has an empty one)");
         fields = List.copyOf(fields);
     }
 

@@ -254,6 +254,18 @@ class HttpConnectionTest {
     }
 
     @Test
+    void aHandlerThatMakesAResponseWithoutABodyIsAnswered500AndGoesOn() {
+        flow.send(GET + GET).end();
+        int[] calls = {0};
+        serve(request -> calls[0]++ == 0
+                ? Promise.of(new Response(200, "text/plain", null, null))
+                : new HelloRoutes().handle(request));
+        String out = flow.written();
+        assertTrue(out.startsWith("HTTP/1.1 500 Internal Server Error\r\n"), out);
+        assertEquals(1, count(out, "HTTP/1.1 200 OK"), out);
+    }
+
+    @Test
     void runningOutOfMemoryMidRequestIsAnswered503AndLingersInsteadOfClosingOnUnreadInput() {
         flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" + GET);
         long seconds = serve(request -> {
