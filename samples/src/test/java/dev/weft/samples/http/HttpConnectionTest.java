@@ -228,38 +228,26 @@ class HttpConnectionTest {
 
     @Test
     void answersAHandlerFailureWith500AndGoesOn() {
-        flow.send(GET + GET).end();
-        int[] calls = {0};
-        serve(request -> calls[0]++ == 0
-                ? Promise.rejected(new IllegalStateException("handler bug"))
-                : new HelloRoutes().handle(request));
-        String out = flow.written();
-        assertTrue(out.startsWith("HTTP/1.1 500 Internal Server Error\r\n"), out);
-        assertEquals(1, count(out, "HTTP/1.1 200 OK"), out);
+        assertFirstOfTwoIsAnswered500AndTheSecond200(request -> Promise.rejected(new IllegalStateException("handler bug")));
     }
 
     @Test
     void aHandlerThatThrowsAnErrorIsAnswered500AndGoesOnAsForAnException() {
-        flow.send(GET + GET).end();
-        int[] calls = {0};
-        serve(request -> {
-            if (calls[0]++ == 0) {
-                throw new NoClassDefFoundError("a handler class that failed to load");
-            }
-            return new HelloRoutes().handle(request);
+        assertFirstOfTwoIsAnswered500AndTheSecond200(request -> {
+            throw new NoClassDefFoundError("a handler class that failed to load");
         });
-        String out = flow.written();
-        assertTrue(out.startsWith("HTTP/1.1 500 Internal Server Error\r\n"), out);
-        assertEquals(1, count(out, "HTTP/1.1 200 OK"), out);
     }
 
     @Test
     void aHandlerThatMakesAResponseWithoutABodyIsAnswered500AndGoesOn() {
+        assertFirstOfTwoIsAnswered500AndTheSecond200(request -> Promise.of(new Response(200, "text/plain", null, null)));
+    }
+
+    /** Serves two GETs, the first answered by {@code first}, the second by the hello routes. */
+    private void assertFirstOfTwoIsAnswered500AndTheSecond200(HttpHandler first) {
         flow.send(GET + GET).end();
         int[] calls = {0};
-        serve(request -> calls[0]++ == 0
-                ? Promise.of(new Response(200, "text/plain", null, null))
-                : new HelloRoutes().handle(request));
+        serve(request -> calls[0]++ == 0 ? first.handle(request) : new HelloRoutes().handle(request));
         String out = flow.written();
         assertTrue(out.startsWith("HTTP/1.1 500 Internal Server Error\r\n"), out);
         assertEquals(1, count(out, "HTTP/1.1 200 OK"), out);
