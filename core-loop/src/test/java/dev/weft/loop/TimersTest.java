@@ -90,8 +90,10 @@ class TimersTest {
     @EnumSource(EngineKind.class)
     void aPickWithATimeoutTakesWhicheverComesFirst(EngineKind kind) {
         try (Loop loop = kind.newLoop()) {
-            Promise<String> answer = loop.sleep(Duration.ofMillis(30)).map(v -> "answer");
+            // the earlier deadline made first: on a loaded machine more than 20 ms may pass between
+            // the two calls, which put the 10 ms deadline after the 30 ms one when made second
             Promise<String> giveUp = loop.sleep(Duration.ofMillis(10)).map(v -> "gave up");
+            Promise<String> answer = loop.sleep(Duration.ofMillis(30)).map(v -> "answer");
 
             assertEquals("gave up", loop.run(Promise.pick(List.of(answer, giveUp))));
 

@@ -29,7 +29,12 @@ final class Debug {
      * an unhandled-rejection tracker may keep it after the promise is collected.
      */
     static final class Origin {
-        /** The thread that made the promise. */
+        /**
+         * The thread that made the promise, checked by {@link #checkOwner}; null for a promise
+         * made fulfilled, which is never written again, so every thread may share it (a constant
+         * such as Flow's {@code ChunkHandler.READ_ON}, used by every loop of a group), as {@link
+         * Promise#unit()} is shared.
+         */
         final Thread owner;
         /**
          * The sites the promise stands for, innermost first: where it was made, then, once
@@ -60,9 +65,10 @@ final class Debug {
             ENABLED ? Collections.synchronizedMap(new WeakHashMap<>()) : Map.of();
 
     /**
-     * Records the current thread as {@code promise}'s owner and, unless it is made fulfilled
-     * (it can then never fail), where it was made; a promise made rejected has that site added
-     * to its failure's trace at once. Called from Promise's constructor.
+     * Records the current thread as {@code promise}'s owner (none if it is made fulfilled: see
+     * {@link Origin#owner}) and, unless it is made fulfilled (it can then never fail), where it
+     * was made; a promise made rejected has that site added to its failure's trace at once.
+     * Called from Promise's constructor.
      */
     static void created(Promise<?> promise) {
         if (promise.state == Promise.PENDING) { // one stack walk serves both the trace and the pending report
@@ -76,7 +82,8 @@ final class Debug {
         }
         StackTraceElement[] sites = promise.state == Promise.FULFILLED ? AsyncTrace.NO_SITES
                 : sitesOf(AsyncTrace.callSite());
-        ORIGINS.put(promise, new Origin(Thread.currentThread(), sites));
+        Thread owner = promise.state == Promise.FULFILLED ? null : Thread.currentThread();
+        ORIGINS.put(promise, new Origin(owner, sites));
         if (promise.state == Promise.REJECTED) {
             rejected(promise);
         }
@@ -154,12 +161,12 @@ final class Debug {
 
     /**
      * Fails fast when a promise is used off the thread that created it. A promise with no
-     * recorded owner (the shared unit promise) is not checked.
+     * recorded owner (the shared unit promise, one made fulfilled) is not checked.
      */
     static void checkOwner(Promise<?> promise) {
         Origin origin = ORIGINS.get(promise);
         Thread current = Thread.currentThread();
-        if (origin != null && origin.owner != current) {
+        if (origin != null && origin.owner != null && origin.owner != current) {
             throw new IllegalStateException("promise created on thread '" + origin.owner.getName()
                     + "' used from thread '" + current.getName()
                     + "': promises are confined to their loop's thread; cross threads with the loop's"

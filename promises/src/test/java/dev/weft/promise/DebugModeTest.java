@@ -24,6 +24,7 @@ class DebugModeTest {
                 case "owner" -> owner();
                 case "ownerResolver" -> ownerResolver();
                 case "unitElsewhere" -> unitElsewhere();
+                case "fulfilledElsewhere" -> fulfilledElsewhere();
                 case "trace" -> trace();
                 default -> throw new IllegalArgumentException(args[0]);
             }
@@ -60,6 +61,16 @@ class DebugModeTest {
                     + Promise.unit().flatMap(v -> Promise.of(42)).value()));
         }
 
+        /**
+         * A promise made fulfilled on one thread, used on another, as a shared constant is (Flow's
+         * {@code ChunkHandler.READ_ON}, a server's canned response) by the loops of a group.
+         */
+        private static void fulfilledElsewhere() throws InterruptedException {
+            Promise<Integer> shared = Promise.of(41);
+            onThread("another-loop", () -> System.out.println("value: "
+                    + (shared.isPending() ? "pending" : shared.map(v -> v + 1).value())));
+        }
+
         /** A failure through a map, printed as AsyncTraceTest's probe does, to see no trace is kept. */
         private static void trace() {
             Resolver<Integer> r = Promise.pending();
@@ -91,6 +102,11 @@ class DebugModeTest {
     @Test
     void theSharedUnitPromiseIsUsableOnEveryThread() throws Exception {
         assertEquals("42", ForkedJvm.value(run(true, "unitElsewhere"), "value"));
+    }
+
+    @Test
+    void aPromiseMadeFulfilledIsUsableOnEveryThreadAsTheUnitPromiseIs() throws Exception {
+        assertEquals("42", ForkedJvm.value(run(true, "fulfilledElsewhere"), "value"));
     }
 
     @Test

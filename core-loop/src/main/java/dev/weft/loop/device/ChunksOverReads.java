@@ -100,8 +100,13 @@ final class ChunksOverReads {
         }
     }
 
-    /** Applies the handler's answer: true to read on; false ends the reading. */
-    private boolean goOn(boolean readOn) {
+    /** Applies the handler's answer: true to read on; false ends the reading, and so does null, as a failure. */
+    private boolean goOn(Boolean readOn) {
+        if (readOn == null) {
+            fail(new NullPointerException("the chunk handler answered a promise fulfilled with null;"
+                    + " answer ChunkHandler.READ_ON or STOP, or a promise of true or false"));
+            return false;
+        }
         if (!readOn && done.promise().isPending()) {
             done.resolve(null);
         }

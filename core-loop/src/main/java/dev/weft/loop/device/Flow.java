@@ -41,7 +41,8 @@ public interface Flow {
      * fulfilled with {@code true}) asks for the next chunk, {@link #STOP} (fulfilled with {@code
      * false}) ends the reading, fulfilling {@code readChunks}'s promise; a promise still pending
      * pauses the reading until it resolves, then counts as its value. A rejected answer, a
-     * {@code null} answer or an exception thrown ends the reading with that failure.
+     * {@code null} answer or an exception thrown ends the reading with that failure, and an
+     * answer fulfilled with {@code null} with a {@link NullPointerException}.
      */
     @FunctionalInterface
     interface ChunkHandler {

@@ -1,5 +1,7 @@
 package dev.weft.unix.net;
 
+import dev.weft.unix.Errno;
+import dev.weft.unix.ErrnoException;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -17,6 +19,16 @@ import java.net.SocketOption;
  * or the network is the cause), whichever backend made it.
  */
 sealed interface Endpoint permits NativeEndpoint, NioEndpoint, DeviceEndpoint {
+
+    /**
+     * The failure of {@code call} on a socket its owner has closed: EBADF, as the kernel answers
+     * for a closed fd. Owners refuse such calls themselves rather than make them: on epoll the fd
+     * number is free after close and the kernel hands it to the next socket or file opened, so
+     * the call would reach another connection.
+     */
+    static ErrnoException closedSocket(String call, Object owner) {
+        return ErrnoException.of(call, owner + ": it is closed", Errno.EBADF.number());
+    }
 
     /** The engine source this socket is registered under: its fd, or its NIO attachment id. */
     int source();

@@ -421,6 +421,8 @@ public final class SocketFlow implements Flow {
             }
             if (answer.isRejected()) {
                 endChunks(answer.failure());
+            } else if (answer.value() == null) {
+                endChunks(answeredNull("a promise fulfilled with null"));
             } else if (!answer.value()) {
                 endChunks(null);
             }
@@ -477,10 +479,15 @@ public final class SocketFlow implements Flow {
             return null;
         }
         if (answer == null) {
-            endChunks(new NullPointerException("the chunk handler of " + this
-                    + " answered null; answer ChunkHandler.READ_ON or STOP"));
+            endChunks(answeredNull("null"));
         }
         return answer;
+    }
+
+    /** What a reading whose handler answered null, or a promise of null, ends with. */
+    private NullPointerException answeredNull(String answer) {
+        return new NullPointerException("the chunk handler of " + this + " answered " + answer
+                + "; answer ChunkHandler.READ_ON or STOP, or a promise of true or false");
     }
 
     /**
@@ -532,6 +539,8 @@ public final class SocketFlow implements Flow {
         chunksPausedOn = null;
         if (failure != null) {
             endChunks(failure);
+        } else if (readOn == null) {
+            endChunks(answeredNull("a promise fulfilled with null"));
         } else if (!readOn) {
             endChunks(null);
         } else {
@@ -1127,6 +1136,7 @@ public final class SocketFlow implements Flow {
      * @throws UnsupportedOperationException for other options on the epoll engine
      */
     public <T> void setOption(SocketOption<T> option, T value) {
+        requireOpen("setsockopt(" + option.name() + ")");
         endpoint.setOption(option, value);
     }
 
@@ -1136,17 +1146,27 @@ public final class SocketFlow implements Flow {
      * @throws ErrnoException if the kernel refuses
      */
     public <T> T getOption(SocketOption<T> option) {
+        requireOpen("getsockopt(" + option.name() + ")");
         return endpoint.getOption(option);
     }
 
     /** The local address. @throws ErrnoException if the socket is closed */
     public SocketAddress localAddress() {
+        requireOpen("getsockname");
         return endpoint.localAddress();
     }
 
     /** The peer's address. @throws ErrnoException if the socket is closed or not connected */
     public SocketAddress remoteAddress() {
+        requireOpen("getpeername");
         return endpoint.remoteAddress();
+    }
+
+    /** Refuses a call on the socket once the flow is closed (see {@link Endpoint#closedSocket}). */
+    private void requireOpen(String call) {
+        if (closed) {
+            throw Endpoint.closedSocket(call, this);
+        }
     }
 
     @Override

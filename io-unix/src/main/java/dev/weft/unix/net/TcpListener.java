@@ -260,8 +260,15 @@ public final class TcpListener implements AutoCloseable {
         }
     }
 
-    /** The address the listener is bound to (the chosen port after binding port 0). */
+    /**
+     * The address the listener is bound to (the chosen port after binding port 0).
+     *
+     * @throws ErrnoException EBADF once closed
+     */
     public SocketAddress localAddress() {
+        if (closed) {
+            throw Endpoint.closedSocket("getsockname", this);
+        }
         return endpoint.localAddress();
     }
 

@@ -2,6 +2,7 @@ package dev.weft.unix.net;
 
 import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
+import dev.weft.loop.LoopClosed;
 import dev.weft.unix.buffer.BufferPool;
 import dev.weft.unix.epoll.EpollEngine;
 import dev.weft.unix.libc.Scratch;
@@ -50,6 +51,8 @@ final class Transport {
     long writeTimeouts;
     /** Every registered socket and how to close it, so that the loop's exit closes what is left. */
     private final Map<Endpoint, Runnable> open = new HashMap<>();
+    /** The loop's exit has closed every socket: one registered after that would never be closed. */
+    private boolean closedAtExit;
 
     Transport(Loop loop, BufferPool pool, FlowOptions flowOptions) {
         this.loop = loop;
@@ -191,8 +194,14 @@ final class Transport {
     /**
      * Registers {@code endpoint} with the loop, interested in nothing yet; {@code closer} is how
      * {@link #closeAll()} closes its owner.
+     *
+     * @throws LoopClosed once {@link #closeAll()} ran (the caller closes the endpoint)
      */
     void register(Endpoint endpoint, Engine.ReadyHandler handler, Runnable closer) {
+        if (closedAtExit) {
+            // a callback of a socket closeAll closed (a client that reconnects, say), or a later exit hook
+            throw new LoopClosed(loop.name(), "opening a socket after the loop's exit closed every socket");
+        }
         if (endpoint instanceof NioEndpoint channel) {
             channel.attach(nio);
         }
@@ -218,8 +227,12 @@ final class Transport {
         }
     }
 
-    /** Closes every socket still open, as their owners' {@code close()} would. */
+    /**
+     * Closes every socket still open, as their owners' {@code close()} would, and refuses to
+     * register any more: the callbacks those closes run may open sockets, which nothing would close.
+     */
     void closeAll() {
+        closedAtExit = true;
         for (Runnable closer : List.copyOf(open.values())) {
             closer.run();
         }

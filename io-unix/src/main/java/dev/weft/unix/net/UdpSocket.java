@@ -151,8 +151,15 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
-    /** The address the socket is bound to (the chosen port after binding port 0). */
+    /**
+     * The address the socket is bound to (the chosen port after binding port 0).
+     *
+     * @throws ErrnoException EBADF once closed
+     */
     public SocketAddress localAddress() {
+        if (closed) {
+            throw Endpoint.closedSocket("getsockname", this);
+        }
         return endpoint.localAddress();
     }
 

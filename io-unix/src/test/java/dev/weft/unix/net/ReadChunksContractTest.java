@@ -139,13 +139,7 @@ class ReadChunksContractTest {
     void aPausedAnswerFulfilledWithFalseEndsTheReading(Reader reader) {
         try (Fixture f = new Fixture(reader)) {
             Resolver<Boolean> hold = Promise.pending();
-            int[] calls = {0};
-            Promise<Void> reading = f.reader.readChunks(bytes -> {
-                calls[0]++;
-                return hold.promise();
-            });
-            f.net.run(f.writer.write(text("only")));
-            f.runUntil(() -> calls[0] == 1);
+            Promise<Void> reading = f.readingPausedOnFirstChunk(hold);
 
             hold.resolve(false);
 
@@ -344,6 +338,31 @@ class ReadChunksContractTest {
     }
 
     @ParameterizedTest
+    @EnumSource(Reader.class)
+    void anAnswerFulfilledWithNullEndsTheReadingWithNullPointerException(Reader reader) {
+        try (Fixture f = new Fixture(reader)) {
+            Promise<Void> reading = f.reader.readChunks(bytes -> Promise.of(null));
+
+            f.net.run(f.writer.write(text("null")));
+
+            assertInstanceOf(NullPointerException.class, f.net.failureOf(reading));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Reader.class)
+    void aPausedAnswerFulfilledWithNullEndsTheReadingWithNullPointerException(Reader reader) {
+        try (Fixture f = new Fixture(reader)) {
+            Resolver<Boolean> hold = Promise.pending();
+            Promise<Void> reading = f.readingPausedOnFirstChunk(hold);
+
+            hold.resolve(null);
+
+            assertInstanceOf(NullPointerException.class, f.net.failureOf(reading));
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(value = Reader.class, names = {"EPOLL_TCP", "NIO_TCP", "EPOLL_UNIX", "NIO_UNIX"})
     void shutdownOfReadingEndsTheReadingAsEndOfStream(Reader reader) {
         try (Fixture f = new Fixture(reader)) {
@@ -515,6 +534,18 @@ class ReadChunksContractTest {
         Pair pair() {
             SocketFlow[] sockets = net.connectedPair(listener);
             return new Pair(sockets[0], kind.defaultMode ? new OverReads(sockets[1]) : sockets[1]);
+        }
+
+        /** A reading whose handler answered {@code hold} to its first chunk, which has come. */
+        Promise<Void> readingPausedOnFirstChunk(Resolver<Boolean> hold) {
+            int[] calls = {0};
+            Promise<Void> reading = reader.readChunks(bytes -> {
+                calls[0]++;
+                return hold.promise();
+            });
+            net.run(writer.write(text("first")));
+            runUntil(() -> calls[0] == 1);
+            return reading;
         }
 
         /** Runs loop iterations until {@code condition} holds, failing after {@link Net#PATIENCE}. */

@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.loop.LoopClosed;
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.Promise;
 import dev.weft.unix.ConnectionException;
 import dev.weft.unix.EngineKind;
 import dev.weft.unix.Errno;
+import dev.weft.unix.ErrnoException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -359,6 +362,39 @@ class SocketFlowConformanceTest {
     }
 
     @SocketTest
+    void aClosedFlowRefusesOptionsAndAddressesRatherThanReachTheSocketThatReusedItsFd(EngineKind kind) {
+        try (Net net = Net.open(kind); TcpListener listener = net.sockets.listen(ANY_LOOPBACK)) {
+            SocketFlow closed = net.connectedPair(listener)[1];
+            net.run(closed.close());
+            SocketFlow next = net.connectedPair(listener)[1]; // the kernel hands out the fds just freed
+            next.setOption(StandardSocketOptions.TCP_NODELAY, false);
+
+            List<Runnable> uses = List.of(
+                    closed::remoteAddress,
+                    closed::localAddress,
+                    () -> closed.getOption(StandardSocketOptions.TCP_NODELAY),
+                    () -> closed.setOption(StandardSocketOptions.TCP_NODELAY, true));
+
+            for (Runnable use : uses) {
+                assertEquals(Errno.EBADF, assertThrows(ErrnoException.class, use::run).errno());
+            }
+            assertFalse(next.getOption(StandardSocketOptions.TCP_NODELAY), "the new connection's option is its own");
+        }
+    }
+
+    @SocketTest
+    void aClosedListenerRefusesItsAddressRatherThanGiveTheOneOfTheSocketThatReusedItsFd(EngineKind kind) {
+        try (Net net = Net.open(kind)) {
+            TcpListener closed = net.sockets.listen(ANY_LOOPBACK);
+            closed.close();
+            TcpListener next = net.sockets.listen(ANY_LOOPBACK); // the kernel hands out the fd just freed
+
+            assertEquals(Errno.EBADF, assertThrows(ErrnoException.class, closed::localAddress).errno());
+            next.close();
+        }
+    }
+
+    @SocketTest
     void aRecursiveAcceptLoopServesEveryConnection(EngineKind kind) {
         try (Net net = Net.open(kind)) {
             TcpListener listener = net.sockets.listen(ANY_LOOPBACK);
@@ -403,6 +439,24 @@ class SocketFlowConformanceTest {
             assertInstanceOf(SocketClosedException.class, read.failure());
             assertTrue(pair[0].isClosed());
             assertInstanceOf(SocketClosedException.class, listener.accept().failure());
+        }
+    }
+
+    @SocketTest
+    void aSocketOpenedWhileTheLoopClosesItsSocketsIsRefusedNotLeftOpen(EngineKind kind) {
+        try (Net net = Net.open(kind)) {
+            TcpListener listener = net.sockets.listen(ANY_LOOPBACK);
+            SocketAddress address = listener.localAddress();
+            SocketFlow client = net.connectedPair(listener)[0];
+            List<Promise<SocketFlow>> reconnects = new ArrayList<>();
+            // a client that reconnects when its connection fails, as the loop's exit closes it
+            client.read().onFailure(closed -> reconnects.add(net.sockets.connect(address, PATIENCE)));
+
+            net.loop.close();
+
+            assertEquals(1, reconnects.size());
+            assertInstanceOf(LoopClosed.class, reconnects.getFirst().failure(),
+                    "a socket registered after the exit closed them would never be closed");
         }
     }
 

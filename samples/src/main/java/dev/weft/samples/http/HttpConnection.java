@@ -17,7 +17,7 @@ import java.util.function.Function;
 /**
  * One HTTP/1.1 connection served as a promise pipeline over a {@link Flow}: read bytes, answer
  * every complete request in them (pipelined requests in order, their responses batched into one
- * write), repeat while the connection is kept alive.
+ * write of up to {@link #FLUSH_BYTES}), repeat while the connection is kept alive.
  *
  * <p><b>Reading in callback mode.</b> The connection reads with {@link Flow#readChunks}: the flow
  * hands it each chunk, and its answer is the back-pressure: {@code READ_ON} when every complete
@@ -53,6 +53,13 @@ final class HttpConnection {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     /** How long a connection reads and discards after an error response before it closes. */
     static final Duration LINGER = Duration.ofSeconds(2);
+    /**
+     * Responses queued for a pipelined batch are written once they reach this many bytes, and the
+     * batch's next request is answered only when the write is done: a few bytes of small requests
+     * asking for large responses must not make the server hold them all at once while the client
+     * reads nothing. A batch of a thousand small responses still goes out in one write.
+     */
+    static final int FLUSH_BYTES = 256 * 1024;
 
     private final Flow flow;
     private final Time time;
@@ -69,6 +76,7 @@ final class HttpConnection {
     private final Runnable onTimer = this::onTimer;
     private final Function<Flow.Read, Promise<Void>> onDiscarded = this::onDiscarded;
     private final Function<Response, Promise<Boolean>> onResponse = this::onResponse;
+    private final Function<Boolean, Promise<Boolean>> answerRest = written -> answerBuffered();
 
     /**
      * The unconsumed input, in {@code input[inStart, inEnd)}: either the segment the last read
@@ -217,6 +225,12 @@ final class HttpConnection {
      */
     private Promise<Boolean> answerBuffered() {
         while (true) {
+            if (outLength >= FLUSH_BYTES) {
+                Promise<Boolean> written = flush(true);
+                if (!written.isFulfilled()) {
+                    return written.flatMap(answerRest); // the rest of the batch once the peer took these
+                }
+            }
             Request request = nextRequest();
             if (request == null) {
                 if (expectsContinue()) {
@@ -260,12 +274,18 @@ final class HttpConnection {
     private static final Promise<Response> INTERNAL_ERROR =
             Promise.of(Response.text(500, "text/plain", "internal error\n"));
 
-    /** The handler's response; a handler that throws, fails or returns null gets a 500. */
+    /**
+     * The handler's response; a handler that throws (an exception or an error, as a class that
+     * failed to load), fails or returns null gets a 500. A VM error (the heap ran out) goes on to
+     * be answered 503 instead (see {@link #errorToAnswer}).
+     */
     private Promise<Response> respond(Request request) {
         Promise<Response> response;
         try {
             response = handler.handle(request);
-        } catch (RuntimeException failure) {
+        } catch (VirtualMachineError overloaded) {
+            throw overloaded;
+        } catch (RuntimeException | Error failure) {
             return INTERNAL_ERROR;
         }
         return response == null ? INTERNAL_ERROR : response.recover(failure -> INTERNAL_ERROR);
@@ -408,7 +428,8 @@ final class HttpConnection {
         // after the responses already queued for the requests before the bad one, in order
         Response response = Response.text(error.status(), "text/plain", error.getMessage() + "\n");
         append(responses.encode(response, Responses.ConnectionField.CLOSE, clock.wallTimeMillis()));
-        return flush(false).flatMap(v -> linger());
+        // a write that fails means the client is gone (reset): nothing more can be said to it
+        return flush(false).tryBind(v -> linger(), writeFailed -> Promise.unit());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.weft.samples.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A response to send: a status, a content type, extra header fields, and either a body sent with
@@ -9,7 +10,7 @@ import java.util.List;
  * null). The server adds Content-Length or Transfer-Encoding, Date and Connection itself.
  *
  * @param status the HTTP status code
- * @param contentType the Content-Type value
+ * @param contentType the Content-Type value: visible ASCII, spaces and tabs only (checked, like field values)
  * @param body the body for a Content-Length response; ignored when chunked
  * @param chunks the chunks of a chunked response, or null
  * @param fields extra header fields, in order (say, {@code Allow} on a 405); copied, not null
@@ -29,9 +30,17 @@ public record Response(int status, String contentType, byte[] body, List<byte[]>
             if (name.isEmpty() || !name.chars().allMatch(c -> c < 128 && RequestHeadParser.isTokenChar((byte) c))) {
                 throw new IllegalArgumentException("field name is not a token: " + name);
             }
-            if (!value.chars().allMatch(c -> c == '\t' || c >= ' ' && c < 0x7f)) {
-                throw new IllegalArgumentException("field value holds a control character");
-            }
+            refuseControls(value, "field value");
+        }
+    }
+
+    /**
+     * Refuses a value for the head that holds a line end or another control (a tab is allowed),
+     * or a byte that is not ASCII: taken from a request, it could otherwise split the response.
+     */
+    private static void refuseControls(String value, String what) {
+        if (!value.chars().allMatch(c -> c == '\t' || c >= ' ' && c < 0x7f)) {
+            throw new IllegalArgumentException(what + " holds a control character or a non-ASCII one");
         }
     }
 
@@ -40,8 +49,14 @@ public record Response(int status, String contentType, byte[] body, List<byte[]>
         this(status, contentType, body, chunks, List.of());
     }
 
-    /** Copies the field list, so the response stays a value. */
+    /**
+     * Copies the field list, so the response stays a value, checks the content type as a field
+     * value is checked (see {@link Field}), and refuses a null body.
+     */
     public Response {
+        refuseControls(contentType, "content type");
+        // checked here, where the handler makes it (and gets a 500), not when the server encodes it
+        Objects.requireNonNull(body, "body (a chunked response has an empty one)");
         fields = List.copyOf(fields);
     }
 

@@ -228,11 +228,26 @@ class HttpConnectionTest {
 
     @Test
     void answersAHandlerFailureWith500AndGoesOn() {
+        assertFirstOfTwoIsAnswered500AndTheSecond200(request -> Promise.rejected(new IllegalStateException("handler bug")));
+    }
+
+    @Test
+    void aHandlerThatThrowsAnErrorIsAnswered500AndGoesOnAsForAnException() {
+        assertFirstOfTwoIsAnswered500AndTheSecond200(request -> {
+            throw new NoClassDefFoundError("a handler class that failed to load");
+        });
+    }
+
+    @Test
+    void aHandlerThatMakesAResponseWithoutABodyIsAnswered500AndGoesOn() {
+        assertFirstOfTwoIsAnswered500AndTheSecond200(request -> Promise.of(new Response(200, "text/plain", null, null)));
+    }
+
+    /** Serves two GETs, the first answered by {@code first}, the second by the hello routes. */
+    private void assertFirstOfTwoIsAnswered500AndTheSecond200(HttpHandler first) {
         flow.send(GET + GET).end();
         int[] calls = {0};
-        serve(request -> calls[0]++ == 0
-                ? Promise.rejected(new IllegalStateException("handler bug"))
-                : new HelloRoutes().handle(request));
+        serve(request -> calls[0]++ == 0 ? first.handle(request) : new HelloRoutes().handle(request));
         String out = flow.written();
         assertTrue(out.startsWith("HTTP/1.1 500 Internal Server Error\r\n"), out);
         assertEquals(1, count(out, "HTTP/1.1 200 OK"), out);
@@ -501,5 +516,65 @@ class HttpConnectionTest {
         assertEquals(1500, Duration.ofNanos(loop.clock().nanoTime() - start).toMillis());
         assertTrue(flow.written().startsWith("HTTP/1.1 400 "), flow.written());
         assertTrue(flow.isClosed());
+    }
+    @Test
+    void aClientGoneBeforeItsErrorResponseIsWrittenEndsTheServingQuietlyAndClosed() {
+        flow.send("garbage\r\n\r\n").failWrites(new IllegalStateException("connection reset by the peer"));
+
+        Promise<Void> served = connection(new HelloRoutes()).serve();
+        loop.run(served.recover(failure -> Promise.unit()));
+
+        assertTrue(served.isFulfilled(), () -> "served was rejected with " + served.failure());
+        assertTrue(flow.isClosed());
+    }
+
+    @Test
+    void aPipelinedBatchToAPeerThatReadsNothingHoldsAtMostTheFlushSizeOfResponses() {
+        byte[] large = new byte[100_000];
+        HttpHandler handler = request -> Promise.of(new Response(200, "application/octet-stream", large, null));
+        flow.send(GET.repeat(50)).stallWrites();
+
+        Promise<Void> served = connection(handler).serve();
+        loop.run(loop.sleep(Duration.ofMillis(1)));
+        int writtenWhileStalled = flow.written().length();
+        flow.takeWrites();
+        flow.end();
+        loop.run(served);
+
+        assertTrue(writtenWhileStalled < HttpConnection.FLUSH_BYTES + large.length + 1024,
+                writtenWhileStalled + " bytes of responses handed over before the peer read any");
+        assertEquals(50, count(flow.written(), "HTTP/1.1 200 OK"));
+    }
+    @Test
+    void aPipelinedBatchSplitAtAnyByteIsAnsweredAsIfItCameInOneRead() {
+        String batch = GET
+                + "\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                + "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3;a=b\r\nabc\r\n2\r\nde\r\n0\r\nT: v\r\n\r\n"
+                + "HEAD /chunked HTTP/1.1\r\nHost: x\r\n\r\n";
+        String whole = answersWithoutDates(batch);
+
+        for (int at = 1; at < batch.length(); at++) {
+            assertEquals(whole, answersWithoutDates(batch.substring(0, at), batch.substring(at)), "split at " + at);
+        }
+        assertEquals(4, count(whole, "HTTP/1.1 200 OK"), whole);
+        assertTrue(whole.contains("hello") && whole.contains("abcde"), whole);
+    }
+
+    /** What a fresh connection answers to {@code reads}, then end of stream, with the Date fields left out. */
+    private static String answersWithoutDates(String... reads) {
+        Loop fresh = Loop.builder().virtualTime().build();
+        try {
+            ScriptedFlow input = new ScriptedFlow();
+            for (String read : reads) {
+                input.send(read);
+            }
+            input.end();
+            fresh.run(new HttpConnection(input, fresh, fresh.clock(), new HelloRoutes(), LIMITS, new Responses(),
+                    new ByteArrayPool(64, 4)).serve());
+            return input.written().replaceAll("Date: [^\r]*\r\n", "");
+        } finally {
+            fresh.close();
+        }
     }
 }

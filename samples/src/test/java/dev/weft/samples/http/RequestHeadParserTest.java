@@ -297,4 +297,43 @@ class RequestHeadParserTest {
             assertFalse(error.getMessage().contains("script"), error.getMessage());
         }
     }
+    @Test
+    void aHeadOfExactlyTheLimitIsReadAndOneByteMoreIs431HoweverItArrives() {
+        int limit = 300;
+        for (String end : new String[] {"\r\n\r\n", "\n\n", "\r\n\n"}) {
+            for (String blankLines : new String[] {"", "\r\n"}) {
+                for (int extra = 0; extra <= 1; extra++) {
+                    String start = blankLines + "GET / HTTP/1.1\r\nHost: a\r\nX: ";
+                    String head = start + "y".repeat(limit + extra - start.length() - end.length()) + end;
+                    String input = head + "GET / HTTP/1.1\r\n"; // the next pipelined head begins
+                    int expected = extra == 0 ? 200 : 431;
+                    for (int cut = 1; cut <= input.length(); cut++) {
+                        assertEquals(expected, statusOf(limit, input, cut),
+                                "head of " + head.length() + " bytes cut at " + cut);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * What parsing {@code input} in two reads split at {@code cut} comes to: 200 once a head is
+     * returned, the error's status if refused, 0 if still incomplete.
+     */
+    private static int statusOf(int limit, String input, int cut) {
+        RequestHeadParser parser = new RequestHeadParser(limit);
+        MemorySegment all = bytes(input);
+        long start = 0;
+        try {
+            for (long end : new long[] {cut, all.byteSize()}) {
+                if (parser.parse(all, start, end) != null) {
+                    return 200;
+                }
+                start += parser.consumed();
+            }
+            return 0;
+        } catch (HttpError e) {
+            return e.status();
+        }
+    }
 }

@@ -21,6 +21,11 @@ final class ScriptedFlow implements Flow {
     private Resolver<Read> pendingRead;
     private int writes;
     private boolean closed;
+    /** What every write is rejected with from now on (a peer that reset), or null. */
+    private RuntimeException writeFailure;
+    /** Whether writes wait for {@link #takeWrites} (a peer that reads nothing meanwhile). */
+    private boolean stalled;
+    private final ArrayDeque<Resolver<Void>> stalledWrites = new ArrayDeque<>();
 
     /** Queues {@code text} as one read's worth of bytes. */
     ScriptedFlow send(String text) {
@@ -41,6 +46,27 @@ final class ScriptedFlow implements Flow {
             incoming.add(read);
         }
         return this;
+    }
+
+    /** Rejects every write from now on with {@code failure}, as a reset connection does. */
+    ScriptedFlow failWrites(RuntimeException failure) {
+        writeFailure = failure;
+        return this;
+    }
+
+    /** Leaves every write from now on pending (its bytes counted as written) until {@link #takeWrites}. */
+    ScriptedFlow stallWrites() {
+        stalled = true;
+        return this;
+    }
+
+    /** Ends the stall: the writes waiting are taken, in order, and later ones are taken at once. */
+    void takeWrites() {
+        stalled = false;
+        Resolver<Void> waiting;
+        while ((waiting = stalledWrites.poll()) != null) {
+            waiting.resolve(null);
+        }
     }
 
     String written() {
@@ -77,8 +103,16 @@ final class ScriptedFlow implements Flow {
         if (closed) {
             return Promise.rejected(new ClosedChannelException());
         }
+        if (writeFailure != null) {
+            return Promise.rejected(writeFailure);
+        }
         writes++;
         written.writeBytes(bytes.toArray(ValueLayout.JAVA_BYTE));
+        if (stalled) {
+            Resolver<Void> waiting = Promise.pending();
+            stalledWrites.add(waiting);
+            return waiting.promise();
+        }
         return Promise.unit();
     }
 

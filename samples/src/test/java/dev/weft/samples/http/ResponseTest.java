@@ -1,0 +1,20 @@
+package dev.weft.samples.http;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class ResponseTest {
+
+    @Test
+    void aContentTypeHoldingALineEndIsRefusedSoItCannotSplitTheResponse() {
+        assertThrows(IllegalArgumentException.class,
+                () -> Response.text(200, "text/plain\r\nSet-Cookie: session=stolen", "body"));
+    }
+
+    @Test
+    void aFieldValueHoldingALineEndIsRefusedSoItCannotSplitTheResponse() {
+        Response response = Response.text(200, "text/plain", "body");
+        assertThrows(IllegalArgumentException.class, () -> response.withField("Location", "/a\r\nSet-Cookie: x=y"));
+    }
+}
