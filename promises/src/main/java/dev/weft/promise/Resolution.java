@@ -91,9 +91,15 @@ final class Resolution {
      * references into this long-lived object per round (each may run the card-marking barrier,
      * see the class notes); a pause stores one, its own slot.
      */
-    private Promise<?>[] paused = new Promise<?>[16];
+    private Promise<?>[] paused = new Promise<?>[MIN_PAUSED_LENGTH];
+    /** The least length of {@link #paused}, a power of two. */
+    private static final int MIN_PAUSED_LENGTH = 16;
     private int pausedHead;
     private int pausedTail;
+    /** Promises woken since {@link #paused} was last renewed ({@link #renewPaused}). */
+    private int wokenSinceRenewed;
+    /** How many promises are woken, at least, between two renewals of {@link #paused}. */
+    private static final int WOKEN_PER_RENEWAL = 256;
     /** The rounds the last {@link #wakeupPausedRounds} call ran, for the loop's metrics. */
     private int lastPauseRounds;
 
@@ -328,13 +334,38 @@ final class Resolution {
         paused[pausedTail++ & (paused.length - 1)] = promise;
     }
 
-    /** Doubles the ring, each promise kept at its count (a round in progress holds counts). */
     private void growPaused() {
-        Promise<?>[] grown = new Promise<?>[paused.length * 2];
+        movePaused(paused.length * 2);
+    }
+
+    /**
+     * Moves the paused promises into a new ring of {@code length} (a power of two, at least their
+     * count), each kept at its count: a round in progress holds counts.
+     */
+    private void movePaused(int length) {
+        Promise<?>[] moved = new Promise<?>[length];
         for (int i = pausedHead; i != pausedTail; i++) {
-            grown[i & (grown.length - 1)] = paused[i & (paused.length - 1)];
+            moved[i & (length - 1)] = paused[i & (paused.length - 1)];
         }
-        paused = grown;
+        paused = moved;
+    }
+
+    /**
+     * Moves the paused promises into a new ring, sized for them: the pauses of the rounds about
+     * to run then store their promises into a young array. This object and a ring kept for long
+     * are in the old generation, where each store of a new promise ran G1's post-write barrier to
+     * its end, a StoreLoad fence included (perfasm: 5-6 % of a pause round trip in the fence, more
+     * in the stores it waits for); a store into a young array stops at the barrier's first checks.
+     * Done at the start of a call to the rounds once {@value #WOKEN_PER_RENEWAL} promises were
+     * woken since the last renewal: the array (80 B at the least length) then costs a fraction
+     * of a byte per pause, and a pause round trip driven one call at a time still allocates only
+     * its promise (AllocationTest). It also gives back the memory of a burst of pauses.
+     */
+    private void renewPaused() {
+        wokenSinceRenewed = 0;
+        int count = pausedTail - pausedHead;
+        int length = Math.max(MIN_PAUSED_LENGTH, Integer.highestOneBit(Math.max(count, 1)) << 2);
+        movePaused(Math.min(length, paused.length)); // never grows: addPaused grows when it must
     }
 
     int pausedCount() {
@@ -346,7 +377,7 @@ final class Resolution {
      * by their callbacks wait for the next call.
      */
     int wakeupPaused() {
-        return settleRounds(Promise.FULFILLED, null, 1, 1, null);
+        return wakeRounds(1, 1, null);
     }
 
     /**
@@ -356,7 +387,7 @@ final class Resolution {
      * promises were woken since it was last asked (it is given that number).
      */
     int wakeupPausedRounds(int maxRounds, int wokenPerAsk, IntPredicate anotherRound) {
-        return settleRounds(Promise.FULFILLED, null, maxRounds, wokenPerAsk, anotherRound);
+        return wakeRounds(maxRounds, wokenPerAsk, anotherRound);
     }
 
     /** The rounds the last {@link #wakeupPausedRounds} call on this thread ran. */
@@ -366,7 +397,31 @@ final class Resolution {
 
     /** Rejects the paused promises, until their callbacks stop pausing new ones. */
     int rejectPaused(Throwable failure) {
-        return settleRounds(Promise.REJECTED, failure, Integer.MAX_VALUE, 1, null);
+        int rejected = 0;
+        int rounds = 0;
+        while (pausedTail != pausedHead) {
+            rounds++;
+            int end = pausedTail;
+            while (end - pausedHead > 0) {
+                Promise<?> root = takePaused().underlying();
+                rejected++;
+                if (root.state == Promise.PENDING) {
+                    resolveNow(root, Promise.REJECTED, failure);
+                }
+            }
+        }
+        lastPauseRounds = rounds;
+        return rejected;
+    }
+
+    /** The oldest paused promise, taken off the ring; there is one. */
+    private Promise<?> takePaused() {
+        // re-read each time: a callback that pauses may have grown (and so moved) the ring
+        Promise<?>[] ring = paused;
+        int slot = pausedHead++ & (ring.length - 1);
+        Promise<?> taken = ring[slot];
+        ring[slot] = null;
+        return taken;
     }
 
     /**
@@ -378,11 +433,30 @@ final class Resolution {
     }
 
     /**
+     * Fulfils a paused promise, or the promise it stands for if a {@code flatMap} returned it,
+     * and runs what that triggers; one that was cancelled meanwhile is skipped.
+     */
+    private void wake(Promise<?> paused) {
+        Promise<?> root = paused.underlying();
+        if (root.state != Promise.PENDING) {
+            return;
+        }
+        Object lone = root.callbacks;
+        if (context == null && isLoneConsumer(lone)) {
+            wakeLoneConsumer(root, lone);
+        } else {
+            resolveNow(root, Promise.FULFILLED, null);
+        }
+    }
+
+    /**
      * Wakes a paused {@code root} whose only callback is the success consumer {@code lone}, as
      * {@link #resolveNow} would, without the drain's work list: a {@code pause().onSuccess(f)}
      * that pauses again from {@code f} is the loop's cheapest way to yield, so it skips the
      * detach, the cancellation check and the node dispatch, which cannot apply to it. Called
      * with no context bound, so the consumer runs under the one it captured as in a drain.
+     * The depth is restored from a local, not decremented: the consumer's own drains leave it
+     * as they found it, and the JIT need not load it again after a call it inlined.
      */
     private void wakeLoneConsumer(Promise<?> root, Object lone) {
         root.callbacks = null;
@@ -391,73 +465,72 @@ final class Resolution {
         if (Debug.ENABLED) {
             Debug.settled(root);
         }
-        depth++;
+        int outer = depth;
+        depth = outer + 1;
         try {
             Callback.Listener.runLone(Promise.cast(lone), root);
         } catch (Throwable escaped) {
             report(escaped); // a VM error in the core itself, as in drain: never thrown on
         } finally {
-            depth--;
+            depth = outer;
         }
-        if (depth == 0) {
+        if (outer == 0) {
             runDeferred();
         }
     }
 
     /**
-     * Settles rounds of paused promises: each round those paused before it began, in order;
+     * Fulfils rounds of paused promises: each round those paused before it began, in order;
      * what they pause lands beyond the round's end. The next round starts only while fewer than
      * {@code maxRounds} have run, promises are paused and {@code anotherRound} (null: always)
      * accepts when asked: after the first round, then once {@code wokenPerAsk} or more were woken
-     * since. Both loops are in this one method on purpose: the JIT then compiles the rounds, the
-     * resolution and the callbacks it inlines as one body, where a loop of calls to a separately
-     * compiled round paid a call, its frame and the spills around it per round (a round is often
-     * one pause). The asking is spaced out for the same reason: the loop's answer reads state
-     * other threads write (its inbox, a close), whose loads the JIT may not reorder with this
-     * loop's, and asking between every two one-pause rounds was about a fifth of a pause's cost
-     * ({@code PauseCpu}: 2 of 11 CPU ns).
+     * since.
      *
-     * @return the promises settled over all rounds
+     * <p>One loop over the ring with the round's end as a mark, not a loop of rounds around a
+     * loop of promises: a round of a chain that pauses in a loop is one pause, and the per-round
+     * bookkeeping is then paid per pause, so it is kept to a compare of counts until the round
+     * ends. Everything is in this one method on purpose: the JIT compiles the rounds, the
+     * resolution and the callbacks it inlines as one body, where a loop of calls to a separately
+     * compiled round paid a call, its frame and the spills around it per round. The asking is
+     * spaced out for the same reason: the loop's answer reads state other threads write (its
+     * inbox, a close), whose loads the JIT may not reorder with this loop's, and asking between
+     * every two one-pause rounds was about a fifth of a pause's cost ({@code PauseCpu}: 2 of 11
+     * CPU ns).
+     *
+     * @return the promises this call took off the ring (a callback's own {@code wakeupPaused}
+     *     counts those it takes)
      */
-    private int settleRounds(byte state, Object result, int maxRounds, int wokenPerAsk,
-                             IntPredicate anotherRound) {
-        int settled = 0;
-        int rounds = 0;
-        int wokenSinceAsked = 0;
+    private int wakeRounds(int maxRounds, int wokenPerAsk, IntPredicate anotherRound) {
+        if (wokenSinceRenewed >= WOKEN_PER_RENEWAL) {
+            renewPaused();
+        }
+        int woken = 0;
+        int wokenWhenAsked = 0;
+        int rounds = 1;
+        int end = pausedTail;
         while (true) {
-            int end = pausedTail;
-            int n = end - pausedHead;
             // "before end", not "until end": a callback that calls wakeupPaused itself may have
             // taken this round's rest and more (counts are free-running, so compare their difference)
-            while (end - pausedHead > 0) {
-                // re-read each time: a callback that pauses may have grown (and so moved) the ring
-                Promise<?>[] ring = paused;
-                int slot = pausedHead++ & (ring.length - 1);
-                Promise<?> root = ring[slot].underlying();
-                ring[slot] = null;
-                if (root.state == Promise.PENDING) {
-                    Object lone = root.callbacks;
-                    if (state == Promise.FULFILLED && context == null && isLoneConsumer(lone)) {
-                        wakeLoneConsumer(root, lone);
-                    } else {
-                        resolveNow(root, state, result);
+            if (end - pausedHead > 0) {
+                woken++;
+                wake(takePaused());
+            } else if (rounds >= maxRounds || pausedTail == pausedHead) {
+                break;
+            } else {
+                if (rounds == 1 || woken - wokenWhenAsked >= wokenPerAsk) {
+                    // stored before the ask, which may throw, not per round
+                    lastPauseRounds = rounds;
+                    if (anotherRound != null && !anotherRound.test(woken - wokenWhenAsked)) {
+                        break;
                     }
+                    wokenWhenAsked = woken;
                 }
-            }
-            settled += n;
-            // lastPauseRounds is stored where the call may end (the ask may throw), not per round
-            if (++rounds >= maxRounds || pausedTail == pausedHead) {
-                lastPauseRounds = rounds;
-                return settled;
-            }
-            wokenSinceAsked += n;
-            if (rounds == 1 || wokenSinceAsked >= wokenPerAsk) {
-                lastPauseRounds = rounds;
-                if (anotherRound != null && !anotherRound.test(wokenSinceAsked)) {
-                    return settled;
-                }
-                wokenSinceAsked = 0;
+                rounds++;
+                end = pausedTail;
             }
         }
+        lastPauseRounds = rounds;
+        wokenSinceRenewed += woken;
+        return woken;
     }
 }

@@ -181,6 +181,36 @@ class PauseTest {
     }
 
     @Test
+    void pausesKeepTheirOrderAcrossCallsThatMoveTheQueueToANewArray() {
+        // the queue moves to a new array at the start of a call once 256 were woken since the
+        // last move: 3,000 pauses of three chains over 100 calls cross that point many times,
+        // with the queue's counts at every offset of the array
+        List<Integer> order = new ArrayList<>();
+        for (int chain = 0; chain < 3; chain++) {
+            pauseInTurn(order, chain);
+        }
+        int woken = 0;
+        for (int call = 0; call < 100; call++) {
+            woken += LoopHooks.wakeupPausedRounds(10, round -> true);
+        }
+        assertEquals(3_000, woken);
+        for (int i = 0; i < order.size(); i++) {
+            assertEquals(i % 3, order.get(i), "position " + i);
+        }
+        assertEquals(3_000, order.size());
+    }
+
+    /** Pauses, and each time the pause resumes logs {@code chain} and pauses again (1,000 times in all). */
+    private static void pauseInTurn(List<Integer> order, int chain) {
+        Promise.pause().onSuccess(v -> {
+            order.add(chain);
+            if (order.size() < 2_998) {
+                pauseInTurn(order, chain);
+            }
+        });
+    }
+
+    @Test
     void wakeupPausedRoundsRunsRoundsInPauseOrderUpToItsBound() {
         List<String> log = new ArrayList<>();
         pauseRepeatedly(log, "a");
