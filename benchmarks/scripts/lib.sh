@@ -493,9 +493,9 @@ scenario_tables() {
 jit_table() {
   echo
   echo "Per round ($1): JIT work inside the measured windows (jstat -compiler around each: compilations (ms); - : not a JVM), warm-up runs,"
-  echo "the server's user / system CPU per request in its windows (/proc, 10 ms ticks), and the idle servers' CPU during them"
+  echo "the server's user + system CPU per request in its windows (/proc, 10 ms ticks), and the idle servers' CPU during them"
   echo
-  echo "| server | compilations (ms), per round | warm-up runs, per round | user / sys µs per request, per round | idle servers' CPU ms, per round |"
+  echo "| server | compilations (ms), per round | warm-up runs, per round | user + sys µs per request, per round | idle servers' CPU ms, per round |"
   echo "| --- | --- | --- | --- | --- |"
   local server
   for server in $SERVERS; do
@@ -514,7 +514,7 @@ jit_table() {
           r = order[k]; sep = (k == 1 ? "" : " / ")
           jit = jit sep (r in jitmark ? jitmark[r] : comp[r] " (" ms[r] ")")
           warm = warm sep (r in passes ? passes[r] : 0)
-          cpu = cpu sep (req[r] > 0 ? sprintf("%.2f / %.2f", user[r] * 1000 / req[r], sys[r] * 1000 / req[r]) : "?")
+          cpu = cpu sep (req[r] > 0 ? sprintf("%.2f + %.2f", user[r] * 1000 / req[r], sys[r] * 1000 / req[r]) : "?")
           idl = idl sep (r in idlemark ? "?" : idle[r])
         }
         printf "| %s | %s | %s | %s | %s |\n", s, jit, warm, cpu, idl
