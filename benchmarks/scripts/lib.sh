@@ -254,10 +254,17 @@ expected_minutes() {
   local n scenarios per memory=0
   n=$(wc -w <<<"$SERVERS")
   scenarios=$(wc -w <<<"$SCENARIOS")
-  per=$(( n * 3 + scenarios * n * (2 * WARMUP_SECONDS + 2 + RUN_SECONDS + CYCLES) ))
+  per=$(( n * 3 + scenarios * n * (2 * WARMUP_SECONDS + 2 + RUN_SECONDS + CYCLES * (1 + SETTLE_SECONDS)) ))
   [ "$IDLE" -gt 0 ] && memory=$(( $(one_loop_servers | wc -w) * 15 ))
   echo $(( (ROUNDS * per + memory + n * 3 + 59) / 60 ))
 }
+
+# Seconds of load, not recorded, before each measured window. Why: between two of its windows a
+# server idles for the other servers' windows (and, before its first, for their warm-ups), and a
+# JVM coming back from idle compiles again (in the first run of this design, 2026-12-05 16:01 UTC,
+# every measured window of Weft's plain HTTP held 11-30 JIT compilations, and its p99 was twice
+# C's); the old design measured each server right after its warm-up.
+SETTLE_SECONDS="${WEFT_BENCH_SETTLE_SECONDS:-1}"
 
 # cpu_ticks PID...: the user and system clock ticks the processes have used so far, "USER SYS" (0 0
 # for one that is gone).
@@ -319,6 +326,9 @@ run_rounds() {
         for j in $(seq 0 $(( m - 1 ))); do
           server=${up[$(( (j + cycle - 1) % m ))]}
           pid=${pid_of[$server]}
+          # The server idled while the others were measured: SETTLE_SECONDS of the same load first,
+          # not recorded, so that the window starts busy (see SETTLE_SECONDS).
+          [ "$SETTLE_SECONDS" -gt 0 ] && measure "${port_of[$server]}" "$scenario" "$SETTLE_SECONDS" >/dev/null
           before=$(jit_state "$pid")
           read -r -a t0 <<<"$(cpu_ticks "$pid")"
           read -r -a o0 <<<"$(cpu_ticks $(others "$server"))"
@@ -472,7 +482,8 @@ report_header() {
   echo "# $(java -version 2>&1 | sed -n 2p); server JVM options: $SERVER_JVM_OPTS; load average at the start $LOAD_AT_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# $ROUNDS rounds: in each, every server started fresh and kept up; per scenario each warmed up with ${WARMUP_SECONDS} s runs on new connections until its JIT"
   echo "# is quiet (at least 2 runs, then until one with <= $JIT_QUIET_MS ms of compiling, at most $WARMUP_PASSES_MAX), then measured in $CYCLES cycles of ${WINDOW_SECONDS} s windows"
-  echo "# through all servers (order rotated each cycle): ${RUN_SECONDS} s per server and scenario; servers pinned to CPU $SERVER_CPU, load generator to CPU $LOAD_CPU."
+  echo "# through all servers (order rotated each cycle), each window after ${SETTLE_SECONDS} s of the same load not recorded: ${RUN_SECONDS} s per server and scenario;"
+  echo "# servers pinned to CPU $SERVER_CPU, load generator to CPU $LOAD_CPU."
   echo "# A round's value per server: the median of its windows (rate, p50, p99 alike). A round's ratio: the median of its per-cycle ratios (windows seconds apart);"
   echo "# the rounds' ratios are then summarised: median, min, max; rounds on both sides of 1.0: no difference shown."
   echo "# † rows with two loops (Weft --loops 2, Netty 2 event loops) run on CPUs $SERVER_CPU,$LOAD_CPU: they compete with the load generator for CPU $LOAD_CPU."
