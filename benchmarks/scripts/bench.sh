@@ -29,7 +29,8 @@ Usage: ./weft bench <name> [options]
 Options of http and echo (each round starts every server fresh and keeps them all up; under each
 load it warms each up, then measures them in cycles of short windows, one window per server per
 cycle, the order rotated each cycle; a ratio is taken within a cycle, a round's ratio is the median
-of its cycles', and the report gives the rounds' median, min, max):
+of its cycles', and the report gives the rounds' median, min, max; each window follows 1 s of the
+same load, not recorded, WEFT_BENCH_SETTLE_SECONDS to change it):
   --rounds N     rounds (default 3; --runs is the old name)
   --seconds N    measured seconds per server, load and round (default 8)
   --cycles N     cycles per round and load, into which --seconds is split (default 4: 2 s windows)
