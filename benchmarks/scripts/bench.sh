@@ -26,10 +26,14 @@ Usage: ./weft bench <name> [options]
                           16-byte round trips/s): --mib N (256 per transfer), --ring-kib N (64)
   jmh [jmh-options]       JMH itself, on benchmarks.jar (e.g. ./weft bench jmh -l)
 
-Options of http and echo (each round starts every server fresh, warms it up and measures it under
-each load, servers back to back; ratios are taken within a round: median, min, max over the rounds):
+Options of http and echo (each round starts every server fresh and keeps them all up; under each
+load it warms each up, then measures them in cycles of short windows, one window per server per
+cycle, the order rotated each cycle; a ratio is taken within a cycle, a round's ratio is the median
+of its cycles', and the report gives the rounds' median, min, max; each window follows 1 s of the
+same load, not recorded, WEFT_BENCH_SETTLE_SECONDS to change it):
   --rounds N     rounds (default 3; --runs is the old name)
-  --seconds N    measured seconds per server and load (default 8)
+  --seconds N    measured seconds per server, load and round (default 8)
+  --cycles N     cycles per round and load, into which --seconds is split (default 4: 2 s windows)
   --warmup N     seconds of each warm-up run per server start and load (default 3; 0: none); each run
                  on new connections, at least 2, then until one in which the server's JIT compiled
                  for at most 50 ms (at most 5 runs): the measured run starts with the JIT quiet
@@ -38,7 +42,7 @@ each load, servers back to back; ratios are taken within a round: median, min, m
                  reference (shared/reference-c, or $WEFT_REFERENCE_C), built with make into target/;
                  a -2 row runs two loops on both CPUs, beside the load generator
   --dry-run      let Netty stand in for Weft, to check the harness itself
-  --smoke        a quick check of the harness: --seconds 2 --warmup 1 --rounds 1 --idle 0
+  --smoke        a quick check of the harness: --seconds 2 --cycles 2 --warmup 1 --rounds 1 --idle 0
 
 xen also runs BlockBench first: random 4 KiB reads and writes at depth 1 and 32 through blkfront on the
 model vs direct file I/O through io-unix (IOPS, p50/p99): --image-mib N (64), --pool-threads N (2).

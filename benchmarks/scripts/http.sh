@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# ./weft bench http [--rounds 3] [--seconds 8] [--warmup 3] [--idle 10000] [--servers "..."] [--dry-run] [--smoke]
+# ./weft bench http [--rounds 3] [--seconds 8] [--cycles 4] [--warmup 3] [--idle 10000] [--servers "..."] [--dry-run] [--smoke]
 # wrk against the C reference, Weft's and Netty's HTTP servers in interleaved rounds: in each round
-# every server is started fresh, pinned to one CPU with wrk on the other, warmed up, and measured with
-# 64 connections without pipelining and then 16-deep pipelined; the report gives each comparison as
+# every server is started fresh, pinned to one CPU with wrk on the other, and kept up; with 64
+# connections without pipelining and then 16-deep pipelined each is warmed up, then all are measured
+# in cycles of short windows, one window per server per cycle; the report gives each comparison as
 # per-round ratios (median, min, max) and judges issue 13's and 12's targets on their medians; then
 # each one-loop server's memory with --idle idle connections open. Method: docs/performance.md.
 set -euo pipefail
@@ -81,7 +82,7 @@ memory_rows
   for scenario in $SCENARIOS; do
     echo
     if [ "$scenario" = plain ]; then
-      echo "## GET /plaintext, $CONNECTIONS connections, no pipelining (wrk -t1 -c$CONNECTIONS -d${RUN_SECONDS}s)"
+      echo "## GET /plaintext, $CONNECTIONS connections, no pipelining (wrk -t1 -c$CONNECTIONS -d${WINDOW_SECONDS}s, $CYCLES windows per server and round)"
     else
       echo "## GET /plaintext, $CONNECTIONS connections, $DEPTH-deep pipelining (wrk -t1 -c$CONNECTIONS, pipeline.lua $DEPTH; p50/p99 per $DEPTH-request batch)"
     fi

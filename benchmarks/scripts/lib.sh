@@ -178,25 +178,31 @@ next_port() { PORT=$(( PORT + 1 )); }
 # ---------------------------------------------------------------------------------------------------
 # Options shared by http.sh and echo.sh.
 
-# parse_harness_options DEFAULT_SERVERS ARGS...: sets RUN_SECONDS WARMUP_SECONDS ROUNDS IDLE SERVERS DRY_RUN.
+# parse_harness_options DEFAULT_SERVERS ARGS...: sets RUN_SECONDS CYCLES WINDOW_SECONDS WARMUP_SECONDS
+# ROUNDS IDLE SERVERS DRY_RUN. RUN_SECONDS, a server's measured seconds per scenario and round, is
+# split into CYCLES windows of WINDOW_SECONDS.
 parse_harness_options() {
-  RUN_SECONDS=8; WARMUP_SECONDS=3; ROUNDS=3; IDLE=10000; SERVERS="$1"; DRY_RUN=0; shift
+  RUN_SECONDS=8; CYCLES=4; WARMUP_SECONDS=3; ROUNDS=3; IDLE=10000; SERVERS="$1"; DRY_RUN=0; shift
   while [ $# -gt 0 ]; do
     case "$1" in
-      --seconds|--warmup|--rounds|--runs|--idle|--servers)
+      --seconds|--cycles|--warmup|--rounds|--runs|--idle|--servers)
         [ $# -ge 2 ] || die "$1 needs a value (see ./weft bench help)" ;;&
       --seconds) RUN_SECONDS="$2"; shift 2 ;;
+      --cycles) CYCLES="$2"; shift 2 ;;
       --warmup) WARMUP_SECONDS="$2"; shift 2 ;;
       --rounds|--runs) ROUNDS="$2"; shift 2 ;;   # --runs: the name before rounds were interleaved
       --idle) IDLE="$2"; shift 2 ;;
       --servers) SERVERS="$2"; shift 2 ;;
       --dry-run) DRY_RUN=1; shift ;;
-      --smoke) RUN_SECONDS=2; WARMUP_SECONDS=1; ROUNDS=1; IDLE=0; shift ;;
+      --smoke) RUN_SECONDS=2; CYCLES=2; WARMUP_SECONDS=1; ROUNDS=1; IDLE=0; shift ;;
       *) die "unknown option $1 (see ./weft bench help)" ;;
     esac
   done
   [[ "$ROUNDS" =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || die "--rounds wants a whole number of at least 1"
   [[ "$RUN_SECONDS" =~ ^[0-9]+$ ]] && [ "$RUN_SECONDS" -ge 1 ] && [ "$RUN_SECONDS" -le 600 ] || die "--seconds wants 1..600"
+  [[ "$CYCLES" =~ ^[0-9]+$ ]] && [ "$CYCLES" -ge 1 ] && [ $(( RUN_SECONDS % CYCLES )) = 0 ] \
+    || die "--cycles wants a whole number of at least 1 that divides --seconds ($RUN_SECONDS) into whole-second windows"
+  WINDOW_SECONDS=$(( RUN_SECONDS / CYCLES ))
   [[ "$WARMUP_SECONDS" =~ ^[0-9]+$ ]] && [ "$WARMUP_SECONDS" -le 600 ] || die "--warmup wants 0..600"
   [[ "$IDLE" =~ ^[0-9]+$ ]] || die "--idle wants a whole number (0: no memory rows)"
   [ -n "$SERVERS" ] || die "--servers is empty"
@@ -242,46 +248,106 @@ preflight() {
   [ -n "$SERVERS" ] || die "no server started; see the server-*.log files in $RUN_DIR"
 }
 
-# expected_minutes: the run's length by the options, about (start + warm-ups + runs) per server start.
+# expected_minutes: the run's length by the options: per round, the starts, the warm-ups (busy JVMs
+# warm up longer) and the measured windows (each with two jstat reads), then the memory rows.
 expected_minutes() {
-  local n starts per memory=0
+  local n scenarios per memory=0
   n=$(wc -w <<<"$SERVERS")
-  starts=$(( n * ROUNDS ))
-  per=$(( 3 + $(wc -w <<<"$SCENARIOS") * (2 * WARMUP_SECONDS + RUN_SECONDS + 3) ))   # busy JVMs warm up longer
+  scenarios=$(wc -w <<<"$SCENARIOS")
+  per=$(( n * 3 + scenarios * n * (2 * WARMUP_SECONDS + 2 + RUN_SECONDS + CYCLES * (1 + SETTLE_SECONDS)) ))
   [ "$IDLE" -gt 0 ] && memory=$(( $(one_loop_servers | wc -w) * 15 ))
-  echo $(( (starts * per + memory + n * 3 + 59) / 60 ))
+  echo $(( (ROUNDS * per + memory + n * 3 + 59) / 60 ))
 }
 
-# run_rounds: ROUNDS rounds; in each, every server (the order rotated by one server per round, so
-# that none always runs first or last) is started fresh, warmed up and measured under every scenario,
-# then stopped. Appends "warmup ..." and "run ..." lines to RESULTS_LOG.
+# Seconds of load, not recorded, before each measured window. Why: between two of its windows a
+# server idles for the other servers' windows (and, before its first, for their warm-ups), and a
+# JVM coming back from idle compiles again (in the first run of this design, 2026-12-05 16:01 UTC,
+# every measured window of Weft's plain HTTP held 11-30 JIT compilations, and its p99 was twice
+# C's); the old design measured each server right after its warm-up.
+SETTLE_SECONDS="${WEFT_BENCH_SETTLE_SECONDS:-1}"
+
+# cpu_ticks PID...: the user and system clock ticks the processes have used so far, "USER SYS" (0 0
+# for one that is gone).
+cpu_ticks() {
+  local pid u=0 s=0 fields
+  for pid in "$@"; do
+    fields=$(awk '{ print $14, $15 }' "/proc/$pid/stat" 2>/dev/null) || continue
+    u=$(( u + ${fields% *} )); s=$(( s + ${fields#* } ))
+  done
+  echo "$u $s"
+}
+
+# others SERVER: the PIDs of the round's other servers (run_rounds' up and pid_of).
+others() { local s; for s in "${up[@]}"; do [ "$s" = "$1" ] || echo "${pid_of[$s]}"; done; }
+
+# ticks_ms TICKS: clock ticks in milliseconds.
+CLOCK_TICK_MS=$(( 1000 / $(getconf CLK_TCK) ))
+ticks_ms() { echo $(( $1 * CLOCK_TICK_MS )); }
+
+# run_rounds: ROUNDS rounds. In each, every server is started fresh (on a port of its own, in an
+# order rotated by one server per round) and they all stay up: a server that is not being measured
+# waits in epoll_wait (or its selector) and takes no CPU, which each window's idle_cpu_ms= checks.
+# Then per scenario every server is warmed up (warm_up), and measured in CYCLES cycles of WINDOW-second
+# windows, one window per server per cycle, the servers' order rotated by one each cycle. Why: this
+# machine switches between a fast and a slow state (about 35% apart, every server alike) at moments
+# of its own, every minute or so; windows seconds apart nearly always share a state, so the report
+# takes each ratio within a cycle and a round's ratio as the median of its cycles' (RoundsReport),
+# where one long window per server, each a minute apart, paired whatever states they fell in. The
+# servers are stopped at the end of the round. Appends "warmup ..." and "run ... cycle=..." lines to
+# RESULTS_LOG; a run line also has the measured server's CPU (server_user_ms=, server_sys_ms=) and
+# the other servers' (idle_cpu_ms=) during its window.
 run_rounds() {
-  local -a order
+  local -a order up
   read -r -a order <<<"$SERVERS"
-  local n=${#order[@]} round i server scenario pid before after result
+  local n=${#order[@]} round i server scenario cycle m j pid before after result t0 t1 o0 o1
+  local -A port_of pid_of
   for round in $(seq "$ROUNDS"); do
     echo "round round=$round started=$(date -u +%FT%TZ) loadavg=$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS_LOG"
+    up=(); port_of=(); pid_of=()
     for i in $(seq 0 $(( n - 1 ))); do
       server=${order[$(( (i + round - 1) % n ))]}
       next_port
-      note "round $round of $ROUNDS: $server (2-$WARMUP_PASSES_MAX × ${WARMUP_SECONDS} s warm-up + ${RUN_SECONDS} s per scenario: $SCENARIOS)"
+      note "round $round of $ROUNDS: starting $server"
       if ! launch "$server" "$(server_cmd "$server")" "$PORT" "$SERVER_JVM_OPTS"; then
         echo "# round $round: $server did not start" >>"$RESULTS_LOG"
         continue
       fi
-      pid=$SERVER_PID
-      for scenario in $SCENARIOS; do
-        warm_up "$round" "$server" "$scenario" "$pid"
-        before=$(jit_state "$pid")
-        result=$(measure "$PORT" "$scenario" "$RUN_SECONDS")
-        after=$(jit_state "$pid")
-        echo "run round=$round server=$server scenario=$scenario $result $(jit_fields "$before" "$after")" >>"$RESULTS_LOG"
+      up+=("$server"); port_of[$server]=$PORT; pid_of[$server]=$SERVER_PID
+    done
+    m=${#up[@]}
+    for scenario in $SCENARIOS; do
+      for server in "${up[@]}"; do
+        note "round $round of $ROUNDS, $scenario: warming up $server (2-$WARMUP_PASSES_MAX × ${WARMUP_SECONDS} s)"
+        PORT=${port_of[$server]}
+        warm_up "$round" "$server" "$scenario" "${pid_of[$server]}"
       done
-      if ! kill -0 "$pid" 2>/dev/null; then
+      note "round $round of $ROUNDS, $scenario: $CYCLES cycles of ${WINDOW_SECONDS} s per server"
+      for cycle in $(seq "$CYCLES"); do
+        for j in $(seq 0 $(( m - 1 ))); do
+          server=${up[$(( (j + cycle - 1) % m ))]}
+          pid=${pid_of[$server]}
+          # The server idled while the others were measured: SETTLE_SECONDS of the same load first,
+          # not recorded, so that the window starts busy (see SETTLE_SECONDS).
+          [ "$SETTLE_SECONDS" -gt 0 ] && measure "${port_of[$server]}" "$scenario" "$SETTLE_SECONDS" >/dev/null
+          before=$(jit_state "$pid")
+          read -r -a t0 <<<"$(cpu_ticks "$pid")"
+          read -r -a o0 <<<"$(cpu_ticks $(others "$server"))"
+          result=$(measure "${port_of[$server]}" "$scenario" "$WINDOW_SECONDS")
+          read -r -a t1 <<<"$(cpu_ticks "$pid")"
+          read -r -a o1 <<<"$(cpu_ticks $(others "$server"))"
+          after=$(jit_state "$pid")
+          echo "run round=$round cycle=$cycle server=$server scenario=$scenario $result $(jit_fields "$before" "$after")" \
+            "server_user_ms=$(ticks_ms $(( t1[0] - t0[0] ))) server_sys_ms=$(ticks_ms $(( t1[1] - t0[1] )))" \
+            "idle_cpu_ms=$(ticks_ms $(( o1[0] + o1[1] - o0[0] - o0[1] )))" >>"$RESULTS_LOG"
+        done
+      done
+    done
+    for server in "${up[@]}"; do
+      if ! kill -0 "${pid_of[$server]}" 2>/dev/null; then
         note "$server exited during its runs; see $RUN_DIR/server-$server.log"
         echo "# round $round: $server exited during its runs" >>"$RESULTS_LOG"
       fi
-      stop_server "$pid"
+      stop_server "${pid_of[$server]}"
     done
   done
   echo "# rounds ended $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS_LOG"
@@ -414,10 +480,12 @@ command_line() {
 report_header() {
   echo "# $1 — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo ?), $(nproc) CPUs: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
   echo "# $(java -version 2>&1 | sed -n 2p); server JVM options: $SERVER_JVM_OPTS; load average at the start $LOAD_AT_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# $ROUNDS interleaved rounds: in each, every server started fresh, warmed up with ${WARMUP_SECONDS} s runs on new connections until its JIT is quiet"
-  echo "# (at least 2 runs, then until one with <= $JIT_QUIET_MS ms of compiling, at most $WARMUP_PASSES_MAX), then ${RUN_SECONDS} s measured per scenario,"
-  echo "# one after the other (order rotated each round); server pinned to CPU $SERVER_CPU, load generator to CPU $LOAD_CPU."
-  echo "# Ratios are taken within a round, then summarised: median, min, max; rounds on both sides of 1.0: no difference shown."
+  echo "# $ROUNDS rounds: in each, every server started fresh and kept up; per scenario each warmed up with ${WARMUP_SECONDS} s runs on new connections until its JIT"
+  echo "# is quiet (at least 2 runs, then until one with <= $JIT_QUIET_MS ms of compiling, at most $WARMUP_PASSES_MAX), then measured in $CYCLES cycles of ${WINDOW_SECONDS} s windows"
+  echo "# through all servers (order rotated each cycle), each window after ${SETTLE_SECONDS} s of the same load not recorded: ${RUN_SECONDS} s per server and scenario;"
+  echo "# servers pinned to CPU $SERVER_CPU, load generator to CPU $LOAD_CPU."
+  echo "# A round's value per server: the median of its windows (rate, p50, p99 alike). A round's ratio: the median of its per-cycle ratios (windows seconds apart);"
+  echo "# the rounds' ratios are then summarised: median, min, max; rounds on both sides of 1.0: no difference shown."
   echo "# † rows with two loops (Weft --loops 2, Netty 2 event loops) run on CPUs $SERVER_CPU,$LOAD_CPU: they compete with the load generator for CPU $LOAD_CPU."
   [ "$DRY_RUN" = 1 ] && echo "# DRY RUN: Netty stands in for every Weft server (checks the harness, not Weft)"
   echo "# results (one line per run): $RESULTS_LOG"
@@ -429,24 +497,39 @@ scenario_tables() {
       --servers "$SERVERS" --unit "$2"
 }
 
-# jit_table SCENARIO: the JIT work each JVM server did inside its measured runs of SCENARIO
-# (jit_compiles= and jit_ms= of the run lines) and how many warm-up runs preceded each, per round.
+# jit_table SCENARIO: per JVM server and round, the JIT work inside its measured windows of SCENARIO
+# (jit_compiles= and jit_ms= of the run lines, summed), the warm-up runs before them, the server's own
+# user and system CPU per request (or round trip) over its windows, and the CPU the other, idle
+# servers took during its windows (which should be about 0: they wait in epoll_wait).
 jit_table() {
   echo
-  echo "JIT work inside the measured runs ($1; jstat -compiler before and after each run: compilations (ms); - : not a JVM) and warm-up runs before each"
+  echo "Per round ($1): JIT work inside the measured windows (jstat -compiler around each: compilations (ms); - : not a JVM), warm-up runs,"
+  echo "the server's user + system CPU per request in its windows (/proc, 10 ms ticks), and the idle servers' CPU during them"
   echo
-  echo "| server | compilations (ms), per round | warm-up runs, per round |"
-  echo "| --- | --- | --- |"
+  echo "| server | compilations (ms), per round | warm-up runs, per round | user + sys µs per request, per round | idle servers' CPU ms, per round |"
+  echo "| --- | --- | --- | --- | --- |"
   local server
   for server in $SERVERS; do
-    awk -v s="$server" -v sc="$1" '$1 == "run" || $1 == "warmup" {
+    awk -v s="$server" -v sc="$1" -v w="$WINDOW_SECONDS" '$1 == "run" || $1 == "warmup" {
         delete v; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         if (v["server"] != s || v["scenario"] != sc) next
-        if ($1 == "warmup") { passes[v["round"]] = v["pass"]; next }
-        jit = (v["jit_compiles"] == "" ? "?" : v["jit_compiles"]) (v["jit_ms"] ~ /^[0-9]+$/ ? " (" v["jit_ms"] ")" : "")
-        out = out (out == "" ? "" : " / ") jit
-        warm = warm (warm == "" ? "" : " / ") (v["round"] in passes ? passes[v["round"]] : 0)
-      } END { if (out != "") printf "| %s | %s | %s |\n", s, out, warm }' "$RESULTS_LOG"
+        r = v["round"]
+        if ($1 == "warmup") { passes[r] = v["pass"]; next }
+        if (!(r in seen)) { seen[r] = 1; order[++n] = r }
+        if (v["jit_compiles"] ~ /^[0-9]+$/) { comp[r] += v["jit_compiles"]; ms[r] += v["jit_ms"] } else jitmark[r] = (v["jit_compiles"] == "" ? "?" : v["jit_compiles"])
+        if (v["rate"] ~ /^[0-9.]+$/ && v["server_user_ms"] ~ /^[0-9]+$/) { req[r] += v["rate"] * w; user[r] += v["server_user_ms"]; sys[r] += v["server_sys_ms"] }
+        if (v["idle_cpu_ms"] ~ /^[0-9]+$/) idle[r] += v["idle_cpu_ms"]; else idlemark[r] = "?"
+      } END {
+        if (n == 0) exit
+        for (k = 1; k <= n; k++) {
+          r = order[k]; sep = (k == 1 ? "" : " / ")
+          jit = jit sep (r in jitmark ? jitmark[r] : comp[r] " (" ms[r] ")")
+          warm = warm sep (r in passes ? passes[r] : 0)
+          cpu = cpu sep (req[r] > 0 ? sprintf("%.2f + %.2f", user[r] * 1000 / req[r], sys[r] * 1000 / req[r]) : "?")
+          idl = idl sep (r in idlemark ? "?" : idle[r])
+        }
+        printf "| %s | %s | %s | %s | %s |\n", s, jit, warm, cpu, idl
+      }' "$RESULTS_LOG"
   done
 }
 

@@ -64,7 +64,14 @@ final class EchoConnections {
         return open.size();
     }
 
-    private final class Connection {
+    /**
+     * One echo connection. It is its own chunk handler, not a method reference to one: the flow
+     * calls the handler once per chunk, and with 64 connections each object of a connection is
+     * cold in the cache by its next chunk (the kernel's send and receive of the other connections
+     * run in between), so one object fewer on the way from a ready socket to its echo is one
+     * cache miss fewer per round trip.
+     */
+    private final class Connection implements Flow.ChunkHandler {
         private final Flow flow;
         private final Function<Void, Boolean> afterWrite = written -> readOn();
         private Promise<Void> reading;
@@ -80,15 +87,16 @@ final class EchoConnections {
             if (draining) {
                 return flow.close();
             }
-            reading = flow.readChunks(this::echoChunk);
+            reading = flow.readChunks(this);
             return reading.flatMap(v -> flow.close());
         }
 
         /** Writes the chunk back; reads on once the kernel has it, unless a drain began meanwhile. */
-        private Promise<Boolean> echoChunk(MemorySegment bytes) {
+        @Override
+        public Promise<Boolean> onChunk(MemorySegment bytes) {
             Promise<Void> written = flow.write(bytes);
             if (written.isFulfilled()) {
-                return readOn() ? Flow.ChunkHandler.READ_ON : Flow.ChunkHandler.STOP;
+                return draining ? Flow.ChunkHandler.STOP : Flow.ChunkHandler.READ_ON; // not writing: nothing to reset
             }
             writing = true;
             return written.map(afterWrite);

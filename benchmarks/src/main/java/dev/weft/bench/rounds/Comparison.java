@@ -13,14 +13,27 @@ import java.util.List;
  */
 record Comparison(String numerator, String denominator, Metric metric) {
 
-    /** The ratios of each round that measured both servers, in round order. */
+    /**
+     * The ratio of each round that measured both servers, in round order: the median of the round's
+     * per-cycle ratios, each of two windows measured seconds apart in the same cycle. Why per cycle:
+     * this machine switches between a fast and a slow state (about 35% apart in kernel time per
+     * round trip, for every server alike) at moments of its own; a cycle's two windows nearly always
+     * fall in the same state, and the median drops the cycle that straddles a switch, where a ratio
+     * of windows taken a minute apart pairs whatever states they fell in.
+     */
     Spread ratios(RoundResults results, String scenario) {
         List<Double> ratios = new ArrayList<>();
         for (int round : results.rounds()) {
-            double top = results.value(round, numerator, scenario, metric);
-            double bottom = results.value(round, denominator, scenario, metric);
-            if (top > 0 && bottom > 0 && Double.isFinite(top) && Double.isFinite(bottom)) {
-                ratios.add(top / bottom);
+            List<Double> perCycle = new ArrayList<>();
+            for (int cycle : results.cycles(round)) {
+                double top = results.value(round, cycle, numerator, scenario, metric);
+                double bottom = results.value(round, cycle, denominator, scenario, metric);
+                if (top > 0 && bottom > 0 && Double.isFinite(top) && Double.isFinite(bottom)) {
+                    perCycle.add(top / bottom);
+                }
+            }
+            if (!perCycle.isEmpty()) {
+                ratios.add(new Spread(perCycle).median());
             }
         }
         return new Spread(ratios);

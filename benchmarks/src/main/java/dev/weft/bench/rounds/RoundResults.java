@@ -12,7 +12,8 @@ import java.util.TreeSet;
  * Every measured run of one harness invocation, read from its results log. Immutable.
  *
  * <p>A server that failed to start in a round has no run in that round; lookups then return NaN and
- * the comparisons leave that round out rather than pairing values from different rounds.
+ * the comparisons leave that round out rather than pairing values from different rounds. Likewise
+ * within a round, a comparison pairs only values of the same cycle.
  */
 final class RoundResults {
 
@@ -57,13 +58,40 @@ final class RoundResults {
         return rounds;
     }
 
+    /** The cycles of {@code round} that have at least one run, in order. */
+    SortedSet<Integer> cycles(int round) {
+        SortedSet<Integer> cycles = new TreeSet<>();
+        for (RunResult r : runs) {
+            if (r.round() == round) {
+                cycles.add(r.cycle());
+            }
+        }
+        return cycles;
+    }
+
     /**
-     * The value of {@code metric} for {@code server} under {@code scenario} in {@code round}: NaN if
-     * that run is missing or did not give it.
+     * The value of {@code metric} for {@code server} under {@code scenario} in {@code round}: the
+     * median of its known values over the round's cycles (each cycle measures a server once); NaN
+     * if the round has no known value.
      */
     double value(int round, String server, String scenario, Metric metric) {
+        List<Double> values = new ArrayList<>();
         for (RunResult r : runs) {
-            if (r.round() == round && r.server().equals(server) && r.scenario().equals(scenario)) {
+            if (r.round() == round && r.server().equals(server) && r.scenario().equals(scenario)
+                    && Double.isFinite(r.value(metric))) {
+                values.add(r.value(metric));
+            }
+        }
+        return new Spread(values).median();
+    }
+
+    /**
+     * The value of {@code metric} for {@code server} under {@code scenario} in one cycle of {@code
+     * round}: NaN if that run is missing or did not give it.
+     */
+    double value(int round, int cycle, String server, String scenario, Metric metric) {
+        for (RunResult r : runs) {
+            if (r.round() == round && r.cycle() == cycle && r.server().equals(server) && r.scenario().equals(scenario)) {
                 return r.value(metric);
             }
         }

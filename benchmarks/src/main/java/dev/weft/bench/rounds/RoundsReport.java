@@ -11,9 +11,10 @@ import java.util.function.DoubleFunction;
 
 /**
  * Prints the tables of an interleaved harness run from its results log, as Markdown: per scenario,
- * each server's value per round with the median, minimum and maximum, then every standard
- * comparison ({@link Comparison#standardSet}) as per-round ratios with their median, minimum,
- * maximum and {@link Verdict}; or the targets' table with pass or fail on the medians. Runs on the
+ * each server's value per round (the median of its windows in that round) with the median, minimum
+ * and maximum, then every standard comparison ({@link Comparison#standardSet}) as per-round ratios
+ * (each the median of the round's per-cycle ratios) with their median, minimum, maximum and {@link
+ * Verdict}; or the targets' table with pass or fail on the medians. Runs on the
  * calling thread only; reads the log once.
  *
  * <p>Usage: {@code RoundsReport --results FILE --scenario S --servers "c weft-epoll ..." [--unit req/s]}

@@ -4,11 +4,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One measured run of one server in one round: a line of the results log such as
- * <pre>run round=2 server=weft-epoll scenario=plain rate=123456.7 p50_us=480 p99_us=1790 errors=0</pre>
- * A value the load generator did not give is written {@code ?} and held as {@code NaN}.
+ * One measured run (a window) of one server in one round: a line of the results log such as
+ * <pre>run round=2 cycle=3 server=weft-epoll scenario=plain rate=123456.7 p50_us=480 p99_us=1790 errors=0</pre>
+ * A value the load generator did not give is written {@code ?} and held as {@code NaN}. A round
+ * measures every server in several cycles of short windows; a line without {@code cycle=} (a log
+ * written before cycles) is the round's only cycle, 1.
  *
  * @param round the round, from 1
+ * @param cycle the cycle within the round, from 1
  * @param server the server's name in the table ({@code c}, {@code netty}, {@code weft-epoll-2}, ...)
  * @param scenario the load, e.g. {@code plain}, {@code pipelined}, {@code 64conn}
  * @param rate requests or round trips per second
@@ -16,7 +19,7 @@ import java.util.Map;
  * @param p99Us 99th-percentile latency in microseconds
  * @param errors errors the load generator counted, or -1 if unknown
  */
-record RunResult(int round, String server, String scenario, double rate, double p50Us, double p99Us, long errors) {
+record RunResult(int round, int cycle, String server, String scenario, double rate, double p50Us, double p99Us, long errors) {
 
     /** The word that starts a measured run's line; warm-ups and notes start with other words. */
     static final String TAG = "run";
@@ -53,6 +56,7 @@ record RunResult(int round, String server, String scenario, double rate, double 
         String errors = fields.getOrDefault("errors", "?");
         return new RunResult(
                 (int) number(fields, "round", line),
+                fields.containsKey("cycle") ? (int) number(fields, "cycle", line) : 1,
                 text(fields, "server", line),
                 text(fields, "scenario", line),
                 number(fields, Metric.RATE.key(), line),

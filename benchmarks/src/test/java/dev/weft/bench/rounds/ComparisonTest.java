@@ -22,6 +22,33 @@ class ComparisonTest {
     }
 
     @Test
+    void aRoundsRatioIsTheMedianOfItsPerCycleRatiosNotARatioOfItsMedians() {
+        // cycle 2 falls in a slower state of the machine for both servers
+        RoundResults results = RoundResults.parse(List.of(
+                "run round=1 cycle=1 server=netty scenario=plain rate=100",
+                "run round=1 cycle=1 server=weft-epoll scenario=plain rate=90",
+                "run round=1 cycle=2 server=weft-epoll scenario=plain rate=72",
+                "run round=1 cycle=2 server=netty scenario=plain rate=80",
+                "run round=1 cycle=3 server=netty scenario=plain rate=110",
+                "run round=1 cycle=3 server=weft-epoll scenario=plain rate=121"));
+
+        // per cycle 0.9, 0.9, 1.1: median 0.9; the medians' ratio would be 90 / 100
+        assertEquals(List.of(0.9), WEFT_OVER_NETTY.ratios(results, "plain").values());
+    }
+
+    @Test
+    void aCycleMissingEitherServerIsLeftOutOfItsRound() {
+        RoundResults results = RoundResults.parse(List.of(
+                "run round=1 cycle=1 server=netty scenario=plain rate=100",
+                "run round=1 cycle=1 server=weft-epoll scenario=plain rate=120",
+                "run round=1 cycle=2 server=weft-epoll scenario=plain rate=500",
+                "run round=1 cycle=3 server=netty scenario=plain rate=100",
+                "run round=1 cycle=3 server=weft-epoll scenario=plain rate=140"));
+
+        assertEquals(1.3, WEFT_OVER_NETTY.ratios(results, "plain").values().getFirst(), 1e-9);
+    }
+
+    @Test
     void aRoundMissingEitherServerIsLeftOut() {
         RoundResults results = RoundResults.parse(List.of(
                 "run round=1 server=netty scenario=plain rate=100",

@@ -4,6 +4,7 @@ import static dev.weft.loop.Engine.ERROR;
 import static dev.weft.loop.Engine.READABLE;
 import static dev.weft.loop.Engine.WRITABLE;
 
+import dev.weft.loop.Engine;
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
@@ -50,8 +51,8 @@ import java.util.Objects;
  * bytes, again while the socket has data (at most {@value #READS_PER_READINESS} chunks per
  * readiness report, as for reads answered at once), until it finds the socket empty and waits
  * for the engine. A chunk of the same length as the one before allocates nothing: it is the
- * cached slice a read would lend (see below; a new length costs a slice and its {@code Data}),
- * and only a handler that pauses (answers a pending promise) costs a listener on that promise.
+ * loop's cached slice of that buffer, shared by the loop's flows (a new length or buffer costs a
+ * slice), and only a handler that pauses (answers a pending promise) costs a listener on that promise.
  * A flow waiting for bytes in this mode holds no buffer, like a waiting read. A reading that
  * ends (cancelled, shut down) while its handler still holds a chunk detaches the buffer and gives
  * it back to the pool only when the handler's answer settles, so a later read never overwrites
@@ -98,8 +99,11 @@ public final class SocketFlow implements Flow {
     private final Transport transport;
     private final Endpoint endpoint;
 
-    /** The events the engine watches for this socket. READABLE is dropped lazily (see {@link #onReady}). */
-    private final Interest interest;
+    /**
+     * The events the engine watches for this socket, READABLE dropped lazily (see {@link
+     * #onReady}); also the socket's readiness handler.
+     */
+    private final Readiness interest;
     private boolean closed;
 
     // Reading.
@@ -168,8 +172,8 @@ public final class SocketFlow implements Flow {
     SocketFlow(Transport transport, Endpoint endpoint) {
         this.transport = transport;
         this.endpoint = endpoint;
-        transport.register(endpoint, this::onReady, this::close);
-        this.interest = new Interest(transport.loop, endpoint.source());
+        this.interest = new Readiness(transport, endpoint);
+        transport.register(endpoint, interest, this::close);
         this.options = transport.flowOptions;
     }
 
@@ -463,7 +467,7 @@ public final class SocketFlow implements Flow {
         Promise<Boolean> answer;
         handingOver = true;
         try {
-            answer = chunkHandler.onChunk(lend(n).bytes());
+            answer = chunkHandler.onChunk(transport.chunk(buffer, n));
         } catch (Throwable failure) {
             handingOver = false;
             if (chunksDone == done) {
@@ -1213,5 +1217,23 @@ public final class SocketFlow implements Flow {
             return;
         }
         resolver.resolve(null);
+    }
+
+    /**
+     * The socket's interest set and its readiness handler in one object. Why one: on a loop with
+     * many connections, each object on the way from a ready fd to the flow is cold in the cache by
+     * that socket's next event (the kernel's work for the other sockets runs in between), and the
+     * interest set is looked at on every read anyway; a separate handler (a method reference)
+     * would be one more cache miss per event.
+     */
+    private final class Readiness extends Interest implements Engine.ReadyHandler {
+        Readiness(Transport transport, Endpoint endpoint) {
+            super(transport.loop, endpoint);
+        }
+
+        @Override
+        public void onReady(int events) {
+            SocketFlow.this.onReady(events);
+        }
     }
 }

@@ -49,6 +49,9 @@ final class Transport {
     /** Times a flow went over its high-water mark, and flows closed by their write timeout. */
     long readPauses;
     long writeTimeouts;
+    /** The last slice {@link #chunk} made, and the buffer it is a slice of. */
+    private MemorySegment chunk;
+    private MemorySegment chunkFrom;
     /** Every registered socket and how to close it, so that the loop's exit closes what is left. */
     private final Map<Endpoint, Runnable> open = new HashMap<>();
     /** The loop's exit has closed every socket: one registered after that would never be closed. */
@@ -245,7 +248,8 @@ final class Transport {
     }
 
     /**
-     * Gives back a buffer {@link #acquireBuffer()} returned; a fresh one is left to the GC.
+     * Gives back a buffer {@link #acquireBuffer()} returned; a fresh one is left to the GC (and
+     * {@link #chunk} keeps no slice of it).
      *
      * @return whether it went back to the pool
      */
@@ -254,7 +258,30 @@ final class Transport {
             pool.release(buffer);
             return true;
         }
+        if (chunkFrom == buffer) {
+            chunk = null;
+            chunkFrom = null;
+        }
         return false;
+    }
+
+    /**
+     * The first {@code n} bytes of {@code buffer}, a read buffer, as a callback read hands them to
+     * its handler: the slice made last time if it was of the same buffer and length, else a new
+     * one. One slice serves every flow of the loop: the pool hands its most recently released slab
+     * to the next reader, so a loop echoing equal messages on many connections lends the same
+     * slice over and over, and it stays in the cache where one slice per flow would be cold by
+     * that flow's next chunk. A slice is an immutable view, so sharing it changes nothing anyone
+     * can see ({@link dev.weft.loop.device.Flow.Data} allows it).
+     */
+    MemorySegment chunk(MemorySegment buffer, int n) {
+        MemorySegment last = chunk;
+        if (chunkFrom != buffer || last.byteSize() != n) {
+            last = buffer.asSlice(0, n);
+            chunk = last;
+            chunkFrom = buffer;
+        }
+        return last;
     }
 
     private static void closeAfterFailure(Endpoint endpoint, RuntimeException failure) {

@@ -41,7 +41,7 @@ public final class UdpSocket implements AutoCloseable {
         this.transport = transport;
         this.endpoint = endpoint;
         transport.register(endpoint, this::onReady, this::close);
-        this.interest = new Interest(transport.loop, endpoint.source());
+        this.interest = new Interest(transport.loop, endpoint);
     }
 
     /**
