@@ -464,22 +464,24 @@ public final class SocketFlow implements Flow {
             return null;
         }
         readable = n == buffer.byteSize();
+        MemorySegment chunkBuffer = buffer;
         Promise<Boolean> answer;
         handingOver = true;
         try {
-            answer = chunkHandler.onChunk(transport.chunk(buffer, n));
+            answer = chunkHandler.onChunk(transport.chunk(chunkBuffer, n));
         } catch (Throwable failure) {
             handingOver = false;
             if (chunksDone == done) {
                 endChunks(failure);
             } else {
-                endedDuringCall(null);
+                giveBackWhenSettled(chunkBuffer, null);
             }
             return null;
         }
         handingOver = false;
         if (chunksDone != done) {
-            endedDuringCall(answer);
+            // the reading ended during the call, which detached the chunk's buffer from the flow
+            giveBackWhenSettled(chunkBuffer, answer);
             return null;
         }
         if (answer == null) {
@@ -495,20 +497,30 @@ public final class SocketFlow implements Flow {
     }
 
     /**
-     * The handler ended the reading while it held a chunk (it cancelled it, shut reading down or
-     * closed the flow) and has returned: the chunk stays lent until {@code answer} settles, if it
-     * is pending; else the loan is over and the buffer goes back, unless a read the handler issued
-     * has taken it over.
+     * Gives a buffer that holds a lent chunk, no longer the flow's, back to the pool once {@code
+     * answer} settles, or now if it has settled (or there is none: the handler threw).
      */
-    private void endedDuringCall(Promise<Boolean> answer) {
-        if (closed) {
-            return; // release() gave the buffer back
-        }
+    private void giveBackWhenSettled(MemorySegment lentBuffer, Promise<Boolean> answer) {
         if (answer != null && answer.isPending()) {
-            lendBufferUntil(answer);
-        } else if (pendingReader() == null) {
-            releaseBuffer();
+            answer.onAny(settled -> transport.releaseBuffer(lentBuffer),
+                    failure -> transport.releaseBuffer(lentBuffer));
+        } else {
+            transport.releaseBuffer(lentBuffer);
         }
+    }
+
+    /**
+     * The reading ended (cancelled, shut down, closed) while its handler is being called: the
+     * chunk's buffer leaves the flow, so that a read or a new reading the handler starts before
+     * it returns takes another buffer instead of overwriting (or pooling) the chunk it may still
+     * be sending; {@link #handOverOneChunk} gives it back once the handler's answer settles.
+     */
+    private void detachHandedOverBuffer() {
+        handingOver = false; // no chunk of the flow's own buffer is being handed over any more
+        if (buffer != null && lentFrom == buffer) {
+            forgetLent();
+        }
+        buffer = null;
     }
 
     /**
@@ -527,7 +539,7 @@ public final class SocketFlow implements Flow {
         if (lentFrom == lentBuffer) {
             forgetLent();
         }
-        answer.onAny(settled -> transport.releaseBuffer(lentBuffer), failure -> transport.releaseBuffer(lentBuffer));
+        giveBackWhenSettled(lentBuffer, answer);
     }
 
     /** The handler answered a pending promise: nothing is read until it resolves. */
@@ -579,7 +591,7 @@ public final class SocketFlow implements Flow {
 
     /**
      * Leaves callback mode. The buffer goes back to the pool unless the last chunk is still lent:
-     * while the handler is being called, {@link #endedDuringCall} decides once it returns; a
+     * while the handler is being called, it leaves the flow ({@link #detachHandedOverBuffer}); a
      * reading paused on the handler's answer (ended by a cancel or {@code shutdown(READ)}, which
      * do not end that loan) lends its buffer until the answer settles ({@link #lendBufferUntil}).
      */
@@ -588,7 +600,11 @@ public final class SocketFlow implements Flow {
         chunkHandler = null;
         chunksDone = null;
         chunksPausedOn = null;
-        if (closed || handingOver) {
+        if (handingOver) {
+            detachHandedOverBuffer();
+            return;
+        }
+        if (closed) {
             return;
         }
         if (pausedOn != null) {
@@ -1062,7 +1078,9 @@ public final class SocketFlow implements Flow {
 
     /**
      * Closes the socket: unregisters it, closes the fd or channel, returns the read buffer to the
-     * pool (so data a read lent is invalid from now on), and rejects the pending read, writes and
+     * pool (so data a read lent is invalid from now on; a chunk lent to a {@code readChunks}
+     * handler whose answer is pending stays valid until that answer settles, so that a proxy's
+     * write of it to another flow still sends its bytes), and rejects the pending read, writes and
      * connect with {@link SocketClosedException}. Bytes still queued are not sent. Idempotent.
      * Fulfilled at once; rejected only if the kernel's close reported an error (the socket is
      * released anyway).
@@ -1087,9 +1105,27 @@ public final class SocketFlow implements Flow {
         } catch (RuntimeException e) {
             failure = e;
         }
-        releaseBuffer();
+        releaseLentOrIdleBuffer();
         forgetLent();
         return failure;
+    }
+
+    /**
+     * At close, gives the read buffer back unless a chunk of it is still lent to a handler, being
+     * called ({@link #detachHandedOverBuffer}) or paused on its answer: the buffer then stays out
+     * of the pool until that answer settles. The answer may be another flow's write of the chunk
+     * (a proxy): giving the buffer to the pool now would let that write send bytes some other
+     * connection reads into it.
+     */
+    private void releaseLentOrIdleBuffer() {
+        if (handingOver) {
+            return;
+        }
+        if (chunksPausedOn != null) {
+            lendBufferUntil(chunksPausedOn);
+        } else {
+            releaseBuffer();
+        }
     }
 
     private void rejectPending() {

@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -465,6 +466,108 @@ class ReadChunksContractTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Reader.class, names = {"EPOLL_TCP", "NIO_TCP", "EPOLL_UNIX", "NIO_UNIX"})
+    void aChunkAProxyIsStillForwardingIsNotHandedToAnotherConnectionWhenItsFlowIsClosed(Reader reader) {
+        try (Fixture f = new Fixture(reader)) {
+            int idle = f.net.pool.available();
+            Resolver<Boolean> forwarding = Promise.pending(); // another flow's write of the chunk
+            MemorySegment[] lent = {null};
+            f.reader.readChunks(bytes -> {
+                lent[0] = bytes;
+                return forwarding.promise();
+            });
+            f.net.run(f.writer.write(text("first")));
+            f.runUntil(() -> lent[0] != null);
+
+            f.reader.close();
+            assertEquals(idle - 1, f.net.pool.available(), "the buffer being forwarded went back to the pool");
+            Fixture.Pair other = f.pair();
+            f.net.run(other.writer().write(text("other")));
+            Flow.Read otherRead = f.net.run(other.reader().read());
+
+            assertEquals("other", string(assertInstanceOf(Flow.Data.class, otherRead).bytes()));
+            assertEquals("first", string(lent[0]), "another connection's read overwrote the chunk being forwarded");
+            forwarding.resolve(true);
+            assertEquals(idle - 1, f.net.pool.available(), "the forwarded chunk's buffer is back once its answer settled");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Reader.class, names = {"EPOLL_TCP", "NIO_TCP", "EPOLL_UNIX", "NIO_UNIX"})
+    void aChunkStaysLentWhenTheHandlerClosesItsFlowAndAnswersLater(Reader reader) {
+        try (Fixture f = new Fixture(reader)) {
+            int idle = f.net.pool.available();
+            Resolver<Boolean> forwarding = Promise.pending();
+            MemorySegment[] lent = {null};
+            Promise<Void> reading = f.reader.readChunks(bytes -> {
+                lent[0] = bytes;
+                f.reader.close();
+                return forwarding.promise();
+            });
+            f.net.run(f.writer.write(text("first")));
+            f.runUntil(() -> lent[0] != null);
+
+            assertTrue(reading.isRejected());
+            assertEquals("first", string(lent[0]));
+            assertEquals(idle - 1, f.net.pool.available(), "the buffer holding the chunk went back to the pool");
+            forwarding.resolve(true);
+            assertEquals(idle, f.net.pool.available(), "the buffer is back once the answer settled");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Reader.class, names = {"EPOLL_TCP", "NIO_TCP", "EPOLL_UNIX", "NIO_UNIX"})
+    void aHandlerThatEndsItsReadingAndReadsOnKeepsTheChunkItIsStillSending(Reader reader) {
+        try (Fixture f = new Fixture(reader)) {
+            int idle = f.net.pool.available();
+            Resolver<Boolean> sending = Promise.pending();
+            AtomicReference<Promise<Void>> reading = new AtomicReference<>();
+            MemorySegment[] lent = {null};
+            List<Promise<Flow.Read>> next = new ArrayList<>();
+            reading.set(f.reader.readChunks(bytes -> {
+                lent[0] = bytes;
+                reading.get().cancel(); // switching to pull reads, say after a protocol upgrade
+                next.add(f.reader.read());
+                return sending.promise();
+            }));
+            f.net.run(f.writer.write(text("first")));
+            f.runUntil(() -> lent[0] != null);
+            f.net.run(f.writer.write(text("second")));
+            Flow.Read second = f.net.run(next.getFirst());
+
+            assertEquals("second", string(assertInstanceOf(Flow.Data.class, second).bytes()));
+            assertEquals("first", string(lent[0]), "the handler's own read overwrote the chunk it is sending");
+            assertEquals(idle - 2, f.net.pool.available(), "the lent chunk's buffer and the read's");
+            sending.resolve(true);
+            assertEquals(idle - 1, f.net.pool.available(), "the lent chunk's buffer is back once its answer settled");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Reader.class, names = {"EPOLL_TCP", "NIO_TCP", "EPOLL_UNIX", "NIO_UNIX"})
+    void aReadAnsweredAtOnceInsideTheHandlerTakesAnotherBufferThanTheChunksOne(Reader reader) {
+        try (Fixture f = new Fixture(reader, 16)) {
+            Resolver<Boolean> sending = Promise.pending();
+            AtomicReference<Promise<Void>> reading = new AtomicReference<>();
+            MemorySegment[] lent = {null};
+            List<Promise<Flow.Read>> next = new ArrayList<>();
+            reading.set(f.reader.readChunks(bytes -> {
+                lent[0] = bytes;
+                reading.get().cancel();
+                next.add(f.reader.read()); // the 16-byte chunk filled the buffer: the socket may hold more
+                return sending.promise();
+            }));
+            f.net.run(f.writer.write(text("0123456789abcdefXYZ")));
+            f.runUntil(() -> lent[0] != null);
+            Flow.Read rest = f.net.run(next.getFirst());
+
+            assertEquals("XYZ", string(assertInstanceOf(Flow.Data.class, rest).bytes()));
+            assertEquals("0123456789abcdef", string(lent[0]), "the read inside the handler overwrote its chunk");
+            sending.resolve(true);
+        }
+    }
+
     @Test
     void readingManyConnectionsToTheEndAndClosingThemLeaksNoFd() throws IOException {
         for (Reader reader : Reader.values()) {
@@ -521,8 +624,12 @@ class ReadChunksContractTest {
         record Pair(SocketFlow writer, Flow reader) {}
 
         Fixture(Reader kind) {
+            this(kind, Sockets.DEFAULT_BUFFER_SIZE);
+        }
+
+        Fixture(Reader kind, int bufferSize) {
             this.kind = kind;
-            this.net = Net.open(kind.engine);
+            this.net = Net.open(kind.engine, bufferSize);
             this.socketPath = kind.unix ? tempDir.resolve("chunks-" + System.nanoTime() + ".sock") : null;
             SocketAddress address = kind.unix ? UnixDomainSocketAddress.of(socketPath) : ANY_LOOPBACK;
             this.listener = net.sockets.listen(address);
