@@ -288,7 +288,15 @@ final class HttpConnection {
         } catch (RuntimeException | Error failure) {
             return INTERNAL_ERROR;
         }
-        return response == null ? INTERNAL_ERROR : response.recover(failure -> INTERNAL_ERROR);
+        return response == null ? INTERNAL_ERROR : response.recover(HttpConnection::internalError);
+    }
+
+    /** A handler's promise failed: 500, unless it is a VM error, which goes on to be answered 503. */
+    private static Promise<Response> internalError(Throwable failure) {
+        if (failure instanceof VirtualMachineError overloaded) {
+            throw overloaded;
+        }
+        return INTERNAL_ERROR;
     }
 
     /** The next complete request in the buffer, or null if more bytes are needed. */

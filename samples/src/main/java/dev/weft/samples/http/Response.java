@@ -50,13 +50,16 @@ public record Response(int status, String contentType, byte[] body, List<byte[]>
     }
 
     /**
-     * Copies the field list, so the response stays a value, checks the content type as a field
-     * value is checked (see {@link Field}), and refuses a null body.
+     * Copies the field list and the chunks, so the response stays a value, checks the content
+     * type as a field value is checked (see {@link Field}), and refuses a null body or chunk.
      */
     public Response {
         refuseControls(contentType, "content type");
         // checked here, where the handler makes it (and gets a 500), not when the server encodes it
         Objects.requireNonNull(body, "body (a chunked response has an empty one)");
+        if (chunks != null) {
+            chunks = List.copyOf(chunks); // refuses a null chunk
+        }
         fields = List.copyOf(fields);
     }
 

@@ -267,6 +267,15 @@ class HttpConnectionTest {
     }
 
     @Test
+    void aHandlerWhosePromiseFailsWithAVmErrorIsAnswered503LikeAHandlerThatThrowsOne() {
+        flow.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" + GET);
+        serve(request -> Promise.rejected(new OutOfMemoryError("Java heap space (thrown by the test)")));
+        String out = flow.written();
+        assertTrue(out.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), out);
+        assertTrue(flow.isClosed());
+    }
+
+    @Test
     void waitsForAHandlerThatAnswersLater() {
         flow.send(GET + GET).end();
         long seconds = serve(request -> loop.sleep(Duration.ofSeconds(3))

@@ -2,6 +2,8 @@ package dev.weft.samples.http;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ResponseTest {
@@ -16,5 +18,11 @@ class ResponseTest {
     void aFieldValueHoldingALineEndIsRefusedSoItCannotSplitTheResponse() {
         Response response = Response.text(200, "text/plain", "body");
         assertThrows(IllegalArgumentException.class, () -> response.withField("Location", "/a\r\nSet-Cookie: x=y"));
+    }
+
+    @Test
+    void aChunkedResponseWithANullChunkIsRefusedWhenMadeSoTheHandlerGetsA500() {
+        List<byte[]> chunks = Arrays.asList(new byte[] {'a'}, null);
+        assertThrows(NullPointerException.class, () -> new Response(200, "text/plain", new byte[0], chunks));
     }
 }
