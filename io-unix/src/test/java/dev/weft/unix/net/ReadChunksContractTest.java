@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -423,12 +424,7 @@ class ReadChunksContractTest {
             int idle = f.net.pool.available();
             Resolver<Boolean> sending = Promise.pending(); // not cancelable, as a write's promise
             MemorySegment[] lent = {null};
-            Promise<Void> reading = f.reader.readChunks(bytes -> {
-                lent[0] = bytes;
-                return sending.promise();
-            });
-            f.net.run(f.writer.write(text("first")));
-            f.runUntil(() -> lent[0] != null);
+            Promise<Void> reading = f.lendFirstChunk("first", lent, sending.promise(), inCall -> { });
 
             reading.cancel();
             f.net.run(f.writer.write(text("second")));
@@ -449,14 +445,8 @@ class ReadChunksContractTest {
             int idle = f.net.pool.available();
             Resolver<Boolean> sending = Promise.pending();
             MemorySegment[] lent = {null};
-            Flow.ChunkHandler endsItsReading = bytes -> {
-                lent[0] = bytes;
-                f.reader.shutdown(Flow.Direction.READ);
-                return sending.promise();
-            };
-            Promise<Void> reading = f.reader.readChunks(endsItsReading);
-            f.net.run(f.writer.write(text("first")));
-            f.runUntil(() -> lent[0] != null);
+            Promise<Void> reading = f.lendFirstChunk("first", lent, sending.promise(),
+                    inCall -> f.reader.shutdown(Flow.Direction.READ));
 
             assertTrue(reading.isFulfilled());
             assertEquals("first", string(lent[0]));
@@ -473,12 +463,7 @@ class ReadChunksContractTest {
             int idle = f.net.pool.available();
             Resolver<Boolean> forwarding = Promise.pending(); // another flow's write of the chunk
             MemorySegment[] lent = {null};
-            f.reader.readChunks(bytes -> {
-                lent[0] = bytes;
-                return forwarding.promise();
-            });
-            f.net.run(f.writer.write(text("first")));
-            f.runUntil(() -> lent[0] != null);
+            f.lendFirstChunk("first", lent, forwarding.promise(), inCall -> { });
 
             f.reader.close();
             assertEquals(idle - 1, f.net.pool.available(), "the buffer being forwarded went back to the pool");
@@ -500,13 +485,7 @@ class ReadChunksContractTest {
             int idle = f.net.pool.available();
             Resolver<Boolean> forwarding = Promise.pending();
             MemorySegment[] lent = {null};
-            Promise<Void> reading = f.reader.readChunks(bytes -> {
-                lent[0] = bytes;
-                f.reader.close();
-                return forwarding.promise();
-            });
-            f.net.run(f.writer.write(text("first")));
-            f.runUntil(() -> lent[0] != null);
+            Promise<Void> reading = f.lendFirstChunk("first", lent, forwarding.promise(), inCall -> f.reader.close());
 
             assertTrue(reading.isRejected());
             assertEquals("first", string(lent[0]));
@@ -522,17 +501,12 @@ class ReadChunksContractTest {
         try (Fixture f = new Fixture(reader)) {
             int idle = f.net.pool.available();
             Resolver<Boolean> sending = Promise.pending();
-            AtomicReference<Promise<Void>> reading = new AtomicReference<>();
             MemorySegment[] lent = {null};
             List<Promise<Flow.Read>> next = new ArrayList<>();
-            reading.set(f.reader.readChunks(bytes -> {
-                lent[0] = bytes;
-                reading.get().cancel(); // switching to pull reads, say after a protocol upgrade
+            f.lendFirstChunk("first", lent, sending.promise(), reading -> {
+                reading.cancel(); // switching to pull reads, say after a protocol upgrade
                 next.add(f.reader.read());
-                return sending.promise();
-            }));
-            f.net.run(f.writer.write(text("first")));
-            f.runUntil(() -> lent[0] != null);
+            });
             f.net.run(f.writer.write(text("second")));
             Flow.Read second = f.net.run(next.getFirst());
 
@@ -549,17 +523,12 @@ class ReadChunksContractTest {
     void aReadAnsweredAtOnceInsideTheHandlerTakesAnotherBufferThanTheChunksOne(Reader reader) {
         try (Fixture f = new Fixture(reader, 16)) {
             Resolver<Boolean> sending = Promise.pending();
-            AtomicReference<Promise<Void>> reading = new AtomicReference<>();
             MemorySegment[] lent = {null};
             List<Promise<Flow.Read>> next = new ArrayList<>();
-            reading.set(f.reader.readChunks(bytes -> {
-                lent[0] = bytes;
-                reading.get().cancel();
+            f.lendFirstChunk("0123456789abcdefXYZ", lent, sending.promise(), reading -> {
+                reading.cancel();
                 next.add(f.reader.read()); // the 16-byte chunk filled the buffer: the socket may hold more
-                return sending.promise();
-            }));
-            f.net.run(f.writer.write(text("0123456789abcdefXYZ")));
-            f.runUntil(() -> lent[0] != null);
+            });
             Flow.Read rest = f.net.run(next.getFirst());
 
             assertEquals("XYZ", string(assertInstanceOf(Flow.Data.class, rest).bytes()));
@@ -653,6 +622,24 @@ class ReadChunksContractTest {
             net.run(writer.write(text("first")));
             runUntil(() -> calls[0] == 1);
             return reading;
+        }
+
+        /**
+         * Starts a reading whose handler keeps its chunk in {@code lent[0]}, runs {@code inCall}
+         * with the reading's promise and answers {@code answer}; writes {@code bytes} and waits
+         * until the first chunk was handed over. Returns the reading's promise.
+         */
+        Promise<Void> lendFirstChunk(String bytes, MemorySegment[] lent, Promise<Boolean> answer,
+                Consumer<Promise<Void>> inCall) {
+            AtomicReference<Promise<Void>> reading = new AtomicReference<>();
+            reading.set(reader.readChunks(chunk -> {
+                lent[0] = chunk;
+                inCall.accept(reading.get());
+                return answer;
+            }));
+            net.run(writer.write(text(bytes)));
+            runUntil(() -> lent[0] != null);
+            return reading.get();
         }
 
         /** Runs loop iterations until {@code condition} holds, failing after {@link Net#PATIENCE}. */
