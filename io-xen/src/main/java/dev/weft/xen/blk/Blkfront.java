@@ -130,7 +130,8 @@ public final class Blkfront implements Block, XenbusDriver {
      * Starts the frontend whose directory is {@code path} (for example {@code
      * /local/domain/5/device/vbd/51712}, whose {@code backend} and {@code backend-id} nodes the
      * toolstack wrote) and fulfils once the device is connected and its geometry known. Rejected
-     * if xenstore fails or the backend's values make no sense.
+     * if xenstore fails or the backend's values make no sense; the device is then given up before
+     * the rejection (its channel unbound, its grants ended, its watch removed).
      */
     public static Promise<Blkfront> start(XenStore store, String path, EventChannels channels, GrantAllocator grants,
                                           Config config) {
@@ -266,7 +267,10 @@ public final class Blkfront implements Block, XenbusDriver {
                     attempt.polling = attempt.client.pollOnEvents(channels, attempt.port);
                     end.reach(XenbusState.CONNECTED).flatMap(w -> readDisk(end, attempt)).onFailure(failure -> {
                         if (connection == attempt) {
-                            connectionWaiters.connectionFailed(failure);
+                            connectionWaiters.connectionFailed(end, failure, () -> {
+                                connection = null;
+                                release(attempt);
+                            });
                         }
                     });
                     return (Void) null;

@@ -12,7 +12,9 @@ import java.util.function.Supplier;
  * fulfilled when the device connects, or rejected when that connection fails or the xenbus end
  * stops first, so that a backend the driver refuses (its connect hook fails, or its disk or link
  * makes no sense) or a device closed before it ever connected never leaves a caller waiting for
- * ever.
+ * ever. A first connection that fails also gives the device up ({@link
+ * #connectionFailed}): the caller of {@code start} never got the driver, so nobody could
+ * disconnect it and release what it holds.
  *
  * <p><b>Threading: LOOP THREAD ONLY</b> (the driver's loop).
  */
@@ -57,10 +59,25 @@ public final class ConnectionWaiters {
     }
 
     /**
-     * A connection failed after the handshake (the backend's values made no sense): whoever waits
-     * for it, the first connection or the next, is rejected; later waits are for the one after.
+     * A connection of {@code end} (the end passed to {@link #endWhenStopped}) failed after the
+     * handshake: the backend's values made no sense, or the end stopped before Connected. If the
+     * device never connected, {@code start} does not (or will not) hand the driver to anyone who
+     * could disconnect it: {@code letGo} releases what the connection holds (channel, grants,
+     * polling) and {@code end} is {@linkplain XenbusEnd#abandon abandoned}, whose stop rejects
+     * {@code start} (and every wait) with {@code failure} once its watch is gone. Otherwise whoever
+     * waits for this connection is rejected, later waits are for the one after, and the connection
+     * stays until the device reconnects or is closed.
      */
-    public void connectionFailed(Throwable failure) {
+    public void connectionFailed(XenbusEnd end, Throwable failure, Runnable letGo) {
+        if (!first.promise().isFulfilled()) {
+            letGo.run();
+            end.abandon(failure);
+        } else {
+            rejectAll(failure);
+        }
+    }
+
+    private void rejectAll(Throwable failure) {
         if (first.promise().isPending()) {
             first.reject(failure);
         }
@@ -79,7 +96,7 @@ public final class ConnectionWaiters {
 
     private void stopped(Throwable failure) {
         stopped = failure;
-        connectionFailed(failure);
+        rejectAll(failure);
     }
 
     /** The waiters of the next connection, removed first: a woken one may wait again. */

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One end of a xenbus device, frontend or backend: it publishes its own {@link XenbusState} in
@@ -25,6 +26,11 @@ import java.util.function.Function;
  * change nothing, and an event with no change does nothing. A state value that is not a strict
  * decimal 0-8 is counted ({@link #malformedStates()}) and read as {@link XenbusState#UNKNOWN}.
  * Rule evaluation is serialised: an event arriving while the driver connects is handled after.
+ *
+ * <p>However it stops (closed, failed, or {@linkplain #abandon abandoned} by its driver) the end
+ * removes its watch: a watch left at xenstored counts against the connection's quota and keeps
+ * sending events nobody acts on. After a failure or abandonment, {@link #stopped()} is rejected
+ * only once xenstored has answered the unwatch (or the connection is gone).
  */
 public abstract sealed class XenbusEnd permits Frontend, Backend {
     /** How many published states {@link #history()} keeps. */
@@ -73,6 +79,8 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
     private XenbusState state = XenbusState.UNKNOWN;
     private XenbusState otherState = XenbusState.UNKNOWN;
     private Watch watch;
+    /** Why the end is failing, once it is: no rule applies any more, while its watch is removed. */
+    private Throwable failing;
     private boolean shuttingDown;
     private boolean reconnectRequested;
     private final List<Resolver<Long>> evaluationWaiters = new ArrayList<>();
@@ -183,7 +191,7 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
 
     /** Applies rules until none applies (or the end stops). */
     private Promise<Void> advance() {
-        if (!stopped.promise().isPending()) {
+        if (!stopped.promise().isPending() || failing != null) {
             return Promise.unit();
         }
         if (reconnectRequested) {
@@ -200,7 +208,9 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
             stop();
             return Promise.unit();
         }
-        return hook(step.hook()).flatMap(v -> publish(step.publish())).flatMap(v -> advance());
+        // A hook under way when the end began failing publishes nothing after it: Closed stays last.
+        return hook(step.hook()).flatMap(v -> failing != null ? Promise.unit() : publish(step.publish()))
+                .flatMap(v -> advance());
     }
 
     private Promise<Void> hook(Hook hook) {
@@ -248,20 +258,38 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
     }
 
     private void stop() {
-        if (watch != null) {
-            watch.unwatch().onFailure(ignored -> {
-                // The connection may be gone already; the watch's stream has ended either way.
-            });
-        }
+        unwatch();
         stopped.resolve(null);
         failWaiters(new IllegalStateException(this + " stopped"));
     }
 
+    /** Stops the end for {@code failure} once its watch is removed (a driver hook or xenstore failed). */
     private void fail(Throwable failure) {
-        if (stopped.promise().isPending()) {
+        failAfter(failure, Promise::unit);
+    }
+
+    /**
+     * Stops the end for {@code failure}: at once no rule applies any more; then {@code last} runs
+     * (whatever it ends with), the watch is removed, and {@link #stopped()} is rejected.
+     */
+    private void failAfter(Throwable failure, Supplier<Promise<Void>> last) {
+        if (!stopped.promise().isPending() || failing != null) {
+            return;
+        }
+        failing = failure;
+        last.get().recover(ignored -> Promise.unit()).flatMap(v -> unwatch()).onTermination(() -> {
             stopped.reject(failure);
             failWaiters(failure);
+        });
+    }
+
+    /** Removes the watch (its stream ends at once, so {@link #followEvents} ends); fulfilled when done or failed. */
+    private Promise<Void> unwatch() {
+        if (watch == null) {
+            return Promise.unit();
         }
+        // The connection may be gone already: the daemon dropped the watch with it.
+        return watch.unwatch().recover(ignored -> Promise.unit());
     }
 
     private void failWaiters(Throwable failure) {
@@ -351,6 +379,17 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
         shuttingDown = true;
         kick();
         return stopped.promise();
+    }
+
+    /**
+     * Gives the device up for good, without the closing handshake, because the driver found the
+     * other end's values unusable and has already let go of what it held (its disconnect hook is
+     * not called): from now on no rule applies; the end publishes Closed, so the other end can
+     * release its side, removes its watch, then {@link #stopped()} is rejected with {@code
+     * failure}. Does nothing if the end has stopped or is failing already.
+     */
+    public void abandon(Throwable failure) {
+        failAfter(failure, () -> publish(XenbusState.CLOSED));
     }
 
     /**

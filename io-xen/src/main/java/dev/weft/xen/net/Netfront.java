@@ -122,7 +122,9 @@ public final class Netfront implements Network, XenbusDriver {
     /**
      * Starts the frontend whose directory is {@code path} (for example {@code
      * /local/domain/5/device/vif/0}, with {@code backend} and {@code backend-id} nodes) and
-     * fulfils once connected. Rejected if xenstore fails or the backend's values make no sense.
+     * fulfils once connected. Rejected if xenstore fails or the backend's values make no sense;
+     * the device is then given up before the rejection (its channel unbound, its rings' and RX
+     * pool's grants ended, its watch removed).
      */
     public static Promise<Netfront> start(XenStore store, String path, EventChannels channels, GrantAllocator grants) {
         Netfront netfront = new Netfront(channels, grants);
@@ -273,7 +275,10 @@ public final class Netfront implements Network, XenbusDriver {
                     attempt.polling.add(attempt.rx.pollOnEvents(channels, attempt.port));
                     end.reach(XenbusState.CONNECTED).flatMap(w -> readLink(end, attempt)).onFailure(failure -> {
                         if (connection == attempt) {
-                            connectionWaiters.connectionFailed(failure);
+                            connectionWaiters.connectionFailed(end, failure, () -> {
+                                connection = null;
+                                release(attempt);
+                            });
                         }
                     });
                     return (Void) null;

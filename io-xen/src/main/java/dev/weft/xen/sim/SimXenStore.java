@@ -82,6 +82,20 @@ public final class SimXenStore {
         return sessions.size();
     }
 
+    /**
+     * How many watches the connections of domain {@code domid} hold now (xenstored counts them
+     * against each connection's quota): a client that forgets to unwatch shows here.
+     */
+    public int watches(int domid) {
+        int count = 0;
+        for (XenStoreSession session : sessions) {
+            if (session.domain() == domid) {
+                count += session.watches().size();
+            }
+        }
+        return count;
+    }
+
     /** Fulfilled once no connection is being served (at once if none is). */
     public Promise<Void> idle() {
         if (sessions.isEmpty()) {

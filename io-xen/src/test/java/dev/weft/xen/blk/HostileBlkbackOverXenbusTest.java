@@ -134,6 +134,31 @@ class HostileBlkbackOverXenbusTest {
         }
     }
 
+    /**
+     * A backend that maps nothing and publishes a 64-sector disk whose {@code sector-size} is, at
+     * each connection, the next of {@code sizes} (the last one for every later connection).
+     */
+    private static final class DiskDriver implements XenbusDriver {
+        private final List<String> sizes;
+        private int connects;
+
+        DiskDriver(String... sizes) {
+            this.sizes = List.of(sizes);
+        }
+
+        @Override
+        public Promise<Void> connect(XenbusEnd end) {
+            String sectorSize = sizes.get(Math.min(connects++, sizes.size() - 1));
+            return end.store().write(end.path() + "/sectors", "64")
+                    .flatMap(v -> end.store().write(end.path() + "/sector-size", sectorSize));
+        }
+
+        @Override
+        public Promise<Void> disconnect(XenbusEnd end) {
+            return Promise.unit();
+        }
+    }
+
     @AfterEach
     void close() throws Exception {
         rig.close();
@@ -176,32 +201,44 @@ class HostileBlkbackOverXenbusTest {
 
     @Test
     void aBackendOfferingANonsensicalRingOrderRejectsStartInsteadOfHanging() throws Exception {
-        rig = new VbdRig(1 << 20, "w");
-        rig.back(() -> rig.split.backStore.write(VbdRig.BACK + "/max-ring-page-order", "lots"));
-        rig.startBackend(new IdleDriver());
-        Promise<Blkfront> started = rig.front(() -> settled(Blkfront.start(rig.split.frontStore, VbdRig.FRONT,
-                rig.split.frontChannels, rig.split.grants, Blkfront.Config.DEFAULT)));
+        Promise<Blkfront> started = startAgainstNonsensicalRingOrder();
         BlockDeviceException failure = assertInstanceOf(BlockDeviceException.class, started.failure());
         assertEquals(BlockDeviceException.Reason.BROKEN, failure.reason());
     }
 
     @Test
+    void aBackendRefusedWhileConnectingLeavesNoWatchAtTheDaemon() throws Exception {
+        startAgainstNonsensicalRingOrder();
+        assertEquals(0, rig.split.frontWatches());
+    }
+
+    @Test
+    void aFirstDiskThatMakesNoSenseRejectsStartAndLeavesNoGrantOrPortBehind() throws Exception {
+        Promise<Blkfront> started = startAgainstDiskOfSectorSize("1000"); // not a power of two
+        BlockDeviceException failure = assertInstanceOf(BlockDeviceException.class, started.failure());
+        assertEquals(BlockDeviceException.Reason.BROKEN, failure.reason());
+        assertEquals(0, rig.split.frontDomain.liveGrants());
+        assertEquals(0, rig.split.frontDomain.boundPorts());
+    }
+
+    @Test
+    void aFirstDiskThatMakesNoSenseLeavesNoWatchAtTheDaemon() throws Exception {
+        startAgainstDiskOfSectorSize("1000");
+        assertEquals(0, rig.split.frontWatches());
+    }
+
+    @Test
+    void aFirstDiskThatMakesNoSenseClosesTheFrontendForTheBackend() throws Exception {
+        startAgainstDiskOfSectorSize("1000");
+        String state = rig.back(() -> rig.split.backStore.read(VbdRig.FRONT + "/state"));
+        assertEquals(XenbusState.CLOSED.toStoreValue(), state);
+    }
+
+    @Test
     void aReconnectionWhoseDiskMakesNoSenseRejectsThoseWaitingForIt() throws Exception {
         rig = new VbdRig(1 << 20, "w");
-        int[] connects = {0};
-        Backend backend = rig.startBackend(new XenbusDriver() {
-            @Override
-            public Promise<Void> connect(XenbusEnd end) {
-                String sectorSize = ++connects[0] == 1 ? "512" : "1000"; // the second time, not a power of two
-                return end.store().write(end.path() + "/sectors", "64")
-                        .flatMap(v -> end.store().write(end.path() + "/sector-size", sectorSize));
-            }
-
-            @Override
-            public Promise<Void> disconnect(XenbusEnd end) {
-                return Promise.unit();
-            }
-        });
+        // The second time, the sector size is not a power of two.
+        Backend backend = rig.startBackend(new DiskDriver("512", "1000"));
         Blkfront blkfront = rig.startBlkfront(Blkfront.Config.DEFAULT);
         // Asks for the next connection once the current one is gone (the frontend published Closed).
         Promise<Void> waiting = rig.front(() -> Promise.of(
@@ -215,6 +252,27 @@ class HostileBlkbackOverXenbusTest {
 
         assertEquals(BlockDeviceException.Reason.BROKEN,
                 assertInstanceOf(BlockDeviceException.class, outcome.failure()).reason());
+    }
+
+    /** Starts a Blkfront against a backend whose {@code max-ring-page-order} is not a number. */
+    private Promise<Blkfront> startAgainstNonsensicalRingOrder() throws Exception {
+        rig = new VbdRig(1 << 20, "w");
+        rig.back(() -> rig.split.backStore.write(VbdRig.BACK + "/max-ring-page-order", "lots"));
+        rig.startBackend(new IdleDriver());
+        return startSettled();
+    }
+
+    /** Starts a Blkfront against a backend that connects with a disk of {@code sectorSize}. */
+    private Promise<Blkfront> startAgainstDiskOfSectorSize(String sectorSize) throws Exception {
+        rig = new VbdRig(1 << 20, "w");
+        rig.startBackend(new DiskDriver(sectorSize));
+        return startSettled();
+    }
+
+    /** Starts a Blkfront on the rig; fulfilled with start's promise once it has resolved either way. */
+    private Promise<Blkfront> startSettled() throws Exception {
+        return rig.front(() -> settled(Blkfront.start(rig.split.frontStore, VbdRig.FRONT,
+                rig.split.frontChannels, rig.split.grants, Blkfront.Config.DEFAULT)));
     }
 
     /** Fulfilled with {@code promise} itself once it has resolved either way. */

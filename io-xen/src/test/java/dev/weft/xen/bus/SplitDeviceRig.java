@@ -104,6 +104,11 @@ public final class SplitDeviceRig {
         return loop.submit(work).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** How many watches the guest's (domain 1's) connection holds at the daemon now. */
+    public int frontWatches() throws Exception {
+        return on(daemonLoop, () -> Promise.of(daemon.watches(1)));
+    }
+
     /** Runs {@code work} on the frontend's loop and waits for it. */
     public <T> T front(Supplier<Promise<T>> work) throws Exception {
         return on(frontLoop, work);

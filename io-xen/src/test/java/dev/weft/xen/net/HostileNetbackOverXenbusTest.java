@@ -111,14 +111,32 @@ class HostileNetbackOverXenbusTest {
 
     @Test
     void aBackendWithoutRxCopyRejectsStartWithUnsupportedInsteadOfHanging() throws Exception {
-        rig = new SplitDeviceRig(NetfrontTest.FRONT, NetfrontTest.BACK, Map.of("mac", "00:16:3e:00:00:01"));
-        rig.back(() -> Backend.start(rig.backStore, NetfrontTest.BACK, new IdleDriver()));
-        Promise<Netfront> started = rig.front(() -> settled(
-                Netfront.start(rig.frontStore, NetfrontTest.FRONT, rig.frontChannels, rig.grants)));
+        Promise<Netfront> started = startAgainstIdleBackend(Map.of("mac", "00:16:3e:00:00:01"));
         NetworkException failure = assertInstanceOf(NetworkException.class, started.failure());
         assertEquals(NetworkException.Reason.UNSUPPORTED, failure.reason());
         assertEquals(0, rig.frontDomain.liveGrants());
         assertEquals(0, rig.frontDomain.boundPorts());
+    }
+
+    @Test
+    void aFirstLinkWithAMalformedMacRejectsStartAndLeavesNoGrantPortOrWatchBehind() throws Exception {
+        Promise<Netfront> started = startAgainstIdleBackend(
+                Map.of("feature-rx-copy", "1", "mac", "00:16:3e:00:00")); // five bytes
+        NetworkException failure = assertInstanceOf(NetworkException.class, started.failure());
+        assertEquals(NetworkException.Reason.BROKEN, failure.reason());
+        assertEquals(0, rig.frontDomain.liveGrants());
+        assertEquals(0, rig.frontDomain.boundPorts());
+        assertEquals(0, rig.frontWatches());
+    }
+
+    /**
+     * Starts a Netfront against a backend that maps nothing, whose directory holds {@code nodes};
+     * fulfilled with start's promise once it has resolved either way.
+     */
+    private Promise<Netfront> startAgainstIdleBackend(Map<String, String> nodes) throws Exception {
+        rig = new SplitDeviceRig(NetfrontTest.FRONT, NetfrontTest.BACK, nodes);
+        rig.back(() -> Backend.start(rig.backStore, NetfrontTest.BACK, new IdleDriver()));
+        return rig.front(() -> settled(Netfront.start(rig.frontStore, NetfrontTest.FRONT, rig.frontChannels, rig.grants)));
     }
 
     /** Fulfilled with {@code promise} itself once it has resolved either way. */
