@@ -48,11 +48,7 @@ class ReadFairnessTest {
             net.run(drained);
             net.run(otherRead);
 
-            assertEquals(BULK, bulkReadsAndBytes[1], "the bulk reader got every byte");
-            long bound = 2L * SocketFlow.READS_PER_READINESS + 1;
-            assertTrue(bulkReadsWhenOtherServed[0] >= 0 && bulkReadsWhenOtherServed[0] <= bound,
-                    "the other connection was served after " + bulkReadsWhenOtherServed[0] + " of the bulk reader's "
-                            + bulkReadsAndBytes[0] + " reads, more than two bursts (" + bound + ")");
+            assertServedWithinTwoBursts(bulkReadsWhenOtherServed[0], bulkReadsAndBytes, "reads");
         }
     }
 
@@ -78,11 +74,19 @@ class ReadFairnessTest {
             net.run(drained);
             net.run(otherReading);
 
-            assertEquals(BULK, bulkChunksAndBytes[1], "the bulk reading got every byte");
-            long bound = 2L * SocketFlow.READS_PER_READINESS + 1;
-            assertTrue(bulkChunksWhenOtherServed[0] >= 0 && bulkChunksWhenOtherServed[0] <= bound,
-                    "the other connection was served after " + bulkChunksWhenOtherServed[0] + " of the bulk reading's "
-                            + bulkChunksAndBytes[0] + " chunks, more than two bursts (" + bound + ")");
+            assertServedWithinTwoBursts(bulkChunksWhenOtherServed[0], bulkChunksAndBytes, "chunks");
         }
+    }
+
+    /**
+     * The bulk side got every byte, and the other connection was served after at most two bursts
+     * of the bulk side's reads ({@code bulkCountAndBytes}: reads or chunks so far, bytes so far).
+     */
+    private static void assertServedWithinTwoBursts(long bulkCountWhenOtherServed, long[] bulkCountAndBytes, String unit) {
+        assertEquals(BULK, bulkCountAndBytes[1], "the bulk side got every byte");
+        long bound = 2L * SocketFlow.READS_PER_READINESS + 1;
+        assertTrue(bulkCountWhenOtherServed >= 0 && bulkCountWhenOtherServed <= bound,
+                "the other connection was served after " + bulkCountWhenOtherServed + " of the bulk side's "
+                        + bulkCountAndBytes[0] + " " + unit + ", more than two bursts (" + bound + ")");
     }
 }
