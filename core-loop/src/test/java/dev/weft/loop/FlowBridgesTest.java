@@ -215,6 +215,29 @@ class FlowBridgesTest {
     }
 
     @Test
+    void aReadThatLandsAfterTheSubscriberCancelledButBeforeTheLoopSawItIsDeliveredNotDropped() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Stream.WithPush<Integer> pushed = await(loop.call(Stream::<Integer>create));
+        Flow.Publisher<Integer> publisher = Bridges.toPublisher(loop, pushed.stream());
+        RecordingSubscriber<Integer> subscriber = new RecordingSubscriber<>();
+        publisher.subscribe(subscriber);
+        Flow.Subscription subscription = await(subscriber.subscribed);
+        subscription.request(1); // the read now waits for a push
+
+        // the cancel's task is queued behind this one, so the push lands the read first
+        await(loop.call(() -> {
+            subscription.cancel();
+            pushed.push().push(7);
+            return null;
+        }));
+        await(loop.call(() -> null)); // the cancel's own task has run
+
+        // the read consumed 7 from the stream, so the subscriber must get it (rule 1.8 allows
+        // signals until the cancel is seen): dropping it would lose it for every reader
+        assertEquals(List.of(7), subscriber.elements());
+    }
+
+    @Test
     void aSecondSubscriberIsRefused() throws Exception {
         loop.start(LOOP_THREAD, true);
         Flow.Publisher<Integer> publisher = Bridges.toPublisher(loop, await(loop.call(() -> Stream.of(List.of(1)))));
