@@ -198,11 +198,8 @@ class FlowBridgesTest {
     void cancellingASubscriptionCancelsItsPendingReadAndLosesNoElement() throws Exception {
         loop.start(LOOP_THREAD, true);
         Stream.WithPush<Integer> pushed = await(loop.call(Stream::<Integer>create));
-        Flow.Publisher<Integer> publisher = Bridges.toPublisher(loop, pushed.stream());
         RecordingSubscriber<Integer> subscriber = new RecordingSubscriber<>();
-        publisher.subscribe(subscriber);
-        Flow.Subscription subscription = await(subscriber.subscribed);
-        subscription.request(1); // the read now waits for a push
+        Flow.Subscription subscription = subscribedWithAReadWaiting(pushed.stream(), subscriber);
 
         subscription.cancel();
         await(loop.call(() -> {
@@ -218,11 +215,8 @@ class FlowBridgesTest {
     void aReadThatLandsAfterTheSubscriberCancelledButBeforeTheLoopSawItIsDeliveredNotDropped() throws Exception {
         loop.start(LOOP_THREAD, true);
         Stream.WithPush<Integer> pushed = await(loop.call(Stream::<Integer>create));
-        Flow.Publisher<Integer> publisher = Bridges.toPublisher(loop, pushed.stream());
         RecordingSubscriber<Integer> subscriber = new RecordingSubscriber<>();
-        publisher.subscribe(subscriber);
-        Flow.Subscription subscription = await(subscriber.subscribed);
-        subscription.request(1); // the read now waits for a push
+        Flow.Subscription subscription = subscribedWithAReadWaiting(pushed.stream(), subscriber);
 
         // the cancel's task is queued behind this one, so the push lands the read first
         await(loop.call(() -> {
@@ -247,6 +241,15 @@ class FlowBridgesTest {
         publisher.subscribe(second);
 
         assertInstanceOf(IllegalStateException.class, await(second.terminated));
+    }
+
+    /** Subscribes {@code subscriber} to a publisher of {@code stream} and requests one element. */
+    private Flow.Subscription subscribedWithAReadWaiting(Stream<Integer> stream,
+            RecordingSubscriber<Integer> subscriber) throws Exception {
+        Bridges.toPublisher(loop, stream).subscribe(subscriber);
+        Flow.Subscription subscription = await(subscriber.subscribed);
+        subscription.request(1); // the read now waits for a push
+        return subscription;
     }
 
     // ---------------------------------------------------------------- test doubles
