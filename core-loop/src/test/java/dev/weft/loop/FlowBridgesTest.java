@@ -132,6 +132,55 @@ class FlowBridgesTest {
     }
 
     @Test
+    void aPublisherThatSignalsAfterTheLoopClosedIsNotThrownAtAndItsSubscriptionIsCancelled() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        CompletableFuture<Flow.Subscriber<? super Integer>> subscribed = new CompletableFuture<>();
+        AtomicInteger cancels = new AtomicInteger();
+        Flow.Publisher<Integer> publisher = subscriber -> {
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {}
+
+                @Override
+                public void cancel() {
+                    cancels.incrementAndGet();
+                }
+            });
+            subscribed.complete(subscriber);
+        };
+        await(loop.call(() -> Bridges.fromPublisher(loop, publisher, 4)));
+        Flow.Subscriber<? super Integer> subscriber = await(subscribed);
+        loop.close();
+
+        // rule 2.13: a subscriber's signal methods return normally; one that cannot go on cancels
+        subscriber.onNext(1);
+        subscriber.onComplete();
+
+        assertEquals(1, cancels.get());
+    }
+
+    @Test
+    void aSubscriptionThatArrivesAfterTheLoopClosedIsCancelledNotThrownAt() {
+        AtomicInteger cancels = new AtomicInteger();
+        Flow.Subscription subscription = new Flow.Subscription() {
+            @Override
+            public void request(long n) {}
+
+            @Override
+            public void cancel() {
+                cancels.incrementAndGet();
+            }
+        };
+        List<Flow.Subscriber<? super Integer>> subscribers = new ArrayList<>();
+        Bridges.fromPublisher(loop, subscribers::add, 4); // a publisher that answers later
+        loop.close();
+
+        subscribers.getFirst().onSubscribe(subscription);
+
+        assertEquals(1, cancels.get());
+    }
+
+    @Test
     void cancellingTheStreamCancelsTheSubscriptionAndRejectsReadsWithCancelled() throws Exception {
         loop.start(LOOP_THREAD, true);
         CountingPublisher publisher = new CountingPublisher();
