@@ -167,7 +167,7 @@ public final class LoopScheduler implements Scheduler {
             if (disposed) {
                 return;
             }
-            deadline = loop.clock().nanoTime() + Math.max(0, delayNanos);
+            deadline = saturatedSum(loop.clock().nanoTime(), Math.max(0, delayNanos));
             waitForDeadline();
         }
 
@@ -186,11 +186,22 @@ public final class LoopScheduler implements Scheduler {
                 action.run();
                 return;
             }
-            deadline += periodNanos; // fixed rate: the next deadline does not drift with the task's run time
+            // fixed rate: the next deadline does not drift with the task's run time
+            deadline = saturatedSum(deadline, periodNanos);
             action.run();
             if (!disposed) {
                 waitForDeadline();
             }
+        }
+
+        /**
+         * {@code time + nanos} ({@code nanos >= 0}), or {@link Long#MAX_VALUE} where it would
+         * overflow: Reactor saturates far delays at {@code Long.MAX_VALUE} ns, and a wrapped
+         * deadline lies in the past, so the task would run at once, and a period run in a spin.
+         */
+        private static long saturatedSum(long time, long nanos) {
+            long sum = time + nanos;
+            return ((time ^ sum) & (nanos ^ sum)) < 0 ? Long.MAX_VALUE : sum;
         }
 
         private void forget() {

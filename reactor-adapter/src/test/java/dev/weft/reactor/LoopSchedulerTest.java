@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -90,6 +91,32 @@ class LoopSchedulerTest {
         laterTaskRan.get(60, TimeUnit.SECONDS); // the disposed task was due first
 
         assertFalse(disposedTaskRan.get());
+    }
+
+    @Test
+    void aTaskDelayedBeyondTheClocksRangeWaitsInsteadOfRunningAtOnce() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        AtomicBoolean farTaskRan = new AtomicBoolean();
+        CompletableFuture<Void> laterTaskRan = new CompletableFuture<>();
+
+        scheduler.schedule(() -> farTaskRan.set(true), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        scheduler.schedule(() -> laterTaskRan.complete(null), 20, TimeUnit.MILLISECONDS);
+        laterTaskRan.get(60, TimeUnit.SECONDS);
+
+        assertFalse(farTaskRan.get());
+    }
+
+    @Test
+    void aPeriodBeyondTheClocksRangeFiresOnceInsteadOfAgainAtOnce() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        AtomicInteger ticks = new AtomicInteger();
+        CompletableFuture<Void> laterTaskRan = new CompletableFuture<>();
+
+        scheduler.schedulePeriodically(ticks::incrementAndGet, 1, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        scheduler.schedule(() -> laterTaskRan.complete(null), 20, TimeUnit.MILLISECONDS);
+        laterTaskRan.get(60, TimeUnit.SECONDS);
+
+        assertEquals(1, ticks.get());
     }
 
     @Test
