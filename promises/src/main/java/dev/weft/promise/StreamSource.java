@@ -156,12 +156,17 @@ abstract sealed class StreamSource<T> {
             return pusher.promise();
         }
 
-        /** Admits the blocked value into the queue and fulfils its push; the count is unchanged. */
+        /**
+         * Admits the blocked value into the queue, wakes the readers waiting at the tail (a resize
+         * of a zero-size stream admits it while one waits) and fulfils its push; the count is
+         * unchanged.
+         */
         private void admitBlocked() {
             Resolver<Void> pusher = blockedPusher;
             queue.enqueue(blocked);
             blocked = null;
             blockedPusher = null;
+            wakeReaders();
             pusher.resolveLater(null);
         }
 

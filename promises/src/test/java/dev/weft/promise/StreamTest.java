@@ -348,6 +348,16 @@ class StreamTest {
     }
 
     @Test
+    void boundedResizeThatAdmitsTheWaitingPushWakesTheReaderWaitingForIt() {
+        Stream.WithBoundedPush<Integer> created = Stream.createBounded(0);
+        Promise<Optional<Integer>> read = created.stream().get();
+        Promise<Void> blocked = created.push().push(1);
+        created.push().resize(1);
+        assertTrue(blocked.isFulfilled());
+        assertEquals(some(1), read.value());
+    }
+
+    @Test
     void boundedCountIsTheNumberOfUnreadElements() {
         Stream.WithBoundedPush<Integer> created = Stream.createBounded(5);
         created.push().push(1);
