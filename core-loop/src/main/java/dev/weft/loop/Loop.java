@@ -37,7 +37,8 @@ import java.util.function.Supplier;
  * before, see "Shutdown" below) every call fails the same way, with {@link LoopClosed}, from
  * any thread: a method that returns a promise or a future ({@link #submit}, {@link #call}, {@link
  * #sleep}, {@link #at}, {@link #timeout}) returns it already failed with {@code LoopClosed}; the
- * others ({@link #run}, {@link #runOnce}, {@link #start()}, {@link #execute}) throw it. One call
+ * others ({@link #run}, {@link #runOnce}, {@link #start()}, {@link #execute}, {@link #atExit},
+ * {@link #onExit}, the last two from when the exit hooks are done) throw it. One call
  * needs no loop and so still works: {@code run(p)} of a promise already resolved returns its
  * outcome, as {@code run} of it always does without blocking. {@link LoopClosed#refused()} tells
  * what became of the work: true, the loop refused it and it never ran (every call after the
@@ -749,9 +750,11 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * "Shutdown"). LOOP THREAD ONLY.
      *
      * @return an action that removes the hook if it has not run yet (LOOP THREAD ONLY)
+     * @throws LoopClosed if the exit hooks are done (the loop is closed or about to be): this
+     *     hook would never run, so release what it would have released now
      */
     public Runnable onExit(Runnable hook) {
-        checkLoopThread();
+        acceptExitHook("onExit");
         return exitHooks.add(hook);
     }
 
@@ -767,10 +770,26 @@ public final class Loop implements Executor, AutoCloseable, Time {
      *
      * @param hook called on the loop thread at close; returns the promise to wait for
      * @return an action that removes the hook if it has not run yet (LOOP THREAD ONLY)
+     * @throws LoopClosed if the exit hooks are done (the loop is closed or about to be): this
+     *     hook would never run, so release what it would have released now
      */
     public Runnable atExit(Supplier<? extends Promise<?>> hook) {
-        checkLoopThread();
+        acceptExitHook("atExit");
         return exitHooks.add(hook);
+    }
+
+    /**
+     * Refuses an exit hook that could never run, the hooks being done: a hook kept then would be
+     * a cleanup silently skipped. Closed is answered the same on any thread, as for a sleep.
+     */
+    private void acceptExitHook(String operation) {
+        if (terminated) {
+            throw new LoopClosed(name, operation);
+        }
+        checkLoopThread();
+        if (exitDone) {
+            throw new LoopClosed(name, operation);
+        }
     }
 
     // ------------------------------------------------------------------------ close
