@@ -197,7 +197,8 @@ import java.util.function.Supplier;
  *       as {@code execute} promised; {@link Inbox}, "Closing", says why no task is lost or run
  *       twice however producers race the close), and fails the futures of the submissions still
  *       queued, their work not started. Then it rejects what is pending with {@code LoopClosed}:
- *       each paused promise, each timer's promise (by expiring the whole wheel with a rejecting
+ *       each paused promise (unless another loop shares the thread: the paused queue is the
+ *       thread's, so they are that loop's), each timer's promise (by expiring the whole wheel with a rejecting
  *       handler), each submission whose promise is still running (its future fails, then its
  *       promise is cancelled). Then the engine is closed and the watchdog thread joined.
  * </ol>
@@ -999,7 +1000,10 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private void shutdown() {
         inbox.close(this::runAcceptedAtClose);
         metrics.callbacksRun(tasksRunAtClose);
-        LoopHooks.rejectPaused(LoopClosed.cutOff(name, "a paused promise"));
+        if (LoopHooks.loopsBoundHere() <= (announcedToPromises ? 1 : 0)) {
+            // The paused queue is the thread's: while another loop runs here, they are its pauses.
+            LoopHooks.rejectPaused(LoopClosed.cutOff(name, "a paused promise"));
+        }
         while (wheel.size() > 0) {
             wheel.expire(Long.MAX_VALUE, rejectClosed);
         }
