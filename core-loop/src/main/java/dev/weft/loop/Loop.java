@@ -198,8 +198,8 @@ import java.util.function.Supplier;
  *       twice however producers race the close), and fails the futures of the submissions still
  *       queued, their work not started. Then it rejects what is pending with {@code LoopClosed}:
  *       each paused promise (unless another loop shares the thread: the paused queue is the
- *       thread's, so they are that loop's), each timer's promise (by expiring the whole wheel with a rejecting
- *       handler), each submission whose promise is still running (its future fails, then its
+ *       thread's, so they are that loop's), each timer's promise (by expiring the whole wheel
+ *       with a rejecting handler), each submission whose promise is still running (its future fails, then its
  *       promise is cancelled). Then the engine is closed and the watchdog thread joined.
  * </ol>
  * Who drives the iterations of the first phase: the thread {@link #start()} made, until the
