@@ -51,8 +51,8 @@ public class InboxLincheckTest {
                 .actorsPerThread(2)
                 .actorsBefore(1)
                 .actorsAfter(1)
-                .iterations(25)
-                .invocationsPerIteration(400)
+                .iterations(10)
+                .invocationsPerIteration(300)
                 .sequentialSpecification(ClosableQueue.class)
                 .check(getClass());
     }
