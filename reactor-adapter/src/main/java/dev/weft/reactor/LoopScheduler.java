@@ -3,6 +3,8 @@ package dev.weft.reactor;
 import dev.weft.loop.Loop;
 import dev.weft.loop.LoopClosed;
 import dev.weft.promise.Promise;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import reactor.core.Disposable;
@@ -17,8 +19,8 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p><b>Threading: every method is ANY THREAD; every task runs on the loop thread.</b> Tasks of
  * one worker run one at a time in the order scheduled from one thread, as the loop runs
- * everything. Delays and periods use the loop's timers and clock (a loop with virtual time
- * schedules in virtual time). A task that throws goes to the loop's async-exception hook.
+ * everything. Delays, periods and {@link #now} use the loop's timers and clock (a loop with
+ * virtual time schedules and measures in virtual time). A task that throws goes to the loop's async-exception hook.
  *
  * <p>The scheduler does not own the loop: {@link #dispose()} does nothing, and the scheduler
  * counts as disposed once the loop is closed, when scheduling throws {@link LoopClosed} (a
@@ -49,6 +51,16 @@ public final class LoopScheduler implements Scheduler {
     @Override
     public Worker createWorker() {
         return new LoopWorker(loop);
+    }
+
+    /**
+     * The wall time of the loop's clock, the clock its delays run on: so operators that measure
+     * time ({@code elapsed}, {@code timestamp}, {@code cache} with a time to live) agree with the
+     * delays, in virtual time as in real time. Reactor's default reads the system's clock.
+     */
+    @Override
+    public long now(TimeUnit unit) {
+        return unit.convert(Duration.between(Instant.EPOCH, loop.clock().wallTime()));
     }
 
     /** Whether the loop is closed. */

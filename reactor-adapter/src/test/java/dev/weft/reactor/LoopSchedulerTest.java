@@ -66,6 +66,23 @@ class LoopSchedulerTest {
     }
 
     @Test
+    void theSchedulersNowIsTheLoopsClockSoVirtualDelaysMeasureWhatTheyWaited() {
+        Loop virtual = Loop.builder().name("virtual-scheduler").virtualTime().build();
+        Scheduler onVirtualTime = ReactorBridges.scheduler(virtual);
+        virtual.start();
+        try {
+            long measured = Mono.delay(Duration.ofSeconds(5), onVirtualTime)
+                    .elapsed(onVirtualTime)
+                    .map(timed -> timed.getT1())
+                    .block(PATIENCE);
+
+            assertEquals(5_000, measured);
+        } finally {
+            virtual.close();
+        }
+    }
+
+    @Test
     void aDisposedWorkerRefusesNewTasks() {
         Scheduler.Worker worker = scheduler.createWorker();
 
