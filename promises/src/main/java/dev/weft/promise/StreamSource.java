@@ -172,9 +172,11 @@ abstract sealed class StreamSource<T> {
 
         @Override
         void consumed() {
-            if (blocked == null) {
-                count--;
-            } else {
+            count--;
+            // Only a read that leaves fewer than size unread makes room: after a resize down, the
+            // reads first bring the count under the new size (Lwt admits the push at the next read).
+            if (blocked != null && count < size) {
+                count++;
                 admitBlocked();
             }
         }
