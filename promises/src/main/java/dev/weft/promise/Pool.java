@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  *
  * <p><b>Threading: confined to the loop thread, like promises.</b>
  *
- * <p>The life of an element, exactly as in Lwt:
+ * <p>The life of an element, as in Lwt except that a disposal cannot be cancelled:
  * <ul>
  *   <li>A reused element, idle or handed over by a returning user, is first {@code validate}d. If
  *   validation says false, it is disposed and a new element is created for this user. If it
