@@ -2,6 +2,7 @@ package dev.weft.reactor;
 
 import dev.weft.loop.Loop;
 import dev.weft.loop.LoopClosed;
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +21,9 @@ import reactor.core.scheduler.Scheduler;
  * <p><b>Threading: every method is ANY THREAD; every task runs on the loop thread.</b> Tasks of
  * one worker run one at a time in the order scheduled from one thread, as the loop runs
  * everything. Delays, periods and {@link #now} use the loop's timers and clock (a loop with
- * virtual time schedules and measures in virtual time). A task that throws goes to the loop's async-exception hook.
+ * virtual time schedules and measures in virtual time). A task that throws goes to the loop's
+ * async-exception hook; a periodic one runs on at its next period, as with Reactor's own
+ * schedulers.
  *
  * <p>The scheduler does not own the loop: {@link #dispose()} does nothing, and the scheduler
  * counts as disposed once the loop is closed, when scheduling throws {@link LoopClosed} (a
@@ -200,7 +203,12 @@ public final class LoopScheduler implements Scheduler {
             }
             // fixed rate: the next deadline does not drift with the task's run time
             deadline = saturatedSum(deadline, periodNanos);
-            action.run();
+            try {
+                action.run();
+            } catch (Throwable failure) {
+                // reported, and the period goes on, as with Reactor's own schedulers
+                LoopHooks.reportAsyncException(failure);
+            }
             if (!disposed) {
                 waitForDeadline();
             }

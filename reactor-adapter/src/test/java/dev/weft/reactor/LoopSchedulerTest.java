@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -79,6 +80,34 @@ class LoopSchedulerTest {
             assertEquals(5_000, measured);
         } finally {
             virtual.close();
+        }
+    }
+
+    @Test
+    void aPeriodicTaskThatThrowsIsReportedAndKeepsTicking() throws Exception {
+        List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Loop reporting = Loop.builder().name("reporting-scheduler").asyncExceptionHook(reported::add).build();
+        reporting.start();
+        try {
+            AtomicInteger ticks = new AtomicInteger();
+            CompletableFuture<Void> thirdTick = new CompletableFuture<>();
+            IllegalStateException failure = new IllegalStateException("first tick fails");
+
+            Disposable periodic = ReactorBridges.scheduler(reporting).schedulePeriodically(() -> {
+                int tick = ticks.incrementAndGet();
+                if (tick == 3) {
+                    thirdTick.complete(null);
+                }
+                if (tick == 1) {
+                    throw failure;
+                }
+            }, 1, 1, TimeUnit.MILLISECONDS);
+            thirdTick.get(60, TimeUnit.SECONDS); // as Reactor's own schedulers do: a throw ends no period
+
+            periodic.dispose();
+            assertEquals(List.of(failure), reported);
+        } finally {
+            reporting.close();
         }
     }
 
