@@ -9,6 +9,7 @@ import dev.weft.loop.Loop;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -85,7 +86,7 @@ class LoopSchedulerTest {
 
     @Test
     void aPeriodicTaskThatThrowsIsReportedAndKeepsTicking() throws Exception {
-        List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Throwable> reported = new CopyOnWriteArrayList<>();
         Loop reporting = Loop.builder().name("reporting-scheduler").asyncExceptionHook(reported::add).build();
         reporting.start();
         try {
