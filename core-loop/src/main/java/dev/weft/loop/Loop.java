@@ -37,7 +37,8 @@ import java.util.function.Supplier;
  * before, see "Shutdown" below) every call fails the same way, with {@link LoopClosed}, from
  * any thread: a method that returns a promise or a future ({@link #submit}, {@link #call}, {@link
  * #sleep}, {@link #at}, {@link #timeout}) returns it already failed with {@code LoopClosed}; the
- * others ({@link #run}, {@link #runOnce}, {@link #start()}, {@link #execute}) throw it. One call
+ * others ({@link #run}, {@link #runOnce}, {@link #start()}, {@link #execute}, {@link #atExit},
+ * {@link #onExit}, the last two from when the exit hooks are done) throw it. One call
  * needs no loop and so still works: {@code run(p)} of a promise already resolved returns its
  * outcome, as {@code run} of it always does without blocking. {@link LoopClosed#refused()} tells
  * what became of the work: true, the loop refused it and it never ran (every call after the
@@ -196,8 +197,9 @@ import java.util.function.Supplier;
  *       as {@code execute} promised; {@link Inbox}, "Closing", says why no task is lost or run
  *       twice however producers race the close), and fails the futures of the submissions still
  *       queued, their work not started. Then it rejects what is pending with {@code LoopClosed}:
- *       each paused promise, each timer's promise (by expiring the whole wheel with a rejecting
- *       handler), each submission whose promise is still running (its future fails, then its
+ *       each paused promise (unless another loop shares the thread: the paused queue is the
+ *       thread's, so they are that loop's), each timer's promise (by expiring the whole wheel
+ *       with a rejecting handler), each submission whose promise is still running (its future fails, then its
  *       promise is cancelled). Then the engine is closed and the watchdog thread joined.
  * </ol>
  * Who drives the iterations of the first phase: the thread {@link #start()} made, until the
@@ -749,9 +751,11 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * "Shutdown"). LOOP THREAD ONLY.
      *
      * @return an action that removes the hook if it has not run yet (LOOP THREAD ONLY)
+     * @throws LoopClosed if the exit hooks are done (the loop is closed or about to be): this
+     *     hook would never run, so release what it would have released now
      */
     public Runnable onExit(Runnable hook) {
-        checkLoopThread();
+        acceptExitHook("onExit");
         return exitHooks.add(hook);
     }
 
@@ -767,10 +771,26 @@ public final class Loop implements Executor, AutoCloseable, Time {
      *
      * @param hook called on the loop thread at close; returns the promise to wait for
      * @return an action that removes the hook if it has not run yet (LOOP THREAD ONLY)
+     * @throws LoopClosed if the exit hooks are done (the loop is closed or about to be): this
+     *     hook would never run, so release what it would have released now
      */
     public Runnable atExit(Supplier<? extends Promise<?>> hook) {
-        checkLoopThread();
+        acceptExitHook("atExit");
         return exitHooks.add(hook);
+    }
+
+    /**
+     * Refuses an exit hook that could never run, the hooks being done: a hook kept then would be
+     * a cleanup silently skipped. Closed is answered the same on any thread, as for a sleep.
+     */
+    private void acceptExitHook(String operation) {
+        if (terminated) {
+            throw new LoopClosed(name, operation);
+        }
+        checkLoopThread();
+        if (exitDone) {
+            throw new LoopClosed(name, operation);
+        }
     }
 
     // ------------------------------------------------------------------------ close
@@ -980,7 +1000,10 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private void shutdown() {
         inbox.close(this::runAcceptedAtClose);
         metrics.callbacksRun(tasksRunAtClose);
-        LoopHooks.rejectPaused(LoopClosed.cutOff(name, "a paused promise"));
+        if (LoopHooks.loopsBoundHere() <= (announcedToPromises ? 1 : 0)) {
+            // The paused queue is the thread's: while another loop runs here, they are its pauses.
+            LoopHooks.rejectPaused(LoopClosed.cutOff(name, "a paused promise"));
+        }
         while (wheel.size() > 0) {
             wheel.expire(Long.MAX_VALUE, rejectClosed);
         }

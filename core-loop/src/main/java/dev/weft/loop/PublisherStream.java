@@ -22,6 +22,9 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * which is woken for them; {@code request} and {@code cancel} reach the publisher from the loop
  * thread only, so they are serial as Reactive Streams requires.</b>
  *
+ * <p>Once the loop has shut down, the publisher's signals are dropped and its subscription is
+ * cancelled, on the signalling thread; nothing is thrown at the publisher (rule 2.13).
+ *
  * <p>The stream ends when the publisher completes. When the publisher fails, every read after the
  * buffered elements is rejected with its failure, unchanged. {@link #cancel()} cancels the
  * subscription, drops the buffered elements and rejects every later read with {@link Cancelled}.
@@ -43,6 +46,10 @@ public final class PublisherStream<T> {
     // Any thread: the signals the publisher sent and how many are not yet drained.
     private final MpscUnboundedXaddArrayQueue<Object> signals = new MpscUnboundedXaddArrayQueue<>(256);
     private final AtomicInteger wip = new AtomicInteger();
+    /** The first subscription the publisher gave, so that a closed loop can still cancel it. */
+    private volatile Flow.Subscription firstSubscription;
+    /** The loop refused the drain: signals are dropped from then on. */
+    private volatile boolean abandoned;
 
     // Loop thread only.
     private final ArrayDeque<T> buffer = new ArrayDeque<>();
@@ -89,7 +96,11 @@ public final class PublisherStream<T> {
         return new Flow.Subscriber<>() {
             @Override
             public void onSubscribe(Flow.Subscription s) {
-                signal(new Subscribed(Objects.requireNonNull(s, "subscription")));
+                Objects.requireNonNull(s, "subscription");
+                if (firstSubscription == null) {
+                    firstSubscription = s; // signals are serial (rule 1.3): no race with another onSubscribe
+                }
+                signal(new Subscribed(s));
             }
 
             @Override
@@ -112,9 +123,36 @@ public final class PublisherStream<T> {
     // ---------------------------------------------------------------- any thread
 
     private void signal(Object signal) {
+        if (abandoned) {
+            return;
+        }
         signals.offer(signal);
         if (wip.getAndIncrement() == 0) {
-            loop.execute(this::drain);
+            try {
+                loop.execute(this::drain);
+            } catch (LoopClosed closed) {
+                abandon();
+            }
+        }
+    }
+
+    /**
+     * The loop shut down, so no one will read these signals: cancel, never throw into the
+     * publisher's thread (rule 2.13: a subscriber's signal methods return normally, and the only
+     * way it may stop the publisher is to cancel). No drain runs or will run (wip stays above
+     * zero), so this thread is the queue's one consumer.
+     */
+    private void abandon() {
+        abandoned = true;
+        Flow.Subscription first = firstSubscription;
+        if (first != null) {
+            first.cancel();
+        }
+        Object signal;
+        while ((signal = signals.poll()) != null) {
+            if (signal instanceof Subscribed(Flow.Subscription s) && s != first) {
+                s.cancel(); // a second subscription (rule 2.5), refused as the drain would
+            }
         }
     }
 

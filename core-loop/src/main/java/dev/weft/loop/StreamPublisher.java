@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * is refused with {@link IllegalStateException}; give each subscriber its own publisher of a
  * {@link Stream#clone()}. A rejected read ends the subscription with that failure, unchanged; the
  * end of the stream completes it. Cancelling cancels the pending read on the loop thread, which
- * loses no element (a cancelled read consumes nothing); the stream stays open for other readers.
+ * loses no element (a cancelled read consumes nothing; one that completed before the cancel
+ * reached the loop is still delivered, as rule 1.8 allows); the stream stays open for other readers.
  *
  * @param <T> the element type
  */
@@ -144,7 +145,9 @@ public final class StreamPublisher<T> implements Flow.Publisher<T> {
 
         private void landed(Optional<? extends T> element) {
             pendingRead = null;
-            if (!cancelled && deliver(element)) {
+            // Delivered even if the subscriber cancelled meanwhile: the read consumed the element,
+            // and a cancel seen late still allows signals (rule 1.8); pump stops at the flag.
+            if (deliver(element)) {
                 pump();
             }
         }

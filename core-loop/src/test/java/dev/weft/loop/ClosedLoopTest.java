@@ -95,6 +95,18 @@ class ClosedLoopTest {
     }
 
     @Test
+    void atExitThrowsLoopClosedInsteadOfKeepingAHookThatWouldNeverRun() {
+        Loop loop = closedAfterRunning();
+        assertThrows(LoopClosed.class, () -> loop.atExit(Promise::unit));
+    }
+
+    @Test
+    void onExitOnAnotherThreadThanTheClosedLoopsThrowsLoopClosed() {
+        Loop loop = closedAfterStart();
+        assertThrows(LoopClosed.class, () -> loop.onExit(() -> { }));
+    }
+
+    @Test
     void startThrowsLoopClosed() {
         Loop loop = closedAfterRunning();
         assertThrows(LoopClosed.class, loop::start);

@@ -191,6 +191,29 @@ class ExitHooksTest {
     }
 
     @Test
+    void aHookAddedOnceTheHooksAreDoneIsRefusedWithLoopClosedRatherThanNeverRun() {
+        Loop loop = Loop.builder().virtualTime().build();
+        List<String> trace = new ArrayList<>();
+        loop.atExit(() -> {
+            Promise<Void> work = loop.sleep(Duration.ofSeconds(1));
+            // registered after the loop's own callback on the hook's promise: runs once the hooks are done
+            loop.execute(() -> work.onSuccess(v -> {
+                try {
+                    loop.onExit(() -> trace.add("late hook ran"));
+                    trace.add("late hook accepted");
+                } catch (LoopClosed refused) {
+                    trace.add("late hook refused");
+                }
+            }));
+            return work;
+        });
+
+        loop.close();
+
+        assertEquals(List.of("late hook refused"), trace);
+    }
+
+    @Test
     void aRemovedHookDoesNotRunAndTheRunnableFormStillWorks() {
         Loop loop = Loop.builder().virtualTime().build();
         List<String> trace = new ArrayList<>();

@@ -132,6 +132,55 @@ class FlowBridgesTest {
     }
 
     @Test
+    void aPublisherThatSignalsAfterTheLoopClosedIsNotThrownAtAndItsSubscriptionIsCancelled() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        CompletableFuture<Flow.Subscriber<? super Integer>> subscribed = new CompletableFuture<>();
+        AtomicInteger cancels = new AtomicInteger();
+        Flow.Publisher<Integer> publisher = subscriber -> {
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {}
+
+                @Override
+                public void cancel() {
+                    cancels.incrementAndGet();
+                }
+            });
+            subscribed.complete(subscriber);
+        };
+        await(loop.call(() -> Bridges.fromPublisher(loop, publisher, 4)));
+        Flow.Subscriber<? super Integer> subscriber = await(subscribed);
+        loop.close();
+
+        // rule 2.13: a subscriber's signal methods return normally; one that cannot go on cancels
+        subscriber.onNext(1);
+        subscriber.onComplete();
+
+        assertEquals(1, cancels.get());
+    }
+
+    @Test
+    void aSubscriptionThatArrivesAfterTheLoopClosedIsCancelledNotThrownAt() {
+        AtomicInteger cancels = new AtomicInteger();
+        Flow.Subscription subscription = new Flow.Subscription() {
+            @Override
+            public void request(long n) {}
+
+            @Override
+            public void cancel() {
+                cancels.incrementAndGet();
+            }
+        };
+        List<Flow.Subscriber<? super Integer>> subscribers = new ArrayList<>();
+        Bridges.fromPublisher(loop, subscribers::add, 4); // a publisher that answers later
+        loop.close();
+
+        subscribers.getFirst().onSubscribe(subscription);
+
+        assertEquals(1, cancels.get());
+    }
+
+    @Test
     void cancellingTheStreamCancelsTheSubscriptionAndRejectsReadsWithCancelled() throws Exception {
         loop.start(LOOP_THREAD, true);
         CountingPublisher publisher = new CountingPublisher();
@@ -198,11 +247,8 @@ class FlowBridgesTest {
     void cancellingASubscriptionCancelsItsPendingReadAndLosesNoElement() throws Exception {
         loop.start(LOOP_THREAD, true);
         Stream.WithPush<Integer> pushed = await(loop.call(Stream::<Integer>create));
-        Flow.Publisher<Integer> publisher = Bridges.toPublisher(loop, pushed.stream());
         RecordingSubscriber<Integer> subscriber = new RecordingSubscriber<>();
-        publisher.subscribe(subscriber);
-        Flow.Subscription subscription = await(subscriber.subscribed);
-        subscription.request(1); // the read now waits for a push
+        Flow.Subscription subscription = subscribedWithAReadWaiting(pushed.stream(), subscriber);
 
         subscription.cancel();
         await(loop.call(() -> {
@@ -215,6 +261,26 @@ class FlowBridgesTest {
     }
 
     @Test
+    void aReadThatLandsAfterTheSubscriberCancelledButBeforeTheLoopSawItIsDeliveredNotDropped() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Stream.WithPush<Integer> pushed = await(loop.call(Stream::<Integer>create));
+        RecordingSubscriber<Integer> subscriber = new RecordingSubscriber<>();
+        Flow.Subscription subscription = subscribedWithAReadWaiting(pushed.stream(), subscriber);
+
+        // the cancel's task is queued behind this one, so the push lands the read first
+        await(loop.call(() -> {
+            subscription.cancel();
+            pushed.push().push(7);
+            return null;
+        }));
+        await(loop.call(() -> null)); // the cancel's own task has run
+
+        // the read consumed 7 from the stream, so the subscriber must get it (rule 1.8 allows
+        // signals until the cancel is seen): dropping it would lose it for every reader
+        assertEquals(List.of(7), subscriber.elements());
+    }
+
+    @Test
     void aSecondSubscriberIsRefused() throws Exception {
         loop.start(LOOP_THREAD, true);
         Flow.Publisher<Integer> publisher = Bridges.toPublisher(loop, await(loop.call(() -> Stream.of(List.of(1)))));
@@ -224,6 +290,15 @@ class FlowBridgesTest {
         publisher.subscribe(second);
 
         assertInstanceOf(IllegalStateException.class, await(second.terminated));
+    }
+
+    /** Subscribes {@code subscriber} to a publisher of {@code stream} and requests one element. */
+    private Flow.Subscription subscribedWithAReadWaiting(Stream<Integer> stream,
+            RecordingSubscriber<Integer> subscriber) throws Exception {
+        Bridges.toPublisher(loop, stream).subscribe(subscriber);
+        Flow.Subscription subscription = await(subscriber.subscribed);
+        subscription.request(1); // the read now waits for a push
+        return subscription;
     }
 
     // ---------------------------------------------------------------- test doubles

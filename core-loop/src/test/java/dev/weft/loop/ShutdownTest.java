@@ -38,6 +38,23 @@ class ShutdownTest {
     }
 
     @Test
+    void closingOneOfTwoLoopsSharingAThreadLeavesThePausesOfTheOtherToIt() {
+        Loop closing = Loop.create();
+        Loop goingOn = Loop.create();
+        closing.runOnce(0); // both bound to this thread, as two LoopAgents of one CompositeAgent
+        goingOn.runOnce(0);
+        List<Promise<String>> work = new ArrayList<>();
+        goingOn.execute(() -> work.add(Promise.pause().map(v -> "resumed")));
+        goingOn.runOnce(0);
+
+        closing.close();
+        goingOn.runOnce(0);
+
+        assertEquals("resumed", work.getFirst().value());
+        goingOn.close();
+    }
+
+    @Test
     void aTaskAcceptedBeforeCloseRunsOnceAtCloseWhenNoIterationTookIt() {
         Loop loop = Loop.create();
         List<String> trace = new ArrayList<>();

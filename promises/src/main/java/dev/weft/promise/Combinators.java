@@ -222,6 +222,9 @@ final class Combinators {
             h.decided = true;
             noteLosersDead(h.inputs, source);
             Promise<?> outcome = harvestNow(h.inputs, h.cancelPending, h.split);
+            if (Debug.ENABLED) {
+                Debug.observed(outcome); // copied into the result just below: not an unhandled rejection
+            }
             return Promise.settleIfPending(h.result, outcome.state, outcome.value);
         }
 

@@ -30,7 +30,8 @@ public final class Condition<T> {
      * Waits as {@link #await()} while releasing {@code mutex}, which the caller holds (Lwt's
      * {@code wait ~mutex}): the caller is queued first, then the mutex unlocked, so no signal
      * can slip in between. The returned promise resolves only after the mutex was locked again,
-     * even when the wait is rejected or cancelled; its outcome is then the wait's.
+     * even when the wait is rejected or cancelled, and a cancel while it waits to lock again does
+     * not stop that wait; its outcome is then the wait's.
      *
      * @throws NotHeld if {@code mutex} is not locked (Lwt does not check)
      */
@@ -41,7 +42,9 @@ public final class Condition<T> {
         }
         Promise<T> waiter = waiters.add();
         mutex.unlock();
-        return waiter.andFinally(mutex::lock);
+        // The lock again is not cancelable: a cancel that reached it would end the wait without
+        // the mutex, and the caller's unlock would then release another task's (Lwt's is cancelable).
+        return waiter.andFinally(() -> Promise.noCancel(mutex.lock()));
     }
 
     /** Wakes the oldest waiter with {@code value}; does nothing if no one waits. */

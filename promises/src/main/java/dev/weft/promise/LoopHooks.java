@@ -135,6 +135,16 @@ public final class LoopHooks {
     }
 
     /**
+     * How many loops are bound to the calling thread ({@link #loopBound()} calls not yet undone by
+     * {@link #loopUnbound()}): more than one when several loops share it (agents of one Agrona
+     * {@code CompositeAgent}). A loop that shuts down asks it before {@link #rejectPaused}: the
+     * paused queue is the thread's, so while another loop runs here its pauses are that loop's.
+     */
+    public static int loopsBoundHere() {
+        return Resolution.current().loopsBoundHere();
+    }
+
+    /**
      * Sets the JVM-wide default hook that receives exceptions thrown by plain callbacks
      * ({@code onSuccess}, {@code onFailure}, ...), by {@link Promise#async} work, and by failed
      * promises nobody waits for, on every thread that has no hook of its own

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  *
  * <p><b>Threading: confined to the loop thread, like promises.</b>
  *
- * <p>The life of an element, exactly as in Lwt:
+ * <p>The life of an element, as in Lwt except that a disposal cannot be cancelled:
  * <ul>
  *   <li>A reused element, idle or handed over by a returning user, is first {@code validate}d. If
  *   validation says false, it is disposed and a new element is created for this user. If it
@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  *   disposes it; {@code use} then fails with the function's failure.</li>
  *   <li>The count of elements is raised before the factory runs and lowered if it fails, so a
  *   failed creation frees its slot; {@code use} is then rejected with the factory's failure. It is
- *   lowered after {@code dispose}'s promise is fulfilled.</li>
+ *   lowered after {@code dispose}'s promise is fulfilled; cancelling a {@code use} does not
+ *   cancel a disposal under way.</li>
  *   <li>{@link #clear()} disposes the idle elements now and marks those in use, which are disposed
  *   when returned instead of going back to the pool.</li>
  * </ul>
@@ -198,8 +199,13 @@ public final class Pool<T> {
         }
     }
 
+    /**
+     * Disposes {@code element}, then lowers the count. The disposal is not cancelable from the
+     * user's chain: a {@code use} cancelled meanwhile would otherwise cancel it and never give
+     * the slot back (Lwt's is cancelable; the pool then shrinks for good).
+     */
     private Promise<Void> disposeElement(T element) {
-        return Promise.<Void>apply(() -> dispose.apply(element)).map(ignored -> {
+        return Promise.noCancel(Promise.<Void>apply(() -> dispose.apply(element))).map(ignored -> {
             count--;
             return null;
         });

@@ -129,6 +129,11 @@ final class Resolution {
         }
     }
 
+    /** How many live loops are bound to this thread. */
+    int loopsBoundHere() {
+        return loopsBoundHere;
+    }
+
     /**
      * Whether this thread runs no loop while some other thread does: then a promise with callbacks
      * resolved here almost certainly belongs to that loop, and resolving it here would race with

@@ -156,20 +156,27 @@ abstract sealed class StreamSource<T> {
             return pusher.promise();
         }
 
-        /** Admits the blocked value into the queue and fulfils its push; the count is unchanged. */
+        /**
+         * Admits the blocked value into the queue, wakes the readers waiting at the tail (a resize
+         * of a zero-size stream admits it while one waits) and fulfils its push; the count is
+         * unchanged.
+         */
         private void admitBlocked() {
             Resolver<Void> pusher = blockedPusher;
             queue.enqueue(blocked);
             blocked = null;
             blockedPusher = null;
+            wakeReaders();
             pusher.resolveLater(null);
         }
 
         @Override
         void consumed() {
-            if (blocked == null) {
-                count--;
-            } else {
+            count--;
+            // Only a read that leaves fewer than size unread makes room: after a resize down, the
+            // reads first bring the count under the new size (Lwt admits the push at the next read).
+            if (blocked != null && count < size) {
+                count++;
                 admitBlocked();
             }
         }

@@ -79,6 +79,24 @@ class ConditionTest {
     }
 
     @Test
+    void anAwaitCancelledAgainWhileItWaitsToLockTheMutexAgainStillResolvesOnlyOnceItHoldsIt() {
+        Condition<Integer> c = new Condition<>();
+        Mutex m = new Mutex();
+        m.lock();
+        Promise<Integer> w = c.await(m);
+        m.lock(); // another task takes the mutex meanwhile
+        w.cancel(); // the wait ends; locking again has to wait for the other task
+        assertTrue(w.isPending());
+
+        w.cancel();
+
+        assertTrue(w.isPending(), "the caller would go on without the mutex, and unlock the other task's");
+        m.unlock(); // the other task is done
+        assertTrue(w.isCancelled());
+        assertTrue(m.isLocked(), "the mutex is the canceller's again");
+    }
+
+    @Test
     void signalIsNotSticky() {
         Condition<Integer> c = new Condition<>();
         c.signal(1);

@@ -218,6 +218,26 @@ class PoolTest {
     }
 
     @Test
+    void cancellingAUseWhileItsElementIsDisposedFreesTheSlotOnceTheDisposalIsDone() {
+        List<Resolver<Void>> disposals = new ArrayList<>();
+        Pool<String> p = Pool.create(1, () -> Promise.of("connection"), e -> Promise.of(true), e -> true, e -> {
+            Resolver<Void> disposal = Promise.task(); // say, a close with a timeout of its own
+            disposals.add(disposal);
+            return disposal.promise();
+        });
+        Resolver<String> body = Promise.pending();
+        Promise<String> use = p.use(e -> body.promise());
+        p.clear(); // the element in use is disposed when it comes back
+        body.resolve("done");
+
+        use.cancel();
+        disposals.getFirst().resolve(null);
+
+        Promise<String> next = p.use(Promise::of);
+        assertTrue(next.isFulfilled(), "the disposed element's slot was never given back");
+    }
+
+    @Test
     void useAfterClearGetsANewElement() {
         Pool<Counter> p = pool(1);
         p.use(c -> {

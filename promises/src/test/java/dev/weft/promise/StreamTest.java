@@ -348,6 +348,34 @@ class StreamTest {
     }
 
     @Test
+    void boundedResizeThatAdmitsTheWaitingPushWakesTheReaderWaitingForIt() {
+        Stream.WithBoundedPush<Integer> created = Stream.createBounded(0);
+        Promise<Optional<Integer>> read = created.stream().get();
+        Promise<Void> blocked = created.push().push(1);
+        created.push().resize(1);
+        assertTrue(blocked.isFulfilled());
+        assertEquals(some(1), read.value());
+    }
+
+    @Test
+    void aReadThatLeavesAShrunkStreamStillOverItsSizeKeepsThePushWaiting() {
+        Stream.WithBoundedPush<Integer> created = Stream.createBounded(3);
+        created.push().push(1);
+        created.push().push(2);
+        created.push().push(3);
+        Promise<Void> blocked = created.push().push(4);
+        created.push().resize(1);
+
+        assertEquals(some(1), created.stream().get().value());
+        assertTrue(blocked.isPending(), "two unread elements are still over the size of one");
+        assertEquals(2, created.push().count());
+
+        assertEquals(List.of(2, 3), created.stream().getAvailableUpTo(2));
+        assertTrue(blocked.isFulfilled(), "reading below the size made room");
+        assertEquals(List.of(4), created.stream().getAvailable());
+    }
+
+    @Test
     void boundedCountIsTheNumberOfUnreadElements() {
         Stream.WithBoundedPush<Integer> created = Stream.createBounded(5);
         created.push().push(1);

@@ -33,6 +33,7 @@ class UnhandledRejectionTest {
                 case "unobserved" -> unobserved();
                 case "observed" -> observed();
                 case "watched" -> watched();
+                case "harvested" -> harvested();
                 default -> throw new IllegalArgumentException(args[0]);
             }
         }
@@ -90,6 +91,26 @@ class UnhandledRejectionTest {
             System.out.println("reports: " + reported);
         }
 
+        /** An nchoose, npick and nchooseSplit each rejected by an input that failed while they waited, handled. */
+        private static void dropHandledHarvests() {
+            Resolver<Integer> nchooseInput = Promise.pending();
+            Promise.nchoose(List.of(nchooseInput.promise(), Promise.<Integer>pending().promise())).onFailure(e -> { });
+            nchooseInput.reject(failure("nchoose"));
+            Resolver<Integer> npickInput = Promise.pending();
+            Promise.npick(List.of(npickInput.promise(), Promise.<Integer>pending().promise())).onFailure(e -> { });
+            npickInput.reject(failure("npick"));
+            Resolver<Integer> splitInput = Promise.pending();
+            Promise.nchooseSplit(List.of(splitInput.promise(), Promise.<Integer>pending().promise()))
+                    .onFailure(e -> { });
+            splitInput.reject(failure("nchooseSplit"));
+        }
+
+        private static void harvested() throws InterruptedException {
+            dropHandledHarvests();
+            collectAndDrain();
+            System.out.println("reports: " + HOOK.size());
+        }
+
         private static void watched() {
             Promise.rejected(failure("not observed"));
             System.out.println("watched: " + UnhandledRejections.watchedCount());
@@ -126,6 +147,13 @@ class UnhandledRejectionTest {
         assertEquals("0", ForkedJvm.value(lines, "still watched"));
         assertEquals("[UnhandledRejection(map on it), UnhandledRejection(not observed)]",
                 ForkedJvm.value(lines, "reports"));
+    }
+
+    @Test
+    void anNchooseRejectedByAnInputThatFailedWhileItWaitedIsNotReportedWhenItsFailureIsHandled() throws Exception {
+        List<String> lines = run(true, "harvested");
+        assertEquals("0", ForkedJvm.value(lines, "still watched"));
+        assertEquals("0", ForkedJvm.value(lines, "reports"));
     }
 
     @Test

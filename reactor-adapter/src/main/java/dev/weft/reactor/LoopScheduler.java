@@ -2,7 +2,10 @@ package dev.weft.reactor;
 
 import dev.weft.loop.Loop;
 import dev.weft.loop.LoopClosed;
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import reactor.core.Disposable;
@@ -17,8 +20,10 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p><b>Threading: every method is ANY THREAD; every task runs on the loop thread.</b> Tasks of
  * one worker run one at a time in the order scheduled from one thread, as the loop runs
- * everything. Delays and periods use the loop's timers and clock (a loop with virtual time
- * schedules in virtual time). A task that throws goes to the loop's async-exception hook.
+ * everything. Delays, periods and {@link #now} use the loop's timers and clock (a loop with
+ * virtual time schedules and measures in virtual time). A task that throws goes to the loop's
+ * async-exception hook; a periodic one runs on at its next period, as with Reactor's own
+ * schedulers.
  *
  * <p>The scheduler does not own the loop: {@link #dispose()} does nothing, and the scheduler
  * counts as disposed once the loop is closed, when scheduling throws {@link LoopClosed} (a
@@ -49,6 +54,16 @@ public final class LoopScheduler implements Scheduler {
     @Override
     public Worker createWorker() {
         return new LoopWorker(loop);
+    }
+
+    /**
+     * The wall time of the loop's clock, the clock its delays run on: so operators that measure
+     * time ({@code elapsed}, {@code timestamp}, {@code cache} with a time to live) agree with the
+     * delays, in virtual time as in real time. Reactor's default reads the system's clock.
+     */
+    @Override
+    public long now(TimeUnit unit) {
+        return unit.convert(Duration.between(Instant.EPOCH, loop.clock().wallTime()));
     }
 
     /** Whether the loop is closed. */
@@ -167,7 +182,7 @@ public final class LoopScheduler implements Scheduler {
             if (disposed) {
                 return;
             }
-            deadline = loop.clock().nanoTime() + Math.max(0, delayNanos);
+            deadline = saturatedSum(loop.clock().nanoTime(), Math.max(0, delayNanos));
             waitForDeadline();
         }
 
@@ -186,11 +201,27 @@ public final class LoopScheduler implements Scheduler {
                 action.run();
                 return;
             }
-            deadline += periodNanos; // fixed rate: the next deadline does not drift with the task's run time
-            action.run();
+            // fixed rate: the next deadline does not drift with the task's run time
+            deadline = saturatedSum(deadline, periodNanos);
+            try {
+                action.run();
+            } catch (Throwable failure) {
+                // reported, and the period goes on, as with Reactor's own schedulers
+                LoopHooks.reportAsyncException(failure);
+            }
             if (!disposed) {
                 waitForDeadline();
             }
+        }
+
+        /**
+         * {@code time + nanos} ({@code nanos >= 0}), or {@link Long#MAX_VALUE} where it would
+         * overflow: Reactor saturates far delays at {@code Long.MAX_VALUE} ns, and a wrapped
+         * deadline lies in the past, so the task would run at once, and a period run in a spin.
+         */
+        private static long saturatedSum(long time, long nanos) {
+            long sum = time + nanos;
+            return ((time ^ sum) & (nanos ^ sum)) < 0 ? Long.MAX_VALUE : sum;
         }
 
         private void forget() {

@@ -9,11 +9,14 @@ import dev.weft.loop.Loop;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -65,6 +68,51 @@ class LoopSchedulerTest {
     }
 
     @Test
+    void theSchedulersNowIsTheLoopsClockSoVirtualDelaysMeasureWhatTheyWaited() {
+        Loop virtual = Loop.builder().name("virtual-scheduler").virtualTime().build();
+        Scheduler onVirtualTime = ReactorBridges.scheduler(virtual);
+        virtual.start();
+        try {
+            long measured = Mono.delay(Duration.ofSeconds(5), onVirtualTime)
+                    .elapsed(onVirtualTime)
+                    .map(timed -> timed.getT1())
+                    .block(PATIENCE);
+
+            assertEquals(5_000, measured);
+        } finally {
+            virtual.close();
+        }
+    }
+
+    @Test
+    void aPeriodicTaskThatThrowsIsReportedAndKeepsTicking() throws Exception {
+        List<Throwable> reported = new CopyOnWriteArrayList<>();
+        Loop reporting = Loop.builder().name("reporting-scheduler").asyncExceptionHook(reported::add).build();
+        reporting.start();
+        try {
+            AtomicInteger ticks = new AtomicInteger();
+            CompletableFuture<Void> thirdTick = new CompletableFuture<>();
+            IllegalStateException failure = new IllegalStateException("first tick fails");
+
+            Disposable periodic = ReactorBridges.scheduler(reporting).schedulePeriodically(() -> {
+                int tick = ticks.incrementAndGet();
+                if (tick == 3) {
+                    thirdTick.complete(null);
+                }
+                if (tick == 1) {
+                    throw failure;
+                }
+            }, 1, 1, TimeUnit.MILLISECONDS);
+            thirdTick.get(60, TimeUnit.SECONDS); // as Reactor's own schedulers do: a throw ends no period
+
+            periodic.dispose();
+            assertEquals(List.of(failure), reported);
+        } finally {
+            reporting.close();
+        }
+    }
+
+    @Test
     void aDisposedWorkerRefusesNewTasks() {
         Scheduler.Worker worker = scheduler.createWorker();
 
@@ -90,6 +138,32 @@ class LoopSchedulerTest {
         laterTaskRan.get(60, TimeUnit.SECONDS); // the disposed task was due first
 
         assertFalse(disposedTaskRan.get());
+    }
+
+    @Test
+    void aTaskDelayedBeyondTheClocksRangeWaitsInsteadOfRunningAtOnce() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        AtomicBoolean farTaskRan = new AtomicBoolean();
+        CompletableFuture<Void> laterTaskRan = new CompletableFuture<>();
+
+        scheduler.schedule(() -> farTaskRan.set(true), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        scheduler.schedule(() -> laterTaskRan.complete(null), 20, TimeUnit.MILLISECONDS);
+        laterTaskRan.get(60, TimeUnit.SECONDS);
+
+        assertFalse(farTaskRan.get());
+    }
+
+    @Test
+    void aPeriodBeyondTheClocksRangeFiresOnceInsteadOfAgainAtOnce() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        AtomicInteger ticks = new AtomicInteger();
+        CompletableFuture<Void> laterTaskRan = new CompletableFuture<>();
+
+        scheduler.schedulePeriodically(ticks::incrementAndGet, 1, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        scheduler.schedule(() -> laterTaskRan.complete(null), 20, TimeUnit.MILLISECONDS);
+        laterTaskRan.get(60, TimeUnit.SECONDS);
+
+        assertEquals(1, ticks.get());
     }
 
     @Test
