@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** close(): exit hooks, pending work rejected with LoopClosed, nothing left behind. */
 class ShutdownTest {
@@ -35,6 +36,27 @@ class ShutdownTest {
         assertInstanceOf(LoopClosed.class, paused.failure());
         assertInstanceOf(LoopClosed.class, pausedByItsCallback.failure());
         assertEquals(0, LoopHooks.pausedCount());
+    }
+
+    /** Pauses, and on any failure (the close's LoopClosed included) pauses again, for ever. */
+    private static Promise<Void> retryForEver(int[] attempts) {
+        attempts[0]++;
+        return Promise.pause().recover(e -> retryForEver(attempts));
+    }
+
+    @Test
+    @Timeout(30)
+    void closeEndsEvenWhenAChainPausesAgainEachTimeItsPauseIsRejected() {
+        Loop loop = Loop.create();
+        loop.run(Promise.unit());
+        int[] attempts = {0};
+        Promise<Void> retrying = retryForEver(attempts);
+
+        loop.close();
+
+        assertTrue(retrying.isPending(), "the last retry is left pending, not resolved");
+        assertTrue(attempts[0] > 1, "the close rejected the retries for a while: " + attempts[0]);
+        assertEquals(0, LoopHooks.pausedCount(), "nothing is left paused on the thread");
     }
 
     @Test

@@ -99,8 +99,11 @@ public final class LoopHooks {
 
     /**
      * Rejects with {@code failure} every promise paused on this thread, and those their callbacks
-     * pause meanwhile. A loop calls this when it shuts down, so that nothing paused under it
-     * resumes under a later loop on the same thread.
+     * pause meanwhile, for at most {@value Resolution#MAX_REJECT_ROUNDS} rounds: a chain that
+     * pauses again each time its pause is rejected (a retry on any failure) would otherwise hold
+     * the caller for ever. Whatever is still paused after the last round is dropped, left pending
+     * as Lwt leaves every paused promise when its loop stops. A loop calls this when it shuts
+     * down, so that nothing paused under it resumes under a later loop on the same thread.
      *
      * @return how many paused promises were rejected
      */

@@ -400,11 +400,26 @@ final class Resolution {
         return lastPauseRounds;
     }
 
-    /** Rejects the paused promises, until their callbacks stop pausing new ones. */
+    /**
+     * The most rounds {@link #rejectPaused} runs. Each round rejects what the previous one's
+     * callbacks paused; a chain that pauses again on every failure never stops doing so, and a
+     * loop's close must not wait for it. A chain that unwinds through pauses on purpose needs one
+     * round per step, so the bound is generous.
+     */
+    static final int MAX_REJECT_ROUNDS = 1024;
+
+    /**
+     * Rejects the paused promises, until their callbacks stop pausing new ones or {@value
+     * #MAX_REJECT_ROUNDS} rounds have run; what is paused after that is dropped, left pending.
+     */
     int rejectPaused(Throwable failure) {
         int rejected = 0;
         int rounds = 0;
         while (pausedTail != pausedHead) {
+            if (rounds == MAX_REJECT_ROUNDS) {
+                dropPaused();
+                break;
+            }
             rounds++;
             int end = pausedTail;
             while (end - pausedHead > 0) {
@@ -417,6 +432,13 @@ final class Resolution {
         }
         lastPauseRounds = rounds;
         return rejected;
+    }
+
+    /** Forgets every paused promise, leaving each pending for good (and free to be collected). */
+    private void dropPaused() {
+        paused = new Promise<?>[MIN_PAUSED_LENGTH];
+        pausedHead = 0;
+        pausedTail = 0;
     }
 
     /** The oldest paused promise, taken off the ring; there is one. */
