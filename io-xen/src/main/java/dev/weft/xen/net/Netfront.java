@@ -135,7 +135,7 @@ public final class Netfront implements Network, XenbusDriver {
         Netfront netfront = new Netfront(channels, grants);
         return Frontend.start(store, path, netfront).flatMap(frontend -> {
             netfront.frontend = frontend;
-            netfront.connectionWaiters.endWhenStopped(frontend);
+            netfront.connectionWaiters.endWhenStopped(frontend, () -> netfront.reclaiming);
             return netfront.connectionWaiters.first();
         }).map(v -> netfront);
     }
@@ -283,6 +283,8 @@ public final class Netfront implements Network, XenbusDriver {
                             connectionWaiters.connectionFailed(end, failure, () -> {
                                 connection = null;
                                 release(attempt);
+                                // what the backend mapped comes back once it has seen our Closed
+                                reclaiming = unreusable.reclaim(end.store(), end.otherPath());
                             });
                         }
                     });

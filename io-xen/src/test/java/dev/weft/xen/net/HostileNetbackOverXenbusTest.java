@@ -129,6 +129,42 @@ class HostileNetbackOverXenbusTest {
         assertEquals(0, rig.frontWatches());
     }
 
+    /** Maps both rings when it connects and unmaps them when it disconnects, as a backend should. */
+    private final class MappingDriver implements XenbusDriver {
+        final List<MappedPages> rings = new ArrayList<>();
+
+        @Override
+        public Promise<Void> connect(XenbusEnd end) {
+            XenStore store = end.store();
+            return Promise.both(store.read(end.otherPath() + "/tx-ring-ref"), store.read(end.otherPath() + "/rx-ring-ref"))
+                    .map(refs -> {
+                        rings.add(rig.mapper.map(1, List.of(new GrantRef(Integer.parseUnsignedInt(refs.first()))), true));
+                        rings.add(rig.mapper.map(1, List.of(new GrantRef(Integer.parseUnsignedInt(refs.second()))), true));
+                        return null;
+                    });
+        }
+
+        @Override
+        public Promise<Void> disconnect(XenbusEnd end) {
+            rings.forEach(MappedPages::close);
+            rings.clear();
+            return Promise.unit();
+        }
+    }
+
+    @Test
+    void ringsTheBackendMappedBeforeAMalformedMacAreEndedOnceItClosesBeforeStartRejects() throws Exception {
+        rig = new SplitDeviceRig(NetfrontTest.FRONT, NetfrontTest.BACK,
+                Map.of("feature-rx-copy", "1", "mac", "not a mac"));
+        rig.back(() -> Backend.start(rig.backStore, NetfrontTest.BACK, new MappingDriver()));
+        Promise<Netfront> started = rig.front(() -> settled(Netfront.start(rig.frontStore, NetfrontTest.FRONT,
+                rig.frontChannels, rig.grants)));
+        assertEquals(NetworkException.Reason.BROKEN, assertInstanceOf(NetworkException.class, started.failure()).reason());
+        assertEquals(0, rig.frontDomain.liveGrants(), "the rings' grants were ended once the backend unmapped");
+        assertEquals(0, rig.frontDomain.boundPorts());
+        assertEquals(0, rig.frontWatches(), "the reclaim's watch is gone too");
+    }
+
     /**
      * Starts a Netfront against a backend that maps nothing, whose directory holds {@code nodes};
      * fulfilled with start's promise once it has resolved either way.
