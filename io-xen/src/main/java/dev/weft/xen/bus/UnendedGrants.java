@@ -24,7 +24,10 @@ import java.util.List;
  * <p><b>Threading: LOOP THREAD ONLY</b> (the loop of the grants' allocator).
  */
 public final class UnendedGrants {
-    /** How long {@link #reclaim} waits for the backend to reach Closed (Linux's xenbus waits 5 s for a device to close). */
+    /**
+     * How long {@link #reclaim} waits for the backend to reach Closed: 5 s, as Linux's xenbus waits
+     * for a device to close at shutdown.
+     */
     public static final Duration RECLAIM_BOUND = Duration.ofSeconds(5);
 
     private final List<SharedPages> held = new ArrayList<>();

@@ -103,6 +103,10 @@ final class NetRing {
         for (MemorySegment fragment : fragments) {
             size += fragment.byteSize();
         }
+        if (size < Netif.ETHERNET_HEADER) {
+            return Promise.rejected(new NetworkException(NetworkException.Reason.FRAME_TOO_SMALL, "a frame of " + size
+                    + " bytes; an Ethernet header alone is " + Netif.ETHERNET_HEADER));
+        }
         if (size > maxFrame) {
             return Promise.rejected(new NetworkException(NetworkException.Reason.FRAME_TOO_LARGE, "a frame of " + size
                     + " bytes; the MTU allows " + maxFrame + " with the Ethernet header"));

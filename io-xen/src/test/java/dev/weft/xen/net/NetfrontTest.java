@@ -162,6 +162,15 @@ class NetfrontTest {
     }
 
     @Test
+    void aFrameShorterThanAnEthernetHeaderIsRefusedWithATypedErrorAndNoGrant() throws Exception {
+        int grantsBefore = rig.frontDomain.liveGrants();
+        Promise<Void> write = rig.front(() -> Promise.of(netfront.write(fragments(randomFrame(Netif.ETHERNET_HEADER - 1)))));
+        assertEquals(NetworkException.Reason.FRAME_TOO_SMALL, assertInstanceOf(NetworkException.class, write.failure()).reason());
+        assertEquals(grantsBefore, rig.frontDomain.liveGrants());
+        assertEquals(0L, rig.front(() -> Promise.of(netfront.counters().txFrames())));
+    }
+
+    @Test
     void aFrameThatCannotBeGrantedForAnyReasonIsRejectedWithNoGrantsInsteadOfThrown() throws Exception {
         Promise<Void> write = rig.front(() -> {
             rig.grants.close(); // sharing now fails with an IllegalStateException, not a GrantException
