@@ -138,7 +138,7 @@ public final class Blkfront implements Block, XenbusDriver {
         Blkfront blkfront = new Blkfront(channels, grants, config, handleOf(path));
         return Frontend.start(store, path, blkfront).flatMap(frontend -> {
             blkfront.frontend = frontend;
-            blkfront.connectionWaiters.endWhenStopped(frontend);
+            blkfront.connectionWaiters.endWhenStopped(frontend, () -> blkfront.reclaiming);
             return blkfront.connectionWaiters.first();
         }).map(v -> blkfront);
     }
@@ -270,6 +270,8 @@ public final class Blkfront implements Block, XenbusDriver {
                             connectionWaiters.connectionFailed(end, failure, () -> {
                                 connection = null;
                                 release(attempt);
+                                // what the backend mapped comes back once it has seen our Closed
+                                reclaiming = unreusable.reclaim(end.store(), end.otherPath());
                             });
                         }
                     });

@@ -63,7 +63,8 @@ public final class ConnectionWaiters {
      * handshake: the backend's values made no sense, or the end stopped before Connected. If the
      * device never connected, {@code start} does not (or will not) hand the driver to anyone who
      * could disconnect it: {@code letGo} releases what the connection holds (channel, grants,
-     * polling) and {@code end} is {@linkplain XenbusEnd#abandon abandoned}, whose stop rejects
+     * polling; grants the backend still maps are reclaimed once it has seen Closed) and {@code
+     * end} is {@linkplain XenbusEnd#abandon abandoned}, whose stop rejects
      * {@code start} (and every wait) with {@code failure} once its watch is gone. Otherwise whoever
      * waits for this connection is rejected, later waits are for the one after, and the connection
      * stays until the device reconnects or is closed.
@@ -88,15 +89,19 @@ public final class ConnectionWaiters {
 
     /**
      * Ends every wait when {@code end} stops: with its failure (a driver hook or xenstore failed),
-     * or with {@code closedBeforeConnecting}'s if it was closed.
+     * or with {@code closedBeforeConnecting}'s if it was closed; but only once the promise {@code
+     * released} then gives has settled: the driver's reclaiming of the grants the backend still
+     * mapped ({@link UnendedGrants#reclaim}, bounded), so that a {@code start} that fails leaves
+     * nothing of the device behind.
      */
-    public void endWhenStopped(XenbusEnd end) {
-        end.stopped().onAny(closed -> stopped(closedBeforeConnecting.get()), this::stopped);
+    public void endWhenStopped(XenbusEnd end, Supplier<Promise<Void>> released) {
+        end.stopped().onAny(closed -> stopped(closedBeforeConnecting.get(), released),
+                failure -> stopped(failure, released));
     }
 
-    private void stopped(Throwable failure) {
+    private void stopped(Throwable failure, Supplier<Promise<Void>> released) {
         stopped = failure;
-        rejectAll(failure);
+        released.get().onTermination(() -> rejectAll(failure));
     }
 
     /** The waiters of the next connection, removed first: a woken one may wait again. */

@@ -5,6 +5,7 @@ import dev.weft.xen.grant.EndAccess;
 import dev.weft.xen.grant.SharedPages;
 import dev.weft.xen.store.Watch;
 import dev.weft.xen.store.XenStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,12 +14,22 @@ import java.util.List;
  * their pages are never reused, only ended later. At a disconnection the backend normally unmaps
  * just before it publishes Closed, which it does only after the frontend's own Closed, so a
  * frontend cannot end its ring's grant at once; {@link #reclaim} ends them as the backend lets go.
- * What the backend still maps once it is Closed stays here for good (Linux's deferred grant ends
- * give up the same way, leaking rather than reusing).
+ * Ending a grant later is safe: {@link SharedPages#end()} ends it only if no mapping is left (else
+ * it changes nothing), and once ended the backend cannot map it again, the same check Linux's
+ * deferred grant ends repeat once a second. Unlike Linux, which retries for as long as the guest
+ * lives, the retries here are bounded ({@link #RECLAIM_BOUND}): what the backend still maps once it
+ * is Closed, or when the bound passes, stays here for good, counted in {@link #pages()}, leaked
+ * rather than reused.
  *
  * <p><b>Threading: LOOP THREAD ONLY</b> (the loop of the grants' allocator).
  */
 public final class UnendedGrants {
+    /**
+     * How long {@link #reclaim} waits for the backend to reach Closed: 5 s, as Linux's xenbus waits
+     * for a device to close at shutdown.
+     */
+    public static final Duration RECLAIM_BOUND = Duration.ofSeconds(5);
+
     private final List<SharedPages> held = new ArrayList<>();
     private Promise<Void> reclaiming = Promise.unit();
 
@@ -50,14 +61,23 @@ public final class UnendedGrants {
 
     /**
      * Retries now and, while some are held, after every change of the backend's {@code state}
-     * node ({@code backendPath/state}) until it reads Closed. Fulfilled when that is done; calling
-     * again while it runs returns the same promise.
+     * node ({@code backendPath/state}) until it reads Closed, for at most {@link #RECLAIM_BOUND}.
+     * Fulfilled when that is done (its watch removed); calling again while it runs returns the same
+     * promise. The wait is timed by the store's {@link XenStore#time()}.
      */
     public Promise<Void> reclaim(XenStore store, String backendPath) {
+        return reclaim(store, backendPath, RECLAIM_BOUND);
+    }
+
+    /** {@link #reclaim(XenStore, String)} waiting at most {@code bound} for the backend to close. */
+    public Promise<Void> reclaim(XenStore store, String backendPath, Duration bound) {
         retry();
         if (!held.isEmpty() && !reclaiming.isPending()) {
             String state = backendPath + "/state";
-            reclaiming = store.watch(state).flatMap(watch -> reclaimOn(store, state, watch).andFinally(watch::unwatch));
+            Promise<Void> watching = store.watch(state)
+                    .flatMap(watch -> reclaimOn(store, state, watch).andFinally(watch::unwatch));
+            // Past the bound the watching is cancelled (its watch removed); what is held stays held.
+            reclaiming = Promise.pick(watching, store.time().sleep(bound));
         }
         return reclaiming;
     }

@@ -27,6 +27,10 @@ import java.util.function.Supplier;
  * decimal 0-8 is counted ({@link #malformedStates()}) and read as {@link XenbusState#UNKNOWN}.
  * Rule evaluation is serialised: an event arriving while the driver connects is handled after.
  *
+ * <p>A driver hook or xenstore that fails stops the end the way Xen's protocol expects of a device
+ * with a fatal error: it publishes Closing, its driver disconnects if it had connected, and it
+ * publishes Closed, so the other end is not left waiting and releases its side.
+ *
  * <p>However it stops (closed, failed, or {@linkplain #abandon abandoned} by its driver) the end
  * removes its watch: a watch left at xenstored counts against the connection's quota and keeps
  * sending events nobody acts on. After a failure or abandonment, {@link #stopped()} is rejected
@@ -263,9 +267,23 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
         failWaiters(new IllegalStateException(this + " stopped"));
     }
 
-    /** Stops the end for {@code failure} once its watch is removed (a driver hook or xenstore failed). */
+    /**
+     * Stops the end for {@code failure} (a driver hook or xenstore failed) as a xenbus device that
+     * hits a fatal error does: it publishes Closing, lets its driver disconnect if it had connected
+     * (so what the connect hook took is released), publishes Closed so the other end can release
+     * its side too, removes its watch, and only then rejects {@link #stopped()}. Each step is tried
+     * even if the one before failed (xenstore may be what failed).
+     */
     private void fail(Throwable failure) {
-        failAfter(failure, Promise::unit);
+        failAfter(failure, () -> publishUnlessPast(XenbusState.CLOSING).recover(ignored -> Promise.unit())
+                .flatMap(v -> hook(Hook.DISCONNECT)).recover(ignored -> Promise.unit())
+                .flatMap(v -> publishUnlessPast(XenbusState.CLOSED)));
+    }
+
+    /** Publishes Closing or Closed unless the end has already gone that far. */
+    private Promise<Void> publishUnlessPast(XenbusState closing) {
+        boolean past = state == XenbusState.CLOSED || state == closing;
+        return past ? Promise.unit() : publish(closing);
     }
 
     /**

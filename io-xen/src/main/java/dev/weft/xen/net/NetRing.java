@@ -22,10 +22,12 @@ import java.util.Set;
  * <p><b>Threading: LOOP THREAD ONLY.</b>
  *
  * <p>Nothing the backend writes is trusted: an RX status is signed (negative is an error,
- * counted, and the page posted again), a frame must fit in its page after its offset, flags this
- * frontend did not negotiate (more-data, extra-info) and TX statuses other than netif.h's break
- * the device, as do the rings' own checks ({@link RingBroken}) and a TX grant the backend keeps
- * after answering (its page is never reused).
+ * counted, and the page posted again); runts, GSO prefix slots and frames with extra-info slots
+ * are dropped and counted the same way (the extra-info slots' requests posted again); a frame must
+ * fit in its page after its offset; more-data (scatter-gather, never negotiated) and TX statuses
+ * other than netif.h's break the device, as do the rings' own checks ({@link RingBroken}) and a TX
+ * grant the backend keeps after answering (its page is never reused). A frame is lent as a slice
+ * of exactly its bytes; every page posted is all zeroes.
  */
 final class NetRing {
     /** What the ring reports to its device. */
@@ -101,6 +103,10 @@ final class NetRing {
         for (MemorySegment fragment : fragments) {
             size += fragment.byteSize();
         }
+        if (size < Netif.ETHERNET_HEADER) {
+            return Promise.rejected(new NetworkException(NetworkException.Reason.FRAME_TOO_SMALL, "a frame of " + size
+                    + " bytes; an Ethernet header alone is " + Netif.ETHERNET_HEADER));
+        }
         if (size > maxFrame) {
             return Promise.rejected(new NetworkException(NetworkException.Reason.FRAME_TOO_LARGE, "a frame of " + size
                     + " bytes; the MTU allows " + maxFrame + " with the Ethernet header"));
@@ -163,19 +169,29 @@ final class NetRing {
         if (refusal() != null) {
             return;
         }
-        if (response.status() < 0) {
-            counters.rxErrors++;
-            post(page);
+        if (response == NetifRxCodec.EXTRA_INFO_SLOT) { // its frame was dropped and counted already
+            repost(page);
             return;
         }
-        if ((response.flags() & (Netif.FLAG_MORE_DATA | Netif.FLAG_EXTRA_INFO)) != 0) {
+        if (response.status() < 0 || (response.flags() & Netif.FLAG_GSO_PREFIX) != 0) {
+            // A GSO prefix slot (netback sets more-data on it too) holds no bytes: drop it whatever its flags.
+            counters.rxErrors++;
+            repost(page);
+            return;
+        }
+        if ((response.flags() & Netif.FLAG_MORE_DATA) != 0) {
             markBroken(new NetworkException(NetworkException.Reason.BROKEN, "an rx response has flags 0x"
-                    + Integer.toHexString(response.flags()) + " (more-data or extra-info, never negotiated)"));
+                    + Integer.toHexString(response.flags()) + " (more-data: scatter-gather, never negotiated)"));
             return;
         }
         if (response.offset() + response.status() > Netif.PAGE_BYTES) {
             markBroken(new NetworkException(NetworkException.Reason.BROKEN, "an rx response of " + response.status()
                     + " bytes at offset " + response.offset() + " passes the end of its page"));
+            return;
+        }
+        if (!isPlainFrame(response)) {
+            counters.rxErrors++;
+            repost(page);
             return;
         }
         MemorySegment frame = rxPages.memory().asSlice((long) page * Netif.PAGE_BYTES + response.offset(),
@@ -186,7 +202,27 @@ final class NetRing {
         } else {
             counters.rxUnheard++;
         }
-        frame.fill((byte) 0); // the pool's pages stay zeroed between frames
+        repost(page);
+    }
+
+    /**
+     * Whether a response is a whole Ethernet frame this frontend can take. Not so, dropped and
+     * counted as Linux's netfront counts them (rx_errors), the ring going on: a runt shorter than an
+     * Ethernet header; a frame with extra-info slots (GSO or XDP metadata, never negotiated: its slots
+     * follow and are posted again as they come, see {@link NetifRxCodec#EXTRA_INFO_SLOT}).
+     */
+    private static boolean isPlainFrame(Netif.RxResponse response) {
+        return response.status() >= Netif.ETHERNET_HEADER && (response.flags() & Netif.FLAG_EXTRA_INFO) == 0;
+    }
+
+    /**
+     * Zeroes a whole RX page and posts it again. The whole page, not only the frame the backend
+     * reported: bytes it wrote outside that frame would otherwise show in a later frame laid over
+     * them. So every posted page is all zeroes, and a frame holds only what the backend wrote
+     * for it.
+     */
+    private void repost(int page) {
+        rxPages.memory().asSlice((long) page * Netif.PAGE_BYTES, Netif.PAGE_BYTES).fill((byte) 0);
         post(page);
     }
 

@@ -39,15 +39,18 @@ import java.util.function.Consumer;
  * the backend's directory and posts every RX page.
  *
  * <p><b>Frames.</b> No scatter-gather: a frame is at most one page, and at most {@link #mtu()}
- * plus the 14-byte header. A sent frame is copied into a page granted to the backend for that
+ * plus the 14-byte header; a shorter frame than that header is refused (FRAME_TOO_SMALL). A sent frame is copied into a page granted to the backend for that
  * frame; the grant is ended when the backend answers (a page it keeps mapped is never reused).
- * A received frame is lent to the handler for the call, then its page is zeroed and posted again;
+ * A received frame is lent to the handler for the call as a slice of exactly its bytes, then its
+ * whole page is zeroed and posted again; runts, GSO prefix slots and frames with extra-info slots
+ * are never delivered: they are counted in {@link Counters#rxErrors()} and their pages posted again;
  * frames that arrive while nobody listens are counted ({@link Counters#rxUnheard()}) and dropped.
  *
  * <p><b>Failures</b> are {@link NetworkException}s. A backend that breaks the protocol (ring
  * indices, unknown ids, a status netif.h does not define, a frame that does not fit its page,
- * flags never negotiated, a grant kept after answering) marks the device broken: pending writes
- * fail with BROKEN, the listener's promise is rejected, nothing escapes into the loop.
+ * more-data (scatter-gather, never negotiated), a grant kept after answering) marks the device
+ * broken: pending writes fail with BROKEN, the listener's promise is rejected, nothing escapes
+ * into the loop.
  */
 public final class Netfront implements Network, XenbusDriver {
     private static final int RX_PAGES = 256;
@@ -62,7 +65,9 @@ public final class Netfront implements Network, XenbusDriver {
      * @param txErrors frames the backend failed (NETIF_RSP_ERROR)
      * @param rxFrames frames delivered to the listener
      * @param rxBytes their bytes
-     * @param rxErrors RX responses with a negative status
+     * @param rxErrors RX responses dropped as errors, as Linux counts its rx_errors: a negative
+     *     status, a runt (shorter than an Ethernet header), a GSO prefix slot, a frame with
+     *     extra-info slots (never negotiated)
      * @param rxUnheard frames that arrived while nobody listened
      */
     public record Counters(long txFrames, long txBytes, long txDropped, long txErrors, long rxFrames, long rxBytes,
@@ -130,7 +135,7 @@ public final class Netfront implements Network, XenbusDriver {
         Netfront netfront = new Netfront(channels, grants);
         return Frontend.start(store, path, netfront).flatMap(frontend -> {
             netfront.frontend = frontend;
-            netfront.connectionWaiters.endWhenStopped(frontend);
+            netfront.connectionWaiters.endWhenStopped(frontend, () -> netfront.reclaiming);
             return netfront.connectionWaiters.first();
         }).map(v -> netfront);
     }
@@ -278,6 +283,8 @@ public final class Netfront implements Network, XenbusDriver {
                             connectionWaiters.connectionFailed(end, failure, () -> {
                                 connection = null;
                                 release(attempt);
+                                // what the backend mapped comes back once it has seen our Closed
+                                reclaiming = unreusable.reclaim(end.store(), end.otherPath());
                             });
                         }
                     });

@@ -22,6 +22,12 @@ public final class Netif {
     public static final int FLAG_MORE_DATA = 1 << 2;
     /** {@code NETTXF_extra_info} / {@code NETRXF_extra_info}: extra-info slots follow. */
     public static final int FLAG_EXTRA_INFO = 1 << 3;
+    /**
+     * {@code NETRXF_gso_prefix}: the slot holds a GSO prefix (the segment size in {@code offset}, the
+     * GSO type in {@code status}), not frame bytes; sent only to a frontend that asked for
+     * {@code feature-gso-tcpv4-prefix}, which this one never does.
+     */
+    public static final int FLAG_GSO_PREFIX = 1 << 4;
     /** The size of a granted page. */
     public static final int PAGE_BYTES = 4096;
     /** An Ethernet header's bytes (destination, source, type). */

@@ -15,6 +15,11 @@ public final class NetworkException extends IOException {
     public enum Reason {
         /** The frame is larger than the MTU plus the Ethernet header. */
         FRAME_TOO_LARGE,
+        /**
+         * The frame is shorter than an Ethernet header (14 bytes): a runt, which Linux's netback
+         * would answer with NETIF_RSP_ERROR.
+         */
+        FRAME_TOO_SMALL,
         /** The backend answered NETIF_RSP_ERROR. */
         BACKEND_ERROR,
         /** The backend lacks a feature netfront needs ({@code feature-rx-copy}). */

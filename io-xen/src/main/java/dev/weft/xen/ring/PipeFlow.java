@@ -5,6 +5,7 @@ import dev.weft.promise.Cancelled;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.xen.evtchn.EventChannels;
+import dev.weft.xen.fairness.ReadTurns;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;

@@ -26,6 +26,12 @@ import java.util.Optional;
  * at once, and {@link #poll()} returns normally (nothing escapes into the loop). Cancelling a
  * waiting request withdraws it; cancelling one in flight only drops its response when it comes.
  *
+ * <p>A codec may say that the slots after a response belong to it ({@link
+ * RingCodec#nextSlotFollows}: netif's extra-info slots). Such a slot carries no id; as in netif,
+ * where the back answers RX requests in ring order, it answers the request sent in its own ring
+ * position, which is fulfilled with {@link RingCodec#readFollowing}, so the front can post that
+ * request's buffer again.
+ *
  * @param <Req> request values
  * @param <Rsp> response values
  */
@@ -48,6 +54,17 @@ public final class RingClient<Req, Rsp> {
     private final int[] unpublishedIds;
     private int unpublishedCount;
     private final ArrayDeque<Waiting<Req, Rsp>> waiting = new ArrayDeque<>();
+    /**
+     * The id sent in each ring position, by {@link #produced} modulo the size: a following slot
+     * answers the request of its own position. An entry is overwritten only once its position's
+     * response is consumed (the ring never holds more than its size outstanding).
+     */
+    private final int[] idAtPosition;
+    /** Requests produced and slots consumed, counted from the ring's start (u32 wrap-around). */
+    private int produced;
+    private int consumedSlots;
+    /** The codec said the next slot follows the one just taken. */
+    private boolean nextFollows;
     private boolean polling;
     /** The last poll used up its turn with responses left in the ring (and the event not re-armed). */
     private boolean moreToDo;
@@ -78,6 +95,7 @@ public final class RingClient<Req, Rsp> {
         this.freeCount = size;
         this.unpublished = new boolean[size];
         this.unpublishedIds = new int[size];
+        this.idAtPosition = new int[size];
     }
 
     /**
@@ -175,34 +193,46 @@ public final class RingClient<Req, Rsp> {
         int fulfilled = 0;
         for (int i = 0; i < count && failure == null; i++) {
             ring.takeResponse(copy);
-            if (fulfil()) {
+            int position = consumedSlots++;
+            boolean following = nextFollows;
+            nextFollows = codec.nextSlotFollows(copy, following);
+            if (fulfil(following, position)) {
                 fulfilled++;
             }
         }
         return fulfilled;
     }
 
-    /** Validates and decodes the copied response and fulfils its promise, or breaks the ring. */
-    private boolean fulfil() {
-        int id;
+    /**
+     * Validates and decodes the copied slot and fulfils its promise, or breaks the ring: a
+     * response names its request by id; a following slot answers the request sent in its own
+     * {@code position}.
+     */
+    private boolean fulfil(boolean following, int position) {
+        String what = following ? "the slot following a response in position " + Integer.toUnsignedString(position)
+                : "a response";
+        long claimed;
         Rsp response;
         try {
-            long claimed = codec.responseId(copy);
+            claimed = following ? idAtPosition[position & (inFlight.length - 1)] : codec.responseId(copy);
             // An id sent during this pass is not published yet, so the back cannot have seen it:
             // a response naming it is forged, even though a request now holds the id.
             if (claimed < 0 || claimed >= inFlight.length || inFlight[(int) claimed] == null
                     || unpublished[(int) claimed]) {
-                breakWith(new RingBroken(RingBroken.Reason.UNKNOWN_ID, "front ring: response id " + claimed
-                        + " has no request in flight"));
+                breakWith(new RingBroken(RingBroken.Reason.UNKNOWN_ID, "front ring: " + what + " answers id "
+                        + claimed + ", which has no request in flight"));
                 return false;
             }
-            id = (int) claimed;
-            response = codec.readResponse(copy);
+            response = following ? codec.readFollowing(copy) : codec.readResponse(copy);
         } catch (RuntimeException rejected) {
-            breakWith(new RingBroken(RingBroken.Reason.MALFORMED_ENTRY, "front ring: the codec rejected a"
-                    + " response: " + rejected.getMessage(), rejected));
+            breakWith(new RingBroken(RingBroken.Reason.MALFORMED_ENTRY, "front ring: the codec rejected " + what
+                    + ": " + rejected.getMessage(), rejected));
             return false;
         }
+        return resolve((int) claimed, response);
+    }
+
+    private boolean resolve(int id, Rsp response) {
         Resolver<Rsp> resolver = inFlight[id];
         inFlight[id] = null;
         freeIds[freeCount++] = id;
@@ -230,6 +260,7 @@ public final class RingClient<Req, Rsp> {
             return;
         }
         inFlight[id] = resolver;
+        idAtPosition[produced++ & (inFlight.length - 1)] = id;
         ring.produceRequest();
         if (polling) {
             unpublished[id] = true;

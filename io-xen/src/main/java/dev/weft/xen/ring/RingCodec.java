@@ -43,4 +43,23 @@ public interface RingCodec<Req, Rsp> {
 
     /** The response in {@code copy}; throws if its fields are out of range. */
     Rsp readResponse(MemorySegment copy);
+
+    /**
+     * Whether the slot after the one in {@code copy} belongs to it rather than being a response of
+     * its own (netif's extra-info slots, which follow a response and carry no id). Asked of every
+     * response ({@code following} false) and of every such slot ({@code following} true), so a
+     * chain of them is followed to its end. Each following slot still used up one request: the one
+     * sent in its own ring position. False by default: every slot is a response.
+     */
+    default boolean nextSlotFollows(MemorySegment copy, boolean following) {
+        return false;
+    }
+
+    /**
+     * The value a following slot (see {@link #nextSlotFollows}) in {@code copy} fulfils the request
+     * of its ring position with. Never called unless {@link #nextSlotFollows} can return true.
+     */
+    default Rsp readFollowing(MemorySegment copy) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no following slots");
+    }
 }

@@ -5,7 +5,7 @@ import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.xen.evtchn.EventChannels;
 import dev.weft.xen.ring.BytePipe;
-import dev.weft.xen.ring.ReadTurns;
+import dev.weft.xen.fairness.ReadTurns;
 import dev.weft.xen.ring.RingBroken;
 import dev.weft.xen.ring.XenstoreRingPage;
 import java.lang.foreign.MemorySegment;
@@ -26,9 +26,9 @@ import java.util.Objects;
  * is never lost); after a pass that moved bytes it notifies the peer, which may have been waiting
  * for data or for space. Bytes are taken out of the ring only while a read is pending, so a
  * reader that stops reading stops the peer (the ring fills). Writes larger than the ring go in
- * pieces as the peer makes room. At most {@value ReadTurns#PER_TURN} reads are answered between two
- * turns of the loop (an event on the port, or a pause round); the next waits for a pause round,
- * so that a daemon writing as fast as the guest reads cannot hold the loop (it owes no event for
+ * pieces as the peer makes room. At most 16 reads are answered between two turns of the loop (an
+ * event on the port, or a pause round); the next waits for a pause round, so that a daemon
+ * writing as fast as the guest reads cannot hold the loop (it owes no event for
  * bytes already in the ring, so the wait is for the loop's turn, not for an event). A ring the
  * peer corrupted ({@link RingBroken}) fails every pending and later operation with that error. The ring has no end-of-stream: reads end only
  * after {@code shutdown(READ)} or close. Closing stops the event loop of this flow; the page and

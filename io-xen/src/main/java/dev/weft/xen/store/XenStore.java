@@ -146,6 +146,11 @@ public final class XenStore extends StoreView {
         return config.home();
     }
 
+    /** The time this client was made with (its loop's): what drivers on it time their waits with. */
+    public Time time() {
+        return time;
+    }
+
     /** Why the client stopped working (closed, end of stream, protocol violation), or null. */
     public Throwable failure() {
         return failure;

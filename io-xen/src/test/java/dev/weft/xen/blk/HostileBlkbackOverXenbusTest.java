@@ -19,6 +19,7 @@ import dev.weft.xen.store.XenStore;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -232,6 +233,33 @@ class HostileBlkbackOverXenbusTest {
         startAgainstDiskOfSectorSize("1000");
         String state = rig.back(() -> rig.split.backStore.read(VbdRig.FRONT + "/state"));
         assertEquals(XenbusState.CLOSED.toStoreValue(), state);
+    }
+
+    @Test
+    void aRingTheBackendMappedBeforeADiskThatMakesNoSenseIsEndedOnceItClosesBeforeStartRejects() throws Exception {
+        rig = new VbdRig(1 << 20, "w");
+        rig.startBackend(new XenbusDriver() {
+            private final List<MappedPages> rings = new ArrayList<>();
+
+            @Override
+            public Promise<Void> connect(XenbusEnd end) {
+                return end.store().read(end.otherPath() + "/ring-ref").flatMap(ref -> {
+                    rings.add(rig.split.mapper.map(1, List.of(new GrantRef(Integer.parseUnsignedInt(ref))), true));
+                    return end.store().write(end.path() + "/sectors", "64");
+                }).flatMap(v -> end.store().write(end.path() + "/sector-size", "1000")); // not a power of two
+            }
+
+            @Override
+            public Promise<Void> disconnect(XenbusEnd end) {
+                rings.forEach(MappedPages::close);
+                return Promise.unit();
+            }
+        });
+        Promise<Blkfront> started = startSettled();
+        assertEquals(BlockDeviceException.Reason.BROKEN,
+                assertInstanceOf(BlockDeviceException.class, started.failure()).reason());
+        assertEquals(0, rig.split.frontDomain.liveGrants(), "the ring's grant was ended once the backend unmapped");
+        assertEquals(0, rig.split.frontWatches());
     }
 
     @Test

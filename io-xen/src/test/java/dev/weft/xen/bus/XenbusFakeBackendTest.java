@@ -23,10 +23,11 @@ import org.junit.jupiter.api.Test;
  * states, spurious watch events, garbage states, a vanished backend.
  */
 class XenbusFakeBackendTest {
-    private final Loop loop = Loop.create();
-    private final SimXenStore daemon = new SimXenStore();
-    private final XenStore toolstack = XenStore.over(daemon.connect(loop, loop, 0), loop);
-    private final XenStore guest = XenStore.over(daemon.connect(loop, loop, 5), loop);
+    private final StoreOnOneLoop stores = new StoreOnOneLoop();
+    private final Loop loop = stores.loop;
+    private final SimXenStore daemon = stores.daemon;
+    private final XenStore toolstack = stores.toolstack;
+    private final XenStore guest = stores.connect(5);
     private final CountingDriver driver = new CountingDriver(true);
     private Frontend frontend;
 
@@ -40,11 +41,7 @@ class XenbusFakeBackendTest {
 
     @AfterEach
     void stop() {
-        loop.run(guest.close());
-        loop.run(toolstack.close());
-        loop.run(daemon.idle());
-        loop.run(Promise.pause());
-        loop.close();
+        stores.close();
     }
 
     private void backendWrites(String state) {

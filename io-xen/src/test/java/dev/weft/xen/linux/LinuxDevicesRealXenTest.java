@@ -12,6 +12,7 @@ import dev.weft.unix.ErrnoException;
 import dev.weft.unix.libc.Libc;
 import dev.weft.xen.evtchn.EventChannelDevice;
 import dev.weft.xen.grant.EndAccess;
+import dev.weft.xen.grant.GrantException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -156,6 +157,39 @@ class LinuxDevicesRealXenTest {
             assertEquals(EndAccess.ENDED, ended);
             assertThrows(IllegalStateException.class, () -> mapped.memory().get(ValueLayout.JAVA_BYTE, 0),
                     "a closed mapping refuses access instead of faulting");
+        }
+    }
+
+    /**
+     * gntalloc's {@code limit} (1024 grants by default, for all its users together) is the small
+     * grant table a guest can exhaust cheaply: a share past it fails with ENOSPC, which the
+     * allocator reports as TABLE_FULL; once the grants holding it are ended, sharing works again.
+     */
+    @Test
+    void sharingPastGntallocsLimitFailsWithTableFullAndEndingGrantsMakesRoomAgain() throws IOException {
+        Path limitFile = Path.of("/sys/module/xen_gntalloc/parameters/limit");
+        int limit = Files.isReadable(limitFile) ? Integer.parseInt(Files.readString(limitFile).trim()) : 1024;
+        try (LinuxGrantAllocator allocator = platform.openGrantAllocator()) {
+            GrantException tooMany = assertThrows(GrantException.class,
+                    () -> allocator.share(platform.domainId(), limit + 1, false));
+            assertEquals(GrantException.Reason.TABLE_FULL, tooMany.reason());
+            assertEquals(Errno.ENOSPC, ((ErrnoException) tooMany.getCause()).errno());
+
+            List<LinuxSharedPages> held = new ArrayList<>();
+            GrantException full = null;
+            for (int chunk = 0; chunk <= limit / 128 && full == null; chunk++) { // others may hold some too
+                try {
+                    held.add(allocator.share(platform.domainId(), 128, false));
+                } catch (GrantException e) {
+                    full = e;
+                }
+            }
+            assertTrue(full != null, "the limit of " + limit + " was reached by " + held.size() + " shares of 128");
+            assertEquals(GrantException.Reason.TABLE_FULL, full.reason());
+            for (LinuxSharedPages shared : held) {
+                assertEquals(EndAccess.ENDED, shared.end());
+            }
+            assertEquals(EndAccess.ENDED, allocator.share(platform.domainId(), 128, false).end(), "room again");
         }
     }
 

@@ -129,6 +129,74 @@ class HostileNetbackOverXenbusTest {
         assertEquals(0, rig.frontWatches());
     }
 
+    /** Maps both rings when it connects and unmaps them when it disconnects, as a backend should. */
+    private final class MappingDriver implements XenbusDriver {
+        final List<MappedPages> rings = new ArrayList<>();
+
+        @Override
+        public Promise<Void> connect(XenbusEnd end) {
+            XenStore store = end.store();
+            return Promise.both(store.read(end.otherPath() + "/tx-ring-ref"), store.read(end.otherPath() + "/rx-ring-ref"))
+                    .map(refs -> {
+                        rings.add(rig.mapper.map(1, List.of(new GrantRef(Integer.parseUnsignedInt(refs.first()))), true));
+                        rings.add(rig.mapper.map(1, List.of(new GrantRef(Integer.parseUnsignedInt(refs.second()))), true));
+                        return null;
+                    });
+        }
+
+        @Override
+        public Promise<Void> disconnect(XenbusEnd end) {
+            rings.forEach(MappedPages::close);
+            rings.clear();
+            return Promise.unit();
+        }
+    }
+
+    @Test
+    void ringsTheBackendMappedBeforeAMalformedMacAreEndedOnceItClosesBeforeStartRejects() throws Exception {
+        rig = new SplitDeviceRig(NetfrontTest.FRONT, NetfrontTest.BACK,
+                Map.of("feature-rx-copy", "1", "mac", "not a mac"));
+        rig.back(() -> Backend.start(rig.backStore, NetfrontTest.BACK, new MappingDriver()));
+        Promise<Netfront> started = rig.front(() -> settled(Netfront.start(rig.frontStore, NetfrontTest.FRONT,
+                rig.frontChannels, rig.grants)));
+        assertEquals(NetworkException.Reason.BROKEN, assertInstanceOf(NetworkException.class, started.failure()).reason());
+        assertEquals(0, rig.frontDomain.liveGrants(), "the rings' grants were ended once the backend unmapped");
+        assertEquals(0, rig.frontDomain.boundPorts());
+        assertEquals(0, rig.frontWatches(), "the reclaim's watch is gone too");
+    }
+
+    @Test
+    void aFirstConnectionTornDownBeforeConnectedThenAReconnectionWithAMalformedMacLeavesNothingOfEither()
+            throws Exception {
+        rig = new SplitDeviceRig(NetfrontTest.FRONT, NetfrontTest.BACK,
+                Map.of("feature-rx-copy", "1", "mac", "00:16:3e:00:00:01"));
+        Promise<Netfront> started = rig.front(() -> Promise.of(Netfront.start(rig.frontStore, NetfrontTest.FRONT,
+                rig.frontChannels, rig.grants)));
+        backendPublishesThenFrontendReaches("2", "3"); // InitWait: the first connection publishes its rings
+        backendPublishesThenFrontendReaches("5", "6"); // Closing before Connected: the first is torn down
+        rig.back(() -> rig.backStore.write(NetfrontTest.BACK + "/mac", "not a mac"));
+        backendPublishesThenFrontendReaches("2", "3"); // the reconnection, while the first still waits for Connected
+        rig.back(() -> rig.backStore.write(NetfrontTest.BACK + "/state", "4"));
+        Promise<Netfront> failed = rig.front(() -> settled(started));
+        assertEquals(NetworkException.Reason.BROKEN, assertInstanceOf(NetworkException.class, failed.failure()).reason());
+        assertEquals(0, rig.frontDomain.liveGrants(), "neither connection's grants are left");
+        assertEquals(0, rig.frontDomain.boundPorts());
+        assertEquals(0, rig.frontWatches());
+    }
+
+    /** The test, as the backend, publishes {@code backend}, then waits until the frontend's state reads {@code front}. */
+    private void backendPublishesThenFrontendReaches(String backend, String front) throws Exception {
+        rig.back(() -> rig.backStore.write(NetfrontTest.BACK + "/state", backend));
+        String state = NetfrontTest.FRONT + "/state";
+        rig.back(() -> rig.backStore.watch(state).flatMap(watch -> untilReads(watch, state, front)
+                .andFinally(watch::unwatch)));
+    }
+
+    private Promise<Void> untilReads(dev.weft.xen.store.Watch watch, String path, String wanted) {
+        return rig.backStore.read(path).flatMap(value -> value.equals(wanted) ? Promise.unit()
+                : watch.events().next().flatMap(event -> untilReads(watch, path, wanted)));
+    }
+
     /**
      * Starts a Netfront against a backend that maps nothing, whose directory holds {@code nodes};
      * fulfilled with start's promise once it has resolved either way.

@@ -119,7 +119,7 @@ class NetfrontTest {
     void framesFromTheBackendReachTheListenerAcrossReusedRxPages() throws Exception {
         List<byte[]> frames = new ArrayList<>();
         for (int i = 0; i < 700; i++) { // the RX pool's 256 pages are each reused
-            frames.add(randomFrame(1 + random.nextInt(1514)));
+            frames.add(randomFrame(Netif.ETHERNET_HEADER + random.nextInt(1501)));
         }
         Promise<List<byte[]>> received = rig.front(() -> Promise.of(receive(frames.size())));
         rig.back(() -> {
@@ -159,6 +159,15 @@ class NetfrontTest {
     void aFrameLargerThanTheMtuIsRefusedWithATypedError() throws Exception {
         Promise<Void> write = rig.front(() -> Promise.of(netfront.write(fragments(randomFrame(1515)))));
         assertEquals(NetworkException.Reason.FRAME_TOO_LARGE, assertInstanceOf(NetworkException.class, write.failure()).reason());
+    }
+
+    @Test
+    void aFrameShorterThanAnEthernetHeaderIsRefusedWithATypedErrorAndNoGrant() throws Exception {
+        int grantsBefore = rig.frontDomain.liveGrants();
+        Promise<Void> write = rig.front(() -> Promise.of(netfront.write(fragments(randomFrame(Netif.ETHERNET_HEADER - 1)))));
+        assertEquals(NetworkException.Reason.FRAME_TOO_SMALL, assertInstanceOf(NetworkException.class, write.failure()).reason());
+        assertEquals(grantsBefore, rig.frontDomain.liveGrants());
+        assertEquals(0L, rig.front(() -> Promise.of(netfront.counters().txFrames())));
     }
 
     @Test

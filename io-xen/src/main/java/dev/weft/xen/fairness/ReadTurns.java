@@ -1,4 +1,4 @@
-package dev.weft.xen.ring;
+package dev.weft.xen.fairness;
 
 import dev.weft.promise.Promise;
 
@@ -11,6 +11,8 @@ import dev.weft.promise.Promise;
  * other work waits.
  *
  * <p><b>Threading: LOOP THREAD ONLY</b> (the flow's loop).
+ *
+ * <p>Not API: its package is not exported; the ring and xenstore flows share it inside io-xen.
  */
 public final class ReadTurns {
     /** The most reads answered between two turns of the loop. */
