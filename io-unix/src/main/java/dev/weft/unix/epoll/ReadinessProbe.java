@@ -43,10 +43,12 @@ import java.nio.ByteOrder;
  * engine's cross-thread wakeups is in the epoll set, so a wakeup completes the poll as well.
  *
  * <p><b>One-shot, and armed only when it pays.</b> While the poll is armed, the first readiness
- * of any fd in the set costs the kernel one more wake-up and one task-work item (a few hundred
- * nanoseconds on the loop thread's next system call); a one-shot poll pays that once and then
- * leaves the wait queue. The engine arms only when the loop is visibly spinning on empty
- * timeout-0 polls, so a busy server, whose polls keep finding work, rarely arms at all.
+ * of any fd in the set costs the kernel one more wake-up and one task-work item, run on the loop
+ * thread's next system call; a one-shot poll pays that once and then leaves the wait queue. An
+ * arming and its firing together cost about five empty epoll_waits, so the engine arms only when
+ * the loop is visibly spinning on empty timeout-0 polls ({@code
+ * EpollEngine.ARM_AFTER_EMPTY_POLLS} says how many), and a busy server, whose polls keep finding
+ * work, rarely arms at all.
  *
  * <p><b>Which thread.</b> The poll's task work runs on the thread that submitted it. Were the
  * loop moved to another thread, the old one could run that task work while the new one reads the
