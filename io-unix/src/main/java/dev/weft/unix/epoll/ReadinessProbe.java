@@ -50,6 +50,13 @@ import java.nio.ByteOrder;
  * EpollEngine.ARM_AFTER_EMPTY_POLLS} says how many), and a busy server, whose polls keep finding
  * work, rarely arms at all.
  *
+ * <p><b>Signals.</b> The kernel tells the thread about pending task work as it tells it about a
+ * signal, without interrupting it, so until that thread next leaves the kernel (its next system
+ * call or interrupt, a timer tick at the latest) a blocking call it makes sees a signal pending.
+ * Most blocking calls (reads, writes, futex waits) are restarted by the kernel once the task
+ * work has run and do not notice; epoll_wait returns EINTR, which the engine already handles as
+ * an early return that dispatches what was ready.
+ *
  * <p><b>Which thread.</b> The poll's task work runs on the thread that submitted it. Were the
  * loop moved to another thread, the old one could run that task work while the new one reads the
  * ring: the kernel clears the flag just before it writes the completion entry, and a reader on
