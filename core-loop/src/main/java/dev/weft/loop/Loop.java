@@ -104,10 +104,15 @@ import java.util.function.Supplier;
  * polling in between, checking the time every 64 tasks). The further rounds keep Lwt's order
  * inside a round (FIFO, and what a round pauses waits for the next round) and keep I/O fair by
  * the bound: readiness is only unknown, never skipped, for at most 256 rounds or 50 µs. Why
- * 256: a timeout-0 poll costs about 200-300 ns on epoll (a system call), so at 64 rounds it was
- * still a fifth of a one-pause round's cost, and at 256 it is a few percent; the price is that
- * I/O beside a chain that pauses in a loop waits up to about 3 µs for the poll instead of about
- * 1 µs ({@code EchoUnderPauseBench} measures it, {@code PauseBench} the gain). What changes is
+ * 256: a timeout-0 poll that makes a system call costs about 200-600 ns (epoll_wait, or NIO's
+ * selectNow), so at 64 rounds it was still a fifth of a one-pause round's cost, and at 256 it is
+ * a few percent; the price is that I/O beside a chain that pauses in a loop waits up to about 3 µs
+ * for the poll instead of about 1 µs ({@code EchoUnderPauseBench} measures it, {@code PauseBench}
+ * the gain). The epoll engine makes even those few percent vanish where the kernel has io_uring:
+ * after a few empty timeout-0 polls in a row it arms a readiness probe and answers the following
+ * ones from shared memory, without a system call, until something becomes ready, so a chain that
+ * pauses in a loop makes almost no system calls while the bound, and so the I/O latency beside
+ * it, stays the same (EpollEngine's class notes). What changes is
  * that "after the I/O ready now" holds for the first round of an iteration, not for every pause;
  * enter and leave hooks run once per iteration, not per round. {@link LoopMetrics#pauseRounds()}
  * counts the rounds.

@@ -18,8 +18,11 @@ import org.openjdk.jmh.annotations.OperationsPerInvocation;
  * yields. Benchmark threads only; the loops run on their own threads.
  *
  * <p>What each loop does between two yields differs in one respect, its I/O fairness. Weft polls
- * its engine after at most 256 pause rounds or 50 µs ({@code Loop}'s class notes): on epoll one
- * {@code epoll_wait} per 256 pauses of the chain. Netty 4.2's loop runs its task queue for up to
+ * its engine after at most 256 pause rounds or 50 µs ({@code Loop}'s class notes): on NIO one
+ * {@code selectNow} per 256 pauses of the chain; on epoll, after the first few of those polls, none
+ * at all while nothing becomes ready, as the engine then answers them from its io_uring readiness
+ * probe ({@code EpollEngine}'s class notes), or one {@code epoll_wait} per 256 pauses where the
+ * kernel offers no io_uring. Netty 4.2's loop runs its task queue for up to
  * its task quantum between two I/O polls ({@code io.netty.eventLoop.maxTaskProcessingQuantumMs},
  * 1 s by default; the property cannot set it below 100 ms), reading the clock every 64 tasks:
  * while a task keeps re-submitting itself it does not poll at all, so its row pays no system call

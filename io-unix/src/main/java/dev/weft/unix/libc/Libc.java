@@ -159,6 +159,16 @@ public final class Libc {
     public static final int PROT_WRITE = 0x2;
     /** {@code mmap} flag: writes go to the underlying object and are seen by every mapping of it. */
     public static final int MAP_SHARED = 0x1;
+    /** {@code mmap} flag: fault the pages in now rather than on first touch. */
+    public static final int MAP_POPULATE = 0x8000;
+
+    /**
+     * System call number of {@code io_uring_setup(2)}. The io_uring calls were added after Linux
+     * unified its system call table, so they have the same numbers on every architecture.
+     */
+    public static final long SYS_io_uring_setup = 425;
+    /** System call number of {@code io_uring_enter(2)}; the same on every architecture. */
+    public static final long SYS_io_uring_enter = 426;
 
     /** {@code poll} event: readable. */
     public static final short POLLIN = 0x001;
@@ -244,6 +254,11 @@ public final class Libc {
     private static final MethodHandle MMAP =
             downcall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
     private static final MethodHandle MUNMAP = downcall("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
+    // syscall(2) is variadic after the number; every argument is passed as a long, as the C
+    // library's wrapper reads each one as a long from its argument list.
+    private static final MethodHandle SYSCALL_2 = variadicDowncall("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS);
+    private static final MethodHandle SYSCALL_6 = variadicDowncall("syscall", 1, JAVA_LONG, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG);
     private static final MethodHandle POLL = downcall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle PIPE2 = downcall("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
 
@@ -589,6 +604,38 @@ public final class Libc {
         MemorySegment state = Scratch.current().callState;
         try {
             return result((int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code io_uring_setup(2)} through {@code syscall(2)} (the C library has no wrapper): sets up
+     * a ring of at least {@code entries} submission entries as {@code params} (a {@code struct
+     * io_uring_params}, 120 bytes) asks, and fills in {@code params}' offsets and features.
+     * Returns the ring's fd, or {@code -errno} (ENOSYS on a kernel without io_uring, EPERM where
+     * it is disabled, EINVAL for a flag the kernel does not know).
+     */
+    public static int io_uring_setup(int entries, MemorySegment params) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return (int) result((long) SYSCALL_2.invokeExact(state, SYS_io_uring_setup, (long) entries, params), state);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code io_uring_enter(2)} through {@code syscall(2)}, without a signal mask: submits {@code
+     * toSubmit} entries from the submission ring and, with {@code IORING_ENTER_GETEVENTS} in
+     * {@code flags}, waits for {@code minComplete} completions. Returns how many entries it
+     * submitted, or {@code -errno}.
+     */
+    public static int io_uring_enter(int ringFd, int toSubmit, int minComplete, int flags) {
+        MemorySegment state = Scratch.current().callState;
+        try {
+            return (int) result((long) SYSCALL_6.invokeExact(state, SYS_io_uring_enter, (long) ringFd,
+                    (long) toSubmit, (long) minComplete, (long) flags, MemorySegment.NULL, 0L), state);
         } catch (Throwable t) {
             throw unexpected(t);
         }
