@@ -69,6 +69,21 @@ public interface Engine extends AutoCloseable {
     int poll(long timeoutNanos);
 
     /**
+     * Whether the engine knows, without a system call, that readiness is waiting for the next
+     * {@link #poll}: then the loop ends its further pause rounds (step 1 of {@link Loop}'s
+     * iteration) at its next check instead of running on to its bound. An engine that cannot tell
+     * without polling answers false, as this default does, and the loop's bound of pause rounds
+     * alone keeps its I/O fair. The loop asks once per few dozen pauses, so an answer must cost
+     * a few memory loads at most. A false "true" costs an early poll; a false "false" delays the
+     * readiness until the bound, never longer. LOOP THREAD ONLY.
+     *
+     * @return true only if a poll now would find a source ready, as far as the engine knows
+     */
+    default boolean readinessWaiting() {
+        return false;
+    }
+
+    /**
      * Makes a blocked or the next {@link #poll} return promptly. Safe from any thread; callers
      * coalesce bursts themselves, so an engine may make one system call per invocation.
      */

@@ -62,7 +62,9 @@ import java.util.function.Supplier;
  *       #run} waits for is still pending), the step runs further rounds
  *       without polling the engine: at most {@value #DEFAULT_MAX_PAUSE_ROUNDS} rounds in all
  *       ({@link Builder#maxPauseRounds}), and none once the clock reads {@value
- *       #PAUSE_ROUNDS_NANOS} ns after the first round ended or a timer is due. These conditions
+ *       #PAUSE_ROUNDS_NANOS} ns after the first round ended, a timer is due, or the engine
+ *       knows without polling that readiness is waiting ({@link Engine#readinessWaiting()}).
+ *       These conditions
  *       are checked after the first round and then once every {@value #WOKEN_PER_CLOCK_READ}
  *       promises woken (every round, when rounds are that large, or when a watchdog is set: it
  *       sees each round as one callback), so an inbox task, a close, {@code run}'s promise
@@ -1203,7 +1205,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * it to check the bound and the timers.
      */
     private boolean anotherPauseRound(int wokenSinceAsked) {
-        if (!onlyPausedReady()) {
+        if (!onlyPausedReady() || engine.readinessWaiting()) {
             return false;
         }
         if (!pauseRoundsTimed) {

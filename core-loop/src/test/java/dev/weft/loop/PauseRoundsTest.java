@@ -63,6 +63,30 @@ class PauseRoundsTest {
     }
 
     @Test
+    void readinessTheEngineKnowsOfEndsThePauseRoundsWithinTheCheckSpacing() {
+        engine.tellsReadiness = true;
+        List<Integer> pausesBeforeTheDispatch = new ArrayList<>();
+        loop.register(SOURCE, Engine.READABLE, events -> pausesBeforeTheDispatch.add(pauses));
+        pauseForever(() -> {
+            if (pauses == 3) {
+                engine.makeReady(SOURCE, Engine.READABLE);
+            }
+        });
+
+        loop.runOnce(0);
+
+        // Ready during the 3rd pause, after the first round's check: seen at the next check, at
+        // most WOKEN_PER_CLOCK_READ pauses later, and dispatched by the same iteration's poll,
+        // long before the bound of rounds an engine that cannot tell is held to.
+        assertEquals(1, pausesBeforeTheDispatch.size());
+        int seenAfter = pausesBeforeTheDispatch.get(0);
+        assertTrue(3 + Loop.WOKEN_PER_CLOCK_READ < Loop.DEFAULT_MAX_PAUSE_ROUNDS);
+        assertTrue(seenAfter >= 3 && seenAfter <= 3 + Loop.WOKEN_PER_CLOCK_READ, "pauses: " + seenAfter);
+        assertEquals(seenAfter, loop.metrics().pauseRounds());
+        assertEquals(1, loop.metrics().iterations());
+    }
+
+    @Test
     void pauseRoundsStopOnceTheTimeBoundHasPassed() {
         pauseForever(() -> clock.advanceBy(2_000)); // each pause takes 2 µs
 

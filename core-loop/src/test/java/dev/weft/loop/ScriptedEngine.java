@@ -13,6 +13,8 @@ final class ScriptedEngine implements Engine {
     private final Map<Integer, ReadyHandler> handlers = new LinkedHashMap<>();
     private final Map<Integer, Integer> ready = new LinkedHashMap<>();
     boolean closed;
+    /** Whether {@link #readinessWaiting()} tells the truth about {@link #makeReady}; else false, as an engine that cannot tell. */
+    boolean tellsReadiness;
 
     void makeReady(int source, int events) {
         ready.merge(source, events, (a, b) -> a | b);
@@ -32,6 +34,11 @@ final class ScriptedEngine implements Engine {
     public void unregister(int source) {
         handlers.remove(source);
         ready.remove(source);
+    }
+
+    @Override
+    public boolean readinessWaiting() {
+        return tellsReadiness && !ready.isEmpty();
     }
 
     @Override

@@ -24,6 +24,9 @@ import java.util.function.Consumer;
  * one of {@code weft-pure}, {@code weft-epoll}, {@code weft-nio}, {@code netty-epoll}, {@code
  * netty-nio}; REPS runs (default 12), STEPS yields each (default 2,000,000). Prints the median and
  * the least of the second half of the runs (the first half warms the JIT up), in CPU ns per yield.
+ * With {@code -Dpausecpu.wall=true} the same runs are timed with {@link System#nanoTime()}
+ * instead (wall ns per yield, under the same label), to tell time the loop thread spends off its
+ * CPU (in a system call's wait, or preempted) from time it computes.
  * Main thread only; each row's loop runs on its own thread.
  */
 public final class PauseCpu {
@@ -88,7 +91,13 @@ public final class PauseCpu {
         }
     }
 
+    /** Whether the runs are timed in wall time rather than CPU time (see the class notes). */
+    private static final boolean WALL = Boolean.getBoolean("pausecpu.wall");
+
     private static long cpuNanos() {
+        if (WALL) {
+            return System.nanoTime();
+        }
         return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 

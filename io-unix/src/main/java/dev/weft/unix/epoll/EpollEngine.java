@@ -4,6 +4,8 @@ import dev.weft.loop.Engine;
 import dev.weft.unix.Errno;
 import dev.weft.unix.PollTimeout;
 import dev.weft.unix.libc.Libc;
+import dev.weft.unix.readiness.QuietPolls;
+import dev.weft.unix.readiness.ReadinessProbe;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -58,7 +60,7 @@ import java.util.Arrays;
  * <p><b>Timeout-0 polls without a system call.</b> A loop that keeps running tasks (a chain of
  * {@code Promise.pause()}s) polls with timeout 0 every few hundred tasks, and when nothing is ready
  * each such epoll_wait is a system call spent learning nothing. After {@value
- * #ARM_AFTER_EMPTY_POLLS} such empty polls in a row the engine arms a {@link ReadinessProbe}: a
+ * QuietPolls#ARM_AFTER_EMPTY_POLLS} such empty polls in a row the engine arms a {@link ReadinessProbe}: a
  * one-shot io_uring poll on the epoll fd that the kernel completes, by setting a flag in memory it
  * shares with us, as soon as any fd in the set becomes ready. Until then a timeout-0 poll reads
  * that memory and returns 0 with no system call; once the flag shows, the poll makes the real
@@ -82,18 +84,6 @@ public final class EpollEngine implements Engine {
     private static final int RDHUP_BIT = Integer.numberOfTrailingZeros(Libc.EPOLLRDHUP);
     /** Initial length of the fd-indexed registration array; it doubles as higher fds register. */
     private static final int INITIAL_FDS = 64;
-    /**
-     * Empty timeout-0 polls in a row after which the engine arms its probe. Arming, and the
-     * kernel's work when the armed poll fires, cost about as much as 5 empty epoll_waits together
-     * (1.2-1.4 µs against 0.22-0.29 µs of CPU on a 2-CPU VM with Spectre mitigations, 2026-12-05),
-     * and an arming pays off only if at least that many polls follow before anything becomes
-     * ready. Not knowing how many will follow, the engine first pays for as many empty
-     * epoll_waits as an arming costs, then arms (the ski-rental rule): a loop that spins on empty
-     * polls stops making system calls after 5 of them, and a loop whose polls usually find work
-     * within 5 (a busy server, or I/O beside a chain of pauses) seldom arms and pays at most twice
-     * the cost of never arming.
-     */
-    static final int ARM_AFTER_EMPTY_POLLS = 5;
 
     private final Arena arena;
     private final int epfd;
@@ -105,19 +95,10 @@ public final class EpollEngine implements Engine {
     private Registration[] registrations = new Registration[INITIAL_FDS];
     private int generation;
     private boolean closed;
-    /** Answers timeout-0 polls while armed; null if off or unavailable. */
-    private ReadinessProbe probe;
-    /**
-     * The last real epoll_wait returned no events and no epoll_ctl has been made since: only then
-     * is the epoll ready list known to be empty but for items whose arrival woke the probe.
-     */
-    private boolean probeTrusted;
-    /** Timeout-0 polls in a row whose epoll_wait returned nothing, since the probe was last armed. */
-    private int emptyPolls;
-    /** epoll_wait calls made, polls the probe answered, and times it was armed (tests, benchmarks). */
+    /** Answers timeout-0 polls while nothing can be ready; null if off or unavailable. */
+    private final QuietPolls quietPolls;
+    /** epoll_wait calls made (tests, benchmarks). */
     private long epollWaits;
-    private long probeAnswers;
-    private long probeArms;
 
     /** Opens an engine whose polls dispatch at most {@link #DEFAULT_MAX_EVENTS} events each. */
     public EpollEngine() {
@@ -150,7 +131,7 @@ public final class EpollEngine implements Engine {
         this.control = new EpollEvents(arrays, 1);
         int created = -1;
         EventFdWaker createdWaker = null;
-        ReadinessProbe createdProbe = null;
+        QuietPolls createdQuietPolls = null;
         try {
             created = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
             if (created < 0) {
@@ -162,11 +143,11 @@ public final class EpollEngine implements Engine {
             if (added < 0) {
                 throw new EpollException("epoll_ctl", "ADD, eventfd=" + createdWaker.fd, -added);
             }
-            createdProbe = probe ? ReadinessProbe.open() : null;
+            createdQuietPolls = QuietPolls.open(created, probe);
         } catch (RuntimeException | Error e) {
             // Half-built (EMFILE is the usual cause): release what exists, in reverse order.
-            if (createdProbe != null) {
-                createdProbe.close();
+            if (createdQuietPolls != null) {
+                createdQuietPolls.close();
             }
             if (createdWaker != null) {
                 createdWaker.close();
@@ -179,7 +160,7 @@ public final class EpollEngine implements Engine {
         }
         this.epfd = created;
         this.waker = createdWaker;
-        this.probe = createdProbe;
+        this.quietPolls = createdQuietPolls;
     }
 
     @Override
@@ -236,49 +217,14 @@ public final class EpollEngine implements Engine {
         ensureOpen();
         refuseVirtualThread();
         int millis = PollTimeout.toMillis(timeoutNanos);
-        if (millis == 0 && probeTrusted && probe != null && probe.quiet()) {
-            probeAnswers++;
+        if (quietPolls != null && quietPolls.answerWithoutWaiting(millis)) {
             return 0;
         }
         int count = waitForEvents(millis);
-        if (probe != null) {
-            afterWait(millis, count);
+        if (quietPolls != null) {
+            quietPolls.afterWait(millis, count);
         }
         return dispatch(count);
-    }
-
-    /**
-     * After a real epoll_wait, before its events are dispatched (a handler may throw): reaps the
-     * probe's completion, decides whether the probe may be trusted, and arms it after {@value
-     * #ARM_AFTER_EMPTY_POLLS} empty timeout-0 polls in a row. Arming right after an empty wait
-     * loses nothing that arrived since: the poll request completes at once if the epoll fd is
-     * already readable.
-     */
-    private void afterWait(int millis, int count) {
-        if (probe.armed() && !probe.reap()) {
-            dropProbe();
-            return;
-        }
-        probeTrusted = count == 0;
-        if (count != 0 || millis != 0) {
-            emptyPolls = 0;
-            return;
-        }
-        if (!probe.armed() && ++emptyPolls >= ARM_AFTER_EMPTY_POLLS) {
-            emptyPolls = 0;
-            if (probe.arm(epfd)) {
-                probeArms++;
-            } else {
-                dropProbe();
-            }
-        }
-    }
-
-    /** The kernel refused the probe's poll: carry on without it, as on a kernel without io_uring. */
-    private void dropProbe() {
-        probe.close();
-        probe = null;
-        probeTrusted = false;
     }
 
     /**
@@ -311,8 +257,8 @@ public final class EpollEngine implements Engine {
         }
         closed = true;
         Arrays.fill(registrations, null);
-        if (probe != null) {
-            probe.close();
+        if (quietPolls != null) {
+            quietPolls.close();
         }
         waker.close();
         Libc.close(epfd);
@@ -384,13 +330,13 @@ public final class EpollEngine implements Engine {
     }
 
     private void control(int op, int fd, int interest, long token) {
-        probeTrusted = false;
+        interestChanged();
         control.set(0, epollEvents(interest), token);
         check(Libc.epoll_ctl(epfd, op, fd, control.segment()), op == Libc.EPOLL_CTL_ADD ? "ADD" : "MOD", fd);
     }
 
     private void remove(int fd) {
-        probeTrusted = false;
+        interestChanged();
         check(Libc.epoll_ctl(epfd, Libc.EPOLL_CTL_DEL, fd, MemorySegment.NULL), "DEL", fd);
     }
 
@@ -411,9 +357,25 @@ public final class EpollEngine implements Engine {
         }
     }
 
+    private void interestChanged() {
+        if (quietPolls != null) {
+            quietPolls.interestChanged();
+        }
+    }
+
+    /**
+     * True when the readiness probe has seen an fd of the set become ready since the last empty
+     * poll: the loop then ends its further pause rounds and polls. False when it has not, or the
+     * engine cannot tell without a system call (no probe, or not armed).
+     */
+    @Override
+    public boolean readinessWaiting() {
+        return quietPolls != null && quietPolls.readinessWaiting();
+    }
+
     /** Whether this engine has a readiness probe (on by property, and offered by the kernel). */
     boolean probing() {
-        return probe != null;
+        return quietPolls != null && quietPolls.probing();
     }
 
     /** How many epoll_wait system calls the polls have made (an EINTR retry counts as one). */
@@ -423,12 +385,12 @@ public final class EpollEngine implements Engine {
 
     /** How many timeout-0 polls the probe answered without a system call. */
     long probeAnswers() {
-        return probeAnswers;
+        return quietPolls == null ? 0 : quietPolls.answers();
     }
 
     /** How many times the probe was armed (one io_uring_enter each). */
     long probeArms() {
-        return probeArms;
+        return quietPolls == null ? 0 : quietPolls.arms();
     }
 
     /** The fd's registration, or null if it has none. */

@@ -2,6 +2,8 @@ package dev.weft.unix.nio;
 
 import dev.weft.loop.Engine;
 import dev.weft.unix.PollTimeout;
+import dev.weft.unix.readiness.QuietPolls;
+import dev.weft.unix.readiness.ReadinessProbe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.CancelledKeyException;
@@ -12,6 +14,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import org.agrona.collections.Int2ObjectHashMap;
 
@@ -47,12 +50,26 @@ import org.agrona.collections.Int2ObjectHashMap;
  * reported. Like epoll in its level-triggered mode, a Selector reports a ready channel on every
  * select until it is no longer ready.
  *
+ * <p><b>Timeout-0 polls without a select.</b> On Linux a Selector is an epoll set, and this
+ * engine finds that set's fd (which the JDK keeps to itself) when it opens, by the Selector's own
+ * wake-ups ({@code SelectorEpollFd}); it then answers a run of empty timeout-0 polls as the epoll
+ * engine does, from an io_uring readiness probe on that fd, with no select and no system call,
+ * under the same rules ({@code QuietPolls}, {@code ReadinessProbe}). Any register, modify or
+ * unregister, any select that found something, and any channel waiting to be closed make the
+ * next poll a real select. Where the fd cannot be told apart, io_uring is missing, or with {@code
+ * -Dweft.epoll.probe=false}, every poll selects as before.
+ *
  * <p><b>Timeouts</b> round up to whole milliseconds as in {@link PollTimeout}. An interrupt of the
  * loop thread makes a poll return early (the Selector's rule), as does a spurious wakeup.
  */
 public final class NioEngine implements Engine {
 
     private final Selector selector;
+    /**
+     * Answers timeout-0 polls while nothing can be ready, through the epoll set behind the
+     * Selector (Linux); null where that set cannot be found, or the probe is off or unavailable.
+     */
+    private final QuietPolls quietPolls;
     /** The bit position of each ready operation {@link #readiness} reads. */
     private static final int READ_BIT = Integer.numberOfTrailingZeros(SelectionKey.OP_READ);
     private static final int WRITE_BIT = Integer.numberOfTrailingZeros(SelectionKey.OP_WRITE);
@@ -66,6 +83,8 @@ public final class NioEngine implements Engine {
     private final ArrayList<SelectableChannel> closing = new ArrayList<>();
     private int nextId;
     private int calledThisPoll;
+    /** Selects made (tests, benchmarks). */
+    private long selects;
     private boolean closed;
 
     /**
@@ -74,11 +93,29 @@ public final class NioEngine implements Engine {
      * @throws UncheckedIOException if the Selector cannot be opened (typically fd exhaustion)
      */
     public NioEngine() {
+        this(ReadinessProbe.enabledByProperty());
+    }
+
+    /** Opens an engine, with the readiness probe if {@code probe} and the platform offers one. */
+    NioEngine(boolean probe) {
+        List<Integer> epollFdsBefore = probe ? SelectorEpollFd.epollFds() : List.of();
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("Selector.open() failed", e);
         }
+        this.quietPolls = probe ? quietPolls(selector, epollFdsBefore) : null;
+    }
+
+    /**
+     * The quiet-poll policy on the epoll set behind {@code selector}, found among the epoll fds
+     * opened since {@code before} was listed; null if it cannot be told apart or has no probe.
+     */
+    private static QuietPolls quietPolls(Selector selector, List<Integer> before) {
+        List<Integer> opened = new ArrayList<>(SelectorEpollFd.epollFds());
+        opened.removeAll(before);
+        OptionalInt epfd = SelectorEpollFd.find(selector, opened);
+        return epfd.isPresent() ? QuietPolls.open(epfd.getAsInt(), true) : null;
     }
 
     /**
@@ -117,6 +154,7 @@ public final class NioEngine implements Engine {
         }
         s.handler = handler;
         s.interest = interest;
+        interestChanged();
         s.key = registerChannel(s, operations(s.channel, interest));
     }
 
@@ -125,6 +163,7 @@ public final class NioEngine implements Engine {
         ensureOpen();
         Source s = registered(source);
         s.interest = interest;
+        interestChanged();
         s.key.interestOps(operations(s.channel, interest));
     }
 
@@ -133,6 +172,7 @@ public final class NioEngine implements Engine {
         ensureOpen();
         Source s = registered(source);
         sources.remove(source);
+        interestChanged();
         s.key.cancel();
     }
 
@@ -164,13 +204,26 @@ public final class NioEngine implements Engine {
         ensureOpen();
         calledThisPoll = 0;
         int deregistering = closing.size();
+        boolean now = timeoutNanos == 0 || deregistering > 0;
+        if (quietPolls != null && now && deregistering == 0 && quietPolls.answerWithoutWaiting(0)) {
+            return 0;
+        }
         try {
-            if (timeoutNanos == 0 || deregistering > 0) {
-                selector.selectNow(dispatcher);
-            } else if (timeoutNanos < 0) {
-                selector.select(dispatcher);
+            // Untrusted until the select returns: a handler that throws out of it leaves the rest
+            // of its batch for the next select, which must then be a real one.
+            interestChanged();
+            int waitMillis = now ? 0 : timeoutNanos < 0 ? -1 : PollTimeout.toMillis(timeoutNanos);
+            int selected;
+            selects++;
+            if (now) {
+                selected = selector.selectNow(dispatcher);
+            } else if (waitMillis < 0) {
+                selected = selector.select(dispatcher);
             } else {
-                selector.select(dispatcher, PollTimeout.toMillis(timeoutNanos));
+                selected = selector.select(dispatcher, waitMillis);
+            }
+            if (quietPolls != null) {
+                quietPolls.afterWait(waitMillis, selected);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Selector.select failed", e);
@@ -210,6 +263,42 @@ public final class NioEngine implements Engine {
     }
 
     /**
+     * True when the readiness probe has seen a channel of the Selector become ready since the
+     * last empty poll (see {@link Engine#readinessWaiting()}); false when it has not, or the engine
+     * cannot tell without a system call.
+     */
+    @Override
+    public boolean readinessWaiting() {
+        return quietPolls != null && quietPolls.readinessWaiting();
+    }
+
+    private void interestChanged() {
+        if (quietPolls != null) {
+            quietPolls.interestChanged();
+        }
+    }
+
+    /** How many selects the polls have made. */
+    long selects() {
+        return selects;
+    }
+
+    /** How many times the probe was armed. */
+    long probeArms() {
+        return quietPolls == null ? 0 : quietPolls.arms();
+    }
+
+    /** How many timeout-0 polls the probe answered without a select (tests, benchmarks). */
+    long probeAnswers() {
+        return quietPolls == null ? 0 : quietPolls.answers();
+    }
+
+    /** Whether this engine found its Selector's epoll set and has a readiness probe on it. */
+    boolean probing() {
+        return quietPolls != null && quietPolls.probing();
+    }
+
+    /**
      * Closes the Selector, which cancels every key; attached channels stay open, except those
      * waiting to be {@linkplain #closeOnceDeregistered closed}, which are closed now. Idempotent.
      */
@@ -220,6 +309,9 @@ public final class NioEngine implements Engine {
         }
         closed = true;
         sources.clear();
+        if (quietPolls != null) {
+            quietPolls.close();
+        }
         try {
             selector.close();
         } catch (IOException e) {

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
+import dev.weft.unix.PausesUntilServed;
 import dev.weft.unix.libc.Libc;
+import dev.weft.unix.readiness.QuietPolls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -44,11 +46,48 @@ class ReadinessProbeLoopTest {
 
             assertEquals(100_000, doneWaitsAnswers[0]);
             // At least 100,000 / 256 engine polls; only the first few are system calls.
-            assertTrue(doneWaitsAnswers[1] <= 2L * EpollEngine.ARM_AFTER_EMPTY_POLLS,
+            assertTrue(doneWaitsAnswers[1] <= 2L * QuietPolls.ARM_AFTER_EMPTY_POLLS,
                     doneWaitsAnswers[1] + " epoll_waits during the chain");
             assertTrue(doneWaitsAnswers[2] >= 100_000 / 256 - doneWaitsAnswers[1],
                     doneWaitsAnswers[2] + " polls answered by the probe");
         }
+    }
+
+    @Test
+    void readinessTheProbeSeesEndsThePauseRoundsWithinTheCheckSpacing() {
+        EpollEngine engine = probingEngine();
+        try (Loop loop = Loop.builder().name("probe-early").engine(engine).build(); Arena arena = Arena.ofShared()) {
+            int[] pair = socketpair(arena);
+            MemorySegment buffer = arena.allocate(64);
+            boolean[] served = {false};
+            long[] answersBefore = {-1};
+
+            long pauses = loop.run(Promise.apply(() -> {
+                loop.register(pair[0], READABLE, ready -> {
+                    Libc.read(pair[0], buffer, buffer.byteSize());
+                    served[0] = true;
+                });
+                return PausesUntilServed.measure(loop,
+                        () -> probeAnswered(engine, answersBefore),
+                        () -> assertEquals(1, Libc.write(pair[1], buffer, 1)),
+                        () -> served[0]);
+            }));
+
+            // Made ready at the start of an iteration's pause rounds: without the probe's word the
+            // rounds would run on to their bound (256); with it they end at the next check, at
+            // most 64 pauses later (Loop's WOKEN_PER_CLOCK_READ).
+            assertTrue(pauses <= 65, pauses + " pauses before the readiness was served");
+            Libc.close(pair[0]);
+            Libc.close(pair[1]);
+        }
+    }
+
+    /** Whether the probe has answered a poll since the first call: it is armed and quiet. */
+    private static boolean probeAnswered(EpollEngine engine, long[] answersAtFirstCall) {
+        if (answersAtFirstCall[0] < 0) {
+            answersAtFirstCall[0] = engine.probeAnswers();
+        }
+        return engine.probeAnswers() > answersAtFirstCall[0];
     }
 
     @Test

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.weft.unix.libc.Libc;
+import dev.weft.unix.readiness.QuietPolls;
+import dev.weft.unix.readiness.ReadinessProbe;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReadinessProbeTest {
 
-    private static final int K = EpollEngine.ARM_AFTER_EMPTY_POLLS;
+    private static final int K = QuietPolls.ARM_AFTER_EMPTY_POLLS;
 
     private final List<Integer> fdsToClose = new ArrayList<>();
     private final Arena arena = Arena.ofConfined();

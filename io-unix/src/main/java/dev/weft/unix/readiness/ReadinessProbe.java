@@ -1,4 +1,4 @@
-package dev.weft.unix.epoll;
+package dev.weft.unix.readiness;
 
 import dev.weft.unix.libc.Libc;
 import java.lang.foreign.Arena;
@@ -10,7 +10,8 @@ import java.nio.ByteOrder;
 /**
  * A one-entry io_uring whose only request is a one-shot poll for POLLIN on an epoll fd: once it is
  * armed, two loads from memory the kernel shares with us tell whether the epoll set may have
- * gained a ready item since, so an {@link EpollEngine} can answer a timeout-0 poll without an
+ * gained a ready item since, so an engine on that epoll set ({@code EpollEngine}, and {@code
+ * NioEngine} on its Selector's) can answer a timeout-0 poll without an
  * epoll_wait system call when nothing can be ready.
  *
  * <p><b>Threading: loop thread only</b>, like the engine that owns it; {@link #quiet()} is exact
@@ -47,7 +48,7 @@ import java.nio.ByteOrder;
  * thread's next system call; a one-shot poll pays that once and then leaves the wait queue. An
  * arming and its firing together cost about five empty epoll_waits, so the engine arms only when
  * the loop is visibly spinning on empty timeout-0 polls ({@code
- * EpollEngine.ARM_AFTER_EMPTY_POLLS} says how many), and a busy server, whose polls keep finding
+ * QuietPolls#ARM_AFTER_EMPTY_POLLS} says how many), and a busy server, whose polls keep finding
  * work, rarely arms at all.
  *
  * <p><b>Signals.</b> The kernel tells the thread about pending task work as it tells it about a
@@ -71,10 +72,10 @@ import java.nio.ByteOrder;
  * the kernel's writes of an entry happen before it publishes the tail, and ours before we publish
  * ours.
  */
-final class ReadinessProbe implements AutoCloseable {
+public final class ReadinessProbe implements AutoCloseable {
 
     /** The system property that turns the probe off: {@code -Dweft.epoll.probe=false}. */
-    static final String PROPERTY = "weft.epoll.probe";
+    public static final String PROPERTY = "weft.epoll.probe";
 
     // io_uring ABI (include/uapi/linux/io_uring.h).
     private static final int SETUP_COOP_TASKRUN = 1 << 8;
@@ -136,7 +137,7 @@ final class ReadinessProbe implements AutoCloseable {
     }
 
     /** Whether the system property leaves the probe on (it is on unless set to {@code false}). */
-    static boolean enabledByProperty() {
+    public static boolean enabledByProperty() {
         return !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
     }
 
@@ -146,7 +147,7 @@ final class ReadinessProbe implements AutoCloseable {
      * (EINVAL), a big-endian machine (the poll mask's layout differs there and is not worth a
      * branch), or a mapping that fails. Whatever was made on the way is released.
      */
-    static ReadinessProbe open() {
+    public static ReadinessProbe open() {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             return null;
         }
@@ -197,7 +198,7 @@ final class ReadinessProbe implements AutoCloseable {
     }
 
     /** Whether a poll is armed and not reaped yet. */
-    boolean armed() {
+    public boolean armed() {
         return armed;
     }
 
@@ -205,7 +206,7 @@ final class ReadinessProbe implements AutoCloseable {
      * True if the armed poll has not fired: the epoll set has gained no ready item since it was
      * armed. False if it has, if nothing is armed, or if the caller is not the arming thread.
      */
-    boolean quiet() {
+    public boolean quiet() {
         return armed
                 && armer == Thread.currentThread()
                 && ((int) INT.getAcquire(rings, sqFlagsOffset) & SQ_TASKRUN) == 0
@@ -213,10 +214,22 @@ final class ReadinessProbe implements AutoCloseable {
     }
 
     /**
+     * True if the armed poll has fired and the caller is the arming thread: the epoll set has
+     * gained a ready item since it was armed, waiting for an epoll_wait to collect it. False if
+     * nothing is armed, if it has not fired, or on another thread (which cannot tell).
+     */
+    public boolean fired() {
+        return armed
+                && armer == Thread.currentThread()
+                && (((int) INT.getAcquire(rings, sqFlagsOffset) & SQ_TASKRUN) != 0
+                        || (int) INT.getAcquire(rings, cqTailOffset) != cqHead);
+    }
+
+    /**
      * Submits the one-shot poll for POLLIN on {@code epfd} (one io_uring_enter). Returns false if
      * the kernel refused it; the probe is then of no further use and should be closed.
      */
-    boolean arm(int epfd) {
+    public boolean arm(int epfd) {
         int index = sqTail & sqMask;
         long sqe = (long) index * SQE_BYTES;
         sqes.asSlice(sqe, SQE_BYTES).fill((byte) 0);
@@ -240,7 +253,7 @@ final class ReadinessProbe implements AutoCloseable {
      * Consumes the completions posted so far; after one, nothing is armed. Returns false if the
      * poll failed (an error other than being cancelled: the probe is then of no further use).
      */
-    boolean reap() {
+    public boolean reap() {
         int tail = (int) INT.getAcquire(rings, cqTailOffset);
         if (tail == cqHead) {
             return true;
