@@ -106,7 +106,10 @@ public final class XenEngine implements Engine {
         epoll.wakeup();
     }
 
-    /** Closes the epoll set and the wakeup eventfd; the device stays open. Idempotent. */
+    /**
+     * Closes the epoll set, the wakeup eventfd and the epoll engine's readiness probe (its io_uring,
+     * where the kernel offers one); the device stays open. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
