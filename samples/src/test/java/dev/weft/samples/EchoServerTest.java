@@ -1,15 +1,20 @@
 package dev.weft.samples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
+import dev.weft.unix.ConnectionException;
 import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
+import dev.weft.unix.buffer.BufferPool;
 import dev.weft.unix.net.ListenOptions;
+import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.Sockets;
 import dev.weft.unix.net.TcpListener;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,6 +34,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(120)
 class EchoServerTest {
     private static final int TOTAL = 64 << 20;
+    private static final InetSocketAddress LOOPBACK_ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     @ParameterizedTest
     @EnumSource(EngineKind.class)
@@ -75,6 +81,48 @@ class EchoServerTest {
             }
             List<Integer> roundTrips = loop.run(loop.withTimeout(Duration.ofSeconds(60), Promise.all(clients)));
             assertEquals(List.of(500, 500, 500, 500), roundTrips);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void echoReleasesTheConnectionsFdAndReadBufferWhenThePeerResetsIt(EngineKind kind) throws IOException {
+        try (Loop loop = Loop.builder().engine(Engines.open(kind)).build();
+                BufferPool buffers = new BufferPool(4096, 4)) {
+            TcpListener listener = Sockets.on(loop, buffers).listen(LOOPBACK_ANY_PORT, ListenOptions.DEFAULT);
+            echoUntilThePeerResets(loop, listener); // the JDK's client classes and lazy fds, before counting
+            long fdsBefore = OpenFds.count();
+
+            echoUntilThePeerResets(loop, listener);
+
+            assertEquals(fdsBefore, OpenFds.count(), "the reset connection's socket is closed");
+            assertEquals(4, buffers.available(), "its read buffer is back in the pool");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void echoRejectedByAResetReportsTheReset(EngineKind kind) throws IOException {
+        try (Loop loop = Loop.builder().engine(Engines.open(kind)).build()) {
+            TcpListener listener = Sockets.on(loop).listen(LOOPBACK_ANY_PORT, ListenOptions.DEFAULT);
+
+            Throwable failure = echoUntilThePeerResets(loop, listener);
+
+            assertInstanceOf(ConnectionException.class, failure);
+        }
+    }
+
+    /** Accepts one connection, echoes it, resets it from the client side; returns what the echo was rejected with. */
+    private static Throwable echoUntilThePeerResets(Loop loop, TcpListener listener) throws IOException {
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) listener.localAddress()).getPort());
+        try {
+            SocketFlow accepted = loop.run(listener.accept());
+            Promise<Void> echoing = EchoServer.echo(accepted);
+            client.setSoLinger(true, 0); // the close sends a reset
+            client.close();
+            return loop.run(echoing.tryBind(v -> Promise.<Throwable>of(null), Promise::of));
+        } finally {
+            client.close(); // idempotent: here for a failure before the reset
         }
     }
 
