@@ -243,6 +243,11 @@ class HttpConnectionTest {
         assertFirstOfTwoIsAnswered500AndTheSecond200(request -> Promise.of(new Response(200, "text/plain", null, null)));
     }
 
+    @Test
+    void aHandlerThatMakesAResponseWithAStatusOfFourDigitsIsAnswered500AndGoesOn() {
+        assertFirstOfTwoIsAnswered500AndTheSecond200(request -> Promise.of(Response.text(1000, "text/plain", "x")));
+    }
+
     /** Serves two GETs, the first answered by {@code first}, the second by the hello routes. */
     private void assertFirstOfTwoIsAnswered500AndTheSecond200(HttpHandler first) {
         flow.send(GET + GET).end();

@@ -7,6 +7,8 @@ import dev.weft.loop.Clock;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ResponsesTest {
 
@@ -75,6 +77,17 @@ class ResponsesTest {
         byte[] head = responses.chunkedHead(response, Responses.ConnectionField.CLOSE, NOW_MILLIS);
         assertEquals(expectedHead(response, "Transfer-Encoding: chunked\r\n", "Connection: close\r\n", NOW_DATE),
                 new String(head, StandardCharsets.ISO_8859_1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {204, 304})
+    void aNoContentOrNotModifiedResponseCarriesNoContentLength(int status) {
+        Response response = Response.text(status, "text/plain", "");
+
+        String encoded = new String(responses.encode(response, Responses.ConnectionField.NONE, NOW_MILLIS),
+                StandardCharsets.ISO_8859_1);
+
+        assertEquals(expectedHead(response, "", "", NOW_DATE), encoded);
     }
 
     @Test
