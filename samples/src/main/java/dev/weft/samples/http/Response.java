@@ -13,7 +13,9 @@ import java.util.Objects;
  *     response is the server's own business, and any other number would make a malformed status
  *     line); 204, 205 and 304 take no content (an empty body, not chunked)
  * @param contentType the Content-Type value: visible ASCII, spaces and tabs only (checked, like field values)
- * @param body the body for a Content-Length response; ignored when chunked
+ * @param body the body for a Content-Length response; ignored when chunked. Not copied: do not
+ *     change the array while the response may still be sent (a change before then is sent as it
+ *     stands, and the encoder's cache checks for it)
  * @param chunks the chunks of a chunked response, or null
  * @param fields extra header fields, in order (say, {@code Allow} on a 405); copied, not null
  */

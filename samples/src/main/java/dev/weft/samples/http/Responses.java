@@ -45,6 +45,13 @@ public final class Responses {
         }
     }
 
+    /**
+     * The largest body {@link #encodeCached} keeps an encoding of: the cache exists for small
+     * constant responses, and holding a few large ones (an echoed upload) for as long as the
+     * server stays idle would pin their memory for nothing.
+     */
+    static final int CACHED_BODY_BYTES = 4096;
+
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] CONTENT_LENGTH = ascii("Content-Length: ");
     private static final byte[] TRANSFER_ENCODING_CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
@@ -113,9 +120,19 @@ public final class Responses {
 
     /**
      * The bytes of {@code response}, from a per-second cache when the same Response object was
-     * encoded this second. The returned array must not be modified.
+     * encoded this second with the same body bytes. The returned array must not be modified.
+     *
+     * <p>The cache is keyed by identity, so equal but distinct responses are each encoded (right,
+     * only not cached), and it holds at most four responses, each with a body of at most {@value
+     * #CACHED_BODY_BYTES} bytes (a larger one is encoded and not kept). A response's body array is
+     * not copied (see {@link Response}), so a hit is checked against the body's current bytes: a
+     * handler that refills the array of a response it reuses gets the new bytes sent, not the
+     * cached ones.
      */
     public byte[] encodeCached(Response response, ConnectionField connection, long nowMillis) {
+        if (response.body().length > CACHED_BODY_BYTES) {
+            return encode(response, connection, nowMillis);
+        }
         long second = Math.floorDiv(nowMillis, 1000);
         if (second != cacheSecond) {
             cacheSecond = second;
@@ -127,6 +144,9 @@ public final class Responses {
         byte[][] variant = cachedEncodings[connection.ordinal()];
         for (int i = 0; i < cachedResponses.length; i++) {
             if (cachedResponses[i] == response) {
+                if (!cachedBodyIsCurrent(i, response.body())) {
+                    forgetEncodings(i);
+                }
                 if (variant[i] == null) {
                     variant[i] = encode(response, connection, nowMillis);
                 }
@@ -137,11 +157,30 @@ public final class Responses {
         int slot = nextCacheSlot;
         nextCacheSlot = (slot + 1) % cachedResponses.length;
         cachedResponses[slot] = response;
-        for (byte[][] other : cachedEncodings) {
-            other[slot] = null;
-        }
+        forgetEncodings(slot);
         variant[slot] = encoded;
         return encoded;
+    }
+
+    /**
+     * Whether the encodings cached in {@code slot} end with {@code body} as it is now: a body
+     * array changed in place since keeps its identity, and only its bytes tell. A compare of at
+     * most {@value #CACHED_BODY_BYTES} bytes, a dozen for a hello response.
+     */
+    private boolean cachedBodyIsCurrent(int slot, byte[] body) {
+        for (byte[][] variant : cachedEncodings) {
+            byte[] encoded = variant[slot];
+            if (encoded != null) {
+                return Arrays.equals(encoded, encoded.length - body.length, encoded.length, body, 0, body.length);
+            }
+        }
+        return true;
+    }
+
+    private void forgetEncodings(int slot) {
+        for (byte[][] variant : cachedEncodings) {
+            variant[slot] = null;
+        }
     }
 
     /** The head of a chunked response: the status line and fields, ending with the empty line. */

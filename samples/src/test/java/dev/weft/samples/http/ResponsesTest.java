@@ -1,6 +1,8 @@
 package dev.weft.samples.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.Clock;
@@ -88,6 +90,39 @@ class ResponsesTest {
                 StandardCharsets.ISO_8859_1);
 
         assertEquals(expectedHead(response, "", "", NOW_DATE), encoded);
+    }
+
+    @Test
+    void aCachedResponseWhoseBodyArrayWasChangedIsEncodedWithTheNewBytes() {
+        byte[] body = "first".getBytes(StandardCharsets.US_ASCII);
+        Response reused = new Response(200, "text/plain", body, null);
+        responses.encodeCached(reused, Responses.ConnectionField.NONE, NOW_MILLIS);
+        System.arraycopy("later".getBytes(StandardCharsets.US_ASCII), 0, body, 0, body.length);
+
+        byte[] again = responses.encodeCached(reused, Responses.ConnectionField.CLOSE, NOW_MILLIS);
+        byte[] sameVariant = responses.encodeCached(reused, Responses.ConnectionField.NONE, NOW_MILLIS);
+
+        assertTrue(new String(again, StandardCharsets.ISO_8859_1).endsWith("\r\n\r\nlater"));
+        assertTrue(new String(sameVariant, StandardCharsets.ISO_8859_1).endsWith("\r\n\r\nlater"));
+    }
+
+    @Test
+    void aConstantResponseIsEncodedOncePerSecond() {
+        Response constant = Response.text(200, "text/plain", "Hello, World!");
+
+        byte[] first = responses.encodeCached(constant, Responses.ConnectionField.NONE, NOW_MILLIS);
+
+        assertSame(first, responses.encodeCached(constant, Responses.ConnectionField.NONE, NOW_MILLIS + 500));
+        assertNotSame(first, responses.encodeCached(constant, Responses.ConnectionField.NONE, NOW_MILLIS + 1000));
+    }
+
+    @Test
+    void aResponseWithALargeBodyIsNotKeptByTheCache() {
+        Response large = new Response(200, "application/octet-stream", new byte[Responses.CACHED_BODY_BYTES + 1], null);
+
+        byte[] first = responses.encodeCached(large, Responses.ConnectionField.NONE, NOW_MILLIS);
+
+        assertNotSame(first, responses.encodeCached(large, Responses.ConnectionField.NONE, NOW_MILLIS));
     }
 
     @Test
