@@ -251,8 +251,16 @@ final class HttpConnection {
         }
     }
 
-    /** Continues after a handler's answer that had to be waited for. */
+    /**
+     * Continues after a handler's answer that had to be waited for, unless the connection closed
+     * meanwhile (cancelled by a shutdown whose grace ran out, or its flow failed): a handler's
+     * promise need not be cancelable, so its answer can come late, and there is no one to send it
+     * to. It is dropped on purpose, and the reading told to stop, as it already has.
+     */
     private Promise<Boolean> onResponse(Response response) {
+        if (finished) {
+            return STOP_READING;
+        }
         return queueAnswer(response) ? flush(false) : answerBuffered();
     }
 
