@@ -110,6 +110,19 @@ class NativeSocketTest {
     }
 
     @Test
+    void aReadIntoAnEmptyBufferReturnsZeroNotEndOfStreamAndLeavesTheDataWaiting() {
+        try (NativeSocket server = listener(); NativeSocket client = connectedTo(server); NativeSocket accepted = acceptOne(server)) {
+            client.write(bytes("kept"));
+            awaitReady(accepted, READABLE);
+
+            assertEquals(0, accepted.read(MemorySegment.NULL));
+            assertEquals(0, accepted.readv(new MemorySegment[0], 0, 0));
+
+            assertEquals("kept", readExactly(accepted, 4));
+        }
+    }
+
+    @Test
     void readAndWriteTakeHeapSegmentsAsWellAsNativeMemory() {
         try (NativeSocket server = listener(); NativeSocket client = connectedTo(server); NativeSocket accepted = acceptOne(server)) {
             byte[] message = "heap".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -190,15 +203,33 @@ class NativeSocketTest {
             acceptOne(server).close();
             awaitReady(client, READABLE); // the FIN has arrived
 
-            // The first write may still be accepted (the peer answers it with RST); a later one fails.
-            ConnectionException e = assertThrows(ConnectionException.class, () -> {
-                while (true) {
-                    client.write(bytes("x"));
-                    awaitReady(client, READABLE);
-                }
-            });
+            ConnectionException e = writeUntilRefused(client, () -> client.write(bytes("x")));
             assertTrue(e.errno() == Errno.EPIPE || e.errno() == Errno.ECONNRESET, e.getMessage());
         }
+    }
+
+    @Test
+    void writevToAResetConnectionFailsWithEpipeRatherThanRaiseSigpipe() {
+        try (NativeSocket server = listener(); NativeSocket client = connectedTo(server)) {
+            acceptOne(server).close();
+            awaitReady(client, READABLE);
+            MemorySegment[] gather = {bytes("a"), bytes("b")};
+            writeUntilRefused(client, () -> client.writev(gather, 0, 2)); // the reset is reported once
+
+            ConnectionException e = assertThrows(ConnectionException.class, () -> client.writev(gather, 0, 2));
+
+            assertEquals(Errno.EPIPE, e.errno(), e.getMessage()); // the process is still here: no SIGPIPE
+        }
+    }
+
+    /** Writes until the kernel refuses: the first write may still be taken (the peer answers it with RST). */
+    private ConnectionException writeUntilRefused(NativeSocket client, Runnable write) {
+        return assertThrows(ConnectionException.class, () -> {
+            while (true) {
+                write.run();
+                awaitReady(client, READABLE);
+            }
+        });
     }
 
     @Test
