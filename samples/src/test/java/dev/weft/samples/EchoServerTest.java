@@ -2,6 +2,7 @@ package dev.weft.samples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
@@ -10,12 +11,14 @@ import dev.weft.unix.ConnectionException;
 import dev.weft.unix.EngineKind;
 import dev.weft.unix.Engines;
 import dev.weft.unix.buffer.BufferPool;
+import dev.weft.unix.net.FlowOptions;
 import dev.weft.unix.net.ListenOptions;
 import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.Sockets;
 import dev.weft.unix.net.TcpListener;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -109,6 +112,56 @@ class EchoServerTest {
             Throwable failure = echoUntilThePeerResets(loop, listener);
 
             assertInstanceOf(ConnectionException.class, failure);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void aClientThatSendsButNeverReadsIsResetByTheWriteTimeoutAndLeavesNoFdOrBufferBehind(EngineKind kind)
+            throws Exception {
+        try (BufferPool buffers = new BufferPool(4096, 4); // closed after the loop, which reads into it
+                Loop loop = Loop.builder().engine(Engines.open(kind)).build()) {
+            loop.start();
+            FlowOptions options = FlowOptions.DEFAULT.withWriteTimeout(Duration.ofMillis(200));
+            TcpListener listener = loop.submit(() -> Promise.of(Sockets.on(loop, buffers, options)
+                    .listen(LOOPBACK_ANY_PORT, ListenOptions.DEFAULT))).get(30, TimeUnit.SECONDS);
+            loop.execute(() -> Promise.async(() -> EchoServer.acceptLoop(listener)));
+            int port = ((InetSocketAddress) listener.localAddress()).getPort();
+            echoOnce(port); // the JDK's client classes and lazy fds, before counting
+            long fdsBefore = OpenFds.count();
+
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                IOException reset = CompletableFuture.supplyAsync(() -> sendUntilRefused(client)).get(60, TimeUnit.SECONDS);
+                assertNotNull(reset);
+            }
+
+            assertEquals(fdsBefore, OpenFds.count(), "the server closed its side");
+            assertEquals(4, loop.submit(() -> Promise.of(buffers.available())).get(30, TimeUnit.SECONDS),
+                    "the chunk held by the stalled write is back in the pool");
+        }
+    }
+
+    /** One echo, then a half-close; returns once the server has closed its side (its end of stream arrived). */
+    private static void echoOnce(int port) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write('x');
+            assertEquals('x', socket.getInputStream().read());
+            socket.shutdownOutput();
+            assertEquals(-1, socket.getInputStream().read());
+        }
+    }
+
+    /** Writes without reading until the server refuses more (its reset); returns that failure. */
+    private static IOException sendUntilRefused(Socket socket) {
+        byte[] chunk = new byte[1 << 16];
+        try {
+            OutputStream out = socket.getOutputStream();
+            while (true) {
+                out.write(chunk);
+            }
+        } catch (IOException refused) {
+            return refused;
         }
     }
 
