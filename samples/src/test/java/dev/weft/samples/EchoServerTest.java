@@ -117,6 +117,27 @@ class EchoServerTest {
 
     @ParameterizedTest
     @EnumSource(EngineKind.class)
+    void cancellingAnEchoClosesItsFlow(EngineKind kind) throws Exception {
+        try (Loop loop = Loop.builder().engine(Engines.open(kind)).build()) {
+            loop.start(); // running while the client waits: NIO closes a registered channel's fd at its next select
+            TcpListener listener = loop.submit(() -> Promise.of(Sockets.on(loop)
+                    .listen(LOOPBACK_ANY_PORT, ListenOptions.DEFAULT))).get(30, TimeUnit.SECONDS);
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(),
+                    ((InetSocketAddress) listener.localAddress()).getPort())) {
+                client.setSoTimeout(30_000);
+
+                loop.submit(() -> listener.accept().map(flow -> {
+                    EchoServer.echo(flow).cancel();
+                    return null;
+                })).get(30, TimeUnit.SECONDS);
+
+                assertEquals(-1, client.getInputStream().read(), "the server closed the connection");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
     void aClientThatSendsButNeverReadsIsResetByTheWriteTimeoutAndLeavesNoFdOrBufferBehind(EngineKind kind)
             throws Exception {
         try (BufferPool buffers = new BufferPool(4096, 4); // closed after the loop, which reads into it
