@@ -532,7 +532,7 @@ final class HttpConnection {
             return;
         }
         byte[] encoded = responses.encodeCached(response, connection, dateMillis());
-        append(encoded, 0, headOnly ? encoded.length - response.body().length : encoded.length);
+        append(encoded, 0, headOnly ? encoded.length - response.bodyBytes().length : encoded.length);
     }
 
     /** The wall-clock time for a Date field now: from the read's clock reading while it is current. */

@@ -13,9 +13,11 @@ import java.util.Objects;
  *     response is the server's own business, and any other number would make a malformed status
  *     line); 204, 205 and 304 take no content (an empty body, not chunked)
  * @param contentType the Content-Type value: visible ASCII, spaces and tabs only (checked, like field values)
- * @param body the body for a Content-Length response; ignored when chunked. Not copied: do not
- *     change the array while the response may still be sent (a change before then is sent as it
- *     stands, and the encoder's cache checks for it)
+ * @param body the body for a Content-Length response; ignored when chunked. Copied when the
+ *     response is made, and {@link #body()} returns a copy, so that a response is a value: the
+ *     server may send the bytes of a response it encoded before (see {@link
+ *     Responses#encodeCached}), and a caller that refills the array it made a response from
+ *     must not change what that response sends
  * @param chunks the chunks of a chunked response, or null
  * @param fields extra header fields, in order (say, {@code Allow} on a 405); copied, not null
  */
@@ -68,6 +70,17 @@ public record Response(int status, String contentType, byte[] body, List<byte[]>
         return status == 204 || status == 205 || status == 304;
     }
 
+    /** A copy of the body: the response's own bytes never change (see the {@code body} component). */
+    @Override
+    public byte[] body() {
+        return body.clone();
+    }
+
+    /** The body itself, for the encoder, without a copy; never modified. */
+    byte[] bodyBytes() {
+        return body;
+    }
+
     /** A response with no extra fields. */
     public Response(int status, String contentType, byte[] body, List<byte[]> chunks) {
         this(status, contentType, body, chunks, List.of());
@@ -87,6 +100,7 @@ public record Response(int status, String contentType, byte[] body, List<byte[]>
         refuseInvalidStatus(status);
         refuseControls(contentType, "content type");
         Objects.requireNonNull(body, "body (a chunked response has an empty one)");
+        body = body.clone();
         if (hasNoContent(status) && (body.length > 0 || chunks != null)) {
             throw new IllegalArgumentException("status " + status + " has no content, but the response has "
                     + (chunks != null ? "chunks" : "a body of " + body.length + " bytes")

@@ -120,17 +120,16 @@ public final class Responses {
 
     /**
      * The bytes of {@code response}, from a per-second cache when the same Response object was
-     * encoded this second with the same body bytes. The returned array must not be modified.
+     * encoded this second. The returned array must not be modified.
      *
-     * <p>The cache is keyed by identity, so equal but distinct responses are each encoded (right,
-     * only not cached), and it holds at most four responses, each with a body of at most {@value
-     * #CACHED_BODY_BYTES} bytes (a larger one is encoded and not kept). A response's body array is
-     * not copied (see {@link Response}), so a hit is checked against the body's current bytes: a
-     * handler that refills the array of a response it reuses gets the new bytes sent, not the
-     * cached ones.
+     * <p>The cache is keyed by identity, which is sound because a Response is a value (its body is
+     * its own copy; see {@link Response}): the same object always encodes to the same bytes within
+     * a second. Equal but distinct responses are each encoded (right, only not cached). It holds
+     * at most four responses, each with a body of at most {@value #CACHED_BODY_BYTES} bytes (a
+     * larger one is encoded and not kept).
      */
     public byte[] encodeCached(Response response, ConnectionField connection, long nowMillis) {
-        if (response.body().length > CACHED_BODY_BYTES) {
+        if (response.bodyBytes().length > CACHED_BODY_BYTES) {
             return encode(response, connection, nowMillis);
         }
         long second = Math.floorDiv(nowMillis, 1000);
@@ -144,9 +143,6 @@ public final class Responses {
         byte[][] variant = cachedEncodings[connection.ordinal()];
         for (int i = 0; i < cachedResponses.length; i++) {
             if (cachedResponses[i] == response) {
-                if (!cachedBodyIsCurrent(i, response.body())) {
-                    forgetEncodings(i);
-                }
                 if (variant[i] == null) {
                     variant[i] = encode(response, connection, nowMillis);
                 }
@@ -160,21 +156,6 @@ public final class Responses {
         forgetEncodings(slot);
         variant[slot] = encoded;
         return encoded;
-    }
-
-    /**
-     * Whether the encodings cached in {@code slot} end with {@code body} as it is now: a body
-     * array changed in place since keeps its identity, and only its bytes tell. A compare of at
-     * most {@value #CACHED_BODY_BYTES} bytes, a dozen for a hello response.
-     */
-    private boolean cachedBodyIsCurrent(int slot, byte[] body) {
-        for (byte[][] variant : cachedEncodings) {
-            byte[] encoded = variant[slot];
-            if (encoded != null) {
-                return Arrays.equals(encoded, encoded.length - body.length, encoded.length, body, 0, body.length);
-            }
-        }
-        return true;
     }
 
     private void forgetEncodings(int slot) {
@@ -196,7 +177,7 @@ public final class Responses {
      */
     private byte[] encode(Response response, boolean chunked, ConnectionField connection, long nowMillis) {
         byte[] start = statusLineAndType(response);
-        byte[] body = chunked ? EMPTY : response.body();
+        byte[] body = chunked ? EMPTY : response.bodyBytes();
         boolean length = !chunked && sendsContentLength(response.status());
         byte[] framing = chunked ? TRANSFER_ENCODING_CHUNKED : length ? CONTENT_LENGTH : EMPTY;
         int digits = length ? decimalDigits(body.length) : 0;

@@ -1,5 +1,6 @@
 package dev.weft.samples.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,6 +30,17 @@ class ResponseTest {
     void aChunkedResponseWithANullChunkIsRefusedWhenMadeSoTheHandlerGetsA500() {
         List<byte[]> chunks = Arrays.asList(new byte[] {'a'}, null);
         assertThrows(NullPointerException.class, () -> new Response(200, "text/plain", new byte[0], chunks));
+    }
+
+    @Test
+    void theBodyIsTheResponsesOwnCopyWhateverIsDoneToTheArraysGivenOrTaken() {
+        byte[] given = {'a', 'b'};
+        Response response = new Response(200, "text/plain", given, null);
+
+        given[0] = 'x';
+        response.body()[1] = 'y';
+
+        assertArrayEquals(new byte[] {'a', 'b'}, response.body());
     }
 
     @ParameterizedTest

@@ -93,7 +93,7 @@ class ResponsesTest {
     }
 
     @Test
-    void aCachedResponseWhoseBodyArrayWasChangedIsEncodedWithTheNewBytes() {
+    void refillingTheArrayAResponseWasMadeFromChangesNothingTheCacheSends() {
         byte[] body = "first".getBytes(StandardCharsets.US_ASCII);
         Response reused = new Response(200, "text/plain", body, null);
         responses.encodeCached(reused, Responses.ConnectionField.NONE, NOW_MILLIS);
@@ -102,8 +102,8 @@ class ResponsesTest {
         byte[] again = responses.encodeCached(reused, Responses.ConnectionField.CLOSE, NOW_MILLIS);
         byte[] sameVariant = responses.encodeCached(reused, Responses.ConnectionField.NONE, NOW_MILLIS);
 
-        assertTrue(new String(again, StandardCharsets.ISO_8859_1).endsWith("\r\n\r\nlater"));
-        assertTrue(new String(sameVariant, StandardCharsets.ISO_8859_1).endsWith("\r\n\r\nlater"));
+        assertTrue(new String(again, StandardCharsets.ISO_8859_1).endsWith("\r\n\r\nfirst"));
+        assertTrue(new String(sameVariant, StandardCharsets.ISO_8859_1).endsWith("\r\n\r\nfirst"));
     }
 
     @Test
