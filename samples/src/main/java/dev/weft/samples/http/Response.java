@@ -87,9 +87,10 @@ public record Response(int status, String contentType, byte[] body, List<byte[]>
     }
 
     /**
-     * Copies the field list and the chunks, so the response stays a value, checks the status and
-     * the content type as a field value is checked (see {@link Field}), and refuses a null body
-     * or chunk, and content for a status that has none.
+     * Copies the body, the field list and the chunk list, so the response stays a value (the
+     * chunks' own arrays are not copied: a chunked response is encoded anew for every request,
+     * never cached); checks the status, and the content type as a field value is checked (see
+     * {@link Field}); refuses a null body or chunk, and content for a status that has none.
      *
      * @throws IllegalArgumentException naming the status if it is not 200 to 599, or if it is
      *     204, 205 or 304 and the response has a body or chunks; and for a content type that holds
