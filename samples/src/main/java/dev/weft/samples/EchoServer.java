@@ -55,15 +55,26 @@ public final class EchoServer {
     private EchoServer() {}
 
     /**
-     * Echoes one flow until the peer ends its side, then closes it.
+     * Echoes one flow until the peer ends its side, then closes it. The flow is closed however
+     * the echo ends: at end of stream, when a read or write fails (a peer that reset), and when
+     * the returned promise is cancelled, so a failed connection leaves no fd or buffer behind.
      *
      * @param flow a connected stream (TCP, Unix socket, vchan)
-     * @return resolved once the flow is closed
+     * @return fulfilled once the flow is closed after the peer's end of stream; rejected, once it
+     *     is closed, with the read's or write's failure
      */
     public static Promise<Void> echo(Flow flow) {
+        return echoUntilEnd(flow).andFinally(flow::close);
+    }
+
+    /**
+     * The recursive chain: a bind per echo, which the promise core keeps in constant memory; the
+     * close sits outside it, in {@link #echo}, so it is one node for the whole connection.
+     */
+    private static Promise<Void> echoUntilEnd(Flow flow) {
         return flow.read().flatMap(read -> switch (read) {
-            case Flow.Data(var bytes) -> flow.write(bytes).flatMap(v -> echo(flow));
-            case Flow.EndOfStream end -> flow.close();
+            case Flow.Data(var bytes) -> flow.write(bytes).flatMap(v -> echoUntilEnd(flow));
+            case Flow.EndOfStream end -> Promise.unit();
         });
     }
 

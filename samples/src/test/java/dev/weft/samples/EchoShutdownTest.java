@@ -9,9 +9,6 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,12 +24,12 @@ class EchoShutdownTest {
     @Test
     void shutdownClosesIdleConnectionsRefusesNewOnesAndReleasesEveryFd() throws Exception {
         closeAnIdleConnectionThenRefuse(); // the JDK's client classes and lazy fds, before counting
-        long fdsBefore = openFds();
+        long fdsBefore = OpenFds.count();
 
         EchoServer.TcpEcho server = closeAnIdleConnectionThenRefuse();
 
         assertTrue(server.group().isClosed());
-        assertEquals(fdsBefore, openFds(), "every socket, epoll and eventfd is released");
+        assertEquals(fdsBefore, OpenFds.count(), "every socket, epoll and eventfd is released");
     }
 
     private static EchoServer.TcpEcho closeAnIdleConnectionThenRefuse() throws IOException {
@@ -57,12 +54,6 @@ class EchoShutdownTest {
             assertTrue(server.banner() != null && server.banner().startsWith("Weft echo server on "), server.banner());
 
             server.sigtermAndAwaitGracefulExit();
-        }
-    }
-
-    private static long openFds() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
         }
     }
 }

@@ -11,11 +11,8 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -44,7 +41,7 @@ class GracefulShutdownTest {
     @ValueSource(strings = {"1", "default"})
     void aRequestInFlightWhenShutdownStartsGetsItsFullResponse(String loops) throws Exception {
         HttpServerMain.start(args(loops)).stop(); // classes loaded (and their jars opened) before counting
-        long fdsBefore = openFds();
+        long fdsBefore = OpenFds.count();
         HttpServerMain.Running server = HttpServerMain.start(args(loops));
         try (Socket client = connect(server)) {
             sendHeadAndAwaitContinue(client);
@@ -60,7 +57,7 @@ class GracefulShutdownTest {
             stopped.get(30, TimeUnit.SECONDS);
         }
         assertTrue(server.group().isClosed());
-        assertEquals(fdsBefore, openFds(), "every socket, epoll and eventfd is released");
+        assertEquals(fdsBefore, OpenFds.count(), "every socket, epoll and eventfd is released");
     }
 
     @ParameterizedTest(name = "loops: {0}")
@@ -115,11 +112,5 @@ class GracefulShutdownTest {
 
     private static String readToEnd(InputStream in) throws IOException {
         return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-    }
-
-    private static long openFds() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        }
     }
 }

@@ -14,7 +14,9 @@ import java.lang.foreign.MemorySegment;
  * <p><b>Ownership.</b> {@link #acquire()} makes the caller the buffer's only owner. Ownership can
  * be handed on (to a write that is still in flight, to the consumer of a read), but exactly one
  * party owns a buffer at a time, and that party calls {@link #release} once, after which nobody
- * touches the segment or any slice of it. {@link #close()} frees every buffer, owned or not.
+ * touches the segment or any slice of it. {@link #close()} frees every buffer, owned or not; it
+ * is idempotent, an owner may still release its buffer after it (nothing happens: the memory is
+ * gone), and acquiring after it throws {@link IllegalStateException}, never handing out freed memory.
  *
  * <p><b>Debug mode</b> ({@code -Dweft.debug=true}, or the constructor's flag) catches the two
  * ownership bugs as they happen: a second release throws naming the buffer and showing where the
@@ -43,6 +45,7 @@ public final class BufferPool implements AutoCloseable {
     private final Arena[] leases;
     /** Debug only: where each slab was last released. */
     private final Throwable[] releasedAt;
+    private boolean closed;
 
     /**
      * Creates a pool in the debug mode {@code -Dweft.debug} asks for.
@@ -86,7 +89,7 @@ public final class BufferPool implements AutoCloseable {
      * Takes a free buffer; the caller owns it until it calls {@link #release}.
      *
      * @return a segment of {@link #bufferSize()} bytes, with whatever its last owner left in it
-     * @throws IllegalStateException if every buffer is in use
+     * @throws IllegalStateException if every buffer is in use, or the pool is closed
      */
     public MemorySegment acquire() {
         MemorySegment buffer = tryAcquire();
@@ -101,8 +104,14 @@ public final class BufferPool implements AutoCloseable {
      * Takes a free buffer if there is one.
      *
      * @return a segment of {@link #bufferSize()} bytes, or {@code null} if every buffer is in use
+     * @throws IllegalStateException if the pool is closed
      */
     public MemorySegment tryAcquire() {
+        if (closed) {
+            // A slab's memory is freed, and a debug lease would re-scope it alive: refuse, never lend it.
+            throw new IllegalStateException("BufferPool is closed: its " + slabs.length + " buffers of " + bufferSize
+                    + " bytes were freed; acquire from a pool that is open (close it after its last user)");
+        }
         if (freeCount == 0) {
             return null;
         }
@@ -113,6 +122,7 @@ public final class BufferPool implements AutoCloseable {
 
     /**
      * Gives a buffer back. The caller must own it and must not touch it, or any slice of it, again.
+     * After {@link #close()} this does nothing: the memory is already freed.
      *
      * @param buffer a segment {@link #acquire()} returned, whole (not a slice)
      * @throws IllegalArgumentException if it is not a buffer of this pool
@@ -120,6 +130,9 @@ public final class BufferPool implements AutoCloseable {
      */
     public void release(MemorySegment buffer) {
         int index = indexOf(buffer);
+        if (closed) {
+            return;
+        }
         if (!leased[index] || (debug && !buffer.scope().equals(leases[index].scope()))) {
             throw doubleRelease(index);
         }
@@ -172,9 +185,16 @@ public final class BufferPool implements AutoCloseable {
         return debug;
     }
 
-    /** Frees all the pool's memory, including buffers still owned; using any of them afterwards throws. */
+    /**
+     * Frees all the pool's memory, including buffers still owned; using any of them afterwards
+     * throws. Idempotent.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (debug) {
             for (Arena lease : leases) {
                 if (lease != null) {

@@ -29,6 +29,11 @@ import java.net.StandardSocketOptions;
  *
  * <p>Writes never raise SIGPIPE: {@link #write} passes MSG_NOSIGNAL, and for {@link #writev} the
  * JVM already ignores SIGPIPE, so a write to a closed peer fails with EPIPE.
+ *
+ * <p><b>After {@link #close()}</b> every call but {@code close()} (idempotent), {@link #fd()} and
+ * {@code toString()} throws an {@link ErrnoException} with {@link Errno#EBADF} whose message says
+ * the socket is closed, without making the system call: the kernel hands a closed fd's number to
+ * the next file opened, and a call on the stale number would act on that file instead.
  */
 public final class NativeSocket implements AutoCloseable {
 
@@ -63,7 +68,10 @@ public final class NativeSocket implements AutoCloseable {
         return open(family, Libc.SOCK_DGRAM);
     }
 
-    /** The file descriptor, to register with an engine. Valid until {@link #close()}. */
+    /**
+     * The file descriptor, to register with an engine. Valid until {@link #close()}; after it, the
+     * number the socket had (for messages only: the kernel may have given it to another file).
+     */
     public int fd() {
         return fd;
     }
@@ -74,6 +82,7 @@ public final class NativeSocket implements AutoCloseable {
      * @throws ErrnoException for example EADDRINUSE
      */
     public void bind(SocketAddress address) {
+        ensureOpen("bind");
         Scratch scratch = Scratch.current();
         int length = SocketAddresses.encode(address, family, scratch.sockaddr);
         check(Libc.bind(fd, scratch.sockaddr, length), "bind", address);
@@ -81,6 +90,7 @@ public final class NativeSocket implements AutoCloseable {
 
     /** Starts accepting connections, with at most {@code backlog} waiting to be accepted. */
     public void listen(int backlog) {
+        ensureOpen("listen");
         check(Libc.listen(fd, backlog), "listen", "backlog=" + backlog);
     }
 
@@ -92,6 +102,7 @@ public final class NativeSocket implements AutoCloseable {
      * @throws ErrnoException for example EMFILE when the process is out of fds
      */
     public NativeSocket accept() {
+        ensureOpen("accept4");
         while (true) {
             int accepted = Libc.accept4(fd, MemorySegment.NULL, MemorySegment.NULL, NONBLOCKING);
             if (accepted >= 0) {
@@ -115,6 +126,7 @@ public final class NativeSocket implements AutoCloseable {
      * @throws ErrnoException if the connect failed at once, e.g. ECONNREFUSED
      */
     public boolean connect(SocketAddress address) {
+        ensureOpen("connect");
         Scratch scratch = Scratch.current();
         int length = SocketAddresses.encode(address, family, scratch.sockaddr);
         int r = Libc.connect(fd, scratch.sockaddr, length);
@@ -133,6 +145,7 @@ public final class NativeSocket implements AutoCloseable {
      * @throws ErrnoException (usually a {@link dev.weft.unix.ConnectionException}) if it failed
      */
     public void finishConnect() {
+        ensureOpen("connect");
         int error = getInt(Libc.SOL_SOCKET, Libc.SO_ERROR, "SO_ERROR");
         if (error != 0) {
             throw ErrnoException.of("connect", "fd=" + fd + " (SO_ERROR)", error);
@@ -146,6 +159,7 @@ public final class NativeSocket implements AutoCloseable {
      * @return bytes read; {@code 0} if nothing is available now; {@code -1} at end of stream
      */
     public int read(MemorySegment buffer) {
+        ensureOpen("recv");
         // recv with MSG_DONTWAIT: a critical call, cheaper than read(2) and unable to block.
         long r = Libc.recv_dontwait(fd, buffer, buffer.byteSize(), 0);
         return (int) NonBlocking.read(r, buffer.byteSize() == 0, "recv", null, fd);
@@ -158,6 +172,7 @@ public final class NativeSocket implements AutoCloseable {
      * @return bytes written; {@code 0} if the send buffer is full
      */
     public int write(MemorySegment buffer) {
+        ensureOpen("send");
         long r = Libc.send_dontwait(fd, buffer, buffer.byteSize(), Libc.MSG_NOSIGNAL);
         return (int) NonBlocking.write(r, "send", null, fd);
     }
@@ -169,6 +184,7 @@ public final class NativeSocket implements AutoCloseable {
      * @return bytes written, possibly fewer than all; {@code 0} if the send buffer is full
      */
     public long writev(MemorySegment[] buffers, int offset, int count) {
+        ensureOpen("writev");
         Scratch scratch = Scratch.current();
         int n = scratch.fillIovecs(buffers, offset, count);
         long r = Libc.writev(fd, scratch.iovecs, n);
@@ -182,6 +198,7 @@ public final class NativeSocket implements AutoCloseable {
      * @return bytes read; {@code 0} if nothing is available now; {@code -1} at end of stream
      */
     public long readv(MemorySegment[] buffers, int offset, int count) {
+        ensureOpen("readv");
         Scratch scratch = Scratch.current();
         int n = scratch.fillIovecs(buffers, offset, count);
         long r = Libc.readv(fd, scratch.iovecs, n);
@@ -194,6 +211,7 @@ public final class NativeSocket implements AutoCloseable {
      * @return bytes sent, or {@code 0} if the send buffer is full
      */
     public int sendTo(MemorySegment buffer, SocketAddress target) {
+        ensureOpen("sendto");
         Scratch scratch = Scratch.current();
         int length = SocketAddresses.encode(target, family, scratch.sockaddr);
         long r = Libc.sendto(fd, buffer, buffer.byteSize(), Libc.MSG_NOSIGNAL, scratch.sockaddr, length);
@@ -206,6 +224,7 @@ public final class NativeSocket implements AutoCloseable {
      * @return its length and sender, or {@code null} if none is waiting
      */
     public Datagram receiveFrom(MemorySegment buffer) {
+        ensureOpen("recvfrom");
         Scratch scratch = Scratch.current();
         scratch.length.set(ValueLayout.JAVA_INT, 0, Scratch.SOCKADDR_BYTES);
         long r = Libc.recvfrom(fd, buffer, buffer.byteSize(), 0, scratch.sockaddr, scratch.length);
@@ -218,16 +237,19 @@ public final class NativeSocket implements AutoCloseable {
 
     /** Sends FIN: the peer reads end of stream; this side can still read. */
     public void shutdownOutput() {
+        ensureOpen("shutdown");
         check(Libc.shutdown(fd, Libc.SHUT_WR), "shutdown", "SHUT_WR");
     }
 
     /** Stops reading; further reads see end of stream. */
     public void shutdownInput() {
+        ensureOpen("shutdown");
         check(Libc.shutdown(fd, Libc.SHUT_RD), "shutdown", "SHUT_RD");
     }
 
     /** The address the socket is bound to (the chosen port after binding port 0). */
     public SocketAddress localAddress() {
+        ensureOpen("getsockname");
         Scratch scratch = Scratch.current();
         scratch.length.set(ValueLayout.JAVA_INT, 0, Scratch.SOCKADDR_BYTES);
         check(Libc.getsockname(fd, scratch.sockaddr, scratch.length), "getsockname", "");
@@ -236,6 +258,7 @@ public final class NativeSocket implements AutoCloseable {
 
     /** The address of the connected peer. */
     public SocketAddress remoteAddress() {
+        ensureOpen("getpeername");
         Scratch scratch = Scratch.current();
         scratch.length.set(ValueLayout.JAVA_INT, 0, Scratch.SOCKADDR_BYTES);
         check(Libc.getpeername(fd, scratch.sockaddr, scratch.length), "getpeername", "");
@@ -250,6 +273,7 @@ public final class NativeSocket implements AutoCloseable {
      * @throws UnsupportedOperationException for any other option
      */
     public <T> void setOption(SocketOption<T> option, T value) {
+        ensureOpen("setsockopt");
         SocketOptionCodes code = SocketOptionCodes.of(option);
         MemorySegment slot = Scratch.current().option;
         int length = code.encode(value, slot);
@@ -263,6 +287,7 @@ public final class NativeSocket implements AutoCloseable {
      * @throws UnsupportedOperationException for any other option
      */
     public <T> T getOption(SocketOption<T> option) {
+        ensureOpen("getsockopt");
         SocketOptionCodes code = SocketOptionCodes.of(option);
         Scratch scratch = Scratch.current();
         scratch.length.set(ValueLayout.JAVA_INT, 0, 8);
@@ -279,6 +304,7 @@ public final class NativeSocket implements AutoCloseable {
      * @throws ErrnoException if the kernel refuses (EINVAL on a listening socket)
      */
     public int unacknowledgedBytes() {
+        ensureOpen("ioctl");
         if (family == Libc.AF_UNIX || Libc.SIOCOUTQ < 0) {
             return -1;
         }
@@ -287,7 +313,10 @@ public final class NativeSocket implements AutoCloseable {
         return count.get(ValueLayout.JAVA_INT, 0);
     }
 
-    /** Closes the fd; idempotent. Unregister it from its engine first. */
+    /**
+     * Closes the fd; idempotent: a second call does nothing (it never closes the number again,
+     * which may belong to another file by then). Unregister the fd from its engine first.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -328,6 +357,16 @@ public final class NativeSocket implements AutoCloseable {
         scratch.length.set(ValueLayout.JAVA_INT, 0, Integer.BYTES);
         check(Libc.getsockopt(fd, level, name, scratch.option, scratch.length), "getsockopt", cName);
         return scratch.option.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    /**
+     * Refuses {@code call} on a closed socket before it reaches the kernel: the fd number may
+     * already name another file, which the call would read, write or reconfigure.
+     */
+    private void ensureOpen(String call) {
+        if (closed) {
+            throw new ErrnoException(call, "fd=" + fd + ": the socket is closed", Errno.EBADF.number());
+        }
     }
 
     /** Returns 0 for EAGAIN, throws for anything else. */

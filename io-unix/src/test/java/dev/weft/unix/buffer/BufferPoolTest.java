@@ -1,5 +1,6 @@
 package dev.weft.unix.buffer;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,6 +13,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BufferPoolTest {
 
@@ -151,5 +154,35 @@ class BufferPoolTest {
 
             assertEquals(7, buffer.get(ValueLayout.JAVA_BYTE, 63));
         }
+    }
+
+    @ParameterizedTest(name = "debug: {0}")
+    @ValueSource(booleans = {false, true})
+    void acquireAfterCloseFailsSayingThePoolIsClosedInsteadOfLendingFreedMemory(boolean debug) {
+        BufferPool pool = new BufferPool(64, 2, debug);
+        pool.close();
+
+        IllegalStateException refused = assertThrows(IllegalStateException.class, pool::tryAcquire);
+
+        assertTrue(refused.getMessage().contains("closed"), refused.getMessage());
+    }
+
+    @ParameterizedTest(name = "debug: {0}")
+    @ValueSource(booleans = {false, true})
+    void closeIsIdempotent(boolean debug) {
+        BufferPool pool = new BufferPool(64, 2, debug);
+        pool.close();
+
+        assertDoesNotThrow(pool::close);
+    }
+
+    @ParameterizedTest(name = "debug: {0}")
+    @ValueSource(booleans = {false, true})
+    void anOwnerMayReleaseItsBufferAfterThePoolClosedAsAFlowClosingAtExitDoes(boolean debug) {
+        BufferPool pool = new BufferPool(64, 2, debug);
+        MemorySegment owned = pool.acquire();
+        pool.close();
+
+        assertDoesNotThrow(() -> pool.release(owned));
     }
 }

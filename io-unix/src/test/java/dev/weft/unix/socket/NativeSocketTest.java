@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.weft.unix.ConnectionException;
 import dev.weft.unix.Errno;
@@ -27,9 +28,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Non-blocking sockets over loopback, waited on with the epoll engine. */
 class NativeSocketTest {
@@ -100,6 +106,19 @@ class NativeSocketTest {
             awaitReady(accepted, READABLE);
 
             assertEquals(-1, accepted.read(arena.allocate(16)));
+        }
+    }
+
+    @Test
+    void aReadIntoAnEmptyBufferReturnsZeroNotEndOfStreamAndLeavesTheDataWaiting() {
+        try (NativeSocket server = listener(); NativeSocket client = connectedTo(server); NativeSocket accepted = acceptOne(server)) {
+            client.write(bytes("kept"));
+            awaitReady(accepted, READABLE);
+
+            assertEquals(0, accepted.read(MemorySegment.NULL));
+            assertEquals(0, accepted.readv(new MemorySegment[0], 0, 0));
+
+            assertEquals("kept", readExactly(accepted, 4));
         }
     }
 
@@ -184,15 +203,33 @@ class NativeSocketTest {
             acceptOne(server).close();
             awaitReady(client, READABLE); // the FIN has arrived
 
-            // The first write may still be accepted (the peer answers it with RST); a later one fails.
-            ConnectionException e = assertThrows(ConnectionException.class, () -> {
-                while (true) {
-                    client.write(bytes("x"));
-                    awaitReady(client, READABLE);
-                }
-            });
+            ConnectionException e = writeUntilRefused(client, () -> client.write(bytes("x")));
             assertTrue(e.errno() == Errno.EPIPE || e.errno() == Errno.ECONNRESET, e.getMessage());
         }
+    }
+
+    @Test
+    void writevToAResetConnectionFailsWithEpipeRatherThanRaiseSigpipe() {
+        try (NativeSocket server = listener(); NativeSocket client = connectedTo(server)) {
+            acceptOne(server).close();
+            awaitReady(client, READABLE);
+            MemorySegment[] gather = {bytes("a"), bytes("b")};
+            writeUntilRefused(client, () -> client.writev(gather, 0, 2)); // the reset is reported once
+
+            ConnectionException e = assertThrows(ConnectionException.class, () -> client.writev(gather, 0, 2));
+
+            assertEquals(Errno.EPIPE, e.errno(), e.getMessage()); // the process is still here: no SIGPIPE
+        }
+    }
+
+    /** Writes until the kernel refuses: the first write may still be taken (the peer answers it with RST). */
+    private ConnectionException writeUntilRefused(NativeSocket client, Runnable write) {
+        return assertThrows(ConnectionException.class, () -> {
+            while (true) {
+                write.run();
+                awaitReady(client, READABLE);
+            }
+        });
     }
 
     @Test
@@ -341,6 +378,74 @@ class NativeSocketTest {
         socket.close();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyCallButClose")
+    void everyCallAfterCloseFailsWithEbadfSayingTheSocketIsClosed(String call, Consumer<NativeSocket> operation) {
+        NativeSocket socket = NativeSocket.stream(StandardProtocolFamily.INET);
+        socket.close();
+
+        ErrnoException refused = assertThrows(ErrnoException.class, () -> operation.accept(socket));
+
+        assertEquals(Errno.EBADF, refused.errno());
+        assertTrue(refused.getMessage().contains("fd=" + socket.fd() + ": the socket is closed"), refused.getMessage());
+    }
+
+    @Test
+    void aCallAfterCloseNeverReachesTheFileThatWasGivenTheFdNumberNext() {
+        NativeSocket closed = NativeSocket.stream(StandardProtocolFamily.INET);
+        closed.close();
+        try (NativeSocket reusedNumber = openedOnTheNumberOf(closed)) {
+
+            assertThrows(ErrnoException.class, () -> closed.setOption(StandardSocketOptions.TCP_NODELAY, true));
+            assertThrows(ErrnoException.class, () -> closed.bind(ANY_LOOPBACK_PORT));
+            assertThrows(ErrnoException.class, closed::shutdownInput);
+
+            assertEquals(false, reusedNumber.getOption(StandardSocketOptions.TCP_NODELAY));
+            assertEquals(0, ((InetSocketAddress) reusedNumber.localAddress()).getPort(), "still unbound");
+        }
+    }
+
+    @Test
+    void closingTwiceLeavesTheFileThatWasGivenTheFdNumberNextOpen() {
+        NativeSocket closed = NativeSocket.stream(StandardProtocolFamily.INET);
+        closed.close();
+        try (NativeSocket reusedNumber = openedOnTheNumberOf(closed)) {
+
+            closed.close();
+
+            assertEquals(false, reusedNumber.getOption(StandardSocketOptions.TCP_NODELAY), "still open");
+        }
+    }
+
+    /** Every call of a socket but {@code close}, {@code fd} and {@code toString}, named for the report. */
+    static Stream<Arguments> everyCallButClose() {
+        MemorySegment buffer = Arena.ofAuto().allocate(16); // native: writev, readv and sendTo take no heap memory
+        MemorySegment[] buffers = {buffer};
+        return Stream.of(
+                call("bind", s -> s.bind(ANY_LOOPBACK_PORT)),
+                call("listen", s -> s.listen(1)),
+                call("accept", NativeSocket::accept),
+                call("connect", s -> s.connect(ANY_LOOPBACK_PORT)),
+                call("finishConnect", NativeSocket::finishConnect),
+                call("read", s -> s.read(buffer)),
+                call("write", s -> s.write(buffer)),
+                call("writev", s -> s.writev(buffers, 0, 1)),
+                call("readv", s -> s.readv(buffers, 0, 1)),
+                call("sendTo", s -> s.sendTo(buffer, ANY_LOOPBACK_PORT)),
+                call("receiveFrom", s -> s.receiveFrom(buffer)),
+                call("shutdownOutput", NativeSocket::shutdownOutput),
+                call("shutdownInput", NativeSocket::shutdownInput),
+                call("localAddress", NativeSocket::localAddress),
+                call("remoteAddress", NativeSocket::remoteAddress),
+                call("setOption", s -> s.setOption(StandardSocketOptions.SO_KEEPALIVE, true)),
+                call("getOption", s -> s.getOption(StandardSocketOptions.SO_KEEPALIVE)),
+                call("unacknowledgedBytes", NativeSocket::unacknowledgedBytes));
+    }
+
+    private static Arguments call(String name, Consumer<NativeSocket> operation) {
+        return Arguments.of(name, operation);
+    }
+
     @Test
     void closingEveryAcceptedAndConnectedSocketLeaksNoFd() throws IOException {
         long before = openFds();
@@ -356,6 +461,16 @@ class NativeSocketTest {
     }
 
     // ---- fixtures
+
+    /** A new socket, which the kernel gives the lowest free fd number: the one {@code closed} had. */
+    private static NativeSocket openedOnTheNumberOf(NativeSocket closed) {
+        NativeSocket socket = NativeSocket.stream(StandardProtocolFamily.INET);
+        if (socket.fd() != closed.fd()) {
+            socket.close();
+            fail("the kernel gave fd " + socket.fd() + ", not the lowest free number " + closed.fd());
+        }
+        return socket;
+    }
 
     private NativeSocket listener() {
         NativeSocket server = NativeSocket.stream(StandardProtocolFamily.INET);

@@ -251,8 +251,16 @@ final class HttpConnection {
         }
     }
 
-    /** Continues after a handler's answer that had to be waited for. */
+    /**
+     * Continues after a handler's answer that had to be waited for, unless the connection closed
+     * meanwhile (cancelled by a shutdown whose grace ran out, or its flow failed): a handler's
+     * promise need not be cancelable, so its answer can come late, and there is no one to send it
+     * to. It is dropped on purpose, and the reading told to stop, as it already has.
+     */
     private Promise<Boolean> onResponse(Response response) {
+        if (finished) {
+            return STOP_READING;
+        }
         return queueAnswer(response) ? flush(false) : answerBuffered();
     }
 
@@ -524,7 +532,7 @@ final class HttpConnection {
             return;
         }
         byte[] encoded = responses.encodeCached(response, connection, dateMillis());
-        append(encoded, 0, headOnly ? encoded.length - response.body().length : encoded.length);
+        append(encoded, 0, headOnly ? encoded.length - response.bodyBytes().length : encoded.length);
     }
 
     /** The wall-clock time for a Date field now: from the read's clock reading while it is current. */

@@ -16,11 +16,15 @@ public final class HttpError extends RuntimeException {
     /**
      * Creates the error.
      *
-     * @param status the HTTP status code to answer with
+     * @param status the HTTP status code to answer with: a client or server error, 400 to 599
      * @param reason what was wrong with the request, for the response body and logs
+     * @throws IllegalArgumentException naming the status if it is not 400 to 599
      */
     public HttpError(int status, String reason) {
         super(status + " " + reason, null, false, false);
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("status " + status + " is not an error status: 400 to 599");
+        }
         this.status = status;
     }
 

@@ -45,6 +45,13 @@ public final class Responses {
         }
     }
 
+    /**
+     * The largest body {@link #encodeCached} keeps an encoding of: the cache exists for small
+     * constant responses, and holding a few large ones (an echoed upload) for as long as the
+     * server stays idle would pin their memory for nothing.
+     */
+    static final int CACHED_BODY_BYTES = 4096;
+
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] CONTENT_LENGTH = ascii("Content-Length: ");
     private static final byte[] TRANSFER_ENCODING_CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
@@ -114,8 +121,17 @@ public final class Responses {
     /**
      * The bytes of {@code response}, from a per-second cache when the same Response object was
      * encoded this second. The returned array must not be modified.
+     *
+     * <p>The cache is keyed by identity, which is sound because a Response is a value (its body is
+     * its own copy; see {@link Response}): the same object always encodes to the same bytes within
+     * a second. Equal but distinct responses are each encoded (right, only not cached). It holds
+     * at most four responses, each with a body of at most {@value #CACHED_BODY_BYTES} bytes (a
+     * larger one is encoded and not kept).
      */
     public byte[] encodeCached(Response response, ConnectionField connection, long nowMillis) {
+        if (response.bodyBytes().length > CACHED_BODY_BYTES) {
+            return encode(response, connection, nowMillis);
+        }
         long second = Math.floorDiv(nowMillis, 1000);
         if (second != cacheSecond) {
             cacheSecond = second;
@@ -137,11 +153,15 @@ public final class Responses {
         int slot = nextCacheSlot;
         nextCacheSlot = (slot + 1) % cachedResponses.length;
         cachedResponses[slot] = response;
-        for (byte[][] other : cachedEncodings) {
-            other[slot] = null;
-        }
+        forgetEncodings(slot);
         variant[slot] = encoded;
         return encoded;
+    }
+
+    private void forgetEncodings(int slot) {
+        for (byte[][] variant : cachedEncodings) {
+            variant[slot] = null;
+        }
     }
 
     /** The head of a chunked response: the status line and fields, ending with the empty line. */
@@ -157,17 +177,18 @@ public final class Responses {
      */
     private byte[] encode(Response response, boolean chunked, ConnectionField connection, long nowMillis) {
         byte[] start = statusLineAndType(response);
-        byte[] body = chunked ? EMPTY : response.body();
-        byte[] framing = chunked ? TRANSFER_ENCODING_CHUNKED : CONTENT_LENGTH;
-        int digits = chunked ? 0 : decimalDigits(body.length);
+        byte[] body = chunked ? EMPTY : response.bodyBytes();
+        boolean length = !chunked && sendsContentLength(response.status());
+        byte[] framing = chunked ? TRANSFER_ENCODING_CHUNKED : length ? CONTENT_LENGTH : EMPTY;
+        int digits = length ? decimalDigits(body.length) : 0;
         byte[] date = dateField(nowMillis);
         byte[] connectionField = CONNECTION_FIELDS[connection.ordinal()];
-        int size = start.length + framing.length + (chunked ? 0 : digits + 2) + fieldsLength(response) + date.length
+        int size = start.length + framing.length + (length ? digits + 2 : 0) + fieldsLength(response) + date.length
                 + connectionField.length + 2 + body.length;
         byte[] out = new byte[size];
         int at = put(out, 0, start);
         at = put(out, at, framing);
-        if (!chunked) {
+        if (length) {
             at = putDecimal(out, at, body.length, digits);
             at = put(out, at, CRLF);
         }
@@ -183,6 +204,15 @@ public final class Responses {
         at = put(out, at, CRLF);
         put(out, at, body);
         return out;
+    }
+
+    /**
+     * Whether a response with {@code status} carries Content-Length: not a 204 (RFC 9110 section
+     * 8.6 forbids it) nor a 304, whose Content-Length would have to be the length of the content a
+     * 200 would have had, which the server does not know. A 205 says {@code Content-Length: 0}.
+     */
+    private static boolean sendsContentLength(int status) {
+        return status != 204 && status != 304;
     }
 
     /**
@@ -261,19 +291,36 @@ public final class Responses {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** The reason phrase for the statuses this server sends. */
+    /** The reason phrase of {@code status}: RFC 9110's for the common ones, {@code Unknown} for the rest (clients ignore it). */
     public static String reason(int status) {
         return switch (status) {
             case 200 -> "OK";
+            case 201 -> "Created";
+            case 202 -> "Accepted";
+            case 204 -> "No Content";
+            case 205 -> "Reset Content";
+            case 301 -> "Moved Permanently";
+            case 302 -> "Found";
+            case 303 -> "See Other";
+            case 304 -> "Not Modified";
+            case 307 -> "Temporary Redirect";
+            case 308 -> "Permanent Redirect";
             case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 408 -> "Request Timeout";
+            case 409 -> "Conflict";
             case 413 -> "Content Too Large";
+            case 415 -> "Unsupported Media Type";
+            case 429 -> "Too Many Requests";
             case 431 -> "Request Header Fields Too Large";
             case 500 -> "Internal Server Error";
             case 501 -> "Not Implemented";
+            case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
             case 505 -> "HTTP Version Not Supported";
             default -> "Unknown";
         };

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.loop.Clock;
 import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -243,6 +244,11 @@ class HttpConnectionTest {
         assertFirstOfTwoIsAnswered500AndTheSecond200(request -> Promise.of(new Response(200, "text/plain", null, null)));
     }
 
+    @Test
+    void aHandlerThatMakesAResponseWithAStatusOfFourDigitsIsAnswered500AndGoesOn() {
+        assertFirstOfTwoIsAnswered500AndTheSecond200(request -> Promise.of(Response.text(1000, "text/plain", "x")));
+    }
+
     /** Serves two GETs, the first answered by {@code first}, the second by the hello routes. */
     private void assertFirstOfTwoIsAnswered500AndTheSecond200(HttpHandler first) {
         flow.send(GET + GET).end();
@@ -282,6 +288,22 @@ class HttpConnectionTest {
                 .flatMap(v -> new HelloRoutes().handle(request)));
         assertEquals(2, count(flow.written(), "HTTP/1.1 200 OK"));
         assertEquals(6, seconds);
+    }
+
+    @Test
+    void aResponseThatArrivesAfterTheConnectionWasAbandonedIsDroppedWithoutAFailure() {
+        Resolver<Response> late = Promise.pending(); // not cancelable: abandoning the connection cannot stop it
+        flow.send(GET);
+        Promise<Void> served = connection(request -> late.promise()).serve();
+        served.cancel();
+        assertTrue(flow.isClosed());
+
+        late.resolve(Response.text(200, "text/plain", "too late"));
+
+        Promise<Boolean> answer = flow.lastAnswer();
+        assertFalse(answer.isRejected(), () -> "the late answer failed: " + answer.failure());
+        assertEquals(false, answer.value(), "and stops the reading");
+        assertEquals("", flow.written());
     }
 
     @Test

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -257,6 +258,27 @@ class HttpServerTest {
             }
             loop.submit(() -> server.shutdown(Duration.ofSeconds(10))).get(30, TimeUnit.SECONDS);
             assertEquals(-1, in.read(), "the idle connection was closed");
+            assertEquals(0, loop.submit(() -> Promise.of(server.openConnections())).get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void shutdownClosesAConnectionWhoseHandlerOutlivesTheGrace(EngineKind kind)
+            throws Exception {
+        CompletableFuture<Void> handlerCalled = new CompletableFuture<>();
+        start(kind, request -> {
+            handlerCalled.complete(null);
+            return Promise.<Response>pending().promise(); // never answered, and not cancelable
+        });
+        try (Socket busy = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            busy.setSoTimeout(20_000);
+            busy.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            handlerCalled.get(20, TimeUnit.SECONDS);
+
+            loop.submit(() -> server.shutdown(Duration.ofMillis(100))).get(30, TimeUnit.SECONDS);
+
+            assertEquals(-1, busy.getInputStream().read(), "closed once the grace ran out, with nothing sent");
             assertEquals(0, loop.submit(() -> Promise.of(server.openConnections())).get(10, TimeUnit.SECONDS));
         }
     }

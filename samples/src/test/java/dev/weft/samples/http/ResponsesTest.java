@@ -1,12 +1,16 @@
 package dev.weft.samples.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.Clock;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ResponsesTest {
 
@@ -75,6 +79,50 @@ class ResponsesTest {
         byte[] head = responses.chunkedHead(response, Responses.ConnectionField.CLOSE, NOW_MILLIS);
         assertEquals(expectedHead(response, "Transfer-Encoding: chunked\r\n", "Connection: close\r\n", NOW_DATE),
                 new String(head, StandardCharsets.ISO_8859_1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {204, 304})
+    void aNoContentOrNotModifiedResponseCarriesNoContentLength(int status) {
+        Response response = Response.text(status, "text/plain", "");
+
+        String encoded = new String(responses.encode(response, Responses.ConnectionField.NONE, NOW_MILLIS),
+                StandardCharsets.ISO_8859_1);
+
+        assertEquals(expectedHead(response, "", "", NOW_DATE), encoded);
+    }
+
+    @Test
+    void refillingTheArrayAResponseWasMadeFromChangesNothingTheCacheSends() {
+        byte[] body = "first".getBytes(StandardCharsets.US_ASCII);
+        Response reused = new Response(200, "text/plain", body, null);
+        responses.encodeCached(reused, Responses.ConnectionField.NONE, NOW_MILLIS);
+        System.arraycopy("later".getBytes(StandardCharsets.US_ASCII), 0, body, 0, body.length);
+
+        byte[] again = responses.encodeCached(reused, Responses.ConnectionField.CLOSE, NOW_MILLIS);
+        byte[] sameVariant = responses.encodeCached(reused, Responses.ConnectionField.NONE, NOW_MILLIS);
+
+        assertTrue(new String(again, StandardCharsets.ISO_8859_1).endsWith("\r\n\r\nfirst"));
+        assertTrue(new String(sameVariant, StandardCharsets.ISO_8859_1).endsWith("\r\n\r\nfirst"));
+    }
+
+    @Test
+    void aConstantResponseIsEncodedOncePerSecond() {
+        Response constant = Response.text(200, "text/plain", "Hello, World!");
+
+        byte[] first = responses.encodeCached(constant, Responses.ConnectionField.NONE, NOW_MILLIS);
+
+        assertSame(first, responses.encodeCached(constant, Responses.ConnectionField.NONE, NOW_MILLIS + 500));
+        assertNotSame(first, responses.encodeCached(constant, Responses.ConnectionField.NONE, NOW_MILLIS + 1000));
+    }
+
+    @Test
+    void aResponseWithALargeBodyIsNotKeptByTheCache() {
+        Response large = new Response(200, "application/octet-stream", new byte[Responses.CACHED_BODY_BYTES + 1], null);
+
+        byte[] first = responses.encodeCached(large, Responses.ConnectionField.NONE, NOW_MILLIS);
+
+        assertNotSame(first, responses.encodeCached(large, Responses.ConnectionField.NONE, NOW_MILLIS));
     }
 
     @Test

@@ -26,6 +26,8 @@ final class ScriptedFlow implements Flow {
     /** Whether writes wait for {@link #takeWrites} (a peer that reads nothing meanwhile). */
     private boolean stalled;
     private final ArrayDeque<Resolver<Void>> stalledWrites = new ArrayDeque<>();
+    /** What the chunk handler answered to the last chunk, or null. */
+    private Promise<Boolean> lastAnswer;
 
     /** Queues {@code text} as one read's worth of bytes. */
     ScriptedFlow send(String text) {
@@ -96,6 +98,17 @@ final class ScriptedFlow implements Flow {
         }
         pendingRead = Promise.task();
         return pendingRead.promise();
+    }
+
+    /** What the chunk handler of {@link #readChunks} answered to the last chunk, or null if none was read. */
+    Promise<Boolean> lastAnswer() {
+        return lastAnswer;
+    }
+
+    /** The default reading over {@link #read()}, noting each answer of the handler. */
+    @Override
+    public Promise<Void> readChunks(ChunkHandler handler) {
+        return Flow.super.readChunks(bytes -> lastAnswer = handler.onChunk(bytes));
     }
 
     @Override
