@@ -204,8 +204,9 @@ import java.util.function.Supplier;
  *       as {@code execute} promised; {@link Inbox}, "Closing", says why no task is lost or run
  *       twice however producers race the close), and fails the futures of the submissions still
  *       queued, their work not started. Then it rejects what is pending with {@code LoopClosed}:
- *       each paused promise (unless another loop shares the thread: the paused queue is the
- *       thread's, so they are that loop's), and those their callbacks pause meanwhile, for at
+ *       each paused promise (unless another loop shares the thread: paused promises belong to
+ *       the thread, not to a loop, so the other loop goes on waking them all, this loop's chains
+ *       that pause again included), and those their callbacks pause meanwhile, for at
  *       most 1,024 rounds, so that a chain which pauses again on every failure cannot hold the
  *       close (its last pause is left pending), each timer's promise (by expiring the whole wheel
  *       with a rejecting handler), each submission whose promise is still running (its future fails, then its

@@ -163,11 +163,12 @@ public final class Libc {
     public static final int MAP_POPULATE = 0x8000;
 
     /**
-     * System call number of {@code io_uring_setup(2)}. The io_uring calls were added after Linux
-     * unified its system call table, so they have the same numbers on every architecture.
+     * System call number of {@code io_uring_setup(2)}. The io_uring calls came after Linux unified
+     * its system call numbers, so they are the same on every architecture Weft's native bindings
+     * support (x86_64, aarch64, riscv64; alpha and MIPS number them differently).
      */
     public static final long SYS_io_uring_setup = 425;
-    /** System call number of {@code io_uring_enter(2)}; the same on every architecture. */
+    /** System call number of {@code io_uring_enter(2)}; see {@link #SYS_io_uring_setup}. */
     public static final long SYS_io_uring_enter = 426;
 
     /** {@code poll} event: readable. */

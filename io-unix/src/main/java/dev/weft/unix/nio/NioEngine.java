@@ -1,6 +1,7 @@
 package dev.weft.unix.nio;
 
 import dev.weft.loop.Engine;
+import dev.weft.unix.Engines;
 import dev.weft.unix.PollTimeout;
 import dev.weft.unix.readiness.QuietPolls;
 import dev.weft.unix.readiness.ReadinessProbe;
@@ -98,24 +99,32 @@ public final class NioEngine implements Engine {
 
     /** Opens an engine, with the readiness probe if {@code probe} and the platform offers one. */
     NioEngine(boolean probe) {
-        List<Integer> epollFdsBefore = probe ? SelectorEpollFd.epollFds() : List.of();
+        // Only where the epoll engine's native bindings are known to fit the ABI: elsewhere the
+        // NIO engine stays what it was, pure Java, needing no native access.
+        boolean probing = probe && Engines.epollAvailable();
+        List<Integer> epollFdsBefore = probing ? SelectorEpollFd.epollFds() : List.of();
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("Selector.open() failed", e);
         }
-        this.quietPolls = probe ? quietPolls(selector, epollFdsBefore) : null;
+        this.quietPolls = probing ? quietPolls(selector, epollFdsBefore) : null;
     }
 
     /**
      * The quiet-poll policy on the epoll set behind {@code selector}, found among the epoll fds
-     * opened since {@code before} was listed; null if it cannot be told apart or has no probe.
+     * opened since {@code before} was listed; null if it cannot be told apart, has no probe, or
+     * native access is refused (the engine then selects every time, as without a probe).
      */
     private static QuietPolls quietPolls(Selector selector, List<Integer> before) {
-        List<Integer> opened = new ArrayList<>(SelectorEpollFd.epollFds());
-        opened.removeAll(before);
-        OptionalInt epfd = SelectorEpollFd.find(selector, opened);
-        return epfd.isPresent() ? QuietPolls.open(epfd.getAsInt(), true) : null;
+        try {
+            List<Integer> opened = new ArrayList<>(SelectorEpollFd.epollFds());
+            opened.removeAll(before);
+            OptionalInt epfd = SelectorEpollFd.find(selector, opened);
+            return epfd.isPresent() ? QuietPolls.open(epfd.getAsInt(), true) : null;
+        } catch (RuntimeException | LinkageError e) {
+            return null; // e.g. --illegal-native-access=deny: Libc cannot bind
+        }
     }
 
     /**

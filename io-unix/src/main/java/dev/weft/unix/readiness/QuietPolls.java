@@ -12,7 +12,8 @@ package dev.weft.unix.readiness;
  * #interestChanged()}): level-triggered items a wait reported go back on the ready list without
  * waking the probe, and an interest change may make a ready fd visible without a wait. It is armed
  * right after an empty wait, once {@value #ARM_AFTER_EMPTY_POLLS} timeout-0 polls in a row found
- * nothing. A poll with a timeout always waits for real.
+ * nothing, and only if the thread may arm one ({@link ReadinessProbe#threadMayArm()}: a platform
+ * thread with no other probe armed). A poll with a timeout always waits for real.
  */
 public final class QuietPolls implements AutoCloseable {
 
@@ -86,6 +87,9 @@ public final class QuietPolls implements AutoCloseable {
         }
         if (!probe.armed() && ++emptyPolls >= ARM_AFTER_EMPTY_POLLS) {
             emptyPolls = 0;
+            if (!ReadinessProbe.threadMayArm()) {
+                return; // a virtual thread, or another engine's probe is armed by this thread
+            }
             if (probe.arm(epfd)) {
                 arms++;
             } else {

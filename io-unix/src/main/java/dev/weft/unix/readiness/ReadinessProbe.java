@@ -26,8 +26,8 @@ import java.nio.ByteOrder;
  * system call, or an interrupt), which clears the flag. So "may anything be ready?" is the flag
  * set, or a completion entry not yet consumed; when neither, the poll has not fired.
  * DEFER_TASKRUN and SINGLE_ISSUER, which would make the ring cheaper still, are not used: both tie
- * the ring to one thread for its whole life, and a loop may be run by different threads over its
- * life ({@code Loop.run} on a caller's thread, an agent runner).
+ * the ring to the thread that creates it, and an engine is usually built on one thread and polled
+ * on another (the thread {@code Loop.start} makes, an agent runner's).
  *
  * <p><b>Why the answer is exact, and the rules the engine keeps for it.</b> An epoll fd polls
  * readable while its ready list holds an item, and the kernel wakes the epoll fd's pollers every
@@ -65,6 +65,14 @@ import java.nio.ByteOrder;
  * other thread's poll makes the system call (until the completion is reaped and a new poll is
  * armed from the new thread; if the old thread never enters the kernel again, the engine simply
  * keeps making system calls, as it does without a probe).
+ *
+ * <p><b>One armed probe per thread.</b> The kernel keeps one list of pending task work per
+ * thread and sets a ring's TASKRUN flag only when it adds to an empty list: with two probes armed
+ * by one thread (two loops sharing it, as agents of one Agrona {@code CompositeAgent}), the second
+ * to fire would show neither its flag nor its completion until the thread next entered the
+ * kernel, and would answer "quiet" while readiness waited. So a thread arms at most one probe at a
+ * time ({@link #arm} refuses while another of its probes is armed, and that engine polls for real
+ * meanwhile). A virtual thread never arms one: the kernel sees its carrier, which may change.
  *
  * <p><b>Memory.</b> The rings are one mapping (the kernel's SINGLE_MMAP feature, 5.4), the
  * submission entries another; both are released with the ring's fd by {@link #close()}.
@@ -115,6 +123,8 @@ public final class ReadinessProbe implements AutoCloseable {
     private int sqTail;
     private int cqHead;
     private Thread armer;
+    /** The probe each platform thread has armed and not yet reaped or closed, if any. */
+    private static final ThreadLocal<ReadinessProbe> ARMED_ON_THIS_THREAD = new ThreadLocal<>();
     private boolean armed;
     private boolean closed;
 
@@ -226,8 +236,23 @@ public final class ReadinessProbe implements AutoCloseable {
     }
 
     /**
+     * Whether the calling thread may arm a probe now: it is a platform thread, and no other probe
+     * it armed is still armed (see "One armed probe per thread"). A probe reaped or closed on
+     * another thread than its armer's no longer counts.
+     */
+    public static boolean threadMayArm() {
+        Thread current = Thread.currentThread();
+        if (current.isVirtual()) {
+            return false;
+        }
+        ReadinessProbe other = ARMED_ON_THIS_THREAD.get();
+        return other == null || !other.armed || other.armer != current;
+    }
+
+    /**
      * Submits the one-shot poll for POLLIN on {@code epfd} (one io_uring_enter). Returns false if
-     * the kernel refused it; the probe is then of no further use and should be closed.
+     * the kernel refused it; the probe is then of no further use and should be closed. Call it
+     * only when {@link #threadMayArm()}.
      */
     public boolean arm(int epfd) {
         int index = sqTail & sqMask;
@@ -246,7 +271,16 @@ public final class ReadinessProbe implements AutoCloseable {
         }
         armed = true;
         armer = Thread.currentThread();
+        ARMED_ON_THIS_THREAD.set(this);
         return true;
+    }
+
+    /** No longer armed: forgets this probe as the calling thread's armed one. */
+    private void disarmed() {
+        armed = false;
+        if (ARMED_ON_THIS_THREAD.get() == this) {
+            ARMED_ON_THIS_THREAD.remove();
+        }
     }
 
     /**
@@ -266,7 +300,7 @@ public final class ReadinessProbe implements AutoCloseable {
             cqHead++;
         }
         INT.setRelease(rings, cqHeadOffset, cqHead);
-        armed = false;
+        disarmed();
         return ok;
     }
 
@@ -277,7 +311,7 @@ public final class ReadinessProbe implements AutoCloseable {
             return;
         }
         closed = true;
-        armed = false;
+        disarmed();
         mappings.close();
         Libc.close(ringFd);
     }

@@ -1,6 +1,7 @@
 package dev.weft.unix.signal;
 
 import dev.weft.loop.Loop;
+import dev.weft.loop.LoopClosed;
 import dev.weft.loop.LoopGroup;
 import dev.weft.promise.Promise;
 import java.io.PrintStream;
@@ -33,7 +34,12 @@ public final class PendingDumps {
         Loop first = group.loop(0);
         first.execute(() -> {
             Signals signals = Signals.watch(first, signal);
-            first.onExit(signals::close);
+            try {
+                first.onExit(signals::close);
+            } catch (LoopClosed closing) {
+                signals.close(); // run in the close's last drain: give the signal back at once
+                return;
+            }
             // Ends when the loop closes (the wait is rejected then): nothing to report about that.
             Promise.dontWait(() -> printEach(group, signals, out), failure -> {});
         });

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -252,6 +253,67 @@ class ReadinessProbeTest {
 
             assertEquals(waits + K, engine.epollWaits());
             assertEquals(2, engine.probeArms());
+        }
+    }
+
+    // ---- one armed probe per thread ----
+
+    @Test
+    void aSecondEngineOnTheThreadDoesNotArmWhileTheFirstOnesProbeIsArmed() {
+        try (EpollEngine first = probingEngine(); EpollEngine second = probingEngine()) {
+            armQuiet(first);
+
+            for (int i = 0; i < 3 * K; i++) {
+                assertEquals(0, second.poll(0));
+            }
+
+            assertEquals(0, second.probeArms());
+            assertEquals(3 * K, second.epollWaits(), "the second engine polls for real meanwhile");
+        }
+    }
+
+    @Test
+    void readinessOfASecondEngineOnTheThreadIsNeverAnsweredQuietWhileAnotherProbeFired() throws Exception {
+        try (EpollEngine first = probingEngine(); EpollEngine second = probingEngine()) {
+            int firstFd = eventfd();
+            int secondFd = eventfd();
+            first.register(firstFd, READABLE, ready -> { });
+            List<Integer> seen = new ArrayList<>();
+            second.register(secondFd, READABLE, seen::add);
+            armQuiet(first);
+            for (int i = 0; i < 3 * K; i++) {
+                assertEquals(0, second.poll(0));
+            }
+            AtomicBoolean written = new AtomicBoolean();
+
+            // Both become ready while this thread stays out of the kernel (it spins, no join):
+            // the kernel runs pending task work only when this thread next enters it.
+            Thread.ofPlatform().start(() -> {
+                signal(firstFd);
+                signal(secondFd);
+                written.set(true);
+            });
+            while (!written.get()) {
+                Thread.onSpinWait();
+            }
+
+            assertEquals(1, second.poll(0));
+            assertEquals(List.of(READABLE), seen);
+        }
+    }
+
+    @Test
+    void onceTheFirstProbeFiredAndWasReapedASecondEngineMayArm() {
+        try (EpollEngine first = probingEngine(); EpollEngine second = probingEngine()) {
+            int firstFd = eventfd();
+            first.register(firstFd, READABLE, ready -> drain(firstFd));
+            armQuiet(first);
+            signal(firstFd);
+            assertEquals(1, first.poll(0)); // fired, reaped: first's probe is no longer armed
+
+            armQuiet(second);
+
+            assertEquals(1, second.probeArms());
         }
     }
 

@@ -271,6 +271,25 @@ class NioReadinessProbeTest {
         }
     }
 
+    @Test
+    void aVirtualThreadNeverArmsTheProbe() throws Exception {
+        NioEngine engine = probingEngine();
+        try {
+            long[] arms = {-1};
+            Thread polling = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 3 * K; i++) {
+                    engine.poll(0);
+                }
+                arms[0] = engine.probeArms();
+            });
+            polling.join();
+
+            assertEquals(0, arms[0], "the kernel sees a virtual thread's carrier, which may change");
+        } finally {
+            engine.close();
+        }
+    }
+
     // ---- fixtures ----
 
     /** An engine with the probe, or the test is skipped where it has none. */
