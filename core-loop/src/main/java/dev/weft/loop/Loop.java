@@ -55,9 +55,10 @@ import java.util.function.Supplier;
  * <p><b>One iteration</b> ({@link #iterate}) runs the enter-iteration hooks, then these steps in
  * this order, then the leave-iteration hooks, then the shutdown if {@link #close()} was asked for:
  * <ol>
- *   <li>the promises paused ({@link Promise#pause()}) before the iteration began, in the order
- *       they paused: one <em>pause round</em>, which resolves exactly those; whatever they pause
- *       again waits for the next round. Then, while paused promises are the only ready work
+ *   <li>the promises paused ({@link Promise#pause()}) and the tasks parked ({@link
+ *       Promise#pauseThen}) before the iteration began, in the order they paused: one <em>pause
+ *       round</em>, which resumes exactly those; whatever they pause again waits for the next
+ *       round. Then, while paused promises are the only ready work
  *       (the inbox is empty, no timer is due, no close is asked for, and the promise {@link
  *       #run} waits for is still pending), the step runs further rounds
  *       without polling the engine: at most {@value #DEFAULT_MAX_PAUSE_ROUNDS} rounds in all

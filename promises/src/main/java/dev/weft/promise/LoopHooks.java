@@ -39,10 +39,11 @@ public final class LoopHooks {
 
     /**
      * Resolves every promise that {@link Promise#pause()} parked on this thread before the call,
-     * in the order they paused (Lwt's wakeup_paused). Promises paused while this runs wait for
-     * the next call, so one call never loops forever.
+     * and runs every task {@link Promise#pauseThen} parked, in the order they paused (Lwt's
+     * wakeup_paused). What is paused while this runs waits for the next call, so one call never
+     * loops forever.
      *
-     * @return how many paused promises were woken
+     * @return how many paused promises and tasks were woken
      */
     public static int wakeupPaused() {
         return Resolution.current().wakeupPaused();
@@ -102,8 +103,10 @@ public final class LoopHooks {
      * pause meanwhile, for at most {@value Resolution#MAX_REJECT_ROUNDS} rounds: a chain that
      * pauses again each time its pause is rejected (a retry on any failure) would otherwise hold
      * the caller for ever. Whatever is still paused after the last round is dropped, left pending
-     * as Lwt leaves every paused promise when its loop stops. A loop calls this when it shuts
-     * down, so that nothing paused under it resumes under a later loop on the same thread.
+     * as Lwt leaves every paused promise when its loop stops. {@link Promise#pauseThen} tasks
+     * are dropped without running, as the success callback of a rejected pause would not run. A
+     * loop calls this when it shuts down, so that nothing paused under it resumes under a later
+     * loop on the same thread.
      *
      * @return how many paused promises were rejected
      */
@@ -112,7 +115,10 @@ public final class LoopHooks {
         return Resolution.current().rejectPaused(failure);
     }
 
-    /** How many promises are paused on this thread, waiting for {@link #wakeupPaused()}. */
+    /**
+     * How many promises and {@link Promise#pauseThen} tasks are paused on this thread, waiting for
+     * {@link #wakeupPaused()}.
+     */
     public static int pausedCount() {
         return Resolution.current().pausedCount();
     }

@@ -210,6 +210,31 @@ public sealed class Promise<T> permits ChainedPromise, ResolvablePromise {
     }
 
     /**
+     * Runs {@code next} at the next iteration of this thread's loop, after the work that is ready
+     * now, as {@code pause().onSuccess(ignored -> next.run())} would, but without a promise: the
+     * loop's cheapest yield, for a callback that yields by re-scheduling itself (Netty's {@code
+     * execute(this)} from its own event loop). Nothing is allocated unless a context value is
+     * bound ({@link #withValue}): then {@code next} runs under the values bound now, as that
+     * callback would. It resumes in the same queue as {@link #pause()}: pauses and tasks of one
+     * iteration run in the order they were made, and what {@code next} pauses waits for a later
+     * round. What it throws goes to the async-exception hook ({@link
+     * LoopHooks#setAsyncExceptionHook}).
+     *
+     * <p>The price of having no promise: it cannot be cancelled, and nothing tells the caller
+     * that it did not run. When the loop shuts down first, {@code next} is dropped without
+     * running, where {@code pause()}'s promise would be rejected (so that {@code onSuccess}
+     * callback would not run either); a task that must run even then belongs in the loop's
+     * {@code execute}. Without a loop on this thread nothing runs it until {@link
+     * LoopHooks#wakeupPaused()} is called.
+     *
+     * @param next what to run; not null
+     */
+    public static void pauseThen(Runnable next) {
+        Objects.requireNonNull(next, "next");
+        Resolution.current().addPaused(Context.captureRunnable(next));
+    }
+
+    /**
      * Runs {@code f} for its effects without waiting (Lwt.async): if its promise is rejected, the
      * failure goes to the async-exception hook.
      */

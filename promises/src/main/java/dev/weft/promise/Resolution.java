@@ -84,14 +84,16 @@ final class Resolution {
     private int deferredTail;
 
     /**
-     * The paused promises, a ring of {@link #pausedHead} to {@link #pausedTail} (free-running
-     * counts, masked on access; the length is a power of two). A round takes the promises between
-     * the head and the tail it found, so what they pause lands beyond that tail, in the next
-     * round. One array for both, where a list per round swapped with a spare would store two
-     * references into this long-lived object per round (each may run the card-marking barrier,
-     * see the class notes); a pause stores one, its own slot.
+     * The paused entries, a ring of {@link #pausedHead} to {@link #pausedTail} (free-running
+     * counts, masked on access; the length is a power of two): each a promise {@link
+     * Promise#pause()} made, or a Runnable {@link Promise#pauseThen} parked. A round takes the
+     * entries between the head and the tail it found, so what they pause lands beyond that tail,
+     * in the next round. One array for both, where a list per round swapped with a spare would
+     * store two references into this long-lived object per round (each may run the card-marking
+     * barrier, see the class notes); a pause stores one, its own slot. One ring for promises and
+     * tasks, so that the two kinds resume in the order they paused.
      */
-    private Promise<?>[] paused = new Promise<?>[MIN_PAUSED_LENGTH];
+    private Object[] paused = new Object[MIN_PAUSED_LENGTH];
     /** The least length of {@link #paused}, a power of two. */
     private static final int MIN_PAUSED_LENGTH = 16;
     private int pausedHead;
@@ -332,11 +334,12 @@ final class Resolution {
         deferred = grown;
     }
 
-    void addPaused(Promise<Void> promise) {
+    /** Parks {@code entry}, a paused promise or a task, for the next pause round. */
+    void addPaused(Object entry) {
         if (pausedTail - pausedHead == paused.length) {
             growPaused();
         }
-        paused[pausedTail++ & (paused.length - 1)] = promise;
+        paused[pausedTail++ & (paused.length - 1)] = entry;
     }
 
     private void growPaused() {
@@ -348,7 +351,7 @@ final class Resolution {
      * count), each kept at its count: a round in progress holds counts.
      */
     private void movePaused(int length) {
-        Promise<?>[] moved = new Promise<?>[length];
+        Object[] moved = new Object[length];
         for (int i = pausedHead; i != pausedTail; i++) {
             moved[i & (length - 1)] = paused[i & (paused.length - 1)];
         }
@@ -423,10 +426,14 @@ final class Resolution {
             rounds++;
             int end = pausedTail;
             while (end - pausedHead > 0) {
-                Promise<?> root = takePaused().underlying();
-                rejected++;
-                if (root.state == Promise.PENDING) {
-                    resolveNow(root, Promise.REJECTED, failure);
+                // a task is dropped: it stands for pause().onSuccess(...), whose callback a
+                // rejection would not run either
+                if (takePaused() instanceof Promise<?> promise) {
+                    Promise<?> root = promise.underlying();
+                    rejected++;
+                    if (root.state == Promise.PENDING) {
+                        resolveNow(root, Promise.REJECTED, failure);
+                    }
                 }
             }
         }
@@ -436,19 +443,57 @@ final class Resolution {
 
     /** Forgets every paused promise, leaving each pending for good (and free to be collected). */
     private void dropPaused() {
-        paused = new Promise<?>[MIN_PAUSED_LENGTH];
+        paused = new Object[MIN_PAUSED_LENGTH];
         pausedHead = 0;
         pausedTail = 0;
     }
 
-    /** The oldest paused promise, taken off the ring; there is one. */
-    private Promise<?> takePaused() {
+    /** The oldest paused entry (a promise or a task), taken off the ring; there is one. */
+    private Object takePaused() {
         // re-read each time: a callback that pauses may have grown (and so moved) the ring
-        Promise<?>[] ring = paused;
+        Object[] ring = paused;
         int slot = pausedHead++ & (ring.length - 1);
-        Promise<?> taken = ring[slot];
+        Object taken = ring[slot];
         ring[slot] = null;
         return taken;
+    }
+
+    /** Resumes one paused entry: fulfils a promise, or runs a task. */
+    private void resume(Object entry) {
+        if (entry instanceof Promise<?> promise) {
+            wake(promise);
+        } else {
+            runPausedTask((Runnable) entry);
+        }
+    }
+
+    /**
+     * Runs a task that {@link Promise#pauseThen} parked, as {@link #wakeLoneConsumer} runs a
+     * paused promise's lone consumer: under no context but the one the task captured (a bound
+     * one is cleared around it, as a drain clears it), what it throws to the async-exception
+     * hook, and the deferred work it leaves run before the next entry when this is the outermost
+     * callback.
+     */
+    private void runPausedTask(Runnable task) {
+        Context resolvers = context;
+        if (resolvers != null) {
+            context = null;
+        }
+        int outer = depth;
+        depth = outer + 1;
+        try {
+            task.run();
+        } catch (Throwable failure) {
+            LoopHooks.reportAsyncException(failure);
+        } finally {
+            depth = outer;
+            if (resolvers != null) {
+                context = resolvers;
+            }
+        }
+        if (outer == 0) {
+            runDeferred();
+        }
     }
 
     /**
@@ -540,7 +585,7 @@ final class Resolution {
             // taken this round's rest and more (counts are free-running, so compare their difference)
             if (end - pausedHead > 0) {
                 woken++;
-                wake(takePaused());
+                resume(takePaused());
             } else if (rounds >= maxRounds || pausedTail == pausedHead) {
                 break;
             } else {

@@ -87,6 +87,16 @@ class AllocationTest {
         assertAtMost(24, bytes);
     }
 
+    @Test
+    void aPauseThenRoundTripAllocatesNothing() {
+        Runnable task = () -> { };
+        long bytes = allocatedBy(() -> {
+            Promise.pauseThen(task);
+            return LoopHooks.wakeupPaused();
+        });
+        assertAtMost(0, bytes);
+    }
+
     private static List<Promise<String>> freshPendingPromises(int n) {
         List<Promise<String>> promises = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

@@ -11,7 +11,8 @@ import org.openjdk.jmh.annotations.OperationsPerInvocation;
 
 /**
  * Yielding to the next loop iteration, {@value #STEPS} times per operation, reported per yield:
- * Weft's {@code Promise.pause()} chain, a Netty task that re-submits itself to its event loop, and
+ * Weft's {@code Promise.pause()} chain, its pause without a promise ({@code Promise.pauseThen}),
+ * a Netty task that re-submits itself to its event loop, and
  * a virtual thread calling {@code Thread.yield()}. Each operation starts with one hand-off from the
  * benchmark thread (a submit, an execute, a virtual thread's start) and ends when the benchmark
  * thread has the result, so every row pays the same two cross-thread hops per {@value #STEPS}
@@ -67,6 +68,24 @@ public class PauseBench extends LoopBenchSettings {
         return repauses(state, LONG_STEPS);
     }
 
+    /**
+     * Weft's task row: one {@code Runnable} that re-schedules itself with {@code
+     * Promise.pauseThen(this)} {@value #STEPS} times, the pause without a promise: the same shape
+     * as Netty's row, which re-submits one {@code Runnable} with {@code execute(this)}.
+     */
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public Integer pause_weftTask(WeftLoopState state) {
+        return retasks(state, STEPS);
+    }
+
+    /** {@link #pause_weftTask} with {@value #LONG_STEPS} pauses per operation. */
+    @Benchmark
+    @OperationsPerInvocation(LONG_STEPS)
+    public Integer pauseLong_weftTask(WeftLoopState state) {
+        return retasks(state, LONG_STEPS);
+    }
+
     /** A task that re-submits itself {@value #STEPS} times with {@code EventLoop.execute}. */
     @Benchmark
     @OperationsPerInvocation(STEPS)
@@ -103,6 +122,15 @@ public class PauseBench extends LoopBenchSettings {
         }).join();
     }
 
+    /** One operation of Weft's task row: {@code steps} pauseThen calls inside one submit. */
+    private static Integer retasks(WeftLoopState state, int steps) {
+        return state.loop.submit(() -> {
+            Retask retask = new Retask(steps);
+            Promise.pauseThen(retask);
+            return retask.finished;
+        }).join();
+    }
+
     /** One operation of Netty's row: a task that re-submits itself {@code steps} times. */
     private static Integer resubmissions(NettyLoopState state, int steps) {
         Resubmission task = new Resubmission(state.loop, steps);
@@ -136,6 +164,27 @@ public class PauseBench extends LoopBenchSettings {
                 return;
             }
             Promise.pause().onSuccess(this);
+        }
+    }
+
+    /** Weft's task row: re-schedules itself with pauseThen each time it runs, counting. Loop thread only. */
+    static final class Retask implements Runnable {
+        private final int steps;
+        private int done;
+        final Resolver<Integer> finisher = Promise.task();
+        final Promise<Integer> finished = finisher.promise();
+
+        Retask(int steps) {
+            this.steps = steps;
+        }
+
+        @Override
+        public void run() {
+            if (++done == steps) {
+                finisher.resolve(done);
+                return;
+            }
+            Promise.pauseThen(this);
         }
     }
 

@@ -21,7 +21,9 @@ import java.util.function.Consumer;
  * another's profile.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.weft.bench.loop.PauseCpu ROW [REPS [STEPS]]}, ROW
- * one of {@code weft-pure}, {@code weft-epoll}, {@code weft-nio}, {@code netty-epoll}, {@code
+ * one of {@code weft-pure}, {@code weft-epoll}, {@code weft-nio} (a {@code pause().onSuccess(this)}
+ * callback), {@code weftTask-pure}, {@code weftTask-epoll}, {@code weftTask-nio} (a task that
+ * re-schedules itself with {@code Promise.pauseThen(this)}), {@code netty-epoll}, {@code
  * netty-nio}; REPS runs (default 12), STEPS yields each (default 2,000,000). Prints the median and
  * the least of the second half of the runs (the first half warms the JIT up), in CPU ns per yield.
  * With {@code -Dpausecpu.wall=true} the same runs are timed with {@link System#nanoTime()}
@@ -40,14 +42,17 @@ public final class PauseCpu {
      */
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: PauseCpu weft-pure|weft-epoll|weft-nio|netty-epoll|netty-nio [reps] [steps]");
+            System.err.println("usage: PauseCpu weft-ENGINE|weftTask-ENGINE|netty-epoll|netty-nio [reps] [steps]"
+                    + " (ENGINE: pure, epoll or nio)");
             System.exit(2);
         }
         String row = args[0];
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 12;
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 2_000_000;
         double[] nanosPerYield = row.startsWith("weft-")
-                ? weft(row.substring("weft-".length()), reps, steps)
+                ? weft(row.substring("weft-".length()), false, reps, steps)
+                : row.startsWith("weftTask-")
+                ? weft(row.substring("weftTask-".length()), true, reps, steps)
                 : netty(row.substring(row.indexOf('-') + 1), reps, steps);
         double[] warm = Arrays.copyOfRange(nanosPerYield, reps / 2, reps);
         Arrays.sort(warm);
@@ -55,7 +60,7 @@ public final class PauseCpu {
                 row, warm[warm.length / 2], warm.length, reps, steps, warm[0]);
     }
 
-    private static double[] weft(String engine, int reps, int steps) {
+    private static double[] weft(String engine, boolean task, int reps, int steps) {
         WeftLoopState state = new WeftLoopState();
         state.engine = engine;
         state.start();
@@ -63,6 +68,11 @@ public final class PauseCpu {
             double[] result = new double[reps];
             for (int i = 0; i < reps; i++) {
                 result[i] = state.loop.submit(() -> {
+                    if (task) {
+                        Retask retask = new Retask(steps);
+                        Promise.pauseThen(retask);
+                        return retask.cpuNanos.promise();
+                    }
                     Repause repause = new Repause(steps);
                     Promise.pause().onSuccess(repause);
                     return repause.cpuNanos.promise();
@@ -119,6 +129,27 @@ public final class PauseCpu {
                 return;
             }
             Promise.pause().onSuccess(this);
+        }
+    }
+
+    /** Weft's task row: re-schedules itself with pauseThen, then resolves with the CPU time it took. Loop thread only. */
+    private static final class Retask implements Runnable {
+        private final int steps;
+        private final long start = cpuNanos();
+        private int done;
+        final Resolver<Long> cpuNanos = Promise.task();
+
+        Retask(int steps) {
+            this.steps = steps;
+        }
+
+        @Override
+        public void run() {
+            if (++done == steps) {
+                cpuNanos.resolve(cpuNanos() - start);
+                return;
+            }
+            Promise.pauseThen(this);
         }
     }
 
