@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * I/O latency behind code that pauses: one 1-byte echo round trip over a Unix-domain socket (the
  * benchmark thread writes, blocks in read; the loop echoes with {@code read}/{@code write}) while,
  * with {@code load=pause}, another chain on the same loop pauses in an endless loop, so the loop
- * never blocks and the readable socket competes with pause rounds. {@code maxPauseRounds=1} is the
+ * never blocks and the readable socket competes with pause rounds ({@code load=pauseThen}: the
+ * same with a task that re-schedules itself with {@code Promise.pauseThen}, the pause without a
+ * promise). {@code maxPauseRounds=1} is the
  * loop before pause rounds (one pause per engine poll, as Lwt), {@code 64} the default before
  * issue 11 item 9's last step, {@code 256} the default now; the three in one run show what the
  * rounds cost I/O. The loop runs on its own thread.
@@ -51,8 +53,11 @@ public class EchoUnderPauseBench extends LoopBenchSettings {
         @Param({"1", "64", "256"})
         public int maxPauseRounds;
 
-        /** {@code pause}: a chain pauses in a loop beside the echo; {@code none}: nothing else. */
-        @Param({"pause", "none"})
+        /**
+         * {@code pause}: a chain pauses in a loop beside the echo; {@code pauseThen}: a task
+         * re-schedules itself with {@code Promise.pauseThen} beside it; {@code none}: nothing else.
+         */
+        @Param({"pause", "pauseThen", "none"})
         public String load;
 
         Loop loop;
@@ -62,6 +67,8 @@ public class EchoUnderPauseBench extends LoopBenchSettings {
         private Path directory;
         /** Loop thread only: ends the pausing chain. */
         private boolean stopPausing;
+        /** The {@code pauseThen} load's task, made once so that its pauses allocate nothing. */
+        private final Runnable pauseThenStep = this::pauseThenUntilStopped;
         /** Loop thread only: pauses made by the chain (shown by the test). */
         long pauses;
 
@@ -86,8 +93,11 @@ public class EchoUnderPauseBench extends LoopBenchSettings {
                     listener.close();
                     echo(flow);
                 });
-                if (load.equals("pause")) {
-                    pauseUntilStopped();
+                switch (load) {
+                    case "pause" -> pauseUntilStopped();
+                    case "pauseThen" -> Promise.pauseThen(pauseThenStep);
+                    case "none" -> { }
+                    default -> throw new IllegalArgumentException("load=" + load + ": use pause, pauseThen or none");
                 }
                 return Promise.unit();
             }).get(10, TimeUnit.SECONDS);
@@ -107,6 +117,13 @@ public class EchoUnderPauseBench extends LoopBenchSettings {
                 pauses++;
                 return stopPausing ? Promise.unit() : pauseUntilStopped();
             });
+        }
+
+        private void pauseThenUntilStopped() {
+            pauses++;
+            if (!stopPausing) {
+                Promise.pauseThen(pauseThenStep);
+            }
         }
 
         /** One round trip: write a byte, read it back. Benchmark thread. */

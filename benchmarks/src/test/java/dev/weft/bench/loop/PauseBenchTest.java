@@ -30,6 +30,18 @@ class PauseBenchTest {
         assertEquals(PauseBench.LONG_STEPS, onWeftLoop(engine, bench::pauseLong_weftCallback));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"pure", "epoll", "nio"})
+    void weftTaskRunsEveryPause(String engine) {
+        assertEquals(LoopBenchSettings.STEPS, onWeftLoop(engine, bench::pause_weftTask));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pure", "epoll", "nio"})
+    void weftTaskLongRunsEveryPause(String engine) {
+        assertEquals(PauseBench.LONG_STEPS, onWeftLoop(engine, bench::pauseLong_weftTask));
+    }
+
     /** Runs one operation of a Weft row on a loop with {@code engine}, then stops the loop. */
     private static int onWeftLoop(String engine, Function<WeftLoopState, Integer> row) {
         WeftLoopState state = new WeftLoopState();
