@@ -24,6 +24,19 @@ class TimerBenchTest {
     }
 
     @Test
+    void weftLongRowCancelsEverySleepAndLeavesNoTimer() {
+        TimerBench.WeftTimers timers = new TimerBench.WeftTimers();
+        timers.start();
+        try {
+            assertEquals(TimerBench.LONG_PAIRS, bench.scheduleCancelLong_weft(timers));
+            assertEquals(0, timers.loop.submit(() -> Promise.of(
+                    timers.loop.metrics().timersPending())).join());
+        } finally {
+            timers.stop();
+        }
+    }
+
+    @Test
     void hashedWheelCancelsEveryTimeout() {
         TimerBench.NettyTimers timers = new TimerBench.NettyTimers();
         timers.start();
