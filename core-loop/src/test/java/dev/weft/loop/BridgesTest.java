@@ -240,6 +240,21 @@ class BridgesTest {
     }
 
     @Test
+    void aSecondSettleThroughAThreadSafeResolverNamesTheMethodCalled() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Resolver<Integer> resolver = await(loop.call(Promise::<Integer>task));
+        ThreadSafeResolver<Integer> handle = Bridges.resolverFor(loop, resolver);
+        handle.resolve(1);
+
+        IllegalStateException resolveAgain = assertThrows(IllegalStateException.class, () -> handle.resolve(2));
+        IllegalStateException rejectAfter = assertThrows(IllegalStateException.class,
+                () -> handle.reject(new IOException("late")));
+
+        assertTrue(resolveAgain.getMessage().startsWith("ThreadSafeResolver.resolve: "), resolveAgain.getMessage());
+        assertTrue(rejectAfter.getMessage().startsWith("ThreadSafeResolver.reject: "), rejectAfter.getMessage());
+    }
+
+    @Test
     void aResolverHandleRefusesToSettleOnAClosedLoop() throws Exception {
         loop.start(LOOP_THREAD, true);
         Resolver<Integer> resolver = await(loop.call(Promise::<Integer>task));

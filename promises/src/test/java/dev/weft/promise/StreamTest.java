@@ -232,6 +232,15 @@ class StreamTest {
     }
 
     @Test
+    void closeOfAClosedBoundedPushStreamDoesNothing() {
+        Stream.WithBoundedPush<Integer> created = Stream.createBounded(1);
+        created.push().push(1);
+        created.push().close();
+        created.push().close();
+        assertEquals(List.of(1), created.stream().toList().value());
+    }
+
+    @Test
     void pushWakesAWaitingReader() {
         Stream.WithPush<Integer> created = Stream.create();
         Promise<Optional<Integer>> get = created.stream().get();
