@@ -33,12 +33,14 @@ public final class PendingDumpProbe {
                 case "stuckServer" -> stuckServer(loop);
                 case "settledLeave" -> settledLeave(loop);
                 case "otherThread" -> otherThread(loop);
+                case "ages" -> ages(loop);
                 default -> throw new IllegalArgumentException(args[0]);
             };
             System.out.print(report);
             for (PendingReport.Group group : report.groups()) {
                 System.out.println("GROUP " + group.waitsOn() + "|" + group.madeBy() + "|" + group.calledFrom()
-                        + "|" + group.count() + "|" + group.example());
+                        + "|" + group.count() + "|" + group.oldest().toNanos() + "|" + group.newest().toNanos()
+                        + "|" + group.example());
             }
         }
     }
@@ -83,6 +85,30 @@ public final class PendingDumpProbe {
             Resolver<Integer> stillWaiting = Promise.task();
             return Promise.of(loop.dumpPending()).andFinally(() -> {
                 stillWaiting.promise().cancel();
+                return Promise.unit();
+            });
+        }));
+    }
+
+    /** How long the oldest gap between the two sleeps of the ages scenario is, at the least. */
+    public static final Duration AGE_GAP = Duration.ofMillis(200);
+
+    /**
+     * Two sleeps made at one place, {@link #AGE_GAP} apart (the clock is made to move: the ages
+     * are what is being reported), then the dump: their group's oldest and newest differ by that.
+     */
+    private static PendingReport ages(Loop loop) {
+        return loop.run(Promise.apply(() -> {
+            List<Promise<String>> requests = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                requests.add(awaitRequest(loop));
+                long made = System.nanoTime(); // after the first was made, so the gap is at least AGE_GAP
+                while (i == 0 && System.nanoTime() - made < AGE_GAP.toNanos()) {
+                    Thread.onSpinWait();
+                }
+            }
+            return Promise.of(loop.dumpPending()).andFinally(() -> {
+                requests.forEach(Promise::cancel);
                 return Promise.unit();
             });
         }));

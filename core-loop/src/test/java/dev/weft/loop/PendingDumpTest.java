@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class PendingDumpTest {
     static final int CONNECTIONS = PendingDumpProbe.CONNECTIONS;
 
-    private record Group(String waitsOn, String madeBy, String calledFrom, int count, String example) {}
+    private record Group(String waitsOn, String madeBy, String calledFrom, int count, long oldestNanos,
+            long newestNanos, String example) {}
 
     @Test
     void tenThousandStuckChainsAndTheirTimersLocksAndStreamsReadAsAFewCountedGroups() throws Exception {
@@ -45,6 +46,19 @@ class PendingDumpTest {
         assertTrue(run.output.lines().count() < 40, "a summary, not one line per promise:\n" + run.output);
         int total = run.groups.stream().mapToInt(Group::count).sum();
         assertTrue(run.output.contains("  " + total + " pending promises in " + run.groups.size() + " groups"), run.output);
+    }
+
+    @Test
+    void eachGroupSaysHowLongItsOldestAndNewestHaveBeenPending() throws Exception {
+        Run run = runProbe("ages");
+        Group sleeps = run.only("ITS_RESOLVER", "Loop.sleep");
+        assertEquals(2, sleeps.count(), run.output);
+        long oldest = sleeps.oldestNanos();
+        long newest = sleeps.newestNanos();
+        long gap = PendingDumpProbe.AGE_GAP.toNanos();
+        assertTrue(oldest - newest >= gap, "made " + gap + " ns apart: oldest " + oldest + ", newest " + newest);
+        assertTrue(newest >= 0, run.output);
+        assertTrue(run.output.contains("pending for"), run.output);
     }
 
     @Test
@@ -94,7 +108,8 @@ class PendingDumpTest {
         for (String line : lines) {
             if (line.startsWith("GROUP ")) {
                 String[] fields = line.substring(6).split("\\|", -1);
-                groups.add(new Group(fields[0], fields[1], fields[2], Integer.parseInt(fields[3]), fields[4]));
+                groups.add(new Group(fields[0], fields[1], fields[2], Integer.parseInt(fields[3]),
+                        Long.parseLong(fields[4]), Long.parseLong(fields[5]), fields[6]));
             }
         }
         return new Run(output, groups);
