@@ -10,6 +10,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -203,7 +204,10 @@ import java.util.function.Supplier;
  *       it accepted before and no iteration took, in the order queued (each ran exactly once,
  *       as {@code execute} promised; {@link Inbox}, "Closing", says why no task is lost or run
  *       twice however producers race the close), and fails the futures of the submissions still
- *       queued, their work not started. Then it rejects what is pending with {@code LoopClosed}:
+ *       queued, their work not started. Then it ends the Flow bridges still open, whose other side
+ *       is on another thread and would otherwise wait for ever: a {@link StreamPublisher}'s
+ *       subscriber gets {@code onError(LoopClosed)}, a {@link PublisherStream}'s subscription is
+ *       cancelled and its waiting read rejected. Then it rejects what is pending with {@code LoopClosed}:
  *       each paused promise (unless another loop shares the thread: paused promises belong to
  *       the thread, not to a loop, so the other loop goes on waking them all, this loop's chains
  *       that pause again included), and those their callbacks pause meanwhile, for at
@@ -278,6 +282,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     // Loop thread only.
     private Submission<?> inFlight;
+    /**
+     * The bridges the release must end ({@link Releasable}), in the order held; null once the
+     * release has taken them, so that one held later is refused. Held objects keep Object's
+     * equals, so the set is by identity; linked, so that the release ends them in a repeatable order.
+     */
+    private LinkedHashSet<Releasable> releasables = new LinkedHashSet<>();
     private Alarm[] dueBatch = new Alarm[16];
     private Runnable[] inboxBatch = new Runnable[16];
     private int dueCount;
@@ -1014,6 +1024,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
             // The paused queue is the thread's: while another loop runs here, they are its pauses.
             LoopHooks.rejectPaused(LoopClosed.cutOff(name, "a paused promise"));
         }
+        releaseHeld();
         while (wheel.size() > 0) {
             wheel.expire(Long.MAX_VALUE, rejectClosed);
         }
@@ -1031,6 +1042,49 @@ public final class Loop implements Executor, AutoCloseable, Time {
             LoopHooks.loopUnbound();
         }
         terminated = true;
+    }
+
+    /**
+     * Loop thread, in the release after the final drain (whose tasks may still hold bridges):
+     * ends each held bridge, so that no subscriber or publisher on another thread waits for a loop
+     * that is gone. Before the paused promises are rejected, so that what a release pauses is
+     * rejected with them.
+     */
+    private void releaseHeld() {
+        LinkedHashSet<Releasable> held = releasables;
+        releasables = null;
+        LoopClosed why = LoopClosed.cutOff(name, "a bridge to another thread");
+        for (Releasable releasable : held) {
+            try {
+                releasable.release(why);
+            } catch (Throwable failure) {
+                LoopHooks.reportAsyncException(failure);
+            }
+        }
+    }
+
+    /**
+     * Loop thread: {@code releasable} is ended by the release unless it lets go first. False if
+     * the release is over (or under way): the caller must end itself now, the loop being gone.
+     */
+    boolean holdUntilRelease(Releasable releasable) {
+        if (releasables == null) {
+            return false;
+        }
+        releasables.add(releasable);
+        return true;
+    }
+
+    /** Loop thread: {@code releasable} ended by itself; the release need not end it. */
+    void letGo(Releasable releasable) {
+        if (releasables != null) {
+            releasables.remove(releasable);
+        }
+    }
+
+    /** Loop thread: how many bridges the release would end now; for tests. */
+    int releasablesHeld() {
+        return releasables == null ? 0 : releasables.size();
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.Loop;
+import dev.weft.loop.LoopClosed;
 import dev.weft.loop.PublisherStream;
 import dev.weft.promise.Cancelled;
 import dev.weft.promise.Promise;
@@ -235,7 +236,33 @@ class ReactorBridgesTest {
         await(upstreamCancelled);
     }
 
+    @Test
+    void aFluxFeedingAStreamIsCancelledWhenTheLoopCloses() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        CompletableFuture<Void> cancelled = new CompletableFuture<>();
+        Flux<Integer> never = Flux.<Integer>never().doOnCancel(() -> cancelled.complete(null));
+        await(loop.call(() -> ReactorBridges.fromFlux(loop, never, 4)));
+
+        loop.close();
+
+        assertTrue(cancelled.isDone(), "the upstream Flux was not cancelled by the close");
+    }
+
     // ---------------------------------------------------------------- Stream to Flux
+
+    @Test
+    void aFluxOfAStreamWaitingForElementsFailsWithLoopClosedWhenTheLoopCloses() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Stream.WithPush<Integer> pushed = await(loop.call(Stream::<Integer>create));
+        CompletableFuture<Void> ended = ReactorBridges.toFlux(loop, pushed.stream()).then().toFuture();
+
+        loop.close();
+
+        // blockLast() on this Flux would have hung for ever: the close is its terminal signal
+        assertTrue(ended.isCompletedExceptionally(), "the Flux is still running: " + ended);
+        Throwable why = ended.handle((v, failure) -> failure).join();
+        assertInstanceOf(LoopClosed.class, why);
+    }
 
     @Test
     void aMillionStreamElementsReachASlowFluxSubscriberOnAnotherThreadInOrderOnce() throws Exception {
@@ -279,6 +306,7 @@ class ReactorBridgesTest {
                 received.add(value);
                 if (received.size() == 3) {
                     three.complete(List.copyOf(received));
+                    cancel(); // done: else the loop's close fails it, and it has no error handler
                 }
             }
         });
