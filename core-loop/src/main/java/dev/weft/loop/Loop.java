@@ -179,6 +179,20 @@ import java.util.function.Supplier;
  * A VM error from a poll is reported and never counted: a full heap is not a broken engine, and
  * the timers that run before the next poll (a write timeout closing a connection) may free it.
  *
+ * <p><b>Interrupts.</b> An interrupt of the loop thread (a callback's {@code
+ * Thread.currentThread().interrupt()}, an embedding application's) neither ends a run nor makes
+ * the loop spin. While the thread's interrupt status is set, a park (the pure engine) and a
+ * Selector's select (the NIO engine) return at once, so a status left set would turn every later
+ * block into a busy loop burning a core (epoll_wait, a native call, ignores it). So the block in
+ * step 4 clears the status it finds and takes it as a wakeup (that poll does not wait; the next
+ * ones block as usual), and the loop sets the status again when it hands the thread back: when
+ * {@link #run} or {@link #runOnce} returns or throws, and when a {@link #close()} called on the
+ * loop thread returns; the thread {@link #start()} made keeps it to its end. A host driving
+ * {@code runOnce} from Agrona's AgentRunner thus sees its interrupt after the iteration, which is
+ * how AgentRunner stops (it ends the duty cycle when an iteration did no work and the thread is
+ * interrupted). An interrupt is not a request to stop the loop, as nothing a callback does ends a
+ * run: {@link #close()} stops it.
+ *
  * <p><b>Shutdown</b> happens in two phases, both on the loop thread.
  * <ol>
  *   <li><b>Exit hooks</b> ({@link #beginExit}), at the end of the iteration in which {@link
@@ -311,6 +325,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private boolean timingBlock;
     /** The promise {@link #run} waits for: once it resolves, the iteration must not block. */
     private Promise<?> awaited;
+    /** The block cleared the thread's interrupt status; {@link #leave} sets it again. */
+    private boolean interruptTaken;
     /** Whether the promise core was told this thread runs a loop ({@link LoopHooks#loopBound}). */
     private boolean announcedToPromises;
     /** Polls in a row that threw; see {@link #engineFailed}. */
@@ -404,7 +420,9 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * or throws its failure (Lwt_main.run). A {@link RuntimeException} or {@link Error} is thrown
      * as it is; a checked exception is wrapped in a {@link CompletionException}, as {@link
      * CompletableFuture#join()} does. The loop is not closed: call {@code run} again, or {@link
-     * #close()}.
+     * #close()}. Like {@code join}, it is not ended by an interrupt: one that comes while it runs
+     * wakes the loop once and is set again on the thread when {@code run} returns (the class
+     * notes, "Interrupts").
      *
      * <p>LOOP THREAD ONLY (the first call binds the loop to the calling thread).
      *
@@ -472,7 +490,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * Runs one iteration (see the class notes), blocking in the engine for at most {@code
      * maxBlockNanos}: {@code 0} never blocks, a negative value blocks until a timer is due or a
      * wakeup. For hosts that have their own loop. After an iteration in which {@link #close()}
-     * was asked for, the loop shuts down.
+     * was asked for, the loop shuts down. On an interrupted thread it does not block, and returns
+     * with the interrupt status still set (the class notes, "Interrupts").
      *
      * <p>LOOP THREAD ONLY (the first call binds the loop to the calling thread).
      *
@@ -910,6 +929,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
             abandonExit();
             shutdown();
         }
+        giveInterruptBack(); // close() returns to its caller as leave() does
     }
 
     /**
@@ -1430,6 +1450,13 @@ public final class Loop implements Executor, AutoCloseable, Time {
     }
 
     private int block(long timeoutNanos) {
+        if (timeoutNanos != 0 && Thread.interrupted()) {
+            // A set interrupt status ends every park and select at once (epoll_wait ignores it):
+            // kept, it would make every later block return at once, a spin. Taken as a wakeup now
+            // and given back to whoever drives the loop when it returns ("Interrupts").
+            interruptTaken = true;
+            timeoutNanos = 0;
+        }
         if (timeoutNanos != 0 && !inbox.prepareToBlock()) {
             timeoutNanos = 0; // a task or nudge arrived after the step 2 drain
         }
@@ -1520,11 +1547,23 @@ public final class Loop implements Executor, AutoCloseable, Time {
         installAsyncExceptionHook();
     }
 
-    /** Ends what {@link #enter} began: the thread runs no loop, and has its own hook back. */
+    /**
+     * Ends what {@link #enter} began: the thread runs no loop, has its own hook back, and its
+     * interrupt status if the loop took it.
+     */
     private void leave() {
         startCarried = false; // the host's time until the next run is not the loop's
         RUNNING.set(null);
         restoreAsyncExceptionHook();
+        giveInterruptBack();
+    }
+
+    /** Sets the interrupt status the block cleared ({@link #block}), for the code that drives the loop. */
+    private void giveInterruptBack() {
+        if (interruptTaken) {
+            interruptTaken = false;
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Gives the thread back the hook {@link #installAsyncExceptionHook} replaced. */
