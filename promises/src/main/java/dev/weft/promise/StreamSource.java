@@ -194,9 +194,10 @@ abstract sealed class StreamSource<T> {
         }
 
         /**
-         * Admits the blocked value into the queue, wakes the readers waiting at the tail (a resize
-         * of a zero-size stream admits it while one waits) and fulfils its push; the count is
-         * unchanged.
+         * Admits the blocked value into the queue, wakes the readers waiting at the tail, if any
+         * (the reader of a zero-size stream's rendezvous finds it without waiting, but a reader
+         * still waiting is never left asleep beside an element) and fulfils its push; the caller
+         * counts the element.
          */
         private void admitBlocked() {
             Resolver<Void> pusher = blockedPusher;
