@@ -93,6 +93,32 @@ class BridgesTest {
     }
 
     @Test
+    void aStageStillRunningWhenTheLoopClosesIsCancelledAndItsPromiseRejectedWithLoopClosed() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        CompletableFuture<String> stage = new CompletableFuture<>();
+        Promise<String> promise = await(loop.call(() -> Bridges.fromStage(loop, stage)));
+
+        loop.close(); // joins the loop thread, so its writes to the promise are visible here
+
+        assertTrue(stage.isCancelled(), "the stage runs on for a loop that is gone");
+        assertTrue(promise.isRejected(), "the promise is still " + promise);
+        LoopClosed closed = assertInstanceOf(LoopClosed.class, promise.failure());
+        assertEquals(false, closed.refused());
+    }
+
+    @Test
+    void aSettledStageLeavesNothingForTheLoopsRelease() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        CompletableFuture<String> stage = new CompletableFuture<>();
+        Promise<String> promise = await(loop.call(() -> Bridges.fromStage(loop, stage)));
+
+        stage.complete("done");
+        assertEquals("done", await(loop.submit(() -> promise)));
+
+        assertEquals(0, await(loop.call(loop::releasablesHeld)));
+    }
+
+    @Test
     void stagesCompletedConcurrentlyByManyThreadsEachResolveTheirPromiseOnce() throws Exception {
         loop.start(LOOP_THREAD, true);
         int count = 10_000;

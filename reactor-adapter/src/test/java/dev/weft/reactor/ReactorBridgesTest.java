@@ -151,6 +151,18 @@ class ReactorBridgesTest {
         assertInstanceOf(Cancelled.class, signal.getThrowable());
     }
 
+    @Test
+    void aMonoFeedingAPromiseIsCancelledWhenTheLoopCloses() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        CompletableFuture<Void> cancelled = new CompletableFuture<>();
+        Mono<Integer> never = Mono.<Integer>never().doOnCancel(() -> cancelled.complete(null));
+        await(loop.call(() -> ReactorBridges.fromMono(loop, never)));
+
+        loop.close();
+
+        assertTrue(cancelled.isDone(), "the Mono runs on for a loop that is gone");
+    }
+
     // ---------------------------------------------------------------- Flux to Stream
 
     @Test
