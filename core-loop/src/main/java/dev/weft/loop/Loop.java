@@ -218,10 +218,11 @@ import java.util.function.Supplier;
  *       it accepted before and no iteration took, in the order queued (each ran exactly once,
  *       as {@code execute} promised; {@link Inbox}, "Closing", says why no task is lost or run
  *       twice however producers race the close), and fails the futures of the submissions still
- *       queued, their work not started. Then it ends the Flow bridges still open, whose other side
- *       is on another thread and would otherwise wait for ever: a {@link StreamPublisher}'s
- *       subscriber gets {@code onError(LoopClosed)}, a {@link PublisherStream}'s subscription is
- *       cancelled and its waiting read rejected. Then it rejects what is pending with {@code LoopClosed}:
+ *       queued, their work not started. Then it ends the {@link Bridges} still open, whose other
+ *       side is on another thread and would otherwise wait, or work, for ever: a {@link
+ *       StreamPublisher}'s subscriber gets {@code onError(LoopClosed)}, a {@link
+ *       PublisherStream}'s subscription is cancelled and its waiting read rejected, a {@link
+ *       Bridges#fromStage} stage is cancelled and its promise rejected. Then it rejects what is pending with {@code LoopClosed}:
  *       each paused promise (unless another loop shares the thread: paused promises belong to
  *       the thread, not to a loop, so the other loop goes on waking them all, this loop's chains
  *       that pause again included), and those their callbacks pause meanwhile, for at
