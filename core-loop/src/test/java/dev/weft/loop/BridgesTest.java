@@ -107,6 +107,18 @@ class BridgesTest {
     }
 
     @Test
+    void aStageBridgedOnAClosedLoopIsCancelledAndItsPromiseRefused() {
+        CompletableFuture<String> stage = new CompletableFuture<>();
+        loop.close(); // on this thread, which the loop was never run on: it is now the loop's
+
+        Promise<String> promise = Bridges.fromStage(loop, stage);
+
+        assertTrue(stage.isCancelled());
+        LoopClosed refused = assertInstanceOf(LoopClosed.class, promise.failure());
+        assertTrue(refused.refused());
+    }
+
+    @Test
     void aSettledStageLeavesNothingForTheLoopsRelease() throws Exception {
         loop.start(LOOP_THREAD, true);
         CompletableFuture<String> stage = new CompletableFuture<>();

@@ -208,6 +208,18 @@ class FlowBridgesTest {
     }
 
     @Test
+    void aStreamFedByAPublisherOnAClosedLoopCancelsTheSubscriptionAndRefusesReads() {
+        AtomicInteger cancels = new AtomicInteger();
+        loop.close(); // on this thread, which the loop was never run on: it is now the loop's
+
+        Stream<Integer> stream = Bridges.fromPublisher(loop, silent(cancels), 4).stream();
+
+        assertEquals(1, cancels.get());
+        LoopClosed refused = assertInstanceOf(LoopClosed.class, stream.get().failure());
+        assertTrue(refused.refused());
+    }
+
+    @Test
     void aFinishedPublisherStreamLeavesNothingForTheLoopsRelease() throws Exception {
         loop.start(LOOP_THREAD, true);
         Flow.Publisher<Integer> one = oneThen(Flow.Subscriber::onComplete);
