@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 
 /**
  * The safe ways across the loop's thread boundary: {@link CompletionStage} and
@@ -35,25 +36,74 @@ public final class Bridges {
     /**
      * A promise settled with {@code stage}'s outcome, on the loop thread, whatever thread completes
      * the stage. Cancelling the promise cancels the stage if it is a {@link Future} (e.g. a
-     * {@link CompletableFuture}). LOOP THREAD.
+     * {@link CompletableFuture}). If the loop shuts down first, its release rejects the promise
+     * with a {@link LoopClosed} ({@link LoopClosed#refused()} false) and cancels the stage if it
+     * is a {@code Future}, so that no work runs on for a loop that is gone; the stage's outcome
+     * is then dropped. LOOP THREAD.
      */
     public static <T> Promise<T> fromStage(Loop loop, CompletionStage<? extends T> stage) {
         Objects.requireNonNull(stage, "stage");
         requireLoopThread(loop, "fromStage");
         Resolver<T> resolver = Promise.task();
-        ThreadSafeResolver<T> settle = resolverFor(loop, resolver);
         Promise<T> promise = resolver.promise();
-        if (stage instanceof Future<?> future) {
-            promise.onCancel(() -> future.cancel(false));
+        StageBridge<T> bridge = new StageBridge<>(loop, resolver, stage instanceof Future<?> f ? f : null);
+        if (bridge.future != null) {
+            promise.onCancel(() -> bridge.future.cancel(false));
         }
-        stage.whenComplete((value, failure) -> {
-            if (failure == null) {
-                settle.resolve(value);
-            } else {
-                settle.reject(translate(failure));
-            }
-        });
+        if (loop.holdUntilRelease(bridge)) {
+            promise.onTermination(() -> loop.letGo(bridge));
+        } else {
+            bridge.release(new LoopClosed(loop.name(), "fromStage"));
+        }
+        stage.whenComplete(bridge);
         return promise;
+    }
+
+    /**
+     * {@link #fromStage}'s link: settles the promise from the stage's outcome, unless the loop's
+     * release came first. {@code released} is written on the loop thread and read on the
+     * completing thread; one that read it false just before the release either settles through an
+     * accepted task (run before the release) or is refused by the closed loop and drops the
+     * outcome, as the release said.
+     */
+    private static final class StageBridge<T> implements Releasable, BiConsumer<T, Throwable> {
+        private final Resolver<T> resolver;
+        private final ThreadSafeResolver<T> settle;
+        final Future<?> future;
+        private volatile boolean released;
+
+        StageBridge(Loop loop, Resolver<T> resolver, Future<?> future) {
+            this.resolver = resolver;
+            this.settle = resolverFor(loop, resolver);
+            this.future = future;
+        }
+
+        @Override
+        public void accept(T value, Throwable failure) {
+            if (released) {
+                return;
+            }
+            try {
+                if (failure == null) {
+                    settle.resolve(value);
+                } else {
+                    settle.reject(translate(failure));
+                }
+            } catch (LoopClosed refused) {
+                // the loop shut down under this completion: its release rejected the promise
+            }
+        }
+
+        @Override
+        public void release(LoopClosed why) {
+            released = true;
+            if (resolver.promise().isPending()) {
+                resolver.reject(why);
+            }
+            if (future != null) {
+                future.cancel(false); // its completion, on this thread, finds the bridge released
+            }
+        }
     }
 
     /**

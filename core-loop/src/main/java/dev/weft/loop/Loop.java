@@ -10,6 +10,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -179,6 +180,20 @@ import java.util.function.Supplier;
  * A VM error from a poll is reported and never counted: a full heap is not a broken engine, and
  * the timers that run before the next poll (a write timeout closing a connection) may free it.
  *
+ * <p><b>Interrupts.</b> An interrupt of the loop thread (a callback's {@code
+ * Thread.currentThread().interrupt()}, an embedding application's) neither ends a run nor makes
+ * the loop spin. While the thread's interrupt status is set, a park (the pure engine) and a
+ * Selector's select (the NIO engine) return at once, so a status left set would turn every later
+ * block into a busy loop burning a core (epoll_wait, a native call, ignores it). So the block in
+ * step 4 clears the status it finds and takes it as a wakeup (that poll does not wait; the next
+ * ones block as usual), and the loop sets the status again when it hands the thread back: when
+ * {@link #run} or {@link #runOnce} returns or throws, and when a {@link #close()} called on the
+ * loop thread returns; the thread {@link #start()} made keeps it to its end. A host driving
+ * {@code runOnce} from Agrona's AgentRunner thus sees its interrupt after the iteration, which is
+ * how AgentRunner stops (it ends the duty cycle when an iteration did no work and the thread is
+ * interrupted). An interrupt is not a request to stop the loop, as nothing a callback does ends a
+ * run: {@link #close()} stops it.
+ *
  * <p><b>Shutdown</b> happens in two phases, both on the loop thread.
  * <ol>
  *   <li><b>Exit hooks</b> ({@link #beginExit}), at the end of the iteration in which {@link
@@ -204,7 +219,11 @@ import java.util.function.Supplier;
  *       it accepted before and no iteration took, in the order queued (each ran exactly once,
  *       as {@code execute} promised; {@link Inbox}, "Closing", says why no task is lost or run
  *       twice however producers race the close), and fails the futures of the submissions still
- *       queued, their work not started. Then it rejects what is pending with {@code LoopClosed}:
+ *       queued, their work not started. Then it ends the {@link Bridges} still open, whose other
+ *       side is on another thread and would otherwise wait, or work, for ever: a {@link
+ *       StreamPublisher}'s subscriber gets {@code onError(LoopClosed)}, a {@link
+ *       PublisherStream}'s subscription is cancelled and its waiting read rejected, a {@link
+ *       Bridges#fromStage} stage is cancelled and its promise rejected. Then it rejects what is pending with {@code LoopClosed}:
  *       each paused promise (unless another loop shares the thread: paused promises belong to
  *       the thread, not to a loop, so the other loop goes on waking them all, this loop's chains
  *       that pause again included), and those their callbacks pause meanwhile, for at
@@ -279,6 +298,12 @@ public final class Loop implements Executor, AutoCloseable, Time {
 
     // Loop thread only.
     private Submission<?> inFlight;
+    /**
+     * The bridges the release must end ({@link Releasable}), in the order held; null once the
+     * release has taken them, so that one held later is refused. Held objects keep Object's
+     * equals, so the set is by identity; linked, so that the release ends them in a repeatable order.
+     */
+    private LinkedHashSet<Releasable> releasables = new LinkedHashSet<>();
     private Alarm[] dueBatch = new Alarm[16];
     private Runnable[] inboxBatch = new Runnable[16];
     private int dueCount;
@@ -302,6 +327,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
     private boolean timingBlock;
     /** The promise {@link #run} waits for: once it resolves, the iteration must not block. */
     private Promise<?> awaited;
+    /** The block cleared the thread's interrupt status; {@link #leave} sets it again. */
+    private boolean interruptTaken;
     /** Whether the promise core was told this thread runs a loop ({@link LoopHooks#loopBound}). */
     private boolean announcedToPromises;
     /** Polls in a row that threw; see {@link #engineFailed}. */
@@ -395,7 +422,9 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * or throws its failure (Lwt_main.run). A {@link RuntimeException} or {@link Error} is thrown
      * as it is; a checked exception is wrapped in a {@link CompletionException}, as {@link
      * CompletableFuture#join()} does. The loop is not closed: call {@code run} again, or {@link
-     * #close()}.
+     * #close()}. Like {@code join}, it is not ended by an interrupt: one that comes while it runs
+     * wakes the loop once and is set again on the thread when {@code run} returns (the class
+     * notes, "Interrupts").
      *
      * <p>LOOP THREAD ONLY (the first call binds the loop to the calling thread).
      *
@@ -463,7 +492,8 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * Runs one iteration (see the class notes), blocking in the engine for at most {@code
      * maxBlockNanos}: {@code 0} never blocks, a negative value blocks until a timer is due or a
      * wakeup. For hosts that have their own loop. After an iteration in which {@link #close()}
-     * was asked for, the loop shuts down.
+     * was asked for, the loop shuts down. On an interrupted thread it does not block, and returns
+     * with the interrupt status still set (the class notes, "Interrupts").
      *
      * <p>LOOP THREAD ONLY (the first call binds the loop to the calling thread).
      *
@@ -901,6 +931,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
             abandonExit();
             shutdown();
         }
+        giveInterruptBack(); // close() returns to its caller as leave() does
     }
 
     /**
@@ -1015,6 +1046,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
             // The paused queue is the thread's: while another loop runs here, they are its pauses.
             LoopHooks.rejectPaused(LoopClosed.cutOff(name, "a paused promise"));
         }
+        releaseHeld();
         while (wheel.size() > 0) {
             wheel.expire(Long.MAX_VALUE, rejectClosed);
         }
@@ -1032,6 +1064,49 @@ public final class Loop implements Executor, AutoCloseable, Time {
             LoopHooks.loopUnbound();
         }
         terminated = true;
+    }
+
+    /**
+     * Loop thread, in the release after the final drain (whose tasks may still hold bridges):
+     * ends each held bridge, so that no subscriber or publisher on another thread waits for a loop
+     * that is gone. Before the paused promises are rejected, so that what a release pauses is
+     * rejected with them.
+     */
+    private void releaseHeld() {
+        LinkedHashSet<Releasable> held = releasables;
+        releasables = null;
+        LoopClosed why = LoopClosed.cutOff(name, "a bridge to another thread");
+        for (Releasable releasable : held) {
+            try {
+                releasable.release(why);
+            } catch (Throwable failure) {
+                LoopHooks.reportAsyncException(failure);
+            }
+        }
+    }
+
+    /**
+     * Loop thread: {@code releasable} is ended by the release unless it lets go first. False if
+     * the release is over (or under way): the caller must end itself now, the loop being gone.
+     */
+    boolean holdUntilRelease(Releasable releasable) {
+        if (releasables == null) {
+            return false;
+        }
+        releasables.add(releasable);
+        return true;
+    }
+
+    /** Loop thread: {@code releasable} ended by itself; the release need not end it. */
+    void letGo(Releasable releasable) {
+        if (releasables != null) {
+            releasables.remove(releasable);
+        }
+    }
+
+    /** Loop thread: how many bridges the release would end now; for tests. */
+    int releasablesHeld() {
+        return releasables == null ? 0 : releasables.size();
     }
 
     /**
@@ -1377,6 +1452,13 @@ public final class Loop implements Executor, AutoCloseable, Time {
     }
 
     private int block(long timeoutNanos) {
+        if (timeoutNanos != 0 && Thread.interrupted()) {
+            // A set interrupt status ends every park and select at once (epoll_wait ignores it):
+            // kept, it would make every later block return at once, a spin. Taken as a wakeup now
+            // and given back to whoever drives the loop when it returns ("Interrupts").
+            interruptTaken = true;
+            timeoutNanos = 0;
+        }
         if (timeoutNanos != 0 && !inbox.prepareToBlock()) {
             timeoutNanos = 0; // a task or nudge arrived after the step 2 drain
         }
@@ -1467,11 +1549,23 @@ public final class Loop implements Executor, AutoCloseable, Time {
         installAsyncExceptionHook();
     }
 
-    /** Ends what {@link #enter} began: the thread runs no loop, and has its own hook back. */
+    /**
+     * Ends what {@link #enter} began: the thread runs no loop, has its own hook back, and its
+     * interrupt status if the loop took it.
+     */
     private void leave() {
         startCarried = false; // the host's time until the next run is not the loop's
         RUNNING.set(null);
         restoreAsyncExceptionHook();
+        giveInterruptBack();
+    }
+
+    /** Sets the interrupt status the block cleared ({@link #block}), for the code that drives the loop. */
+    private void giveInterruptBack() {
+        if (interruptTaken) {
+            interruptTaken = false;
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Gives the thread back the hook {@link #installAsyncExceptionHook} replaced. */

@@ -39,7 +39,9 @@ final class Parker {
 
     /**
      * Parks until woken or {@code timeoutNanos} pass ({@code 0}: just check; negative: no limit).
-     * An interrupt also ends the wait, without clearing the thread's interrupt status.
+     * An interrupt also ends the wait, without clearing the thread's interrupt status: the loop
+     * clears it before it blocks, so that a set status cannot make every wait return at once
+     * ({@link Loop}'s class notes, "Interrupts").
      *
      * @return whether a wake was pending or came (it is consumed)
      */

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 /**
@@ -22,8 +23,12 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * which is woken for them; {@code request} and {@code cancel} reach the publisher from the loop
  * thread only, so they are serial as Reactive Streams requires.</b>
  *
- * <p>Once the loop has shut down, the publisher's signals are dropped and its subscription is
- * cancelled, on the signalling thread; nothing is thrown at the publisher (rule 2.13).
+ * <p>When the loop shuts down, its release cancels the subscription (so the publisher stops) and
+ * rejects the waiting read and every read after the buffered elements with a {@link LoopClosed}
+ * ({@link LoopClosed#refused()} false). From then on the publisher's signals are dropped, and a
+ * subscription that arrives only then is cancelled, on the signalling thread; nothing is thrown at
+ * the publisher (rule 2.13). A subscription that ended before (completed, failed, cancelled)
+ * leaves nothing behind in the loop.
  *
  * <p>The stream ends when the publisher completes. When the publisher fails, every read after the
  * buffered elements is rejected with its failure, unchanged. {@link #cancel()} cancels the
@@ -37,7 +42,7 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  *
  * @param <T> the element type
  */
-public final class PublisherStream<T> {
+public final class PublisherStream<T> implements Releasable {
     private final Loop loop;
     private final int prefetch;
     private final int batch;
@@ -46,8 +51,14 @@ public final class PublisherStream<T> {
     // Any thread: the signals the publisher sent and how many are not yet drained.
     private final MpscUnboundedXaddArrayQueue<Object> signals = new MpscUnboundedXaddArrayQueue<>(256);
     private final AtomicInteger wip = new AtomicInteger();
-    /** The first subscription the publisher gave, so that a closed loop can still cancel it. */
-    private volatile Flow.Subscription firstSubscription;
+    /**
+     * The first subscription the publisher gave, so that a closed loop can still cancel it; {@link
+     * #GONE} once the loop let the publisher go. Whichever of the first {@code onSubscribe} and the
+     * loop's release comes second cancels that subscription, exactly once, by the CAS.
+     */
+    private final AtomicReference<Flow.Subscription> firstSubscription = new AtomicReference<>();
+    /** The first subscription itself, kept after {@link #GONE} replaced it, to tell a second one. */
+    private volatile Flow.Subscription firstGiven;
     /** The loop refused the drain: signals are dropped from then on. */
     private volatile boolean abandoned;
 
@@ -68,6 +79,9 @@ public final class PublisherStream<T> {
         this.prefetch = prefetch;
         this.batch = Math.max(1, prefetch - (prefetch >> 2));
         this.stream = Stream.from(this::nextElement);
+        if (!loop.holdUntilRelease(this)) {
+            release(new LoopClosed(loop.name(), "fromPublisher")); // the subscription it would feed is refused
+        }
     }
 
     /** The stream of the publisher's elements. LOOP THREAD. */
@@ -90,6 +104,20 @@ public final class PublisherStream<T> {
             subscription.cancel();
         }
         finishWaitingRead();
+        loop.letGo(this);
+    }
+
+    /**
+     * The loop shut down: cancel the subscription so the publisher stops, and reject the waiting
+     * read (and the reads after the buffer) with {@code why}. LOOP THREAD, once, in the release.
+     */
+    @Override
+    public void release(LoopClosed why) {
+        letPublisherGo(); // not abandon(): a refused signal's thread may be draining the queue now
+        if (!cancelled && !completed && failure == null) {
+            failure = why;
+        }
+        finishWaitingRead();
     }
 
     Flow.Subscriber<T> subscriber() {
@@ -97,8 +125,13 @@ public final class PublisherStream<T> {
             @Override
             public void onSubscribe(Flow.Subscription s) {
                 Objects.requireNonNull(s, "subscription");
-                if (firstSubscription == null) {
-                    firstSubscription = s; // signals are serial (rule 1.3): no race with another onSubscribe
+                // signals are serial (rule 1.3): the only race is with the loop's release
+                if (firstGiven == null) {
+                    firstGiven = s; // before the CAS, so that abandon() never takes it for a second one
+                }
+                if (!firstSubscription.compareAndSet(null, s) && firstSubscription.get() == GONE) {
+                    s.cancel(); // the loop let the publisher go before it subscribed
+                    return;
                 }
                 signal(new Subscribed(s));
             }
@@ -137,22 +170,32 @@ public final class PublisherStream<T> {
     }
 
     /**
-     * The loop shut down, so no one will read these signals: cancel, never throw into the
-     * publisher's thread (rule 2.13: a subscriber's signal methods return normally, and the only
-     * way it may stop the publisher is to cancel). No drain runs or will run (wip stays above
-     * zero), so this thread is the queue's one consumer.
+     * A signal the closed loop refused: no one will read these signals, so cancel, never throw
+     * into the publisher's thread (rule 2.13: a subscriber's signal methods return normally, and
+     * the only way it may stop the publisher is to cancel). No drain runs or will run (the final
+     * drain ran before the release; the refused signal leaves wip above zero), and the publisher's
+     * signals are serial (rule 1.3), so this thread is the queue's one consumer.
      */
     private void abandon() {
-        abandoned = true;
-        Flow.Subscription first = firstSubscription;
-        if (first != null) {
-            first.cancel();
-        }
+        letPublisherGo();
+        Flow.Subscription first = firstGiven;
         Object signal;
         while ((signal = signals.poll()) != null) {
             if (signal instanceof Subscribed(Flow.Subscription s) && s != first) {
                 s.cancel(); // a second subscription (rule 2.5), refused as the drain would
             }
+        }
+    }
+
+    /**
+     * Drops every later signal and cancels the first subscription unless it is cancelled already
+     * or not here yet (then {@code onSubscribe} cancels it). ANY THREAD.
+     */
+    private void letPublisherGo() {
+        abandoned = true;
+        Flow.Subscription first = firstSubscription.getAndSet(GONE);
+        if (first != null && first != GONE) {
+            first.cancel();
         }
     }
 
@@ -180,10 +223,12 @@ public final class PublisherStream<T> {
             case Failed(Throwable error) -> {
                 failure = error;
                 finishWaitingRead();
+                loop.letGo(this);
             }
             case Completed c -> {
                 completed = true;
                 finishWaitingRead();
+                loop.letGo(this);
             }
             default -> arrived((T) signal);
         }
@@ -201,6 +246,7 @@ public final class PublisherStream<T> {
             subscription.cancel();
         }
         finishWaitingRead();
+        loop.letGo(this);
     }
 
     private void subscribed(Flow.Subscription s) {
@@ -269,6 +315,15 @@ public final class PublisherStream<T> {
             read.resolve(Optional.empty());
         }
     }
+
+    /** Stands in {@link #firstSubscription} once the loop let the publisher go. */
+    private static final Flow.Subscription GONE = new Flow.Subscription() {
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void cancel() {}
+    };
 
     private record Subscribed(Flow.Subscription subscription) {}
 

@@ -25,6 +25,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * loses no element (a cancelled read consumes nothing; one that completed before the cancel
  * reached the loop is still delivered, as rule 1.8 allows); the stream stays open for other readers.
  *
+ * <p>A publisher that can no longer produce must say so (rule 1.4): when the loop shuts down, a
+ * subscriber still subscribed (not cancelled, not yet terminated) gets {@code onError} with a
+ * {@link LoopClosed} ({@link LoopClosed#refused()} false), once, on the loop thread during its
+ * release, and nothing after it; its pending read is cancelled. A subscription that ended before
+ * leaves nothing behind in the loop.
+ *
  * @param <T> the element type
  */
 public final class StreamPublisher<T> implements Flow.Publisher<T> {
@@ -70,7 +76,7 @@ public final class StreamPublisher<T> implements Flow.Publisher<T> {
     }
 
     /** One subscription: the demand (any thread) and the read in flight (loop thread). */
-    private static final class Reading<T> implements Flow.Subscription {
+    private static final class Reading<T> implements Flow.Subscription, Releasable {
         private final Loop loop;
         private final Stream<? extends T> stream;
         private final Flow.Subscriber<? super T> subscriber;
@@ -110,15 +116,35 @@ public final class StreamPublisher<T> implements Flow.Publisher<T> {
         @Override
         public void cancel() {
             cancelled = true;
-            loop.executeQuietly(this::stopReading);
+            loop.executeQuietly(this::cancelled);
         }
 
         // ------------------------------------------------------------ loop thread
 
         void start() {
             started = true;
+            if (!loop.holdUntilRelease(this)) {
+                done = true; // cannot happen (start runs before the release) but must not hang if it did
+                refuse(subscriber, new LoopClosed(loop.name(), "a stream publisher's subscription"));
+                return;
+            }
             subscriber.onSubscribe(this);
             pump();
+        }
+
+        /** The loop shut down: a subscriber still waiting is told, as rule 1.4 requires. */
+        @Override
+        public void release(LoopClosed why) {
+            if (cancelled) {
+                stopReading(); // a cancelled subscriber wants no signal
+            } else {
+                fail(why);
+            }
+        }
+
+        private void cancelled() {
+            stopReading();
+            loop.letGo(this);
         }
 
         /** Reads and delivers while there is demand and reads complete at once. */
@@ -163,6 +189,7 @@ public final class StreamPublisher<T> implements Flow.Publisher<T> {
         private boolean deliver(Optional<? extends T> element) {
             if (element.isEmpty()) {
                 done = true;
+                loop.letGo(this);
                 subscriber.onComplete();
                 return false;
             }
@@ -177,6 +204,7 @@ public final class StreamPublisher<T> implements Flow.Publisher<T> {
             }
             done = true;
             stopReading();
+            loop.letGo(this);
             subscriber.onError(failure);
         }
 

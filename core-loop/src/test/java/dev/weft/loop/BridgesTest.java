@@ -93,6 +93,44 @@ class BridgesTest {
     }
 
     @Test
+    void aStageStillRunningWhenTheLoopClosesIsCancelledAndItsPromiseRejectedWithLoopClosed() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        CompletableFuture<String> stage = new CompletableFuture<>();
+        Promise<String> promise = await(loop.call(() -> Bridges.fromStage(loop, stage)));
+
+        loop.close(); // joins the loop thread, so its writes to the promise are visible here
+
+        assertTrue(stage.isCancelled(), "the stage runs on for a loop that is gone");
+        assertTrue(promise.isRejected(), "the promise is still " + promise);
+        LoopClosed closed = assertInstanceOf(LoopClosed.class, promise.failure());
+        assertEquals(false, closed.refused());
+    }
+
+    @Test
+    void aStageBridgedOnAClosedLoopIsCancelledAndItsPromiseRefused() {
+        CompletableFuture<String> stage = new CompletableFuture<>();
+        loop.close(); // on this thread, which the loop was never run on: it is now the loop's
+
+        Promise<String> promise = Bridges.fromStage(loop, stage);
+
+        assertTrue(stage.isCancelled());
+        LoopClosed refused = assertInstanceOf(LoopClosed.class, promise.failure());
+        assertTrue(refused.refused());
+    }
+
+    @Test
+    void aSettledStageLeavesNothingForTheLoopsRelease() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        CompletableFuture<String> stage = new CompletableFuture<>();
+        Promise<String> promise = await(loop.call(() -> Bridges.fromStage(loop, stage)));
+
+        stage.complete("done");
+        assertEquals("done", await(loop.submit(() -> promise)));
+
+        assertEquals(0, await(loop.call(loop::releasablesHeld)));
+    }
+
+    @Test
     void stagesCompletedConcurrentlyByManyThreadsEachResolveTheirPromiseOnce() throws Exception {
         loop.start(LOOP_THREAD, true);
         int count = 10_000;

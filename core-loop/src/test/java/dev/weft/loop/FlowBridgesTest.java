@@ -89,21 +89,7 @@ class FlowBridgesTest {
     void aPublisherFailureRejectsReadsAfterTheBufferedElementsWithTheSameFailure() throws Exception {
         loop.start(LOOP_THREAD, true);
         IOException failure = new IOException("upstream broke");
-        Flow.Publisher<Integer> publisher = subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
-            private boolean sent;
-
-            @Override
-            public void request(long n) {
-                if (!sent) {
-                    sent = true;
-                    subscriber.onNext(1);
-                    subscriber.onError(failure);
-                }
-            }
-
-            @Override
-            public void cancel() {}
-        });
+        Flow.Publisher<Integer> publisher = oneThen(subscriber -> subscriber.onError(failure));
         Stream<Integer> elements = await(loop.call(() -> Bridges.fromPublisher(loop, publisher, 8).stream()));
 
         assertEquals(Optional.of(1), await(loop.submit(elements::get)));
@@ -195,6 +181,53 @@ class FlowBridgesTest {
 
         assertInstanceOf(Cancelled.class, seen);
         assertTrue(publisher.cancelled.get());
+    }
+
+    @Test
+    void anIdlePublishersSubscriptionIsCancelledWhenTheLoopCloses() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        AtomicInteger cancels = new AtomicInteger();
+        await(loop.call(() -> Bridges.fromPublisher(loop, silent(cancels), 4)));
+
+        loop.close();
+
+        assertEquals(1, cancels.get());
+    }
+
+    @Test
+    void aReadWaitingOnThePublisherIsRejectedWithLoopClosedWhenTheLoopCloses() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Promise<Optional<Integer>> read = await(loop.call(() ->
+                Bridges.fromPublisher(loop, silent(new AtomicInteger()), 4).stream().get()));
+
+        loop.close(); // joins the loop thread, so its writes to the promise are visible here
+
+        assertTrue(read.isRejected(), "the read is still " + read);
+        LoopClosed closed = assertInstanceOf(LoopClosed.class, read.failure());
+        assertEquals(false, closed.refused());
+    }
+
+    @Test
+    void aStreamFedByAPublisherOnAClosedLoopCancelsTheSubscriptionAndRefusesReads() {
+        AtomicInteger cancels = new AtomicInteger();
+        loop.close(); // on this thread, which the loop was never run on: it is now the loop's
+
+        Stream<Integer> stream = Bridges.fromPublisher(loop, silent(cancels), 4).stream();
+
+        assertEquals(1, cancels.get());
+        LoopClosed refused = assertInstanceOf(LoopClosed.class, stream.get().failure());
+        assertTrue(refused.refused());
+    }
+
+    @Test
+    void aFinishedPublisherStreamLeavesNothingForTheLoopsRelease() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Flow.Publisher<Integer> one = oneThen(Flow.Subscriber::onComplete);
+        CompletableFuture<List<Integer>> all = loop.submit(() ->
+                Bridges.fromPublisher(loop, one, 4).stream().toList());
+
+        assertEquals(List.of(1), await(all));
+        assertEquals(0, await(loop.call(loop::releasablesHeld)));
     }
 
     // ---------------------------------------------------------------- stream to publisher
@@ -292,6 +325,52 @@ class FlowBridgesTest {
         assertInstanceOf(IllegalStateException.class, await(second.terminated));
     }
 
+    @Test
+    void aSubscriberWhoseReadWaitsIsFailedOnceWithLoopClosedWhenTheLoopCloses() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Stream.WithPush<Integer> pushed = await(loop.call(Stream::<Integer>create));
+        RecordingSubscriber<Integer> subscriber = new RecordingSubscriber<>();
+        subscribedWithAReadWaiting(pushed.stream(), subscriber);
+
+        loop.close();
+
+        LoopClosed closed = assertInstanceOf(LoopClosed.class, subscriber.terminated.getNow(null),
+                "the subscriber was not terminated by the close");
+        assertEquals(false, closed.refused());
+        assertEquals(1, subscriber.terminals());
+        assertEquals(List.of(LOOP_THREAD), subscriber.signalThreads());
+    }
+
+    @Test
+    void aSubscriberWithoutDemandIsFailedWithLoopClosedWhenTheLoopCloses() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Stream.WithPush<Integer> pushed = await(loop.call(Stream::<Integer>create));
+        RecordingSubscriber<Integer> subscriber = new RecordingSubscriber<>();
+        Bridges.toPublisher(loop, pushed.stream()).subscribe(subscriber);
+        await(subscriber.subscribed);
+
+        loop.close();
+
+        assertInstanceOf(LoopClosed.class, subscriber.terminated.getNow(null));
+        assertEquals(1, subscriber.terminals());
+    }
+
+    @Test
+    void aCompletedOrCancelledSubscriptionLeavesNothingForTheLoopsRelease() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        RecordingSubscriber<Integer> completed = new RecordingSubscriber<>();
+        Bridges.toPublisher(loop, await(loop.call(() -> Stream.of(List.of(1))))).subscribe(completed);
+        await(completed.subscribed).request(2);
+        await(completed.terminated);
+        RecordingSubscriber<Integer> cancelled = new RecordingSubscriber<>();
+        Stream.WithPush<Integer> pushed = await(loop.call(Stream::<Integer>create));
+        subscribedWithAReadWaiting(pushed.stream(), cancelled).cancel();
+
+        assertEquals(0, await(loop.call(loop::releasablesHeld)));
+        loop.close();
+        assertEquals(0, cancelled.terminals(), "a cancelled subscriber needs no terminal signal");
+    }
+
     /** Subscribes {@code subscriber} to a publisher of {@code stream} and requests one element. */
     private Flow.Subscription subscribedWithAReadWaiting(Stream<Integer> stream,
             RecordingSubscriber<Integer> subscriber) throws Exception {
@@ -302,6 +381,38 @@ class FlowBridgesTest {
     }
 
     // ---------------------------------------------------------------- test doubles
+
+    /** A publisher that sends 1 at the first request, then ends the way {@code end} says. */
+    private static Flow.Publisher<Integer> oneThen(java.util.function.Consumer<Flow.Subscriber<? super Integer>> end) {
+        return subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+            private boolean sent;
+
+            @Override
+            public void request(long n) {
+                if (!sent) {
+                    sent = true;
+                    subscriber.onNext(1);
+                    end.accept(subscriber);
+                }
+            }
+
+            @Override
+            public void cancel() {}
+        });
+    }
+
+    /** A publisher that subscribes and never sends anything; counts the cancels it gets. */
+    private static Flow.Publisher<Integer> silent(AtomicInteger cancels) {
+        return subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+            @Override
+            public void request(long n) {}
+
+            @Override
+            public void cancel() {
+                cancels.incrementAndGet();
+            }
+        });
+    }
 
     /** An endless publisher of 0, 1, 2, ... that emits on the requesting thread and counts demand. */
     private static final class CountingPublisher implements Flow.Publisher<Integer> {
@@ -335,10 +446,15 @@ class FlowBridgesTest {
         final CompletableFuture<Throwable> terminated = new CompletableFuture<>();
         private final List<T> elements = new ArrayList<>();
         private final List<String> threads = new ArrayList<>();
+        private int terminals;
         private final java.util.Map<CompletableFuture<Void>, Integer> waiters = new java.util.HashMap<>();
 
         synchronized List<T> elements() {
             return List.copyOf(elements);
+        }
+
+        synchronized int terminals() {
+            return terminals;
         }
 
         synchronized List<String> signalThreads() {
@@ -353,6 +469,10 @@ class FlowBridgesTest {
                 waiters.put(waiter, count);
             }
             return waiter;
+        }
+
+        private synchronized void terminated() {
+            terminals++;
         }
 
         private synchronized void saw() {
@@ -375,12 +495,14 @@ class FlowBridgesTest {
         @Override
         public void onError(Throwable throwable) {
             saw();
+            terminated();
             terminated.complete(throwable);
         }
 
         @Override
         public void onComplete() {
             saw();
+            terminated();
             terminated.complete(null);
         }
     }

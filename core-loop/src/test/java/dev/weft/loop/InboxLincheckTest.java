@@ -44,6 +44,21 @@ public class InboxLincheckTest {
         return ran;
     }
 
+    /**
+     * Model checking, not stress: the races it targets hang on one producer being switched out
+     * between its reads of {@code closed} and its offer, and the model checker reaches exactly
+     * those switches on purpose (its first invocations of a scenario try the interleavings with
+     * fewest switches), where stress mode would need luck from the OS scheduler. The numbers:
+     * the same shapes as ever (3 threads of 2 operations, one before and one after), but 4
+     * scenarios of 40 interleavings each instead of 10 of 300, because the cost is per
+     * interleaving (about 11 ms of CPU each, after about 3 s of Lincheck's own start-up) and the
+     * bugs show within the first few: with 2 scenarios of 20 interleavings, a quarter of this
+     * budget, Lincheck failed each of three broken inboxes in each of three runs (an offer that
+     * reports itself accepted after the final drain; a final drain that uses relaxedPoll and so
+     * passes over an offer in flight; a producer that takes "closed on the second read" for
+     * refused although the final drain ran its task). The test took 23-35 s under load with
+     * 10 x 300; it takes about 5 s of CPU now.
+     */
     @Test
     void anOfferRacingTheCloseIsRunOnceIfAcceptedAndNeverIfRefused() {
         new ModelCheckingOptions()
@@ -51,8 +66,8 @@ public class InboxLincheckTest {
                 .actorsPerThread(2)
                 .actorsBefore(1)
                 .actorsAfter(1)
-                .iterations(10)
-                .invocationsPerIteration(300)
+                .iterations(4)
+                .invocationsPerIteration(40)
                 .sequentialSpecification(ClosableQueue.class)
                 .check(getClass());
     }

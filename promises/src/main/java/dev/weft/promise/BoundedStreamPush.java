@@ -15,6 +15,15 @@ package dev.weft.promise;
  * is rejected with {@link StreamClosed}, and so is a push still waiting when the stream closes.
  * Bounded streams cannot be {@link Stream#clone() cloned}.
  *
+ * <p><b>Size 0 is a rendezvous:</b> the stream holds no element that no reader asked for. A push
+ * waits until a reader stands at the tail (a {@code get}, or any read that waits for the next
+ * element), then hands it the value and is fulfilled; if a reader is waiting already, the push is
+ * fulfilled at once. The one element such a stream may hold unread is the one handed to a reader
+ * that was cancelled before it took it; the next reader takes it. A stream {@linkplain #resize
+ * resized} to 0 becomes one once its unread elements are read. (Lwt's {@code create_bounded 0}
+ * accepts the size but deadlocks: its push waits for a read that waits for the push; see
+ * docs/promises.md.)
+ *
  * @param <T> the element type; elements may not be null
  */
 public final class BoundedStreamPush<T> {
@@ -45,13 +54,14 @@ public final class BoundedStreamPush<T> {
         source.close();
     }
 
-    /** How many unread elements the stream holds before a push must wait. */
+    /** How many unread elements the stream holds before a push must wait; 0 for a rendezvous. */
     public int size() {
         return source.size();
     }
 
     /**
-     * Changes {@link #size()}; if that makes room, a waiting push is admitted at once.
+     * Changes {@link #size()}; if that makes room, a waiting push is admitted at once. Resized to
+     * 0, the stream is a rendezvous (see the class notes) once the unread elements are read.
      *
      * @throws IllegalArgumentException if {@code size} is negative
      */

@@ -93,8 +93,24 @@ abstract sealed class StreamSource<T> {
 
         @Override
         final Promise<Void> feed() {
+            if (admitForReader()) {
+                return Promise.unit(); // the reader finds the element at once
+            }
             readerWaiting = true;
             return Promise.protect(signal.promise());
+        }
+
+        /**
+         * A reader stands at the tail: appends an element for it now if the source holds one
+         * back for a reader (a zero-size bounded stream's waiting push). False if it has none.
+         */
+        boolean admitForReader() {
+            return false;
+        }
+
+        /** Whether a reader waits at the tail for the next element (it may have been cancelled since). */
+        final boolean readerWaiting() {
+            return readerWaiting;
         }
 
         /** Wakes the readers waiting at the tail, if any (callbacks as by resolveLater). */
@@ -110,7 +126,8 @@ abstract sealed class StreamSource<T> {
 
     /**
      * A push source that holds at most {@code size} unread elements, plus one blocked push
-     * (Lwt_stream.create_bounded). {@link BoundedStreamPush} is its public face.
+     * (Lwt_stream.create_bounded); size 0 is a rendezvous, where a push waits for a reader at the
+     * tail. {@link BoundedStreamPush} is its public face.
      */
     static final class Bounded<T> extends Pushed<T> {
         private int size;
@@ -133,13 +150,33 @@ abstract sealed class StreamSource<T> {
                 return Promise.rejected(new StreamFull("BoundedStreamPush.push: another push is already "
                         + "waiting for room (" + count + "/" + size + " unread); wait for its promise first"));
             }
-            if (count >= size) {
+            if (count >= size && !rendezvous()) {
                 return block(value);
             }
             queue.enqueue(value);
             count++;
             wakeReaders();
             return Promise.unit();
+        }
+
+        /**
+         * Whether a zero-size stream may take an element now: a reader waits for one and none is
+         * unread. Size 0 is a rendezvous (Lwt's create_bounded 0 deadlocks instead: its reader
+         * waits for a push that waits for a read): the stream holds an element only for a reader
+         * that asked for it, so the one unread element it may hold is that reader's.
+         */
+        private boolean rendezvous() {
+            return size == 0 && count == 0 && readerWaiting();
+        }
+
+        @Override
+        boolean admitForReader() {
+            if (size == 0 && count == 0 && blocked != null) {
+                count++;
+                admitBlocked();
+                return true;
+            }
+            return false;
         }
 
         /** Parks {@code value} until a read makes room; cancelling the push drops the value. */
@@ -157,9 +194,10 @@ abstract sealed class StreamSource<T> {
         }
 
         /**
-         * Admits the blocked value into the queue, wakes the readers waiting at the tail (a resize
-         * of a zero-size stream admits it while one waits) and fulfils its push; the count is
-         * unchanged.
+         * Admits the blocked value into the queue, wakes the readers waiting at the tail, if any
+         * (the reader of a zero-size stream's rendezvous finds it without waiting, but a reader
+         * still waiting is never left asleep beside an element) and fulfils its push; the caller
+         * counts the element.
          */
         private void admitBlocked() {
             Resolver<Void> pusher = blockedPusher;

@@ -357,13 +357,13 @@ class StreamTest {
     }
 
     @Test
-    void boundedResizeThatAdmitsTheWaitingPushWakesTheReaderWaitingForIt() {
+    void resizingAZeroSizeStreamUpAdmitsThePushWaitingForAReader() {
         Stream.WithBoundedPush<Integer> created = Stream.createBounded(0);
-        Promise<Optional<Integer>> read = created.stream().get();
         Promise<Void> blocked = created.push().push(1);
         created.push().resize(1);
         assertTrue(blocked.isFulfilled());
-        assertEquals(some(1), read.value());
+        assertEquals(1, created.push().count());
+        assertEquals(List.of(1), created.stream().getAvailable());
     }
 
     @Test
@@ -382,6 +382,61 @@ class StreamTest {
         assertEquals(List.of(2, 3), created.stream().getAvailableUpTo(2));
         assertTrue(blocked.isFulfilled(), "reading below the size made room");
         assertEquals(List.of(4), created.stream().getAvailable());
+    }
+
+    @Test
+    void aZeroSizeBoundedStreamHandsAPushToTheReaderWaitingForIt() {
+        Stream.WithBoundedPush<Integer> created = Stream.createBounded(0);
+        Promise<Optional<Integer>> read = created.stream().get();
+
+        Promise<Void> pushed = created.push().push(1);
+
+        assertTrue(pushed.isFulfilled(), "a reader was waiting, so the push had its rendezvous");
+        assertEquals(some(1), read.value());
+        assertEquals(0, created.push().count());
+    }
+
+    @Test
+    void aPushToAZeroSizeBoundedStreamWaitsForAReaderAndHandsItTheValue() {
+        Stream.WithBoundedPush<Integer> created = Stream.createBounded(0);
+        Promise<Void> pushed = created.push().push(1);
+        assertTrue(pushed.isPending(), "no reader yet: the stream holds nothing");
+        assertEquals(0, created.push().count());
+
+        Promise<Optional<Integer>> read = created.stream().get();
+
+        assertEquals(some(1), read.value());
+        assertTrue(pushed.isFulfilled());
+        assertEquals(0, created.push().count());
+    }
+
+    @Test
+    void aZeroSizeBoundedStreamCarriesAProducerAndAConsumerToTheEnd() {
+        Stream.WithBoundedPush<Integer> created = Stream.createBounded(0);
+        BoundedStreamPush<Integer> push = created.push();
+        Promise<List<Integer>> all = created.stream().toList();
+
+        Promise<Void> produced = push.push(1).flatMap(v -> push.push(2)).flatMap(v -> push.push(3))
+                .map(v -> {
+                    push.close();
+                    return null;
+                });
+
+        assertTrue(produced.isFulfilled(), "the producer is stuck: " + produced);
+        assertEquals(List.of(1, 2, 3), all.value());
+    }
+
+    @Test
+    void aBoundedStreamResizedToZeroHandsTheWaitingPushToTheNextReaderAtTheTail() {
+        Stream.WithBoundedPush<Integer> created = Stream.createBounded(1);
+        created.push().push(1);
+        created.push().resize(0);
+        Promise<Void> blocked = created.push().push(2);
+
+        assertEquals(some(1), created.stream().get().value());
+        assertTrue(blocked.isPending(), "nothing unread is left, but no reader waits yet");
+        assertEquals(some(2), created.stream().get().value());
+        assertTrue(blocked.isFulfilled());
     }
 
     @Test

@@ -27,7 +27,8 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>The scheduler does not own the loop: {@link #dispose()} does nothing, and the scheduler
  * counts as disposed once the loop is closed, when scheduling throws {@link LoopClosed} (a
- * {@link java.util.concurrent.RejectedExecutionException}, as Reactor expects).
+ * {@link java.util.concurrent.RejectedExecutionException}, as Reactor expects). A worker keeps no
+ * task the loop refused or whose delay the close cut off.
  */
 public final class LoopScheduler implements Scheduler {
     private final Loop loop;
@@ -89,7 +90,7 @@ public final class LoopScheduler implements Scheduler {
     }
 
     /** A worker: its tasks are disposed together when it is. ANY THREAD. */
-    private static final class LoopWorker implements Worker {
+    static final class LoopWorker implements Worker {
         private final Loop loop;
         private final Disposable.Composite tasks = Disposables.composite();
 
@@ -128,6 +129,11 @@ public final class LoopScheduler implements Scheduler {
         public boolean isDisposed() {
             return tasks.isDisposed();
         }
+
+        /** The tasks the worker would dispose now: scheduled, not yet run, refused or cut off. */
+        int tasksHeld() {
+            return tasks.size();
+        }
     }
 
     /**
@@ -161,10 +167,16 @@ public final class LoopScheduler implements Scheduler {
             if (owner != null && !owner.add(task)) {
                 throw Exceptions.failWithRejected();
             }
-            if (!task.delayed) {
-                loop.execute(task::runOnce);
-            } else {
-                loop.execute(() -> task.arm(delayNanos));
+            try {
+                if (!task.delayed) {
+                    loop.execute(task::runOnce);
+                } else {
+                    loop.execute(() -> task.arm(delayNanos));
+                }
+            } catch (LoopClosed refused) {
+                task.disposed = true; // never runs: the worker must not keep it
+                task.forget();
+                throw refused; // a RejectedExecutionException, as Reactor's Scheduler contract asks
             }
             return task;
         }
@@ -188,7 +200,9 @@ public final class LoopScheduler implements Scheduler {
 
         private void waitForDeadline() {
             timer = loop.at(deadline);
-            timer.onSuccess(ignored -> fire());
+            // a timer that fails was cut off by the loop's close (or cancelled by dispose, which
+            // forgot the task already): the task will never run, so the worker lets it go
+            timer.onAny(ignored -> fire(), cutOff -> forget());
         }
 
         private void fire() {

@@ -2,16 +2,21 @@ package dev.weft.reactor;
 
 import dev.weft.loop.Bridges;
 import dev.weft.loop.Loop;
+import dev.weft.loop.LoopClosed;
 import dev.weft.loop.PublisherStream;
 import dev.weft.promise.Cancelled;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Stream;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -41,7 +46,7 @@ public final class ReactorBridges {
      */
     public static <T> Mono<T> toMono(Loop loop, Promise<? extends T> promise) {
         Objects.requireNonNull(promise, "promise");
-        return Mono.fromFuture(() -> Bridges.<T>toFuture(loop, promise), false);
+        return signalledOnLoop(loop, () -> Bridges.<T>toFuture(loop, promise));
     }
 
     /**
@@ -50,7 +55,54 @@ public final class ReactorBridges {
      */
     public static <T> Mono<T> mono(Loop loop, Supplier<? extends Promise<? extends T>> work) {
         Objects.requireNonNull(work, "work");
-        return Mono.fromFuture(() -> loop.<T>submit(work), false);
+        return signalledOnLoop(loop, () -> loop.<T>submit(work));
+    }
+
+    /**
+     * A Mono of the future each subscription makes, signalled on the loop thread as the class
+     * notes promise. Not {@code Mono.fromFuture}: a future completed before Reactor attaches to
+     * it (the subscribing thread was slow, the promise quick) would signal on the subscribing
+     * thread. A completion seen off the loop thread hops there, unless the loop is closed and
+     * has no thread left. Disposing the subscription cancels the future (and so the promise);
+     * a cancelled subscription gets no signal.
+     */
+    private static <T> Mono<T> signalledOnLoop(Loop loop, Supplier<CompletableFuture<T>> futures) {
+        return Mono.create(sink -> {
+            CompletableFuture<T> future = futures.get();
+            AtomicBoolean cancelled = new AtomicBoolean();
+            sink.onCancel(() -> {
+                cancelled.set(true);
+                future.cancel(false);
+            });
+            future.whenComplete((value, failure) -> {
+                Runnable signal = () -> {
+                    if (!cancelled.get()) {
+                        emit(sink, value, failure);
+                    }
+                };
+                if (loop.inLoopThread()) {
+                    signal.run();
+                    return;
+                }
+                try {
+                    loop.execute(signal);
+                } catch (LoopClosed closed) {
+                    signal.run(); // no loop thread is left to signal on
+                }
+            });
+        });
+    }
+
+    private static <T> void emit(MonoSink<T> sink, T value, Throwable failure) {
+        if (failure != null) {
+            sink.error(failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause()
+                    : failure);
+        } else if (value == null) {
+            sink.success(); // a promise fulfilled with null is an empty Mono
+        } else {
+            sink.success(value);
+        }
     }
 
     /**

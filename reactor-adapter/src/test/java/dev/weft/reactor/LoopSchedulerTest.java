@@ -173,4 +173,26 @@ class LoopSchedulerTest {
         assertTrue(scheduler.isDisposed());
         assertThrows(RejectedExecutionException.class, () -> scheduler.schedule(() -> {}));
     }
+
+    @Test
+    void aTaskAClosedLoopRefusesIsRejectedAndNotKeptByItsWorker() {
+        Scheduler.Worker worker = scheduler.createWorker();
+        loop.close();
+
+        assertThrows(RejectedExecutionException.class, () -> worker.schedule(() -> {}));
+        assertThrows(RejectedExecutionException.class, () -> worker.schedule(() -> {}, 1, TimeUnit.SECONDS));
+
+        assertEquals(0, ((LoopScheduler.LoopWorker) worker).tasksHeld());
+    }
+
+    @Test
+    void aDelayedTaskTheCloseCutsOffIsNotKeptByItsWorker() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Scheduler.Worker worker = scheduler.createWorker();
+        loop.call(() -> worker.schedule(() -> {}, 1, TimeUnit.HOURS)).get(60, TimeUnit.SECONDS);
+
+        loop.close(); // the task's timer is rejected, never fired
+
+        assertEquals(0, ((LoopScheduler.LoopWorker) worker).tasksHeld());
+    }
 }

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.loop.Engine;
 import dev.weft.loop.Loop;
+import dev.weft.loop.LoopClosed;
 import dev.weft.loop.PublisherStream;
+import dev.weft.loop.PureEngine;
 import dev.weft.promise.Cancelled;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
@@ -150,6 +153,39 @@ class ReactorBridgesTest {
         assertInstanceOf(Cancelled.class, signal.getThrowable());
     }
 
+    @Test
+    void aMonoFeedingAPromiseIsCancelledWhenTheLoopCloses() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        CompletableFuture<Void> cancelled = new CompletableFuture<>();
+        Mono<Integer> never = Mono.<Integer>never().doOnCancel(() -> cancelled.complete(null));
+        await(loop.call(() -> ReactorBridges.fromMono(loop, never)));
+
+        loop.close();
+
+        assertTrue(cancelled.isDone(), "the Mono runs on for a loop that is gone");
+    }
+
+    @Test
+    void aMonoWhosePromiseSettledBeforeReactorLookedStillSignalsOnTheLoopThread() throws Exception {
+        LateWakerEngine engine = new LateWakerEngine();
+        try (Loop late = Loop.builder().name("late").engine(engine).build()) {
+            engine.loop = late;
+            late.start("late-loop", true);
+            Thread loopThread = late.call(Thread::currentThread).get(60, TimeUnit.SECONDS);
+            while (loopThread.getState() != Thread.State.WAITING) {
+                Thread.onSpinWait(); // until the loop blocks, so that the subscription's submit wakes it
+            }
+
+            engine.slow = true;
+            String seen = ReactorBridges.mono(late, () -> Promise.of("ready"))
+                    .map(value -> Thread.currentThread().getName())
+                    .block(PATIENCE);
+            engine.slow = false;
+
+            assertEquals("late-loop", seen);
+        }
+    }
+
     // ---------------------------------------------------------------- Flux to Stream
 
     @Test
@@ -235,7 +271,33 @@ class ReactorBridgesTest {
         await(upstreamCancelled);
     }
 
+    @Test
+    void aFluxFeedingAStreamIsCancelledWhenTheLoopCloses() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        CompletableFuture<Void> cancelled = new CompletableFuture<>();
+        Flux<Integer> never = Flux.<Integer>never().doOnCancel(() -> cancelled.complete(null));
+        await(loop.call(() -> ReactorBridges.fromFlux(loop, never, 4)));
+
+        loop.close();
+
+        assertTrue(cancelled.isDone(), "the upstream Flux was not cancelled by the close");
+    }
+
     // ---------------------------------------------------------------- Stream to Flux
+
+    @Test
+    void aFluxOfAStreamWaitingForElementsFailsWithLoopClosedWhenTheLoopCloses() throws Exception {
+        loop.start(LOOP_THREAD, true);
+        Stream.WithPush<Integer> pushed = await(loop.call(Stream::<Integer>create));
+        CompletableFuture<Void> ended = ReactorBridges.toFlux(loop, pushed.stream()).then().toFuture();
+
+        loop.close();
+
+        // blockLast() on this Flux would have hung for ever: the close is its terminal signal
+        assertTrue(ended.isCompletedExceptionally(), "the Flux is still running: " + ended);
+        Throwable why = ended.handle((v, failure) -> failure).join();
+        assertInstanceOf(LoopClosed.class, why);
+    }
 
     @Test
     void aMillionStreamElementsReachASlowFluxSubscriberOnAnotherThreadInOrderOnce() throws Exception {
@@ -279,6 +341,7 @@ class ReactorBridgesTest {
                 received.add(value);
                 if (received.size() == 3) {
                     three.complete(List.copyOf(received));
+                    cancel(); // done: else the loop's close fails it, and it has no error handler
                 }
             }
         });
@@ -317,5 +380,52 @@ class ReactorBridgesTest {
 
         assertEquals(Optional.of(7), await(loop.submit(() -> pushed.stream().get())));
         assertEquals(List.of(), received);
+    }
+
+    /**
+     * A pure engine whose wakeup, while {@code slow}, returns to the waking thread only once the
+     * loop has ended the iteration it was woken for: the slowest legal scheduling of a thread that
+     * submits work, in which the future is complete before the submitter looks at it.
+     */
+    private static final class LateWakerEngine implements Engine {
+        private final PureEngine inner = new PureEngine();
+        volatile Loop loop;
+        volatile boolean slow;
+
+        @Override
+        public void register(int source, int interest, ReadyHandler handler) {
+            inner.register(source, interest, handler);
+        }
+
+        @Override
+        public void modify(int source, int interest) {
+            inner.modify(source, interest);
+        }
+
+        @Override
+        public void unregister(int source) {
+            inner.unregister(source);
+        }
+
+        @Override
+        public int poll(long timeoutNanos) {
+            return inner.poll(timeoutNanos);
+        }
+
+        @Override
+        public void wakeup() {
+            long before = loop.metrics().iterations();
+            inner.wakeup();
+            if (slow && !loop.inLoopThread()) {
+                while (loop.metrics().iterations() <= before) {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 }
