@@ -5,6 +5,7 @@ import dev.weft.promise.Promise;
 import dev.weft.xen.bus.ConnectionWaiters;
 import dev.weft.xen.bus.Frontend;
 import dev.weft.xen.bus.UnendedGrants;
+import dev.weft.xen.bus.XenbusCloseTimeoutException;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
 import dev.weft.xen.bus.XenbusNodes;
@@ -191,17 +192,29 @@ public final class Blkfront implements Block, XenbusDriver {
     /**
      * Closes the device for good through xenbus; outstanding operations fail with DISCONNECTED.
      * Fulfilled once the frontend stopped and every grant the backend gave back was ended (those
-     * it still maps when it is Closed stay {@link #unreusablePages()}). If xenbus cannot close
-     * (xenstore failed), the device is released on this side all the same (operations failed,
-     * port unbound, grants ended or set aside) and the promise is rejected with xenstore's failure.
+     * it still maps when it is Closed stay {@link #unreusablePages()}). The backend gets {@link
+     * XenbusEnd#CLOSE_BOUND} (5 s, on the xenstore client's time) to close; one that stays
+     * Connected longer does not hold the caller: the device is released on this side all the same
+     * (operations failed, port unbound, grants ended, or set aside once the reclaim bound passed),
+     * Closed is published, and the promise is rejected with {@link
+     * BlockDeviceException.Reason#CLOSE_TIMEOUT}. If xenbus cannot close (xenstore failed), the
+     * device is released the same way and the promise is rejected with xenstore's failure.
      */
     @Override
     public Promise<Void> disconnect() {
-        return frontend.close().recover(failure -> {
-            // xenbus could not close (xenstore failed): this side lets go all the same.
-            disconnect(frontend);
-            return Promise.rejected(failure);
+        return frontend.close(XenbusEnd.CLOSE_BOUND).recover(failure -> {
+            // xenbus could not close (xenstore failed, or the backend would not): this side lets go all the
+            // same, unless the end's failure already made the driver disconnect (and start reclaiming).
+            if (connection != null) {
+                disconnect(frontend);
+            }
+            return reclaiming.recover(ignored -> Promise.unit()).flatMap(v -> Promise.rejected(closeFailure(failure)));
         }).flatMap(v -> reclaiming);
+    }
+
+    private static Throwable closeFailure(Throwable failure) {
+        return failure instanceof XenbusCloseTimeoutException ? new BlockDeviceException(
+                BlockDeviceException.Reason.CLOSE_TIMEOUT, failure.getMessage(), failure) : failure;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.xen.store.Watch;
 import dev.weft.xen.store.XenStore;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -37,6 +38,12 @@ import java.util.function.Supplier;
  * only once xenstored has answered the unwatch (or the connection is gone).
  */
 public abstract sealed class XenbusEnd permits Frontend, Backend {
+    /**
+     * How long {@link #close(Duration)}'s callers in io-xen wait for the other end to close: 5 s,
+     * as Linux's xenbus frontends wait for their backend.
+     */
+    public static final Duration CLOSE_BOUND = Duration.ofSeconds(5);
+
     /** How many published states {@link #history()} keeps. */
     static final int HISTORY = 64;
 
@@ -397,6 +404,24 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
         shuttingDown = true;
         kick();
         return stopped.promise();
+    }
+
+    /**
+     * As {@link #close()}, waiting at most {@code bound} (on the store's {@link XenStore#time()})
+     * for the other end: if the end has not stopped by then (a backend that stays Connected never
+     * lets a frontend reach Closed), it gives the handshake up as after a fatal error: its driver
+     * disconnects if it had connected, it publishes Closed, removes its watch, and {@link
+     * #stopped()} is rejected with {@link XenbusCloseTimeoutException}. Linux's frontends give up
+     * the same way.
+     */
+    public Promise<Void> close(Duration bound) {
+        Promise<Void> stopping = close();
+        if (stopping.isPending()) {
+            Promise<Void> timer = store.time().sleep(bound);
+            timer.onSuccess(v -> fail(new XenbusCloseTimeoutException(path, otherState, bound)));
+            stopping.onTermination(timer::cancel);
+        }
+        return stopping;
     }
 
     /**

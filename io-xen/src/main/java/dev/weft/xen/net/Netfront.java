@@ -7,6 +7,7 @@ import dev.weft.promise.Resolver;
 import dev.weft.xen.bus.ConnectionWaiters;
 import dev.weft.xen.bus.Frontend;
 import dev.weft.xen.bus.UnendedGrants;
+import dev.weft.xen.bus.XenbusCloseTimeoutException;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
 import dev.weft.xen.bus.XenbusNodes;
@@ -187,17 +188,24 @@ public final class Netfront implements Network, XenbusDriver {
     /**
      * Closes the device for good through xenbus, ending the listener's promise (a later {@link
      * #listen} is rejected with DISCONNECTED). Fulfilled once the frontend stopped and every grant
-     * the backend gave back was ended. If xenbus cannot close (xenstore failed), the device is
-     * released on this side all the same (port unbound, grants ended or set aside, listener ended)
-     * and the promise is rejected with xenstore's failure.
+     * the backend gave back was ended. The backend gets {@link XenbusEnd#CLOSE_BOUND} (5 s, on the
+     * xenstore client's time) to close; one that stays Connected longer does not hold the caller:
+     * the device is released on this side all the same (port unbound, grants ended, or set aside
+     * once the reclaim bound passed, listener ended), Closed is published, and the promise is
+     * rejected with {@link NetworkException.Reason#CLOSE_TIMEOUT}. If xenbus cannot close
+     * (xenstore failed), the device is released the same way and the promise is rejected with
+     * xenstore's failure.
      */
     @Override
     public Promise<Void> disconnect() {
         closedForGood = true;
-        return frontend.close().recover(failure -> {
-            // xenbus could not close (xenstore failed): this side lets go all the same.
-            disconnect(frontend);
-            return Promise.rejected(failure);
+        return frontend.close(XenbusEnd.CLOSE_BOUND).recover(failure -> {
+            // xenbus could not close (xenstore failed, or the backend would not): this side lets go all the
+            // same, unless the end's failure already made the driver disconnect (and start reclaiming).
+            if (connection != null) {
+                disconnect(frontend);
+            }
+            return reclaiming.recover(ignored -> Promise.unit()).flatMap(v -> Promise.rejected(closeFailure(failure)));
         }).flatMap(v -> reclaiming).andFinally(() -> {
             if (listening != null && listening.promise().isPending()) {
                 listening.resolve(null);
@@ -205,6 +213,11 @@ public final class Netfront implements Network, XenbusDriver {
             handler = null;
             return Promise.unit();
         });
+    }
+
+    private static Throwable closeFailure(Throwable failure) {
+        return failure instanceof XenbusCloseTimeoutException ? new NetworkException(
+                NetworkException.Reason.CLOSE_TIMEOUT, failure.getMessage(), failure) : failure;
     }
 
     /**

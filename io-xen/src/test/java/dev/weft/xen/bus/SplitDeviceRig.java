@@ -1,6 +1,7 @@
 package dev.weft.xen.bus;
 
 import dev.weft.loop.Loop;
+import dev.weft.loop.device.Time;
 import dev.weft.promise.Promise;
 import dev.weft.xen.evtchn.EventChannelDevice;
 import dev.weft.xen.evtchn.EventChannels;
@@ -63,6 +64,15 @@ public final class SplitDeviceRig {
 
     /** Creates the device ({@code backendNodes} are written in the backend's directory) and starts the loops. */
     public SplitDeviceRig(String frontPath, String backPath, Map<String, String> backendNodes) throws Exception {
+        this(frontPath, backPath, backendNodes, null);
+    }
+
+    /**
+     * As {@link #SplitDeviceRig(String, String, Map)}, the frontend's xenstore client timing its
+     * waits with {@code frontTime} (its loop's own if null): a {@link ManualTime}, say.
+     */
+    public SplitDeviceRig(String frontPath, String backPath, Map<String, String> backendNodes, Time frontTime)
+            throws Exception {
         this.frontPath = frontPath;
         this.backPath = backPath;
         daemonLoop.start();
@@ -77,7 +87,7 @@ public final class SplitDeviceRig {
             return Promise.unit();
         });
         on(frontLoop, () -> {
-            frontStore = XenStore.over(daemon.connect(daemonLoop, frontLoop, 1), frontLoop);
+            frontStore = XenStore.over(daemon.connect(daemonLoop, frontLoop, 1), frontTime == null ? frontLoop : frontTime);
             frontChannels = EventChannels.on(frontLoop, frontEngine);
             grants = frontDomain.openGrantAllocator();
             return Promise.unit();
