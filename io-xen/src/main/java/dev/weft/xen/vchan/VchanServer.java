@@ -142,11 +142,30 @@ final class VchanServer {
     /**
      * Removes the xenstore entries, then ends every grant. A grant the client still maps cannot
      * end; it is retried after each event until the client unmaps (its unmap notification is such
-     * an event), so the memory is never reused while the client can still see it.
+     * an event), so the memory is never reused while the client can still see it. A client that
+     * keeps its mappings (one that never closes its end) is waited for at most {@link
+     * Vchan#UNMAP_BOUND}, on the store's time: then the port is unbound and the allocator closed
+     * all the same, the grants still mapped are set aside for good (never ended, so never reused),
+     * and the promise is rejected with {@link VchanException.Reason#UNMAP_TIMEOUT}.
      */
     private Promise<Void> release() {
         Promise<Void> removed = port < 0 ? Promise.unit() : store.rm(path).recover(e -> Promise.unit());
-        return removed.flatMap(v -> endShares());
+        Promise<Void> ended = removed.flatMap(v -> endShares());
+        // Past the bound the waiting is cancelled (its event waiter removed) before giving up.
+        return Promise.pick(ended, store.time().sleep(Vchan.UNMAP_BOUND))
+                .flatMap(v -> port < 0 ? Promise.unit() : giveUp());
+    }
+
+    /** The client still maps some pages past the bound: lets go of everything else. */
+    private Promise<Void> giveUp() {
+        int kept = 0;
+        for (SharedPages share : shares) {
+            kept += share.refs().size();
+        }
+        closeDevices();
+        return Promise.rejected(new VchanException(VchanException.Reason.UNMAP_TIMEOUT, "vchan server " + path + ": domain "
+                + client + " still maps " + kept + " of its pages " + Vchan.UNMAP_BOUND.toMillis()
+                + " ms after close; they are set aside, never reused"));
     }
 
     private Promise<Void> endShares() {
