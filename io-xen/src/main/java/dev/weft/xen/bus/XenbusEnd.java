@@ -39,8 +39,9 @@ import java.util.function.Supplier;
  */
 public abstract sealed class XenbusEnd permits Frontend, Backend {
     /**
-     * How long {@link #close(Duration)}'s callers in io-xen wait for the other end to close: 5 s,
-     * as Linux's xenbus frontends wait for their backend.
+     * How long io-xen's drivers (Blkfront, Netfront, Blkback, Netback) wait in {@link
+     * #close(Duration)} for the other end to close: 5 s, as Linux's xenbus frontends wait for their
+     * backend.
      */
     public static final Duration CLOSE_BOUND = Duration.ofSeconds(5);
 

@@ -37,7 +37,12 @@ final class VbdRig {
 
     /** As {@link #VbdRig(long, String, int)}, the frontend's xenstore timed by {@code frontTime} (if not null). */
     VbdRig(long bytes, String mode, int poolThreads, Time frontTime) throws Exception {
-        split = new SplitDeviceRig(FRONT, BACK, Map.of("mode", mode), frontTime);
+        this(bytes, mode, poolThreads, frontTime, null);
+    }
+
+    /** As {@link #VbdRig(long, String, int, Time)}, the backend's xenstore timed by {@code backTime} (if not null). */
+    VbdRig(long bytes, String mode, int poolThreads, Time frontTime, Time backTime) throws Exception {
+        split = new SplitDeviceRig(FRONT, BACK, Map.of("mode", mode), frontTime, backTime);
         disk = Files.createTempFile("vbd", ".img");
         file = FileChannel.open(disk, StandardOpenOption.READ, StandardOpenOption.WRITE);
         file.write(ByteBuffer.allocate(1), bytes - 1);

@@ -73,6 +73,15 @@ public final class SplitDeviceRig {
      */
     public SplitDeviceRig(String frontPath, String backPath, Map<String, String> backendNodes, Time frontTime)
             throws Exception {
+        this(frontPath, backPath, backendNodes, frontTime, null);
+    }
+
+    /**
+     * As {@link #SplitDeviceRig(String, String, Map, Time)}, the backend's xenstore client timing
+     * its waits with {@code backTime} (its loop's own if null).
+     */
+    public SplitDeviceRig(String frontPath, String backPath, Map<String, String> backendNodes, Time frontTime,
+                          Time backTime) throws Exception {
         this.frontPath = frontPath;
         this.backPath = backPath;
         daemonLoop.start();
@@ -81,7 +90,7 @@ public final class SplitDeviceRig {
         XenStore toolstack = XenStore.over(daemon.connect(daemonLoop, daemonLoop, 0), daemonLoop);
         on(daemonLoop, () -> createDevice(toolstack, backendNodes).flatMap(v -> toolstack.close()));
         on(backLoop, () -> {
-            backStore = XenStore.over(daemon.connect(daemonLoop, backLoop, 0), backLoop);
+            backStore = XenStore.over(daemon.connect(daemonLoop, backLoop, 0), backTime == null ? backLoop : backTime);
             backChannels = EventChannels.on(backLoop, backEngine);
             mapper = backDomain.openGrantMapper();
             return Promise.unit();

@@ -10,6 +10,7 @@ import dev.weft.xen.bus.IdleDriver;
 import dev.weft.xen.bus.SplitDeviceRig;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
+import dev.weft.xen.bus.XenbusNodes;
 import dev.weft.xen.grant.GrantRef;
 import dev.weft.xen.grant.MappedPages;
 import dev.weft.xen.ring.RingServer;
@@ -193,7 +194,8 @@ class HostileNetbackOverXenbusTest {
     }
 
     private Promise<Void> untilReads(dev.weft.xen.store.Watch watch, String path, String wanted) {
-        return rig.backStore.read(path).flatMap(value -> value.equals(wanted) ? Promise.unit()
+        // Absent until the frontend first publishes (its start may not have got that far yet).
+        return XenbusNodes.readOptional(rig.backStore, path, "").flatMap(value -> value.equals(wanted) ? Promise.unit()
                 : watch.events().next().flatMap(event -> untilReads(watch, path, wanted)));
     }
 
