@@ -132,7 +132,9 @@ public final class Blkfront implements Block, XenbusDriver {
      * /local/domain/5/device/vbd/51712}, whose {@code backend} and {@code backend-id} nodes the
      * toolstack wrote) and fulfils once the device is connected and its geometry known. Rejected
      * if xenstore fails or the backend's values make no sense; the device is then given up before
-     * the rejection (its channel unbound, its grants ended, its watch removed).
+     * the rejection (its channel unbound, its grants ended, its watch removed). A backend that
+     * never connects keeps it pending: cancelling it (a caller that stops waiting) closes the
+     * device as {@link #disconnect()} does.
      */
     public static Promise<Blkfront> start(XenStore store, String path, EventChannels channels, GrantAllocator grants,
                                           Config config) {
@@ -140,6 +142,9 @@ public final class Blkfront implements Block, XenbusDriver {
         return Frontend.start(store, path, blkfront).flatMap(frontend -> {
             blkfront.frontend = frontend;
             blkfront.connectionWaiters.endWhenStopped(frontend, () -> blkfront.reclaiming);
+            blkfront.connectionWaiters.giveUpOnCancel(() -> Promise.dontWait(blkfront::disconnect, failure -> {
+                // nobody waits for the device any more: it is released however the closing ends
+            }));
             return blkfront.connectionWaiters.first();
         }).map(v -> blkfront);
     }

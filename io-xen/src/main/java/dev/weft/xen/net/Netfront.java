@@ -130,13 +130,17 @@ public final class Netfront implements Network, XenbusDriver {
      * /local/domain/5/device/vif/0}, with {@code backend} and {@code backend-id} nodes) and
      * fulfils once connected. Rejected if xenstore fails or the backend's values make no sense;
      * the device is then given up before the rejection (its channel unbound, its rings' and RX
-     * pool's grants ended, its watch removed).
+     * pool's grants ended, its watch removed). A backend that never connects keeps it pending:
+     * cancelling it (a caller that stops waiting) closes the device as {@link #disconnect()} does.
      */
     public static Promise<Netfront> start(XenStore store, String path, EventChannels channels, GrantAllocator grants) {
         Netfront netfront = new Netfront(channels, grants);
         return Frontend.start(store, path, netfront).flatMap(frontend -> {
             netfront.frontend = frontend;
             netfront.connectionWaiters.endWhenStopped(frontend, () -> netfront.reclaiming);
+            netfront.connectionWaiters.giveUpOnCancel(() -> Promise.dontWait(netfront::disconnect, failure -> {
+                // nobody waits for the device any more: it is released however the closing ends
+            }));
             return netfront.connectionWaiters.first();
         }).map(v -> netfront);
     }
