@@ -217,7 +217,9 @@ public final class Vchan implements Flow {
         @Override
         public void leave() {
             page.setLive(role.ownLive(), VchanPage.LIVE_GONE);
-            channels.notify(port);
+            if (channels.isBound(port)) { // closed channels first: the live byte alone tells the peer
+                channels.notify(port);
+            }
         }
     }
 }

@@ -156,7 +156,10 @@ final class VchanServer {
                 .flatMap(v -> port < 0 ? Promise.unit() : giveUp());
     }
 
-    /** The client still maps some pages past the bound: lets go of everything else. */
+    /**
+     * The client still maps some pages past the bound (or once the channels were closed, so its
+     * unmap can no longer be heard): lets go of everything else.
+     */
     private Promise<Void> giveUp() {
         int kept = 0;
         for (SharedPages share : shares) {
@@ -164,25 +167,27 @@ final class VchanServer {
         }
         closeDevices();
         return Promise.rejected(new VchanException(VchanException.Reason.UNMAP_TIMEOUT, "vchan server " + path + ": domain "
-                + client + " still maps " + kept + " of its pages " + Vchan.UNMAP_BOUND.toMillis()
-                + " ms after close; they are set aside, never reused"));
+                + client + " still maps " + kept + " of its pages after close (waited up to "
+                + Vchan.UNMAP_BOUND.toMillis() + " ms); they are set aside, never reused"));
     }
 
     private Promise<Void> endShares() {
-        long seen = port < 0 ? 0 : channels.counter(port);
+        boolean listening = port >= 0 && channels.isBound(port);
+        long seen = listening ? channels.counter(port) : 0;
         shares.removeIf(share -> share.end() == EndAccess.ENDED);
         if (shares.isEmpty() || port < 0) {
             closeDevices();
             return Promise.unit();
         }
-        return channels.after(port, seen).flatMap(now -> endShares());
+        // With the channels closed first, the client's unmap can no longer be heard: give up now.
+        return listening ? channels.after(port, seen).flatMap(now -> endShares()) : Promise.unit();
     }
 
     private void closeDevices() {
-        if (port >= 0) {
+        if (port >= 0 && channels.isBound(port)) {
             channels.unbind(port);
-            port = -1;
         }
+        port = -1;
         grants.close();
     }
 }

@@ -210,6 +210,30 @@ class VchanTest {
     }
 
     @Test
+    void aClientClosedAfterItsEventChannelsStillUnmapsSoTheServerClosesCleanly() throws Exception {
+        Vchan server = pair.listen(0, 0);
+        Vchan client = pair.connect();
+        pair.client.await(() -> {
+            pair.client.channels.close(); // the application closes its channels first, the vchan after
+            return client.close();
+        });
+        pair.server.await(server::close);
+        assertEquals(0, pair.server.call(() -> pair.server.domain.liveGrants()));
+    }
+
+    @Test
+    void aServerClosedAfterItsEventChannelsLetsGoOfWhatTheClientNoLongerMaps() throws Exception {
+        Vchan server = pair.listen(0, 0);
+        Vchan client = pair.connect();
+        pair.client.await(client::close);
+        pair.server.await(() -> {
+            pair.server.channels.close();
+            return server.close();
+        });
+        assertEquals(0, pair.server.call(() -> pair.server.domain.liveGrants()));
+    }
+
+    @Test
     void clientCloseEndsTheServersStreamAndFailsItsLaterWrites() throws Exception {
         Vchan server = pair.listen(0, 0);
         Vchan client = pair.connect();
