@@ -230,7 +230,7 @@ public final class Blkback implements XenbusDriver {
         if (closing.polling != null) {
             closing.polling.cancel();
         }
-        if (closing.port >= 0) {
+        if (closing.port >= 0 && channels.isBound(closing.port)) { // closed channels unbound it already
             channels.unbind(closing.port);
         }
         if (closing.ring != null) {

@@ -392,7 +392,7 @@ public final class Blkfront implements Block, XenbusDriver {
         if (closing.ring != null) {
             closing.ring.close();
         }
-        if (closing.port >= 0) {
+        if (closing.port >= 0 && channels.isBound(closing.port)) { // closed channels unbound it already
             channels.unbind(closing.port);
         }
         if (closing.ringPages != null) {

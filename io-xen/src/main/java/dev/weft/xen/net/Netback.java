@@ -224,7 +224,7 @@ public final class Netback implements XenbusDriver {
             closing.txPolling.cancel();
             closing.rxPolling.cancel();
         }
-        if (closing.port >= 0) {
+        if (closing.port >= 0 && channels.isBound(closing.port)) { // closed channels unbound it already
             channels.unbind(closing.port);
         }
         if (closing.txRing != null) {

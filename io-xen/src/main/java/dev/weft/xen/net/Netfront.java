@@ -382,7 +382,7 @@ public final class Netfront implements Network, XenbusDriver {
         if (closing.ring != null) {
             closing.ring.close();
         }
-        if (closing.port >= 0) {
+        if (closing.port >= 0 && channels.isBound(closing.port)) { // closed channels unbound it already
             channels.unbind(closing.port);
         }
         for (SharedPages pages : new SharedPages[] {closing.txRing, closing.rxRing, closing.rxPool}) {

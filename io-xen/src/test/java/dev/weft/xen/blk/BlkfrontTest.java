@@ -230,6 +230,20 @@ class BlkfrontTest {
     }
 
     @Test
+    void aDeviceDisconnectedAfterItsEventChannelsWereClosedStillClosesAndEndsItsGrants() throws Exception {
+        rig = new VbdRig(DISK_BYTES, "w");
+        Blkback blkback = rig.startBlkback(READ_WRITE);
+        Blkfront blkfront = rig.startBlkfront(Blkfront.Config.DEFAULT);
+        rig.front(() -> {
+            rig.split.frontChannels.close(); // the application closes its channels first, the device after
+            return blkfront.disconnect();
+        });
+        rig.back(() -> blkback.backend().reach(XenbusState.CLOSED));
+        assertEquals(0, rig.split.frontDomain.liveGrants());
+        assertEquals(0, rig.front(() -> Promise.of(blkfront.unreusablePages())));
+    }
+
+    @Test
     void pagesThatCannotBeGrantedForAnyReasonRejectTheReadWithNoGrantsInsteadOfThrowing() throws Exception {
         Blkfront blkfront = connect("w", READ_WRITE, Blkfront.Config.DEFAULT);
         Promise<Void> read = rig.front(() -> {
