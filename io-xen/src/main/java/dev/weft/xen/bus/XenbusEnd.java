@@ -29,8 +29,9 @@ import java.util.function.Supplier;
  * Rule evaluation is serialised: an event arriving while the driver connects is handled after.
  *
  * <p>A driver hook or xenstore that fails stops the end the way Xen's protocol expects of a device
- * with a fatal error: it publishes Closing, its driver disconnects if it had connected, and it
- * publishes Closed, so the other end is not left waiting and releases its side.
+ * with a fatal error: it publishes Closing, its driver disconnects if it had connected (or, if it
+ * was still connecting, as soon as it has), and it publishes Closed, so the other end is not left
+ * waiting and releases its side.
  *
  * <p>However it stops (closed, failed, or {@linkplain #abandon abandoned} by its driver) the end
  * removes its watch: a watch left at xenstored counts against the connection's quota and keeps
@@ -228,9 +229,11 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
     private Promise<Void> hook(Hook hook) {
         return switch (hook) {
             case NONE -> Promise.unit();
-            case CONNECT -> driver.connect(this).map(v -> {
+            case CONNECT -> driver.connect(this).flatMap(v -> {
                 driverConnected = true;
-                return null;
+                // The end began failing while the driver connected (a close bound passed, say): its
+                // own disconnect step found nothing connected then, so release what connect took now.
+                return failing != null ? hook(Hook.DISCONNECT) : Promise.unit();
             });
             case DISCONNECT -> {
                 if (!driverConnected) {
