@@ -47,6 +47,9 @@ import java.util.Optional;
  * when it is answered; a grant the backend will not give back is never reused ({@link
  * #unreusablePages()}). A write is durable to the degree the backend's disk is; {@link #flush()}
  * asks for more when the backend offers it. Persistent grants and indirect requests are not used.
+ * An operation's promise cannot be cancelled: a request on the ring cannot be taken back, so
+ * cancelling is ignored and the operation runs to its end (a read still fills its buffers, which
+ * the caller must not reuse until then).
  *
  * <p><b>Failures</b> are {@link BlockDeviceException}s with a reason. A backend that breaks the
  * protocol (an impossible ring index, an unknown response id, an unknown operation or status, a

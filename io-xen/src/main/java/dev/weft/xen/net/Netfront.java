@@ -42,6 +42,7 @@ import java.util.function.Consumer;
  * <p><b>Frames.</b> No scatter-gather: a frame is at most one page, and at most {@link #mtu()}
  * plus the 14-byte header; a shorter frame than that header is refused (FRAME_TOO_SMALL). A sent frame is copied into a page granted to the backend for that
  * frame; the grant is ended when the backend answers (a page it keeps mapped is never reused).
+ * A write's promise cannot be cancelled: the frame is on the ring, so cancelling is ignored.
  * A received frame is lent to the handler for the call as a slice of exactly its bytes, then its
  * whole page is zeroed and posted again; runts, GSO prefix slots and frames with extra-info slots
  * are never delivered: they are counted in {@link Counters#rxErrors()} and their pages posted again;
