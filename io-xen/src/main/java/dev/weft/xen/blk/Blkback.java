@@ -3,6 +3,7 @@ package dev.weft.xen.blk;
 import dev.weft.promise.Promise;
 import dev.weft.unix.blocking.BlockingPool;
 import dev.weft.xen.bus.Backend;
+import dev.weft.xen.bus.XenbusCloseTimeoutException;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
 import dev.weft.xen.bus.XenbusNodes;
@@ -135,9 +136,15 @@ public final class Blkback implements XenbusDriver {
                 : connection.server.failure().map(broken -> broken);
     }
 
-    /** Closes the device for good. */
+    /**
+     * Closes the device for good: Closing, then, once the frontend has left (Closed), the
+     * frontend's ring and pages are unmapped and Closed is published. A frontend that never leaves
+     * (a guest that hung or died still Connected) is waited for at most {@link
+     * XenbusEnd#CLOSE_BOUND} (5 s, on the xenstore client's time): then the backend lets go all the
+     * same and the promise is rejected with {@link XenbusCloseTimeoutException}.
+     */
     public Promise<Void> close() {
-        return backend.close();
+        return backend.close(XenbusEnd.CLOSE_BOUND);
     }
 
     // ---------------------------------------------------------------- xenbus
@@ -223,7 +230,7 @@ public final class Blkback implements XenbusDriver {
         if (closing.polling != null) {
             closing.polling.cancel();
         }
-        if (closing.port >= 0) {
+        if (closing.port >= 0 && channels.isBound(closing.port)) { // closed channels unbound it already
             channels.unbind(closing.port);
         }
         if (closing.ring != null) {

@@ -5,6 +5,7 @@ import dev.weft.promise.Promise;
 import dev.weft.xen.bus.ConnectionWaiters;
 import dev.weft.xen.bus.Frontend;
 import dev.weft.xen.bus.UnendedGrants;
+import dev.weft.xen.bus.XenbusCloseTimeoutException;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
 import dev.weft.xen.bus.XenbusNodes;
@@ -46,6 +47,9 @@ import java.util.Optional;
  * when it is answered; a grant the backend will not give back is never reused ({@link
  * #unreusablePages()}). A write is durable to the degree the backend's disk is; {@link #flush()}
  * asks for more when the backend offers it. Persistent grants and indirect requests are not used.
+ * An operation's promise cannot be cancelled: a request on the ring cannot be taken back, so
+ * cancelling is ignored and the operation runs to its end (a read still fills its buffers, which
+ * the caller must not reuse until then).
  *
  * <p><b>Failures</b> are {@link BlockDeviceException}s with a reason. A backend that breaks the
  * protocol (an impossible ring index, an unknown response id, an unknown operation or status, a
@@ -131,7 +135,9 @@ public final class Blkfront implements Block, XenbusDriver {
      * /local/domain/5/device/vbd/51712}, whose {@code backend} and {@code backend-id} nodes the
      * toolstack wrote) and fulfils once the device is connected and its geometry known. Rejected
      * if xenstore fails or the backend's values make no sense; the device is then given up before
-     * the rejection (its channel unbound, its grants ended, its watch removed).
+     * the rejection (its channel unbound, its grants ended, its watch removed). A backend that
+     * never connects keeps it pending: cancelling it (a caller that stops waiting) closes the
+     * device as {@link #disconnect()} does.
      */
     public static Promise<Blkfront> start(XenStore store, String path, EventChannels channels, GrantAllocator grants,
                                           Config config) {
@@ -139,6 +145,9 @@ public final class Blkfront implements Block, XenbusDriver {
         return Frontend.start(store, path, blkfront).flatMap(frontend -> {
             blkfront.frontend = frontend;
             blkfront.connectionWaiters.endWhenStopped(frontend, () -> blkfront.reclaiming);
+            blkfront.connectionWaiters.giveUpOnCancel(() -> Promise.dontWait(blkfront::disconnect, failure -> {
+                // nobody waits for the device any more: it is released however the closing ends
+            }));
             return blkfront.connectionWaiters.first();
         }).map(v -> blkfront);
     }
@@ -191,17 +200,29 @@ public final class Blkfront implements Block, XenbusDriver {
     /**
      * Closes the device for good through xenbus; outstanding operations fail with DISCONNECTED.
      * Fulfilled once the frontend stopped and every grant the backend gave back was ended (those
-     * it still maps when it is Closed stay {@link #unreusablePages()}). If xenbus cannot close
-     * (xenstore failed), the device is released on this side all the same (operations failed,
-     * port unbound, grants ended or set aside) and the promise is rejected with xenstore's failure.
+     * it still maps when it is Closed stay {@link #unreusablePages()}). The backend gets {@link
+     * XenbusEnd#CLOSE_BOUND} (5 s, on the xenstore client's time) to close; one that stays
+     * Connected longer does not hold the caller: the device is released on this side all the same
+     * (operations failed, port unbound, grants ended, or set aside once the reclaim bound passed),
+     * Closed is published, and the promise is rejected with {@link
+     * BlockDeviceException.Reason#CLOSE_TIMEOUT}. If xenbus cannot close (xenstore failed), the
+     * device is released the same way and the promise is rejected with xenstore's failure.
      */
     @Override
     public Promise<Void> disconnect() {
-        return frontend.close().recover(failure -> {
-            // xenbus could not close (xenstore failed): this side lets go all the same.
-            disconnect(frontend);
-            return Promise.rejected(failure);
+        return frontend.close(XenbusEnd.CLOSE_BOUND).recover(failure -> {
+            // xenbus could not close (xenstore failed, or the backend would not): this side lets go all the
+            // same, unless the end's failure already made the driver disconnect (and start reclaiming).
+            if (connection != null) {
+                disconnect(frontend);
+            }
+            return reclaiming.recover(ignored -> Promise.unit()).flatMap(v -> Promise.rejected(closeFailure(failure)));
         }).flatMap(v -> reclaiming);
+    }
+
+    private static Throwable closeFailure(Throwable failure) {
+        return failure instanceof XenbusCloseTimeoutException ? new BlockDeviceException(
+                BlockDeviceException.Reason.CLOSE_TIMEOUT, failure.getMessage(), failure) : failure;
     }
 
     /**
@@ -374,7 +395,7 @@ public final class Blkfront implements Block, XenbusDriver {
         if (closing.ring != null) {
             closing.ring.close();
         }
-        if (closing.port >= 0) {
+        if (closing.port >= 0 && channels.isBound(closing.port)) { // closed channels unbound it already
             channels.unbind(closing.port);
         }
         if (closing.ringPages != null) {

@@ -6,7 +6,7 @@ import java.io.Serial;
 /**
  * Why a block operation failed, as a {@link Reason}. The reason says what to do: fix the call
  * (BAD_BUFFER, OUT_OF_RANGE, READ_ONLY), retry later or elsewhere (BACKEND_ERROR, UNSUPPORTED),
- * or give the device up (BROKEN, DISCONNECTED).
+ * or give the device up (BROKEN, DISCONNECTED, CLOSE_TIMEOUT).
  */
 public final class BlockDeviceException extends IOException {
     @Serial
@@ -29,7 +29,12 @@ public final class BlockDeviceException extends IOException {
         /** The device is not connected (yet, or any more). */
         DISCONNECTED,
         /** No grant could be made for the request's pages (the grant table is full). */
-        NO_GRANTS
+        NO_GRANTS,
+        /**
+         * The backend did not close within the bound after the frontend did: the device was
+         * released on the guest's side all the same.
+         */
+        CLOSE_TIMEOUT
     }
 
     private final Reason reason;

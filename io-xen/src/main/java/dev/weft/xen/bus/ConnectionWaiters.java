@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * <p><b>Threading: LOOP THREAD ONLY</b> (the driver's loop).
  */
 public final class ConnectionWaiters {
-    private final Resolver<Void> first = Promise.pending();
+    /** A task: the caller of {@code start} may cancel it, giving the device up ({@link #giveUpOnCancel}). */
+    private final Resolver<Void> first = Promise.task();
     private final List<Resolver<Void>> next = new ArrayList<>();
     private final Supplier<? extends Throwable> closedBeforeConnecting;
     /** Why the end stopped, once it has: later waits fail with it at once. */
@@ -33,9 +34,22 @@ public final class ConnectionWaiters {
         this.closedBeforeConnecting = closedBeforeConnecting;
     }
 
-    /** Fulfilled at the device's first connection; rejected if it fails or the end stops before. */
+    /**
+     * Fulfilled at the device's first connection; rejected if it fails or the end stops before.
+     * Cancelable: see {@link #giveUpOnCancel}.
+     */
     public Promise<Void> first() {
         return first.promise();
+    }
+
+    /**
+     * Runs {@code giveUp} if the caller of {@code start} cancels its wait for the first connection
+     * (a backend that never connects, and a caller that stops waiting): the driver is never
+     * handed to anyone who could disconnect it, so it must close itself then, or its grants,
+     * channel and watch would stay for ever.
+     */
+    public void giveUpOnCancel(Runnable giveUp) {
+        first.promise().onCancel(giveUp);
     }
 
     /** Fulfilled at the next connection; rejected if the end stops before. */

@@ -88,7 +88,9 @@ public final class UnendedGrants {
             return Promise.unit();
         }
         return XenbusNodes.readOptional(store, state, XenbusState.CLOSED.toStoreValue()).flatMap(value -> {
-            if (XenbusState.parse(value) == XenbusState.CLOSED) {
+            // Compared, not parsed: the backend's value is untrusted, and one that is no state at all
+            // (strictly, only "6" is Closed) means it has not closed, as the bound still allows.
+            if (value.equals(XenbusState.CLOSED.toStoreValue())) {
                 retry();
                 return Promise.unit();
             }

@@ -4,6 +4,7 @@ import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.xen.store.Watch;
 import dev.weft.xen.store.XenStore;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,8 +29,9 @@ import java.util.function.Supplier;
  * Rule evaluation is serialised: an event arriving while the driver connects is handled after.
  *
  * <p>A driver hook or xenstore that fails stops the end the way Xen's protocol expects of a device
- * with a fatal error: it publishes Closing, its driver disconnects if it had connected, and it
- * publishes Closed, so the other end is not left waiting and releases its side.
+ * with a fatal error: it publishes Closing, its driver disconnects if it had connected (or, if it
+ * was still connecting, as soon as it has), and it publishes Closed, so the other end is not left
+ * waiting and releases its side.
  *
  * <p>However it stops (closed, failed, or {@linkplain #abandon abandoned} by its driver) the end
  * removes its watch: a watch left at xenstored counts against the connection's quota and keeps
@@ -37,6 +39,13 @@ import java.util.function.Supplier;
  * only once xenstored has answered the unwatch (or the connection is gone).
  */
 public abstract sealed class XenbusEnd permits Frontend, Backend {
+    /**
+     * How long io-xen's drivers (Blkfront, Netfront, Blkback, Netback) wait in {@link
+     * #close(Duration)} for the other end to close: 5 s, as Linux's xenbus frontends wait for their
+     * backend.
+     */
+    public static final Duration CLOSE_BOUND = Duration.ofSeconds(5);
+
     /** How many published states {@link #history()} keeps. */
     static final int HISTORY = 64;
 
@@ -220,9 +229,11 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
     private Promise<Void> hook(Hook hook) {
         return switch (hook) {
             case NONE -> Promise.unit();
-            case CONNECT -> driver.connect(this).map(v -> {
+            case CONNECT -> driver.connect(this).flatMap(v -> {
                 driverConnected = true;
-                return null;
+                // The end began failing while the driver connected (a close bound passed, say): its
+                // own disconnect step found nothing connected then, so release what connect took now.
+                return failing != null ? hook(Hook.DISCONNECT) : Promise.unit();
             });
             case DISCONNECT -> {
                 if (!driverConnected) {
@@ -397,6 +408,24 @@ public abstract sealed class XenbusEnd permits Frontend, Backend {
         shuttingDown = true;
         kick();
         return stopped.promise();
+    }
+
+    /**
+     * As {@link #close()}, waiting at most {@code bound} (on the store's {@link XenStore#time()})
+     * for the other end: if the end has not stopped by then (a backend that stays Connected never
+     * lets a frontend reach Closed), it gives the handshake up as after a fatal error: its driver
+     * disconnects if it had connected, it publishes Closed, removes its watch, and {@link
+     * #stopped()} is rejected with {@link XenbusCloseTimeoutException}. Linux's frontends give up
+     * the same way.
+     */
+    public Promise<Void> close(Duration bound) {
+        Promise<Void> stopping = close();
+        if (stopping.isPending()) {
+            Promise<Void> timer = store.time().sleep(bound);
+            timer.onSuccess(v -> fail(new XenbusCloseTimeoutException(path, otherState, bound)));
+            stopping.onTermination(timer::cancel);
+        }
+        return stopping;
     }
 
     /**

@@ -201,6 +201,15 @@ public final class EventChannels implements AutoCloseable {
         return after(port, counter(port));
     }
 
+    /**
+     * Whether {@code port} is bound through these channels now: false once it is unbound or the
+     * channels are closed. A driver closing after its channels (an application that closed them
+     * first) asks before it notifies or unbinds.
+     */
+    public boolean isBound(int port) {
+        return !closed && ports.containsKey(port);
+    }
+
     /** The number of events seen on {@code port} since it was bound. */
     public long counter(int port) {
         return port(port).counter;

@@ -4,6 +4,7 @@ import dev.weft.loop.device.MacAddress;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.xen.bus.Backend;
+import dev.weft.xen.bus.XenbusCloseTimeoutException;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
 import dev.weft.xen.bus.XenbusNodes;
@@ -109,9 +110,15 @@ public final class Netback implements XenbusDriver {
         }
     }
 
-    /** Closes the device for good. */
+    /**
+     * Closes the device for good: Closing, then, once the frontend has left (Closed), the
+     * frontend's ring and pages are unmapped and Closed is published. A frontend that never leaves
+     * (a guest that hung or died still Connected) is waited for at most {@link
+     * XenbusEnd#CLOSE_BOUND} (5 s, on the xenstore client's time): then the backend lets go all the
+     * same and the promise is rejected with {@link XenbusCloseTimeoutException}.
+     */
     public Promise<Void> close() {
-        return backend.close();
+        return backend.close(XenbusEnd.CLOSE_BOUND);
     }
 
     private void fill(Posted buffer, byte[] frame) {
@@ -217,7 +224,7 @@ public final class Netback implements XenbusDriver {
             closing.txPolling.cancel();
             closing.rxPolling.cancel();
         }
-        if (closing.port >= 0) {
+        if (closing.port >= 0 && channels.isBound(closing.port)) { // closed channels unbound it already
             channels.unbind(closing.port);
         }
         if (closing.txRing != null) {

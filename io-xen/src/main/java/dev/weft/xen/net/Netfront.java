@@ -7,6 +7,7 @@ import dev.weft.promise.Resolver;
 import dev.weft.xen.bus.ConnectionWaiters;
 import dev.weft.xen.bus.Frontend;
 import dev.weft.xen.bus.UnendedGrants;
+import dev.weft.xen.bus.XenbusCloseTimeoutException;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
 import dev.weft.xen.bus.XenbusNodes;
@@ -41,6 +42,7 @@ import java.util.function.Consumer;
  * <p><b>Frames.</b> No scatter-gather: a frame is at most one page, and at most {@link #mtu()}
  * plus the 14-byte header; a shorter frame than that header is refused (FRAME_TOO_SMALL). A sent frame is copied into a page granted to the backend for that
  * frame; the grant is ended when the backend answers (a page it keeps mapped is never reused).
+ * A write's promise cannot be cancelled: the frame is on the ring, so cancelling is ignored.
  * A received frame is lent to the handler for the call as a slice of exactly its bytes, then its
  * whole page is zeroed and posted again; runts, GSO prefix slots and frames with extra-info slots
  * are never delivered: they are counted in {@link Counters#rxErrors()} and their pages posted again;
@@ -129,13 +131,17 @@ public final class Netfront implements Network, XenbusDriver {
      * /local/domain/5/device/vif/0}, with {@code backend} and {@code backend-id} nodes) and
      * fulfils once connected. Rejected if xenstore fails or the backend's values make no sense;
      * the device is then given up before the rejection (its channel unbound, its rings' and RX
-     * pool's grants ended, its watch removed).
+     * pool's grants ended, its watch removed). A backend that never connects keeps it pending:
+     * cancelling it (a caller that stops waiting) closes the device as {@link #disconnect()} does.
      */
     public static Promise<Netfront> start(XenStore store, String path, EventChannels channels, GrantAllocator grants) {
         Netfront netfront = new Netfront(channels, grants);
         return Frontend.start(store, path, netfront).flatMap(frontend -> {
             netfront.frontend = frontend;
             netfront.connectionWaiters.endWhenStopped(frontend, () -> netfront.reclaiming);
+            netfront.connectionWaiters.giveUpOnCancel(() -> Promise.dontWait(netfront::disconnect, failure -> {
+                // nobody waits for the device any more: it is released however the closing ends
+            }));
             return netfront.connectionWaiters.first();
         }).map(v -> netfront);
     }
@@ -187,17 +193,24 @@ public final class Netfront implements Network, XenbusDriver {
     /**
      * Closes the device for good through xenbus, ending the listener's promise (a later {@link
      * #listen} is rejected with DISCONNECTED). Fulfilled once the frontend stopped and every grant
-     * the backend gave back was ended. If xenbus cannot close (xenstore failed), the device is
-     * released on this side all the same (port unbound, grants ended or set aside, listener ended)
-     * and the promise is rejected with xenstore's failure.
+     * the backend gave back was ended. The backend gets {@link XenbusEnd#CLOSE_BOUND} (5 s, on the
+     * xenstore client's time) to close; one that stays Connected longer does not hold the caller:
+     * the device is released on this side all the same (port unbound, grants ended, or set aside
+     * once the reclaim bound passed, listener ended), Closed is published, and the promise is
+     * rejected with {@link NetworkException.Reason#CLOSE_TIMEOUT}. If xenbus cannot close
+     * (xenstore failed), the device is released the same way and the promise is rejected with
+     * xenstore's failure.
      */
     @Override
     public Promise<Void> disconnect() {
         closedForGood = true;
-        return frontend.close().recover(failure -> {
-            // xenbus could not close (xenstore failed): this side lets go all the same.
-            disconnect(frontend);
-            return Promise.rejected(failure);
+        return frontend.close(XenbusEnd.CLOSE_BOUND).recover(failure -> {
+            // xenbus could not close (xenstore failed, or the backend would not): this side lets go all the
+            // same, unless the end's failure already made the driver disconnect (and start reclaiming).
+            if (connection != null) {
+                disconnect(frontend);
+            }
+            return reclaiming.recover(ignored -> Promise.unit()).flatMap(v -> Promise.rejected(closeFailure(failure)));
         }).flatMap(v -> reclaiming).andFinally(() -> {
             if (listening != null && listening.promise().isPending()) {
                 listening.resolve(null);
@@ -205,6 +218,11 @@ public final class Netfront implements Network, XenbusDriver {
             handler = null;
             return Promise.unit();
         });
+    }
+
+    private static Throwable closeFailure(Throwable failure) {
+        return failure instanceof XenbusCloseTimeoutException ? new NetworkException(
+                NetworkException.Reason.CLOSE_TIMEOUT, failure.getMessage(), failure) : failure;
     }
 
     /**
@@ -365,7 +383,7 @@ public final class Netfront implements Network, XenbusDriver {
         if (closing.ring != null) {
             closing.ring.close();
         }
-        if (closing.port >= 0) {
+        if (closing.port >= 0 && channels.isBound(closing.port)) { // closed channels unbound it already
             channels.unbind(closing.port);
         }
         for (SharedPages pages : new SharedPages[] {closing.txRing, closing.rxRing, closing.rxPool}) {

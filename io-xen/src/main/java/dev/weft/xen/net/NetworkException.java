@@ -5,7 +5,7 @@ import java.io.Serial;
 
 /**
  * Why a network operation failed, as a {@link Reason}: fix the call (FRAME_TOO_LARGE), retry
- * (BACKEND_ERROR, NO_GRANTS), or give the device up (UNSUPPORTED, BROKEN, DISCONNECTED).
+ * (BACKEND_ERROR, NO_GRANTS), or give the device up (UNSUPPORTED, BROKEN, DISCONNECTED, CLOSE_TIMEOUT).
  */
 public final class NetworkException extends IOException {
     @Serial
@@ -29,7 +29,12 @@ public final class NetworkException extends IOException {
         /** The device is not connected (yet, or any more). */
         DISCONNECTED,
         /** No grant could be made for the frame's page. */
-        NO_GRANTS
+        NO_GRANTS,
+        /**
+         * The backend did not close within the bound after the frontend did: the device was
+         * released on the guest's side all the same.
+         */
+        CLOSE_TIMEOUT
     }
 
     private final Reason reason;

@@ -9,6 +9,7 @@ import dev.weft.xen.ring.PipeFlow;
 import dev.weft.xen.ring.RingBroken;
 import dev.weft.xen.store.XenStore;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -43,6 +44,12 @@ import java.util.function.Supplier;
  * the ring, so the peer sees end-of-stream, and a libxenvchan peer then stops writing too.
  */
 public final class Vchan implements Flow {
+    /**
+     * How long a server's {@link #close()} waits for the client to unmap the server's pages (on the
+     * xenstore client's time) before it gives them up for good: 5 s.
+     */
+    public static final Duration UNMAP_BOUND = Duration.ofSeconds(5);
+
     /** Which bytes of the control page an end owns and which it asks in. */
     record Role(String name, int ownLive, int peerLive, int peerNotify, int ownNotify) {
         static final Role SERVER = new Role("server", VchanPage.SRV_LIVE, VchanPage.CLI_LIVE,
@@ -123,6 +130,14 @@ public final class Vchan implements Flow {
         return flow.shutdown(direction);
     }
 
+    /**
+     * Closes this end: clears its live byte and notifies, then lets go of its pages and port.
+     * Idempotent (a second call returns the first's promise). A client's close completes at once. A
+     * server's completes once the client has unmapped its pages (on Linux, at once: gntalloc frees
+     * them later); a client that keeps them {@link #UNMAP_BOUND} past the close does not hold it:
+     * the server's port is unbound all the same, the pages still mapped are set aside for good
+     * (never reused), and the promise is rejected with {@link VchanException.Reason#UNMAP_TIMEOUT}.
+     */
     @Override
     public Promise<Void> close() {
         return flow.close();
@@ -202,7 +217,9 @@ public final class Vchan implements Flow {
         @Override
         public void leave() {
             page.setLive(role.ownLive(), VchanPage.LIVE_GONE);
-            channels.notify(port);
+            if (channels.isBound(port)) { // closed channels first: the live byte alone tells the peer
+                channels.notify(port);
+            }
         }
     }
 }

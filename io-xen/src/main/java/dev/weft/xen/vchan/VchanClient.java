@@ -146,11 +146,11 @@ final class VchanClient {
             control = null;
         }
         mapper.close();
-        if (port >= 0) {
+        if (port >= 0 && channels.isBound(port)) { // the channels may have been closed first, unbinding it
             channels.notify(port);
             channels.unbind(port);
-            port = -1;
         }
+        port = -1;
         return Promise.unit();
     }
 }

@@ -25,7 +25,13 @@ public final class VchanException extends IOException {
          */
         BAD_LAYOUT,
         /** The peer closed (its live byte is 0) while a write still had bytes to send. */
-        PEER_CLOSED
+        PEER_CLOSED,
+        /**
+         * A server's {@code close()} only: the client still mapped the server's pages {@link
+         * Vchan#UNMAP_BOUND} after it; the server let go of its port all the same and set the pages
+         * aside for good (never reused). The client has not closed its end.
+         */
+        UNMAP_TIMEOUT
     }
 
     private final Reason reason;

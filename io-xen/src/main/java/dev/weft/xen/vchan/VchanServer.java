@@ -142,28 +142,52 @@ final class VchanServer {
     /**
      * Removes the xenstore entries, then ends every grant. A grant the client still maps cannot
      * end; it is retried after each event until the client unmaps (its unmap notification is such
-     * an event), so the memory is never reused while the client can still see it.
+     * an event), so the memory is never reused while the client can still see it. A client that
+     * keeps its mappings (one that never closes its end) is waited for at most {@link
+     * Vchan#UNMAP_BOUND}, on the store's time: then the port is unbound and the allocator closed
+     * all the same, the grants still mapped are set aside for good (never ended, so never reused),
+     * and the promise is rejected with {@link VchanException.Reason#UNMAP_TIMEOUT}.
      */
     private Promise<Void> release() {
         Promise<Void> removed = port < 0 ? Promise.unit() : store.rm(path).recover(e -> Promise.unit());
-        return removed.flatMap(v -> endShares());
+        Promise<Void> ended = removed.flatMap(v -> endShares());
+        // Past the bound the waiting is cancelled (its event waiter removed) before giving up.
+        return Promise.pick(ended, store.time().sleep(Vchan.UNMAP_BOUND))
+                .flatMap(v -> port < 0 ? Promise.unit() : giveUp());
+    }
+
+    /**
+     * The client still maps some pages past the bound (or once the channels were closed, so its
+     * unmap can no longer be heard): lets go of everything else.
+     */
+    private Promise<Void> giveUp() {
+        int kept = 0;
+        for (SharedPages share : shares) {
+            kept += share.refs().size();
+        }
+        closeDevices();
+        return Promise.rejected(new VchanException(VchanException.Reason.UNMAP_TIMEOUT, "vchan server " + path + ": domain "
+                + client + " still maps " + kept + " of its pages after close (waited up to "
+                + Vchan.UNMAP_BOUND.toMillis() + " ms); they are set aside, never reused"));
     }
 
     private Promise<Void> endShares() {
-        long seen = port < 0 ? 0 : channels.counter(port);
+        boolean listening = port >= 0 && channels.isBound(port);
+        long seen = listening ? channels.counter(port) : 0;
         shares.removeIf(share -> share.end() == EndAccess.ENDED);
         if (shares.isEmpty() || port < 0) {
             closeDevices();
             return Promise.unit();
         }
-        return channels.after(port, seen).flatMap(now -> endShares());
+        // With the channels closed first, the client's unmap can no longer be heard: give up now.
+        return listening ? channels.after(port, seen).flatMap(now -> endShares()) : Promise.unit();
     }
 
     private void closeDevices() {
-        if (port >= 0) {
+        if (port >= 0 && channels.isBound(port)) {
             channels.unbind(port);
-            port = -1;
         }
+        port = -1;
         grants.close();
     }
 }

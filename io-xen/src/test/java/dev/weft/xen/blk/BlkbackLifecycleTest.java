@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
+import dev.weft.xen.bus.ManualTime;
+import dev.weft.xen.bus.XenbusCloseTimeoutException;
+import dev.weft.xen.bus.XenbusEnd;
 import dev.weft.xen.bus.XenbusState;
 import java.lang.foreign.Arena;
 import java.util.List;
@@ -67,5 +70,29 @@ class BlkbackLifecycleTest {
         assertEquals(BlockDeviceException.Reason.DISCONNECTED,
                 assertInstanceOf(BlockDeviceException.class, read.failure()).reason());
         assertEquals(0, rig.split.frontDomain.liveGrants());
+    }
+
+    @Test
+    void closingABackendWhoseFrontendNeverClosesGivesUpAtTheBoundAndReleasesItsSide() throws Exception {
+        ManualTime time = new ManualTime();
+        rig = new VbdRig(1 << 20, "w", 1, null, time);
+        Blkback blkback = rig.startBlkback(READ_WRITE);
+        rig.startBlkfront(Blkfront.Config.DEFAULT);
+        rig.front(() -> rig.split.frontStore.close()); // the guest is gone; its state still says Connected
+
+        Promise<Void> closing = rig.back(() -> {
+            Promise<Void> closed = blkback.close();
+            return blkback.backend().reach(XenbusState.CLOSING).flatMap(v -> time.sleepers(1)).map(v -> closed);
+        });
+        rig.back(() -> {
+            time.elapse();
+            return Promise.unit();
+        });
+        Promise<Void> outcome = rig.back(() -> closing.map(v -> closing).recover(failure -> Promise.of(closing)));
+
+        assertInstanceOf(XenbusCloseTimeoutException.class, outcome.failure());
+        assertEquals(List.of(XenbusEnd.CLOSE_BOUND), time.asked());
+        assertEquals(0, rig.split.backDomain.boundPorts());
+        assertEquals(XenbusState.CLOSED.toStoreValue(), rig.back(() -> rig.split.backStore.read(VbdRig.BACK + "/state")));
     }
 }

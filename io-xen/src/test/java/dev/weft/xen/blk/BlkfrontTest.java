@@ -117,6 +117,25 @@ class BlkfrontTest {
     }
 
     @Test
+    void cancellingAReadDoesNotWithdrawItAndAReadAfterItLosesNothingAndLeaksNoGrant() throws Exception {
+        Blkfront blkfront = connect("w", READ_WRITE, Blkfront.Config.DEFAULT);
+        List<MemorySegment> written = buffers(3L * BlkRing.MAX_REQUEST_BYTES, 512, true); // several requests
+        rig.front(() -> blkfront.write(0, written));
+        List<MemorySegment> cancelled = buffers(3L * BlkRing.MAX_REQUEST_BYTES, 512, false);
+        List<MemorySegment> again = buffers(3L * BlkRing.MAX_REQUEST_BYTES, 512, false);
+        Promise<Void> first = rig.front(() -> {
+            Promise<Void> read = blkfront.read(0, cancelled);
+            read.cancel(); // requests on the ring cannot be taken back: the read runs to its end
+            return Promise.of(read);
+        });
+        rig.front(() -> blkfront.read(0, again));
+        rig.front(() -> first);
+        assertArrayEquals(concat(written), concat(again));
+        assertArrayEquals(concat(written), concat(cancelled), "a cancelled read still fills its buffers");
+        assertEquals(1, rig.split.frontDomain.liveGrants(), "only the ring's page is still granted");
+    }
+
+    @Test
     void aTransferLargerThanOneRequestIsSplitIntoRequestsOfElevenPages() throws Exception {
         rig = new VbdRig(DISK_BYTES, "w");
         Blkback blkback = rig.startBlkback(READ_WRITE);
@@ -226,6 +245,20 @@ class BlkfrontTest {
                 failureOf(rig.front(() -> Promise.of(blkfront.read(0, List.of(arena.allocate(512)))))));
         assertEquals(0, rig.split.frontDomain.liveGrants());
         assertEquals(0, rig.split.frontDomain.boundPorts());
+        assertEquals(0, rig.front(() -> Promise.of(blkfront.unreusablePages())));
+    }
+
+    @Test
+    void aDeviceDisconnectedAfterItsEventChannelsWereClosedStillClosesAndEndsItsGrants() throws Exception {
+        rig = new VbdRig(DISK_BYTES, "w");
+        Blkback blkback = rig.startBlkback(READ_WRITE);
+        Blkfront blkfront = rig.startBlkfront(Blkfront.Config.DEFAULT);
+        rig.front(() -> {
+            rig.split.frontChannels.close(); // the application closes its channels first, the device after
+            return blkfront.disconnect();
+        });
+        rig.back(() -> blkback.backend().reach(XenbusState.CLOSED));
+        assertEquals(0, rig.split.frontDomain.liveGrants());
         assertEquals(0, rig.front(() -> Promise.of(blkfront.unreusablePages())));
     }
 

@@ -1,5 +1,6 @@
 package dev.weft.xen.blk;
 
+import dev.weft.loop.device.Time;
 import dev.weft.promise.Promise;
 import dev.weft.unix.blocking.BlockingPool;
 import dev.weft.xen.bus.Backend;
@@ -31,7 +32,17 @@ final class VbdRig {
 
     /** As {@link #VbdRig(long, String)}, with a blocking pool of {@code poolThreads} threads. */
     VbdRig(long bytes, String mode, int poolThreads) throws Exception {
-        split = new SplitDeviceRig(FRONT, BACK, Map.of("mode", mode));
+        this(bytes, mode, poolThreads, null);
+    }
+
+    /** As {@link #VbdRig(long, String, int)}, the frontend's xenstore timed by {@code frontTime} (if not null). */
+    VbdRig(long bytes, String mode, int poolThreads, Time frontTime) throws Exception {
+        this(bytes, mode, poolThreads, frontTime, null);
+    }
+
+    /** As {@link #VbdRig(long, String, int, Time)}, the backend's xenstore timed by {@code backTime} (if not null). */
+    VbdRig(long bytes, String mode, int poolThreads, Time frontTime, Time backTime) throws Exception {
+        split = new SplitDeviceRig(FRONT, BACK, Map.of("mode", mode), frontTime, backTime);
         disk = Files.createTempFile("vbd", ".img");
         file = FileChannel.open(disk, StandardOpenOption.READ, StandardOpenOption.WRITE);
         file.write(ByteBuffer.allocate(1), bytes - 1);

@@ -1,6 +1,7 @@
 package dev.weft.xen.bus;
 
 import dev.weft.loop.Loop;
+import dev.weft.loop.device.Time;
 import dev.weft.promise.Promise;
 import dev.weft.xen.evtchn.EventChannelDevice;
 import dev.weft.xen.evtchn.EventChannels;
@@ -63,6 +64,24 @@ public final class SplitDeviceRig {
 
     /** Creates the device ({@code backendNodes} are written in the backend's directory) and starts the loops. */
     public SplitDeviceRig(String frontPath, String backPath, Map<String, String> backendNodes) throws Exception {
+        this(frontPath, backPath, backendNodes, null);
+    }
+
+    /**
+     * As {@link #SplitDeviceRig(String, String, Map)}, the frontend's xenstore client timing its
+     * waits with {@code frontTime} (its loop's own if null): a {@link ManualTime}, say.
+     */
+    public SplitDeviceRig(String frontPath, String backPath, Map<String, String> backendNodes, Time frontTime)
+            throws Exception {
+        this(frontPath, backPath, backendNodes, frontTime, null);
+    }
+
+    /**
+     * As {@link #SplitDeviceRig(String, String, Map, Time)}, the backend's xenstore client timing
+     * its waits with {@code backTime} (its loop's own if null).
+     */
+    public SplitDeviceRig(String frontPath, String backPath, Map<String, String> backendNodes, Time frontTime,
+                          Time backTime) throws Exception {
         this.frontPath = frontPath;
         this.backPath = backPath;
         daemonLoop.start();
@@ -71,13 +90,13 @@ public final class SplitDeviceRig {
         XenStore toolstack = XenStore.over(daemon.connect(daemonLoop, daemonLoop, 0), daemonLoop);
         on(daemonLoop, () -> createDevice(toolstack, backendNodes).flatMap(v -> toolstack.close()));
         on(backLoop, () -> {
-            backStore = XenStore.over(daemon.connect(daemonLoop, backLoop, 0), backLoop);
+            backStore = XenStore.over(daemon.connect(daemonLoop, backLoop, 0), backTime == null ? backLoop : backTime);
             backChannels = EventChannels.on(backLoop, backEngine);
             mapper = backDomain.openGrantMapper();
             return Promise.unit();
         });
         on(frontLoop, () -> {
-            frontStore = XenStore.over(daemon.connect(daemonLoop, frontLoop, 1), frontLoop);
+            frontStore = XenStore.over(daemon.connect(daemonLoop, frontLoop, 1), frontTime == null ? frontLoop : frontTime);
             frontChannels = EventChannels.on(frontLoop, frontEngine);
             grants = frontDomain.openGrantAllocator();
             return Promise.unit();

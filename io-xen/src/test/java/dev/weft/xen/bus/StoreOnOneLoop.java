@@ -1,6 +1,7 @@
 package dev.weft.xen.bus;
 
 import dev.weft.loop.Loop;
+import dev.weft.loop.device.Time;
 import dev.weft.promise.Promise;
 import dev.weft.xen.sim.SimXenStore;
 import dev.weft.xen.store.XenStore;
@@ -23,7 +24,12 @@ final class StoreOnOneLoop implements AutoCloseable {
 
     /** A client connected as {@code domid}. */
     XenStore connect(int domid) {
-        XenStore client = XenStore.over(daemon.connect(loop, loop, domid), loop);
+        return connect(domid, loop);
+    }
+
+    /** A client connected as {@code domid} that times its waits with {@code time}. */
+    XenStore connect(int domid, Time time) {
+        XenStore client = XenStore.over(daemon.connect(loop, loop, domid), time);
         clients.add(client);
         return client;
     }

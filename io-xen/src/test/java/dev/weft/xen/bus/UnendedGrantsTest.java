@@ -88,4 +88,19 @@ class UnendedGrantsTest {
         assertEquals(0, unended.pages());
         assertEquals(0, front.liveGrants());
     }
+
+    @Test
+    void aBackendStateThatMakesNoSenseKeepsTheReclaimWaitingInsteadOfFailingIt() {
+        MappedPages mapped = aPageTheBackendKeepsMapped();
+        loop.run(toolstack.write(BACKEND + "/state", "closed, honest"));
+        Promise<Void> reclaimed = loop.run(Promise.apply(() -> Promise.of(unended.reclaim(guest, BACKEND))));
+        // One connection answers in order: the reclaim reads the state once its watch is answered, that is
+        // before the first of these is answered, so before the second is sent.
+        loop.run(guest.read(BACKEND + "/state").flatMap(v -> guest.read(BACKEND + "/state")));
+        assertTrue(reclaimed.isPending(), "not Closed: " + reclaimed);
+        mapped.close();
+        loop.run(toolstack.write(BACKEND + "/state", "6"));
+        loop.run(reclaimed);
+        assertEquals(0, unended.pages());
+    }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.weft.loop.Loop;
 import dev.weft.promise.Promise;
+import dev.weft.promise.Resolver;
 import dev.weft.xen.sim.SimXenStore;
 import dev.weft.xen.store.Permissions;
 import dev.weft.xen.store.Permissions.Access;
@@ -94,6 +95,29 @@ class XenbusFatalErrorTest {
         assertEquals(XsError.EACCES, assertInstanceOf(XenStoreException.class, frontend.stopped().failure()).error());
         assertEquals(1, driver.disconnects, "what the connect hook took is released");
         assertEquals(0, daemon.watches(GUEST));
+    }
+
+    @Test
+    void aDriverThatFinishesConnectingAfterTheEndGaveUpIsDisconnected() {
+        ManualTime time = new ManualTime();
+        XenStore timed = stores.connect(GUEST, time);
+        Resolver<Void> hookCalled = Promise.pending();
+        Resolver<Void> connecting = Promise.pending();
+        ScriptedDriver driver = new ScriptedDriver(end -> {
+            hookCalled.resolve(null);
+            return connecting.promise();
+        });
+        Frontend frontend = loop.run(Frontend.start(timed, FRONTEND, driver));
+        loop.run(toolstack.write(BACKEND + "/state", "2")); // InitWait: the frontend starts connecting
+        loop.run(hookCalled.promise());
+        Promise<Void> stopped = settled(frontend.close(XenbusEnd.CLOSE_BOUND));
+        time.elapse(); // the close bound passes while the driver is still connecting: the end gives up
+        loop.run(stopped);
+
+        connecting.resolve(null); // only now has the driver taken its channel and grants
+
+        assertEquals(1, driver.disconnects, "what the late connect took is released");
+        assertEquals("6", loop.run(toolstack.read(FRONTEND + "/state")), "Closed stays the last state");
     }
 
     /** Fulfilled once {@code promise} settles either way. */

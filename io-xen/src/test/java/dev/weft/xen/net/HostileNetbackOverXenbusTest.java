@@ -10,6 +10,7 @@ import dev.weft.xen.bus.IdleDriver;
 import dev.weft.xen.bus.SplitDeviceRig;
 import dev.weft.xen.bus.XenbusDriver;
 import dev.weft.xen.bus.XenbusEnd;
+import dev.weft.xen.bus.NodeWatch;
 import dev.weft.xen.grant.GrantRef;
 import dev.weft.xen.grant.MappedPages;
 import dev.weft.xen.ring.RingServer;
@@ -187,14 +188,7 @@ class HostileNetbackOverXenbusTest {
     /** The test, as the backend, publishes {@code backend}, then waits until the frontend's state reads {@code front}. */
     private void backendPublishesThenFrontendReaches(String backend, String front) throws Exception {
         rig.back(() -> rig.backStore.write(NetfrontTest.BACK + "/state", backend));
-        String state = NetfrontTest.FRONT + "/state";
-        rig.back(() -> rig.backStore.watch(state).flatMap(watch -> untilReads(watch, state, front)
-                .andFinally(watch::unwatch)));
-    }
-
-    private Promise<Void> untilReads(dev.weft.xen.store.Watch watch, String path, String wanted) {
-        return rig.backStore.read(path).flatMap(value -> value.equals(wanted) ? Promise.unit()
-                : watch.events().next().flatMap(event -> untilReads(watch, path, wanted)));
+        rig.back(() -> NodeWatch.until(rig.backStore, NetfrontTest.FRONT + "/state", front));
     }
 
     /**

@@ -189,6 +189,17 @@ class NetfrontTest {
     }
 
     @Test
+    void aDeviceDisconnectedAfterItsEventChannelsWereClosedStillClosesAndEndsItsGrants() throws Exception {
+        rig.front(() -> {
+            rig.frontChannels.close(); // the application closes its channels first, the device after
+            return netfront.disconnect();
+        });
+        rig.back(() -> netback.backend().reach(XenbusState.CLOSED));
+        assertEquals(0, rig.frontDomain.liveGrants());
+        assertEquals(0, rig.front(() -> Promise.of(netfront.unreusablePages())));
+    }
+
+    @Test
     void disconnectingEndsTheListenerReleasesGrantsAndPortsAndRefusesWrites() throws Exception {
         Promise<Void> listening = rig.front(() -> Promise.of(netfront.listen(frame -> { })));
         rig.front(() -> netfront.write(fragments(randomFrame(100))));

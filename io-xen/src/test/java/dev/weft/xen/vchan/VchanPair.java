@@ -1,6 +1,7 @@
 package dev.weft.xen.vchan;
 
 import dev.weft.loop.Loop;
+import dev.weft.loop.device.Time;
 import dev.weft.promise.Promise;
 import dev.weft.xen.evtchn.EventChannels;
 import dev.weft.xen.evtchn.XenEngine;
@@ -33,6 +34,11 @@ final class VchanPair implements AutoCloseable {
     private final SimXenStore daemon = new SimXenStore();
 
     VchanPair() {
+        this(null);
+    }
+
+    /** As {@link #VchanPair()}, the server's xenstore client timing its waits with {@code serverTime} (if not null). */
+    VchanPair(Time serverTime) {
         daemonLoop.start();
         on(daemonLoop, () -> {
             XenStore toolstack = XenStore.over(daemon.connect(daemonLoop, daemonLoop, 0), daemonLoop);
@@ -40,8 +46,8 @@ final class VchanPair implements AutoCloseable {
                     .flatMap(v -> toolstack.setPerms(DATA, Permissions.of(1, Access.NONE)))
                     .flatMap(v -> toolstack.close());
         });
-        server.start(daemon, daemonLoop);
-        client.start(daemon, daemonLoop);
+        server.start(daemon, daemonLoop, serverTime);
+        client.start(daemon, daemonLoop, null);
     }
 
     /** Listens on the server's loop. */
@@ -92,11 +98,11 @@ final class VchanPair implements AutoCloseable {
             this.loop = Loop.builder().name(name).engine(engine).build();
         }
 
-        private void start(SimXenStore daemon, Loop daemonLoop) {
+        private void start(SimXenStore daemon, Loop daemonLoop, Time time) {
             loop.start();
             await(() -> {
                 channels = EventChannels.on(loop, engine);
-                store = XenStore.over(daemon.connect(daemonLoop, loop, domain.domainId()), loop);
+                store = XenStore.over(daemon.connect(daemonLoop, loop, domain.domainId()), time == null ? loop : time);
                 return Promise.unit();
             });
         }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.loop.device.Flow;
 import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
+import dev.weft.xen.bus.ManualTime;
 import dev.weft.xen.store.Permissions;
 import dev.weft.xen.store.Permissions.Access;
 import dev.weft.xen.ring.Streams;
@@ -27,7 +28,9 @@ import org.junit.jupiter.api.Test;
 /** A server and a client vchan on two loops and threads of the hypervisor model. */
 class VchanTest {
     private static final long MIB = 1024 * 1024;
-    private final VchanPair pair = new VchanPair();
+    /** Times the server's waits: a bound passes only when a test says so. */
+    private final ManualTime serverTime = new ManualTime();
+    private final VchanPair pair = new VchanPair(serverTime);
 
     @AfterEach
     void close() {
@@ -173,6 +176,61 @@ class VchanTest {
         assertFalse(serverClosed.isDone(), "the client still maps the pages: the grants cannot end yet");
         pair.client.await(client::close);
         get(serverClosed);
+    }
+
+    /** Closes the server while the connected client keeps its end open, and lets the unmap bound pass. */
+    private Throwable closeTheServerPastTheUnmapBound(Vchan server) throws Exception {
+        CompletableFuture<Throwable> closed = pair.server.submit(() -> server.close()
+                .tryBind(v -> Promise.<Throwable>of(null), Promise::of));
+        assertFalse(closed.isDone(), "the client still maps the pages");
+        pair.server.await(() -> {
+            serverTime.elapse();
+            return Promise.unit();
+        });
+        return get(closed);
+    }
+
+    @Test
+    void aServerWhoseClientNeverUnmapsClosesAtTheBoundWithUnmapTimeout() throws Exception {
+        Vchan server = pair.listen(0, 0);
+        pair.connect();
+        Throwable failure = closeTheServerPastTheUnmapBound(server);
+        assertEquals(VchanException.Reason.UNMAP_TIMEOUT, assertInstanceOf(VchanException.class, failure).reason());
+        assertEquals(List.of(Vchan.UNMAP_BOUND), serverTime.asked());
+    }
+
+    @Test
+    void aServerThatGaveUpOnItsClientUnboundItsPortAndSetTheMappedPagesAside() throws Exception {
+        Vchan server = pair.listen(64 * 1024, 4096);
+        Vchan client = pair.connect();
+        closeTheServerPastTheUnmapBound(server);
+        assertEquals(0, pair.server.call(() -> pair.server.domain.boundPorts()));
+        assertEquals(1 + 16 + 1, pair.server.call(() -> pair.server.domain.liveGrants()), "never ended, never reused");
+        pair.client.await(client::close);
+    }
+
+    @Test
+    void aClientClosedAfterItsEventChannelsStillUnmapsSoTheServerClosesCleanly() throws Exception {
+        Vchan server = pair.listen(0, 0);
+        Vchan client = pair.connect();
+        pair.client.await(() -> {
+            pair.client.channels.close(); // the application closes its channels first, the vchan after
+            return client.close();
+        });
+        pair.server.await(server::close);
+        assertEquals(0, pair.server.call(() -> pair.server.domain.liveGrants()));
+    }
+
+    @Test
+    void aServerClosedAfterItsEventChannelsLetsGoOfWhatTheClientNoLongerMaps() throws Exception {
+        Vchan server = pair.listen(0, 0);
+        Vchan client = pair.connect();
+        pair.client.await(client::close);
+        pair.server.await(() -> {
+            pair.server.channels.close();
+            return server.close();
+        });
+        assertEquals(0, pair.server.call(() -> pair.server.domain.liveGrants()));
     }
 
     @Test
