@@ -19,6 +19,8 @@ public final class ReadTurns {
     public static final int PER_TURN = 16;
 
     private final Runnable onNewTurn;
+    /** What the pause round runs: made once, so that waiting for a turn allocates nothing. */
+    private final Runnable startTurn = this::startTurn;
     private int reads;
     private boolean awaited;
 
@@ -48,11 +50,13 @@ public final class ReadTurns {
             return;
         }
         awaited = true;
-        // A pause is rejected only when the loop closes; the flow then has nothing more to do.
-        Promise.pause().onSuccess(ignored -> {
-            awaited = false;
-            reads = 0;
-            onNewTurn.run();
-        });
+        // Dropped only when the loop closes; the flow then has nothing more to do.
+        Promise.pauseThen(startTurn);
+    }
+
+    private void startTurn() {
+        awaited = false;
+        reads = 0;
+        onNewTurn.run();
     }
 }
