@@ -178,12 +178,25 @@ public final class EchoServer {
     static TcpEcho serveTcp(SampleOptions options) {
         LoopGroup group = options.loopGroup("weft-echo");
         group.start();
+        return serveTcp(options, group);
+    }
+
+    /**
+     * {@link #serveTcp(SampleOptions)} on {@code group}, started already. If a loop closes before
+     * its exit hook is in place (a signal during startup), the group is closed, listeners and
+     * all, and the {@link dev.weft.loop.LoopClosed} thrown.
+     */
+    static TcpEcho serveTcp(SampleOptions options, LoopGroup group) {
+        return GroupStartup.orCloseGroup(group, () -> startServing(options, group));
+    }
+
+    private static TcpEcho startServing(SampleOptions options, LoopGroup group) {
         GroupSockets sockets = GroupSockets.on(group, options.flowOptions());
         List<EchoConnections> connections = new ArrayList<>();
         Draining draining = new Draining(group.size());
         List<TcpListener> listeners;
         if (options.text("spread").equals("acceptor")) {
-            listeners = List.of(group.loop(0).call(() -> sockets.sockets(0).listen(options.address())).join());
+            listeners = List.of(GroupStartup.onLoop(group.loop(0), () -> sockets.sockets(0).listen(options.address())));
         } else {
             listeners = sockets.listenOnEveryLoop(options.address(), ListenOptions.DEFAULT);
         }
@@ -192,13 +205,18 @@ public final class EchoServer {
             connections.add(onLoop);
             TcpListener listener = i < listeners.size() ? listeners.get(i) : null;
             Loop loop = group.loop(i);
-            loop.call(() -> loop.atExit(() -> {
-                if (listener != null) {
-                    listener.close();
+            GroupStartup.onLoop(loop, () -> {
+                try {
+                    return loop.atExit(() -> {
+                        closeIfAny(listener);
+                        draining.loopStopped();
+                        return onLoop.drain();
+                    });
+                } catch (RuntimeException refused) { // LoopClosed: the hook would never run
+                    closeIfAny(listener);
+                    throw refused;
                 }
-                draining.loopStopped();
-                return onLoop.drain();
-            })).join();
+            });
         }
         if (options.text("spread").equals("acceptor")) {
             group.loop(0).execute(() -> sockets.handOff(listeners.getFirst(),
@@ -212,5 +230,11 @@ public final class EchoServer {
         }
         SocketAddress bound = listeners.getFirst().localAddress();
         return new TcpEcho(group, bound, options.grace(), draining.begun());
+    }
+
+    private static void closeIfAny(TcpListener listener) {
+        if (listener != null) {
+            listener.close();
+        }
     }
 }
