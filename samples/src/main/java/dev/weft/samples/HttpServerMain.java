@@ -119,7 +119,7 @@ public final class HttpServerMain {
                         return drained;
                     });
                 } catch (RuntimeException refused) { // LoopClosed: the hook would never run
-                    server.shutdown(Duration.ZERO);
+                    listener.close(); // ends the server's accept loop; no connection was served yet
                     throw refused;
                 }
             });

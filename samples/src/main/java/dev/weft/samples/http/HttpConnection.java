@@ -6,7 +6,6 @@ import dev.weft.loop.device.Time;
 import dev.weft.promise.Cancelled;
 import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
-import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +59,8 @@ final class HttpConnection {
      * reads nothing. A batch of a thousand small responses still goes out in one write.
      */
     static final int FLUSH_BYTES = 256 * 1024;
+    /** The first array of a body (a Content-Length body smaller than this gets one of its exact size). */
+    static final int FIRST_BODY_BYTES = 64 * 1024;
 
     private final Flow flow;
     private final Time time;
@@ -99,7 +100,13 @@ final class HttpConnection {
     private RequestHead head;
     private long bodyRemaining;
     private ChunkedBodyDecoder chunkedBody;
-    private ByteArrayOutputStream body;
+    /**
+     * The body read so far, in {@code body[0, bodyLength)}: the bytes are copied once, from the
+     * lent read buffer into this array, and the array becomes the request's when it is exactly
+     * full, as a Content-Length body's is (see {@link #bodyCapacity}).
+     */
+    private byte[] body;
+    private int bodyLength;
     private boolean continueSent;
 
     /**
@@ -323,7 +330,7 @@ final class HttpConnection {
         if (!readBody()) {
             return null;
         }
-        Request request = new Request(head, body == null ? EMPTY : body.toByteArray());
+        Request request = new Request(head, body == null ? EMPTY : wholeBody());
         head = null;
         body = null;
         chunkedBody = null;
@@ -338,10 +345,30 @@ final class HttpConnection {
         bodyRemaining = Math.max(0, head.contentLength());
         chunkedBody = head.chunked() ? new ChunkedBodyDecoder(limits.maxBodyBytes(), limits.maxHeadBytes()) : null;
         body = null;
+        bodyLength = 0;
         if (head.hasBody()) {
-            body = new ByteArrayOutputStream();
+            body = new byte[bodyCapacity(0)];
             bodyStartNanos = clock.nanoTime();
         }
+    }
+
+    /**
+     * The size of the body's array once it must hold {@code needed} bytes: doubling from {@value
+     * #FIRST_BODY_BYTES}, and never past a Content-Length, so a body of known length ends in an
+     * array of exactly its size (no copy to trim it) and a small one, most of them, in the first.
+     * The array grows with the bytes that arrived, not with the length announced: a client that
+     * announces the largest body and sends nothing makes the server hold {@value
+     * #FIRST_BODY_BYTES} bytes, not the limit.
+     */
+    private int bodyCapacity(int needed) {
+        long capacity = Math.max(needed, body == null ? FIRST_BODY_BYTES : 2L * body.length);
+        long known = head.contentLength();
+        return (int) Math.max(needed, Math.min(capacity, known >= 0 ? known : limits.maxBodyBytes()));
+    }
+
+    /** The body read, as the request's array: the body's own if it is exactly full, else a trimmed copy (chunked). */
+    private byte[] wholeBody() {
+        return bodyLength == body.length ? body : Arrays.copyOf(body, bodyLength);
     }
 
     /** Moves body bytes from the buffer into the body; true when the body is complete. */
@@ -361,8 +388,14 @@ final class HttpConnection {
         return bodyRemaining == 0;
     }
 
+    /** Copies body bytes out of the lent input (the one copy a body's bytes take; see {@link #body}). */
     private void bodyData(MemorySegment buf, long offset, long length) {
-        body.write(buf.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE), 0, (int) length);
+        int n = (int) length; // at most maxBodyBytes in all: the head's length and the chunked decoder check it
+        if (bodyLength + n > body.length) {
+            body = Arrays.copyOf(body, bodyCapacity(bodyLength + n));
+        }
+        MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, offset, body, bodyLength, n);
+        bodyLength += n;
     }
 
     private boolean expectsContinue() {
