@@ -211,6 +211,35 @@ class GroupSocketsTest {
         return out.toString();
     }
 
+    @Test
+    void aHandOffHandlerThatThrowsClosesItsConnectionAndTheAcceptorGoesOn() throws Exception {
+        List<Throwable> reported = java.util.Collections.synchronizedList(new ArrayList<>());
+        group = LoopGroup.builder().loops(2).name("served").daemon(true).asyncExceptionHook(reported::add)
+                .engines(i -> Engines.defaultEngine()).build();
+        group.start();
+        sockets = GroupSockets.on(group, FlowOptions.DEFAULT);
+        served = new AtomicIntegerArray(2);
+        java.util.concurrent.atomic.AtomicInteger handed = new java.util.concurrent.atomic.AtomicInteger();
+        TcpListener listener = group.loop(0).call(() -> sockets.sockets(0).listen(ANY_LOOPBACK)).get();
+        startOn(0, () -> sockets.handOff(listener, flow -> {
+            if (handed.getAndIncrement() < 2) { // the first on the acceptor's own loop, the second on the other
+                throw new IllegalStateException("a handler bug");
+            }
+            countAndEcho(flow);
+        }));
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
+
+        for (int i = 0; i < 2; i++) {
+            Socket failed = new Socket(InetAddress.getLoopbackAddress(), port);
+            clients.add(failed);
+            failed.setSoTimeout(10_000);
+            assertClosedByServer(failed);
+        }
+        connectAndEcho(port);
+
+        assertEquals(2, reported.stream().filter(e -> "a handler bug".equals(e.getMessage())).count(), reported.toString());
+    }
+
     /** The server's side is gone: the client reads end of stream (or a reset). */
     private static void assertClosedByServer(Socket client) throws IOException {
         InputStream in = client.getInputStream();
