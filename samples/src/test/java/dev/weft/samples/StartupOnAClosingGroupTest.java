@@ -8,6 +8,8 @@ import dev.weft.loop.LoopClosed;
 import dev.weft.loop.LoopGroup;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,32 +25,26 @@ class StartupOnAClosingGroupTest {
 
     /** The two servers' startups, each on a group the test makes (and may close a loop of). */
     enum Server {
-        ECHO {
-            @Override
-            SampleOptions options() {
-                return EchoServer.options(new String[] {"--port", "0", "--loops", "2"});
-            }
+        ECHO(EchoServer::options, (options, group) -> EchoServer.serveTcp(options, group).group()),
+        HTTP(HttpServerMain::options, (options, group) -> HttpServerMain.start(options, group).group());
 
-            @Override
-            LoopGroup start(SampleOptions options, LoopGroup group) {
-                return EchoServer.serveTcp(options, group).group();
-            }
-        },
-        HTTP {
-            @Override
-            SampleOptions options() {
-                return HttpServerMain.options(new String[] {"--port", "0", "--loops", "2"});
-            }
+        private static final String[] ARGS = {"--port", "0", "--loops", "2"};
+        private final Function<String[], SampleOptions> parse;
+        private final BiFunction<SampleOptions, LoopGroup, LoopGroup> start;
 
-            @Override
-            LoopGroup start(SampleOptions options, LoopGroup group) {
-                return HttpServerMain.start(options, group).group();
-            }
-        };
+        Server(Function<String[], SampleOptions> parse, BiFunction<SampleOptions, LoopGroup, LoopGroup> start) {
+            this.parse = parse;
+            this.start = start;
+        }
 
-        abstract SampleOptions options();
+        SampleOptions options() {
+            return parse.apply(ARGS);
+        }
 
-        abstract LoopGroup start(SampleOptions options, LoopGroup group);
+        /** Starts the server on {@code group}; returns the group it runs on. */
+        LoopGroup start(SampleOptions options, LoopGroup group) {
+            return start.apply(options, group);
+        }
 
         LoopGroup startedGroup(SampleOptions options) {
             LoopGroup group = options.loopGroup("startup-" + name());
