@@ -176,6 +176,7 @@ public final class EchoServer {
      * connections are refused) and drains its connections ({@link EchoConnections#drain}).
      */
     static TcpEcho serveTcp(SampleOptions options) {
+        options.checkServer();
         LoopGroup group = options.loopGroup("weft-echo");
         group.start();
         return serveTcp(options, group);

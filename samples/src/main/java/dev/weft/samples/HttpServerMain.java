@@ -79,7 +79,8 @@ public final class HttpServerMain {
 
     /** Starts the servers with the command-line {@code args}, each loop's drain as its exit hook. */
     static Running start(String[] args) {
-        SampleOptions options = options(args);
+        SampleOptions options = options(args).checkServer();
+        limits(options); // its timeouts checked too, before a loop starts
         LoopGroup group = options.loopGroup("weft-http");
         group.start();
         return start(options, group);
@@ -137,10 +138,10 @@ public final class HttpServerMain {
         return defaults;
     }
 
-    /** {@link HttpLimits#defaults()} with the timeouts the options give. */
+    /** {@link HttpLimits#defaults()} with the timeouts the options give; a zero one fails (see {@link SampleOptions#fail}). */
     private static HttpLimits limits(SampleOptions options) {
         HttpLimits defaults = HttpLimits.defaults();
-        return new HttpLimits(defaults.maxHeadBytes(), defaults.maxBodyBytes(), options.millis("header-timeout-ms"),
-                options.millis("body-timeout-ms"), options.millis("idle-timeout-ms"));
+        return new HttpLimits(defaults.maxHeadBytes(), defaults.maxBodyBytes(), options.positiveMillis("header-timeout-ms"),
+                options.positiveMillis("body-timeout-ms"), options.positiveMillis("idle-timeout-ms"));
     }
 }
