@@ -11,6 +11,7 @@ import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.GroupSockets;
 import dev.weft.unix.net.TcpListener;
 import dev.weft.xen.linux.NotInXenDomainException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
@@ -83,32 +84,40 @@ public final class EchoServer {
      * listener backs off and sheds by itself (see {@link TcpListener}); any other accept failure
      * is reported to the async-exception hook and accepting goes on at the next connection.
      *
-     * @param listener a listening socket
+     * @param listener a listening socket: TCP (its connections get TCP_NODELAY) or Unix-domain
      * @return resolved only if the listener is closed
      */
     public static Promise<Void> acceptLoop(TcpListener listener) {
-        return acceptLoop(listener, new EchoConnections());
+        return acceptLoop(listener, new EchoConnections(), isTcp(listener));
     }
 
-    private static Promise<Void> acceptLoop(TcpListener listener, EchoConnections connections) {
+    private static Promise<Void> acceptLoop(TcpListener listener, EchoConnections connections, boolean tcp) {
         return listener.accept().tryBind(flow -> {
-            start(flow, connections);
-            return acceptLoop(listener, connections);
+            start(flow, connections, tcp);
+            return acceptLoop(listener, connections, tcp);
         }, failure -> {
             if (failure instanceof SocketClosedException) {
                 return Promise.unit();
             }
             LoopHooks.reportAsyncException(failure);
-            return Promise.pause().flatMap(v -> acceptLoop(listener, connections));
+            return Promise.pause().flatMap(v -> acceptLoop(listener, connections, tcp));
         });
     }
 
-    private static void start(SocketFlow flow, EchoConnections connections) {
-        try {
-            flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        } catch (RuntimeException e) { // reset already: drop this connection, not the server
-            flow.close();
-            return;
+    /** Whether {@code listener} takes TCP connections (an IP address), not Unix-domain ones, which have no TCP_NODELAY. */
+    static boolean isTcp(TcpListener listener) {
+        return listener.localAddress() instanceof InetSocketAddress;
+    }
+
+    /** Serves {@code flow}; on TCP ({@code tcp}) with TCP_NODELAY first, so that each echo goes out at once. */
+    private static void start(SocketFlow flow, EchoConnections connections, boolean tcp) {
+        if (tcp) {
+            try {
+                flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            } catch (RuntimeException e) { // reset already: drop this connection, not the server
+                flow.close();
+                return;
+            }
         }
         Promise.async(() -> connections.serve(flow));
     }
@@ -221,12 +230,12 @@ public final class EchoServer {
         }
         if (options.text("spread").equals("acceptor")) {
             group.loop(0).execute(() -> sockets.handOff(listeners.getFirst(),
-                    flow -> start(flow, connections.get(group.currentIndex()))));
+                    flow -> start(flow, connections.get(group.currentIndex()), true))); // --host is an IP address
         } else {
             for (int i = 0; i < listeners.size(); i++) {
                 TcpListener listener = listeners.get(i);
                 EchoConnections onLoop = connections.get(i);
-                group.loop(i).execute(() -> acceptLoop(listener, onLoop));
+                group.loop(i).execute(() -> acceptLoop(listener, onLoop, true));
             }
         }
         SocketAddress bound = listeners.getFirst().localAddress();
