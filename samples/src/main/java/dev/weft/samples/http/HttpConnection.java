@@ -43,7 +43,10 @@ import java.util.function.Function;
  * before it, then the connection lingers: it stops writing (the client sees the end of the
  * stream) and reads and discards whatever the client still sends, for at most {@link #LINGER},
  * before closing. Closing at once with unread bytes would make the kernel answer with a reset,
- * and a client busy sending (an oversized head, say) would lose the error response with it. A VM
+ * and a client busy sending (an oversized head, say) would lose the error response with it. A
+ * response that closes the connection ({@code Connection: close}, asked for or added by a drain)
+ * is followed by the same linger, for the same reason: a client may have pipelined more requests
+ * behind it, or sent one as the response came (RFC 9112 section 9.6). A VM
  * error while serving (OutOfMemoryError under overload) is answered 503 the same way; only a
  * failure of the flow itself closes at once.
  */
@@ -136,6 +139,8 @@ final class HttpConnection {
     /** The read of the lingering discard, after an error response. */
     private Promise<Flow.Read> pendingRead;
     private boolean timedOut;
+    /** A response said {@code Connection: close}: once it is written the connection lingers, then closes. */
+    private boolean closesAfterResponse;
     private boolean draining;
     private boolean finished;
     private Promise<Void> served;
@@ -196,7 +201,9 @@ final class HttpConnection {
         if (!stopped && (head != null || inStart != inEnd)) {
             throw HttpError.badRequest("connection closed in the middle of a request");
         }
-        return Promise.unit();
+        // The client may have sent more (a pipelined request, one sent as the response came):
+        // closing with its bytes unread would reset the connection and lose the response.
+        return closesAfterResponse ? linger() : Promise.unit();
     }
 
     /**
@@ -277,6 +284,7 @@ final class HttpConnection {
         answering = null;
         // decided after the handler: a drain that began meanwhile closes after this response
         boolean close = !answered.keepAlive() || draining;
+        closesAfterResponse |= close;
         encode(response, answered, close);
         headStarted = false; // the next head's wait starts once this response is queued
         return close;
