@@ -29,14 +29,14 @@ final class GroupStartup {
     static <T> T orCloseGroup(LoopGroup group, Supplier<T> startup) {
         try {
             return startup.get();
-        } catch (RuntimeException e) {
-            RuntimeException failure = unwrap(e);
+        } catch (RuntimeException | Error e) {
+            Throwable failure = cause(e);
             try {
                 group.close(Duration.ZERO);
             } catch (RuntimeException closeFailure) {
                 failure.addSuppressed(closeFailure);
             }
-            throw failure;
+            throw rethrown(failure);
         }
     }
 
@@ -48,24 +48,27 @@ final class GroupStartup {
         try {
             return loop.call(work).get();
         } catch (ExecutionException e) {
-            throw unwrap(e.getCause());
+            throw rethrown(cause(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while " + loop.name() + " set up the server", e);
         }
     }
 
-    private static RuntimeException unwrap(Throwable failure) {
+    /** The failure a future carried across threads, without the future's wrappers. */
+    private static Throwable cause(Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        if (cause instanceof RuntimeException runtime) {
-            return runtime;
-        }
-        if (cause instanceof Error error) {
+        return cause;
+    }
+
+    /** {@code failure} to throw as it is: an unchecked exception is returned, an error thrown, a checked one wrapped. */
+    private static RuntimeException rethrown(Throwable failure) {
+        if (failure instanceof Error error) {
             throw error;
         }
-        return new IllegalStateException(cause);
+        return failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
     }
 }
