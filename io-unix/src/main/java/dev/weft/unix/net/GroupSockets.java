@@ -7,6 +7,7 @@ import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -93,8 +94,16 @@ public final class GroupSockets {
      *
      * @throws dev.weft.unix.ErrnoException if a loop cannot bind (EADDRINUSE: another socket
      *     without SO_REUSEPORT holds the port); the listeners made so far are closed
+     * @throws IllegalArgumentException for a Unix-domain address on a group of more than one loop,
+     *     before anything is bound: a path takes one listener (SO_REUSEPORT does not share it), and
+     *     the first bind would leave its socket file behind; listen on one loop and {@link #handOff}
      */
     public List<TcpListener> listenOnEveryLoop(SocketAddress address, ListenOptions options) {
+        if (address instanceof UnixDomainSocketAddress && group.size() > 1) {
+            throw new IllegalArgumentException("listenOnEveryLoop(" + address + ") on " + group.size() + " loops: a"
+                    + " Unix-domain path takes one listener (SO_REUSEPORT does not share it); listen on one loop"
+                    + " and spread its connections with handOff");
+        }
         // one loop needs no sharing, and without SO_REUSEPORT no other socket can bind beside it
         ListenOptions shared = group.size() > 1 ? options.withReusePort(true) : options;
         List<TcpListener> listeners = new ArrayList<>();

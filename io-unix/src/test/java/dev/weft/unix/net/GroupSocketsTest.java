@@ -1,6 +1,8 @@
 package dev.weft.unix.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.LoopGroup;
@@ -13,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A group's loops serving one address: SO_REUSEPORT listeners on every loop, or one acceptor loop
@@ -238,6 +242,20 @@ class GroupSocketsTest {
         connectAndEcho(port);
 
         assertEquals(2, reported.stream().filter(e -> "a handler bug".equals(e.getMessage())).count(), reported.toString());
+    }
+
+    @Test
+    void aUnixDomainAddressOnEveryLoopOfAGroupIsRefusedBeforeAnyListenerIsMade(@TempDir Path directory) throws Exception {
+        startGroup(2);
+        long fdsBefore = kernelObjectFds();
+        Path path = directory.resolve("shared.sock");
+
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> sockets.listenOnEveryLoop(UnixDomainSocketAddress.of(path), ListenOptions.DEFAULT));
+
+        assertTrue(refused.getMessage().contains("handOff"), refused.getMessage());
+        assertFalse(Files.exists(path), "no socket file is left behind to refuse the next bind");
+        assertEquals(fdsBefore, kernelObjectFds());
     }
 
     /** The server's side is gone: the client reads end of stream (or a reset). */
