@@ -11,6 +11,7 @@ import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.GroupSockets;
 import dev.weft.unix.net.TcpListener;
 import dev.weft.xen.linux.NotInXenDomainException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
@@ -83,32 +84,40 @@ public final class EchoServer {
      * listener backs off and sheds by itself (see {@link TcpListener}); any other accept failure
      * is reported to the async-exception hook and accepting goes on at the next connection.
      *
-     * @param listener a listening socket
+     * @param listener a listening socket: TCP (its connections get TCP_NODELAY) or Unix-domain
      * @return resolved only if the listener is closed
      */
     public static Promise<Void> acceptLoop(TcpListener listener) {
-        return acceptLoop(listener, new EchoConnections());
+        return acceptLoop(listener, new EchoConnections(), isTcp(listener));
     }
 
-    private static Promise<Void> acceptLoop(TcpListener listener, EchoConnections connections) {
+    private static Promise<Void> acceptLoop(TcpListener listener, EchoConnections connections, boolean tcp) {
         return listener.accept().tryBind(flow -> {
-            start(flow, connections);
-            return acceptLoop(listener, connections);
+            start(flow, connections, tcp);
+            return acceptLoop(listener, connections, tcp);
         }, failure -> {
             if (failure instanceof SocketClosedException) {
                 return Promise.unit();
             }
             LoopHooks.reportAsyncException(failure);
-            return Promise.pause().flatMap(v -> acceptLoop(listener, connections));
+            return Promise.pause().flatMap(v -> acceptLoop(listener, connections, tcp));
         });
     }
 
-    private static void start(SocketFlow flow, EchoConnections connections) {
-        try {
-            flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        } catch (RuntimeException e) { // reset already: drop this connection, not the server
-            flow.close();
-            return;
+    /** Whether {@code listener} takes TCP connections (an IP address), not Unix-domain ones, which have no TCP_NODELAY. */
+    static boolean isTcp(TcpListener listener) {
+        return listener.localAddress() instanceof InetSocketAddress;
+    }
+
+    /** Serves {@code flow}; on TCP ({@code tcp}) with TCP_NODELAY first, so that each echo goes out at once. */
+    private static void start(SocketFlow flow, EchoConnections connections, boolean tcp) {
+        if (tcp) {
+            try {
+                flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            } catch (RuntimeException e) { // reset already: drop this connection, not the server
+                flow.close();
+                return;
+            }
         }
         Promise.async(() -> connections.serve(flow));
     }
@@ -176,14 +185,28 @@ public final class EchoServer {
      * connections are refused) and drains its connections ({@link EchoConnections#drain}).
      */
     static TcpEcho serveTcp(SampleOptions options) {
+        options.checkServer();
         LoopGroup group = options.loopGroup("weft-echo");
         group.start();
+        return serveTcp(options, group);
+    }
+
+    /**
+     * {@link #serveTcp(SampleOptions)} on {@code group}, started already. If a loop closes before
+     * its exit hook is in place (a signal during startup), the group is closed, listeners and
+     * all, and the {@link dev.weft.loop.LoopClosed} thrown.
+     */
+    static TcpEcho serveTcp(SampleOptions options, LoopGroup group) {
+        return GroupStartup.orCloseGroup(group, () -> startServing(options, group));
+    }
+
+    private static TcpEcho startServing(SampleOptions options, LoopGroup group) {
         GroupSockets sockets = GroupSockets.on(group, options.flowOptions());
         List<EchoConnections> connections = new ArrayList<>();
         Draining draining = new Draining(group.size());
         List<TcpListener> listeners;
         if (options.text("spread").equals("acceptor")) {
-            listeners = List.of(group.loop(0).call(() -> sockets.sockets(0).listen(options.address())).join());
+            listeners = List.of(GroupStartup.onLoop(group.loop(0), () -> sockets.sockets(0).listen(options.address())));
         } else {
             listeners = sockets.listenOnEveryLoop(options.address(), ListenOptions.DEFAULT);
         }
@@ -192,25 +215,36 @@ public final class EchoServer {
             connections.add(onLoop);
             TcpListener listener = i < listeners.size() ? listeners.get(i) : null;
             Loop loop = group.loop(i);
-            loop.call(() -> loop.atExit(() -> {
-                if (listener != null) {
-                    listener.close();
+            GroupStartup.onLoop(loop, () -> {
+                try {
+                    return loop.atExit(() -> {
+                        closeIfAny(listener);
+                        draining.loopStopped();
+                        return onLoop.drain();
+                    });
+                } catch (RuntimeException refused) { // LoopClosed: the hook would never run
+                    closeIfAny(listener);
+                    throw refused;
                 }
-                draining.loopStopped();
-                return onLoop.drain();
-            })).join();
+            });
         }
         if (options.text("spread").equals("acceptor")) {
             group.loop(0).execute(() -> sockets.handOff(listeners.getFirst(),
-                    flow -> start(flow, connections.get(group.currentIndex()))));
+                    flow -> start(flow, connections.get(group.currentIndex()), true))); // --host is an IP address
         } else {
             for (int i = 0; i < listeners.size(); i++) {
                 TcpListener listener = listeners.get(i);
                 EchoConnections onLoop = connections.get(i);
-                group.loop(i).execute(() -> acceptLoop(listener, onLoop));
+                group.loop(i).execute(() -> acceptLoop(listener, onLoop, true));
             }
         }
         SocketAddress bound = listeners.getFirst().localAddress();
         return new TcpEcho(group, bound, options.grace(), draining.begun());
+    }
+
+    private static void closeIfAny(TcpListener listener) {
+        if (listener != null) {
+            listener.close();
+        }
     }
 }

@@ -79,11 +79,30 @@ public final class HttpServerMain {
 
     /** Starts the servers with the command-line {@code args}, each loop's drain as its exit hook. */
     static Running start(String[] args) {
-        SampleOptions options = SampleOptions.parse(args, USAGE, defaults());
-        Duration grace = options.grace();
-        HttpLimits limits = limits(options);
+        SampleOptions options = options(args).checkServer();
+        limits(options); // its timeouts checked too, before a loop starts
         LoopGroup group = options.loopGroup("weft-http");
         group.start();
+        return start(options, group);
+    }
+
+    /** The command-line options, with {@link #defaults()}. */
+    static SampleOptions options(String[] args) {
+        return SampleOptions.parse(args, USAGE, defaults());
+    }
+
+    /**
+     * Starts the servers on {@code group}, started already, with {@code options}. If a loop
+     * closes before its server's exit hook is in place (a signal during startup), the group is
+     * closed, listeners and all, and the {@link dev.weft.loop.LoopClosed} thrown.
+     */
+    static Running start(SampleOptions options, LoopGroup group) {
+        return GroupStartup.orCloseGroup(group, () -> startServers(options, group));
+    }
+
+    private static Running startServers(SampleOptions options, LoopGroup group) {
+        Duration grace = options.grace();
+        HttpLimits limits = limits(options);
         // Water marks and the write timeout bound what a client that never reads can make us hold.
         GroupSockets sockets = GroupSockets.on(group, options.flowOptions());
         List<TcpListener> listeners = sockets.listenOnEveryLoop(options.address(), ListenOptions.DEFAULT);
@@ -91,15 +110,20 @@ public final class HttpServerMain {
         for (int i = 0; i < group.size(); i++) {
             Loop loop = group.loop(i);
             TcpListener listener = listeners.get(i);
-            loop.call(() -> {
+            GroupStartup.onLoop(loop, () -> {
                 HttpServer server = HttpServer.start(loop, listener, new HelloRoutes(), limits);
-                // Added after the sockets' own hooks, so it runs before they close what is left.
-                return loop.atExit(() -> {
-                    var drained = server.shutdown(grace);
-                    draining.loopStopped();
-                    return drained;
-                });
-            }).join();
+                try {
+                    // Added after the sockets' own hooks, so it runs before they close what is left.
+                    return loop.atExit(() -> {
+                        var drained = server.shutdown(grace);
+                        draining.loopStopped();
+                        return drained;
+                    });
+                } catch (RuntimeException refused) { // LoopClosed: the hook would never run
+                    listener.close(); // ends the server's accept loop; no connection was served yet
+                    throw refused;
+                }
+            });
         }
         return new Running(group, (InetSocketAddress) listeners.get(0).localAddress(), grace, draining.begun());
     }
@@ -114,10 +138,10 @@ public final class HttpServerMain {
         return defaults;
     }
 
-    /** {@link HttpLimits#defaults()} with the timeouts the options give. */
+    /** {@link HttpLimits#defaults()} with the timeouts the options give; a zero one fails (see {@link SampleOptions#fail}). */
     private static HttpLimits limits(SampleOptions options) {
         HttpLimits defaults = HttpLimits.defaults();
-        return new HttpLimits(defaults.maxHeadBytes(), defaults.maxBodyBytes(), options.millis("header-timeout-ms"),
-                options.millis("body-timeout-ms"), options.millis("idle-timeout-ms"));
+        return new HttpLimits(defaults.maxHeadBytes(), defaults.maxBodyBytes(), options.positiveMillis("header-timeout-ms"),
+                options.positiveMillis("body-timeout-ms"), options.positiveMillis("idle-timeout-ms"));
     }
 }

@@ -7,6 +7,7 @@ import dev.weft.unix.Engines;
 import dev.weft.unix.net.FlowOptions;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -51,30 +52,73 @@ final class SampleOptions {
         System.exit(2);
     }
 
+    /**
+     * {@link #fail}s naming option {@code name}, its value and what it needs: what a value the
+     * sample cannot use gets, instead of a stack trace from deep in the startup.
+     */
+    private <T> T invalid(String name, String needs) {
+        fail("--" + name + " " + values.get(name) + ": " + needs);
+        throw new IllegalStateException("unreachable: exited"); // System.exit does not return
+    }
+
     /** The value of a declared option, or null if it has no default and was not given. */
     String text(String name) {
         return values.get(name);
     }
 
-    /** The value of a declared integer option. */
+    /** The value of a declared integer option; a value that is not one fails (see {@link #fail}). */
     int integer(String name) {
-        return Integer.parseInt(values.get(name));
+        try {
+            return Integer.parseInt(values.get(name));
+        } catch (NumberFormatException e) {
+            return invalid(name, "not a whole number");
+        }
     }
 
-    /** The value of a declared option counted in milliseconds, as a duration. */
+    /** The value of a declared option counted in milliseconds, as a duration; negative or not a number fails. */
     Duration millis(String name) {
-        return Duration.ofMillis(Long.parseLong(values.get(name)));
+        long millis;
+        try {
+            millis = Long.parseLong(values.get(name));
+        } catch (NumberFormatException e) {
+            return invalid(name, "not a number of milliseconds");
+        }
+        return millis >= 0 ? Duration.ofMillis(millis) : invalid(name, "a duration cannot be negative");
     }
 
-    /** {@code --host} and {@code --port} as an address. */
+    /** {@link #millis}, which must be more than zero (a timeout). */
+    Duration positiveMillis(String name) {
+        Duration duration = millis(name);
+        return duration.isZero() ? invalid(name, "a timeout must be more than 0 ms") : duration;
+    }
+
+    /** {@code --host} and {@code --port} as an address, resolved now; a port out of range or an unknown host fails. */
     InetSocketAddress address() {
-        return new InetSocketAddress(values.get("host"), integer("port"));
+        int port = integer("port");
+        if (port < 0 || port > 65535) {
+            return invalid("port", "a port is 0 (any free one) to 65535");
+        }
+        InetSocketAddress address = new InetSocketAddress(values.get("host"), port);
+        return address.isUnresolved() ? invalid("host", "no such host") : address;
     }
 
     /** The engine {@code --engine} names, or the platform's default. */
     Engine engine() {
+        EngineKind kind = engineKind();
+        return kind == null ? Engines.defaultEngine() : Engines.open(kind);
+    }
+
+    /** The engine {@code --engine} names, or null for the platform's default; an unknown name fails. */
+    private EngineKind engineKind() {
         String name = values.get("engine");
-        return name == null ? Engines.defaultEngine() : Engines.open(EngineKind.valueOf(name.toUpperCase(Locale.ROOT)));
+        if (name == null) {
+            return null;
+        }
+        try {
+            return EngineKind.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return invalid("engine", "the engines are " + Arrays.toString(EngineKind.values()).toLowerCase(Locale.ROOT));
+        }
     }
 
     /**
@@ -82,7 +126,7 @@ final class SampleOptions {
      * write timeout.
      */
     FlowOptions flowOptions() {
-        return FlowOptions.DEFAULT.withWriteTimeout(millis("write-timeout-ms"));
+        return FlowOptions.DEFAULT.withWriteTimeout(positiveMillis("write-timeout-ms"));
     }
 
     /**
@@ -90,7 +134,28 @@ final class SampleOptions {
      * names (a new one per loop), not yet started.
      */
     LoopGroup loopGroup(String name) {
-        return LoopGroup.builder().name(name).loops(integer("loops")).engines(i -> engine()).build();
+        return LoopGroup.builder().name(name).loops(loops()).engines(i -> engine()).build();
+    }
+
+    private int loops() {
+        int loops = integer("loops");
+        return loops >= 1 ? loops : invalid("loops", "a server needs at least one loop");
+    }
+
+    /**
+     * Checks a server's options ({@link #server}'s and the network ones) now, so that a value the
+     * server cannot use fails ({@link #fail}) before any loop starts rather than as a stack trace
+     * from the middle of the startup.
+     *
+     * @return these options
+     */
+    SampleOptions checkServer() {
+        address();
+        engineKind();
+        loops();
+        flowOptions();
+        grace();
+        return this;
     }
 
     /** {@code --grace-ms}: how long a graceful shutdown may take (connections drain, exit hooks run). */

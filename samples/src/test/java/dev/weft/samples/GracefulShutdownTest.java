@@ -54,6 +54,7 @@ class GracefulShutdownTest {
             assertTrue(response.startsWith("HTTP/1.1 200"), response);
             assertTrue(response.toLowerCase().contains("connection: close"), response);
             assertTrue(response.endsWith(BODY), response);
+            client.shutdownOutput(); // as a client does at end of stream: the server's linger ends with it
             stopped.get(30, TimeUnit.SECONDS);
         }
         assertTrue(server.group().isClosed());
@@ -73,6 +74,7 @@ class GracefulShutdownTest {
 
             inFlight.getOutputStream().write(BODY.getBytes(StandardCharsets.US_ASCII));
             readToEnd(inFlight.getInputStream());
+            inFlight.shutdownOutput(); // as a client does at end of stream: the server's linger ends with it
             stopped.get(30, TimeUnit.SECONDS);
         }
     }

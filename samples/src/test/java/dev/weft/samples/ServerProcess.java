@@ -62,13 +62,22 @@ final class ServerProcess implements AutoCloseable {
      * standard error.
      */
     static String run(String mainClass, int maxFds, List<String> args) throws IOException, InterruptedException {
+        return runToExit(mainClass, maxFds, args).output();
+    }
+
+    /** How a program run by {@link #runToExit} ended: its exit status (-1 if it had to be killed) and output. */
+    record Exit(int status, String output) {}
+
+    /** {@link #run}, with the exit status too. */
+    static Exit runToExit(String mainClass, int maxFds, List<String> args) throws IOException, InterruptedException {
         Process process = launch(mainClass, maxFds, List.of(), args);
         CompletableFuture<String> out = readAll(process.getInputStream());
         CompletableFuture<String> err = readAll(process.getErrorStream());
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
+            process.destroyForcibly().waitFor();
+            return new Exit(-1, "still running after 60 s, killed");
         }
-        return out.join() + err.join();
+        return new Exit(process.exitValue(), out.join() + err.join());
     }
 
     private static CompletableFuture<String> readAll(java.io.InputStream stream) {

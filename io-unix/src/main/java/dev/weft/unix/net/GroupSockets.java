@@ -7,6 +7,7 @@ import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -93,8 +94,16 @@ public final class GroupSockets {
      *
      * @throws dev.weft.unix.ErrnoException if a loop cannot bind (EADDRINUSE: another socket
      *     without SO_REUSEPORT holds the port); the listeners made so far are closed
+     * @throws IllegalArgumentException for a Unix-domain address on a group of more than one loop,
+     *     before anything is bound: a path takes one listener (SO_REUSEPORT does not share it), and
+     *     the first bind would leave its socket file behind; listen on one loop and {@link #handOff}
      */
     public List<TcpListener> listenOnEveryLoop(SocketAddress address, ListenOptions options) {
+        if (address instanceof UnixDomainSocketAddress && group.size() > 1) {
+            throw new IllegalArgumentException("listenOnEveryLoop(" + address + ") on " + group.size() + " loops: a"
+                    + " Unix-domain path takes one listener (SO_REUSEPORT does not share it); listen on one loop"
+                    + " and spread its connections with handOff");
+        }
         // one loop needs no sharing, and without SO_REUSEPORT no other socket can bind beside it
         ListenOptions shared = group.size() > 1 ? options.withReusePort(true) : options;
         List<TcpListener> listeners = new ArrayList<>();
@@ -130,7 +139,8 @@ public final class GroupSockets {
      * turn, skipping loops already closed: the receiving loop adopts it and calls {@code handler}
      * with the flow on its own thread. A connection whose loop closes before adopting it is closed. An
      * accept failure other than the listener closing is reported to the async-exception hook and
-     * accepting goes on. LOOP THREAD (the listener's loop, one of the group's).
+     * accepting goes on; so is a handler that throws, whose connection is closed. LOOP THREAD (the
+     * listener's loop, one of the group's).
      *
      * @return resolved once the listener is closed
      */
@@ -164,11 +174,11 @@ public final class GroupSockets {
         Loop target = group.loop(index);
         Sockets there = sockets.get(index);
         if (target.inLoopThread()) {
-            handler.accept(there.adopt(socket));
+            adoptAndHandle(there, socket, handler);
             return;
         }
         target.submit(() -> {
-            handler.accept(there.adopt(socket));
+            adoptAndHandle(there, socket, handler);
             return Promise.unit();
         }).whenComplete((v, failure) -> {
             if (failure != null) {
@@ -178,6 +188,30 @@ public final class GroupSockets {
                 }
             }
         });
+    }
+
+    /**
+     * Adopts {@code socket} on {@code there}'s loop (its thread) and gives the flow to {@code
+     * handler}. Never throws: a handler that throws has its connection closed (nobody else holds
+     * the flow) and the failure reported to the async-exception hook, so one bad connection
+     * neither stops the acceptor (on its own loop this runs inside its accept chain) nor leaves an
+     * fd open until the loop closes.
+     */
+    private static void adoptAndHandle(Sockets there, AcceptedSocket socket, Consumer<SocketFlow> handler) {
+        SocketFlow flow;
+        try {
+            flow = there.adopt(socket); // closes the socket if it cannot
+        } catch (RuntimeException refused) {
+            socket.close();
+            LoopHooks.reportAsyncException(refused);
+            return;
+        }
+        try {
+            handler.accept(flow);
+        } catch (RuntimeException | Error failure) {
+            LoopHooks.reportAsyncException(failure); // before the close, which the peer sees
+            flow.close();
+        }
     }
 
     private static <T> T await(CompletableFuture<T> future) {

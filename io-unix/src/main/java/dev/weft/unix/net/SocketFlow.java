@@ -27,7 +27,11 @@ import java.util.Objects;
  * {@link UnsupportedOperationException}).
  *
  * <p><b>Threading: LOOP THREAD ONLY.</b> Every method must be called on the thread of the loop
- * the flow was made on, and every promise it returns belongs to that loop.
+ * the flow was made on, and every promise it returns belongs to that loop. The calls that change
+ * the flow's state ({@code read}, {@code readChunks}, {@code write}, {@code writev}, {@code
+ * shutdown}, {@code close}, {@code setOption}, {@code setFlowOptions}) check it always, not only in
+ * debug mode: from another thread they throw {@link WrongThreadException} naming both threads,
+ * and change nothing. The check is one compare, within the noise of {@code ServerPathBench}.
  *
  * <p><b>Reads.</b> At most one {@link #read()} may be pending. Its {@link Flow.Data} is a slice of
  * a read buffer taken from the {@link Sockets}' {@link dev.weft.unix.buffer.BufferPool}, lent to
@@ -278,6 +282,7 @@ public final class SocketFlow implements Flow {
      */
     @Override
     public Promise<Read> read() {
+        transport.requireLoopThread("read", this);
         if (closed) {
             return Promise.rejected(new SocketClosedException("read", this, "the flow is closed"));
         }
@@ -376,6 +381,7 @@ public final class SocketFlow implements Flow {
      */
     @Override
     public Promise<Void> readChunks(ChunkHandler handler) {
+        transport.requireLoopThread("readChunks", this);
         Objects.requireNonNull(handler, "handler");
         if (closed) {
             return Promise.rejected(new SocketClosedException("readChunks", this, "the flow is closed"));
@@ -680,6 +686,7 @@ public final class SocketFlow implements Flow {
      */
     @Override
     public Promise<Void> write(MemorySegment bytes) {
+        transport.requireLoopThread("write", this);
         Promise<Void> refused = refuseWrite("write");
         if (refused != null) {
             return refused;
@@ -713,6 +720,7 @@ public final class SocketFlow implements Flow {
      */
     @Override
     public Promise<Void> writev(List<MemorySegment> segments) {
+        transport.requireLoopThread("writev", this);
         Promise<Void> refused = refuseWrite("writev");
         if (refused != null) {
             return refused;
@@ -1021,6 +1029,7 @@ public final class SocketFlow implements Flow {
      * queue (a running write timer keeps its deadline until it fires).
      */
     public void setFlowOptions(FlowOptions options) {
+        transport.requireLoopThread("setFlowOptions", this);
         this.options = Objects.requireNonNull(options, "options");
     }
 
@@ -1033,6 +1042,7 @@ public final class SocketFlow implements Flow {
      */
     @Override
     public Promise<Void> shutdown(Direction direction) {
+        transport.requireLoopThread("shutdown", this);
         if (closed) {
             return Promise.rejected(new SocketClosedException("shutdown(" + direction + ")", this, "the flow is closed"));
         }
@@ -1087,6 +1097,7 @@ public final class SocketFlow implements Flow {
      */
     @Override
     public Promise<Void> close() {
+        transport.requireLoopThread("close", this);
         if (closed) {
             return Promise.unit();
         }
@@ -1176,6 +1187,7 @@ public final class SocketFlow implements Flow {
      * @throws UnsupportedOperationException for other options on the epoll engine
      */
     public <T> void setOption(SocketOption<T> option, T value) {
+        transport.requireLoopThread("setOption", this);
         requireOpen("setsockopt(" + option.name() + ")");
         endpoint.setOption(option, value);
     }

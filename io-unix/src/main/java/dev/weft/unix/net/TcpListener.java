@@ -15,7 +15,8 @@ import java.util.function.Function;
  * A listening TCP or Unix stream socket that hands out connections as {@link SocketFlow}s.
  * Made by {@link Sockets#listen}.
  *
- * <p><b>Threading: LOOP THREAD ONLY.</b>
+ * <p><b>Threading: LOOP THREAD ONLY.</b> {@code accept}, {@code acceptUnregistered} and {@code close} check it always: from another
+ * thread they throw {@link WrongThreadException} naming both threads, and change nothing.
  *
  * <p>{@link #accept()} is a promise, so a server is a loop of promises that runs in constant
  * memory:
@@ -117,6 +118,7 @@ public final class TcpListener implements AutoCloseable {
     }
 
     private <T> Promise<T> accept(Function<Endpoint, T> wrap) {
+        transport.requireLoopThread("accept", this);
         if (closed) {
             return Promise.rejected(new SocketClosedException("accept", this, "the listener is closed"));
         }
@@ -278,6 +280,7 @@ public final class TcpListener implements AutoCloseable {
      */
     @Override
     public void close() {
+        transport.requireLoopThread("close", this);
         if (closed) {
             return;
         }

@@ -57,7 +57,15 @@ final class Transport {
     /** The loop's exit has closed every socket: one registered after that would never be closed. */
     private boolean closedAtExit;
 
+    /**
+     * The loop's thread: the only one this transport's sockets may be used on. A Transport is made
+     * on it ({@link Sockets#on} binds the loop to its caller, or refuses a caller that is not the
+     * loop's thread), and a loop's thread never changes once bound, so a plain final field serves.
+     */
+    private final Thread owner;
+
     Transport(Loop loop, BufferPool pool, FlowOptions flowOptions) {
+        this.owner = Thread.currentThread();
         this.loop = loop;
         this.pool = pool;
         this.flowOptions = flowOptions;
@@ -76,6 +84,29 @@ final class Transport {
             case EpollEngine _ -> null;
             default -> throw new UnsupportedEngineException(loop, engine);
         };
+    }
+
+    /**
+     * Refuses a call that changes a socket's state (read, write, shutdown, close, accept) from a
+     * thread other than the loop's, before it touches anything. Always on, not only in debug
+     * mode: such a call would race the loop thread on the socket's queues and buffers without a
+     * trace, and a close could let the kernel give the fd's number to another file under a read
+     * in progress. The cost is one compare of the current thread with a final field, the throw
+     * kept out of line so that the check inlines (docs/performance.md, "Wrong-thread checks").
+     *
+     * @throws WrongThreadException naming the call, the socket, the loop's thread and the caller's
+     */
+    void requireLoopThread(String operation, Object socket) {
+        if (Thread.currentThread() != owner) {
+            throw wrongThread(operation, socket);
+        }
+    }
+
+    private WrongThreadException wrongThread(String operation, Object socket) {
+        return new WrongThreadException(operation + " on " + socket + " called from thread \""
+                + Thread.currentThread().getName() + "\", but the socket belongs to loop " + loop.name()
+                + " on thread \"" + owner.getName() + "\"; nothing was done. From another thread, hand the call"
+                + " to the loop (Loop.execute or Loop.submit)");
     }
 
     /** An unconnected stream socket of {@code remote}'s family, not yet registered. */

@@ -15,7 +15,8 @@ import java.util.ArrayDeque;
  * A bound UDP socket (IPv4 or IPv6) that sends and receives datagrams as promises. Made by
  * {@link Sockets#bindUdp}.
  *
- * <p><b>Threading: LOOP THREAD ONLY.</b>
+ * <p><b>Threading: LOOP THREAD ONLY.</b> {@code send}, {@code receive} and {@code close} check it always: from another
+ * thread they throw {@link WrongThreadException} naming both threads, and change nothing.
  *
  * <p>At most one {@link #receive()} may be pending; its bytes are a slice of a pooled read
  * buffer, lent until the next {@code receive()} or {@code close()}. {@link #send} does not copy:
@@ -49,6 +50,7 @@ public final class UdpSocket implements AutoCloseable {
      * (UDP: not a promise that it arrives).
      */
     public Promise<Void> send(MemorySegment bytes, SocketAddress target) {
+        transport.requireLoopThread("send", this);
         if (closed) {
             return Promise.rejected(new SocketClosedException("send", this, "the socket is closed"));
         }
@@ -72,6 +74,7 @@ public final class UdpSocket implements AutoCloseable {
      * Rejected with {@link IllegalStateException} if a receive is already pending. Cancelable.
      */
     public Promise<Received> receive() {
+        transport.requireLoopThread("receive", this);
         if (closed) {
             return Promise.rejected(new SocketClosedException("receive", this, "the socket is closed"));
         }
@@ -166,6 +169,7 @@ public final class UdpSocket implements AutoCloseable {
     /** Closes the socket; a pending receive and waiting sends are rejected with {@link SocketClosedException}. Idempotent. */
     @Override
     public void close() {
+        transport.requireLoopThread("close", this);
         if (closed) {
             return;
         }

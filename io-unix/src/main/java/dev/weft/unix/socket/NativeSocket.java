@@ -19,6 +19,10 @@ import java.net.StandardSocketOptions;
  *
  * <p><b>Threading: not thread-safe; use a socket from its loop's thread only.</b> In particular,
  * closing it while another thread reads would let the kernel reuse the fd number under that read.
+ * It does not check the thread itself: it belongs to no loop (a connection accepted on one loop's
+ * thread is handed to another's, see {@code TcpListener.acceptUnregistered}), so it has no owner to
+ * compare with. The socket types that wrap it for a loop ({@code SocketFlow}, {@code TcpListener},
+ * {@code UdpSocket}) check every state-changing call against their loop's thread, always.
  *
  * <p>Calls that would block say so in their result rather than by exception, following
  * {@link java.nio.channels.SocketChannel}: {@link #read} returns {@code 0} (and {@code -1} at end

@@ -1,6 +1,8 @@
 package dev.weft.unix.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.loop.LoopGroup;
@@ -13,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A group's loops serving one address: SO_REUSEPORT listeners on every loop, or one acceptor loop
@@ -209,6 +213,49 @@ class GroupSocketsTest {
             out.append(e);
         }
         return out.toString();
+    }
+
+    @Test
+    void aHandOffHandlerThatThrowsClosesItsConnectionAndTheAcceptorGoesOn() throws Exception {
+        List<Throwable> reported = java.util.Collections.synchronizedList(new ArrayList<>());
+        group = LoopGroup.builder().loops(2).name("served").daemon(true).asyncExceptionHook(reported::add)
+                .engines(i -> Engines.defaultEngine()).build();
+        group.start();
+        sockets = GroupSockets.on(group, FlowOptions.DEFAULT);
+        served = new AtomicIntegerArray(2);
+        java.util.concurrent.atomic.AtomicInteger handed = new java.util.concurrent.atomic.AtomicInteger();
+        TcpListener listener = group.loop(0).call(() -> sockets.sockets(0).listen(ANY_LOOPBACK)).get();
+        startOn(0, () -> sockets.handOff(listener, flow -> {
+            if (handed.getAndIncrement() < 2) { // the first on the acceptor's own loop, the second on the other
+                throw new IllegalStateException("a handler bug");
+            }
+            countAndEcho(flow);
+        }));
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
+
+        for (int i = 0; i < 2; i++) {
+            Socket failed = new Socket(InetAddress.getLoopbackAddress(), port);
+            clients.add(failed);
+            failed.setSoTimeout(10_000);
+            assertClosedByServer(failed);
+        }
+        connectAndEcho(port);
+
+        assertEquals(2, reported.stream().filter(e -> "a handler bug".equals(e.getMessage())).count(), reported.toString());
+    }
+
+    @Test
+    void aUnixDomainAddressOnEveryLoopOfAGroupIsRefusedBeforeAnyListenerIsMade(@TempDir Path directory) throws Exception {
+        startGroup(2);
+        long fdsBefore = kernelObjectFds();
+        Path path = directory.resolve("shared.sock");
+
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> sockets.listenOnEveryLoop(UnixDomainSocketAddress.of(path), ListenOptions.DEFAULT));
+
+        assertTrue(refused.getMessage().contains("handOff"), refused.getMessage());
+        assertFalse(Files.exists(path), "no socket file is left behind to refuse the next bind");
+        assertEquals(fdsBefore, kernelObjectFds());
     }
 
     /** The server's side is gone: the client reads end of stream (or a reset). */

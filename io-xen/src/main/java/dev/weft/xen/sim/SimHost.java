@@ -1,6 +1,7 @@
 package dev.weft.xen.sim;
 
 import dev.weft.loop.Loop;
+import dev.weft.loop.LoopClosed;
 import dev.weft.promise.Promise;
 import dev.weft.xen.evtchn.EventChannelDevice;
 import dev.weft.xen.evtchn.EventChannels;
@@ -10,6 +11,7 @@ import dev.weft.xen.store.XenStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -38,7 +40,12 @@ public final class SimHost implements AutoCloseable {
         daemonLoop.start();
     }
 
-    /** Creates a domain and starts its loop, event channels and xenstore connection. */
+    /**
+     * Creates a domain and starts its loop, event channels and xenstore connection.
+     *
+     * @throws LoopClosed if the guest's loop closed while it started (its exit hooks were done,
+     *     so the event channels and xenstore connection just opened are closed again)
+     */
     public Guest startGuest(String name) {
         Guest guest = new Guest(hypervisor.createDomain(), name);
         guests.add(guest);
@@ -89,6 +96,11 @@ public final class SimHost implements AutoCloseable {
     private static <T> T await(Loop loop, Supplier<Promise<T>> work) {
         try {
             return loop.submit(work).get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof LoopClosed closed) {
+                throw closed; // typed: the loop closed (a shutdown raced the start); what was opened is closed
+            }
+            throw new IllegalStateException(loop.name() + ": " + e, e);
         } catch (Exception e) {
             throw new IllegalStateException(loop.name() + ": " + e, e);
         }
@@ -119,8 +131,14 @@ public final class SimHost implements AutoCloseable {
                 store = XenStore.over(daemon.connect(daemonLoop, loop, domain.domainId()), loop);
                 // The guest's last exit hooks, as its connections are the last thing a domain
                 // gives up: whatever the application adds later runs first and may still use them.
-                loop.onExit(channels::close);
-                loop.atExit(store::close);
+                try {
+                    loop.onExit(channels::close);
+                    loop.atExit(store::close);
+                } catch (LoopClosed refused) { // the loop closed while the guest started: the hooks would never run
+                    store.close();
+                    channels.close();
+                    throw refused;
+                }
                 return Promise.unit();
             });
         }

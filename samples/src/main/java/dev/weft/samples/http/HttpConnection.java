@@ -6,7 +6,6 @@ import dev.weft.loop.device.Time;
 import dev.weft.promise.Cancelled;
 import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
-import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +43,10 @@ import java.util.function.Function;
  * before it, then the connection lingers: it stops writing (the client sees the end of the
  * stream) and reads and discards whatever the client still sends, for at most {@link #LINGER},
  * before closing. Closing at once with unread bytes would make the kernel answer with a reset,
- * and a client busy sending (an oversized head, say) would lose the error response with it. A VM
+ * and a client busy sending (an oversized head, say) would lose the error response with it. A
+ * response that closes the connection ({@code Connection: close}, asked for or added by a drain)
+ * is followed by the same linger, for the same reason: a client may have pipelined more requests
+ * behind it, or sent one as the response came (RFC 9112 section 9.6). A VM
  * error while serving (OutOfMemoryError under overload) is answered 503 the same way; only a
  * failure of the flow itself closes at once.
  */
@@ -60,6 +62,8 @@ final class HttpConnection {
      * reads nothing. A batch of a thousand small responses still goes out in one write.
      */
     static final int FLUSH_BYTES = 256 * 1024;
+    /** The first array of a body (a Content-Length body smaller than this gets one of its exact size). */
+    static final int FIRST_BODY_BYTES = 64 * 1024;
 
     private final Flow flow;
     private final Time time;
@@ -99,7 +103,13 @@ final class HttpConnection {
     private RequestHead head;
     private long bodyRemaining;
     private ChunkedBodyDecoder chunkedBody;
-    private ByteArrayOutputStream body;
+    /**
+     * The body read so far, in {@code body[0, bodyLength)}: the bytes are copied once, from the
+     * lent read buffer into this array, and the array becomes the request's when it is exactly
+     * full, as a Content-Length body's is (see {@link #bodyCapacity}).
+     */
+    private byte[] body;
+    private int bodyLength;
     private boolean continueSent;
 
     /**
@@ -129,6 +139,8 @@ final class HttpConnection {
     /** The read of the lingering discard, after an error response. */
     private Promise<Flow.Read> pendingRead;
     private boolean timedOut;
+    /** A response said {@code Connection: close}: once it is written the connection lingers, then closes. */
+    private boolean closesAfterResponse;
     private boolean draining;
     private boolean finished;
     private Promise<Void> served;
@@ -189,7 +201,9 @@ final class HttpConnection {
         if (!stopped && (head != null || inStart != inEnd)) {
             throw HttpError.badRequest("connection closed in the middle of a request");
         }
-        return Promise.unit();
+        // The client may have sent more (a pipelined request, one sent as the response came):
+        // closing with its bytes unread would reset the connection and lose the response.
+        return closesAfterResponse ? linger() : Promise.unit();
     }
 
     /**
@@ -270,6 +284,7 @@ final class HttpConnection {
         answering = null;
         // decided after the handler: a drain that began meanwhile closes after this response
         boolean close = !answered.keepAlive() || draining;
+        closesAfterResponse |= close;
         encode(response, answered, close);
         headStarted = false; // the next head's wait starts once this response is queued
         return close;
@@ -323,7 +338,7 @@ final class HttpConnection {
         if (!readBody()) {
             return null;
         }
-        Request request = new Request(head, body == null ? EMPTY : body.toByteArray());
+        Request request = new Request(head, body == null ? EMPTY : wholeBody());
         head = null;
         body = null;
         chunkedBody = null;
@@ -338,10 +353,30 @@ final class HttpConnection {
         bodyRemaining = Math.max(0, head.contentLength());
         chunkedBody = head.chunked() ? new ChunkedBodyDecoder(limits.maxBodyBytes(), limits.maxHeadBytes()) : null;
         body = null;
+        bodyLength = 0;
         if (head.hasBody()) {
-            body = new ByteArrayOutputStream();
+            body = new byte[bodyCapacity(0)];
             bodyStartNanos = clock.nanoTime();
         }
+    }
+
+    /**
+     * The size of the body's array once it must hold {@code needed} bytes: doubling from {@value
+     * #FIRST_BODY_BYTES}, and never past a Content-Length, so a body of known length ends in an
+     * array of exactly its size (no copy to trim it) and a small one, most of them, in the first.
+     * The array grows with the bytes that arrived, not with the length announced: a client that
+     * announces the largest body and sends nothing makes the server hold {@value
+     * #FIRST_BODY_BYTES} bytes, not the limit.
+     */
+    private int bodyCapacity(int needed) {
+        long capacity = Math.max(needed, body == null ? FIRST_BODY_BYTES : 2L * body.length);
+        long known = head.contentLength();
+        return (int) Math.max(needed, Math.min(capacity, known >= 0 ? known : limits.maxBodyBytes()));
+    }
+
+    /** The body read, as the request's array: the body's own if it is exactly full, else a trimmed copy (chunked). */
+    private byte[] wholeBody() {
+        return bodyLength == body.length ? body : Arrays.copyOf(body, bodyLength);
     }
 
     /** Moves body bytes from the buffer into the body; true when the body is complete. */
@@ -361,8 +396,14 @@ final class HttpConnection {
         return bodyRemaining == 0;
     }
 
+    /** Copies body bytes out of the lent input (the one copy a body's bytes take; see {@link #body}). */
     private void bodyData(MemorySegment buf, long offset, long length) {
-        body.write(buf.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE), 0, (int) length);
+        int n = (int) length; // at most maxBodyBytes in all: the head's length and the chunked decoder check it
+        if (bodyLength + n > body.length) {
+            body = Arrays.copyOf(body, bodyCapacity(bodyLength + n));
+        }
+        MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, offset, body, bodyLength, n);
+        bodyLength += n;
     }
 
     private boolean expectsContinue() {

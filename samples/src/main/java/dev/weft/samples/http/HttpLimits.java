@@ -1,6 +1,7 @@
 package dev.weft.samples.http;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The limits that keep one client from exhausting the server. Each timeout is a total for what
@@ -20,6 +21,37 @@ import java.time.Duration;
  */
 public record HttpLimits(int maxHeadBytes, long maxBodyBytes, Duration headerTimeout, Duration bodyTimeout,
         Duration idleTimeout) {
+
+    /** The largest body the server can buffer: a request's body is one array. */
+    public static final long MAX_BODY_BYTES = Integer.MAX_VALUE - 8;
+
+    /**
+     * Checks the limits, so that one a server cannot work with is refused here and not met per
+     * connection later.
+     *
+     * @throws IllegalArgumentException naming the limit: a head limit below 1 byte, a body limit
+     *     below 0 or above {@link #MAX_BODY_BYTES}, or a timeout that is not positive
+     * @throws NullPointerException naming the timeout that is null
+     */
+    public HttpLimits {
+        if (maxHeadBytes < 1) {
+            throw new IllegalArgumentException("maxHeadBytes must be at least 1, was " + maxHeadBytes);
+        }
+        if (maxBodyBytes < 0 || maxBodyBytes > MAX_BODY_BYTES) {
+            throw new IllegalArgumentException("maxBodyBytes must be 0 to " + MAX_BODY_BYTES
+                    + " (a body is buffered in one array), was " + maxBodyBytes);
+        }
+        requirePositive(headerTimeout, "headerTimeout");
+        requirePositive(bodyTimeout, "bodyTimeout");
+        requirePositive(idleTimeout, "idleTimeout");
+    }
+
+    private static void requirePositive(Duration timeout, String name) {
+        Objects.requireNonNull(timeout, name);
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + timeout);
+        }
+    }
 
     /** 8 KiB heads, 1 MiB bodies, 10 s to send a head, 30 s to send a body, 60 s idle. */
     public static HttpLimits defaults() {

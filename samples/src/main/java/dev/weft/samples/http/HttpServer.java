@@ -7,6 +7,7 @@ import dev.weft.promise.Promise;
 import dev.weft.unix.net.SocketClosedException;
 import dev.weft.unix.net.SocketFlow;
 import dev.weft.unix.net.TcpListener;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
@@ -34,6 +35,8 @@ public final class HttpServer {
     /** 4 KiB arrays: a pipelined batch of small requests or responses fits in one. */
     private final ByteArrayPool buffers = new ByteArrayPool(4096, 1024);
     private final Set<HttpConnection> connections = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Whether the listener takes TCP connections, on which TCP_NODELAY is set; a Unix-domain socket has none. */
+    private final boolean tcp;
     private boolean accepting = true;
 
     private HttpServer(Loop loop, TcpListener listener, HttpHandler handler, HttpLimits limits) {
@@ -41,13 +44,14 @@ public final class HttpServer {
         this.listener = listener;
         this.handler = handler;
         this.limits = limits;
+        this.tcp = listener.localAddress() instanceof InetSocketAddress;
     }
 
     /**
      * Starts serving on {@code listener}: the accept loop runs until {@link #shutdown}.
      *
      * @param loop the loop the listener belongs to, for its timers and clock
-     * @param listener a listening socket
+     * @param listener a listening socket: TCP (its connections get TCP_NODELAY) or Unix-domain
      * @param handler answers the requests
      * @param limits the server's limits
      */
@@ -114,7 +118,9 @@ public final class HttpServer {
     private void serve(SocketFlow flow) {
         HttpConnection connection;
         try {
-            flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (tcp) {
+                flow.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
             connection = new HttpConnection(flow, loop, loop.clock(), handler, limits, responses, buffers);
         } catch (RuntimeException e) { // the client already reset it, say: drop this one, not the accept loop
             flow.close();

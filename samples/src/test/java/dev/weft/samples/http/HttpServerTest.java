@@ -87,6 +87,31 @@ class HttpServerTest {
 
     @ParameterizedTest
     @EnumSource(EngineKind.class)
+    void aResponseThatClosesTheConnectionArrivesWholeThoughTheClientSendsMoreMeanwhile(EngineKind kind)
+            throws Exception {
+        start(kind);
+        String body = "e".repeat(1 << 20);
+        String closing = "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " + body.length()
+                + "\r\n\r\n" + body;
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096); // the response cannot all be in flight at once
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(closing.getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            String start = new String(in.readNBytes(17), StandardCharsets.ISO_8859_1); // the server is answering
+
+            // a request the server will never read: it closes after this response
+            socket.getOutputStream().write("GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+
+            assertEquals("HTTP/1.1 200 OK\r\n", start);
+            assertTrue(rest.endsWith(body), "the whole echo arrived: " + rest.length() + " bytes after the status line");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
     void javaHttpClientGetsPlaintextAndJsonOverOneKeptAliveConnection(EngineKind kind) throws Exception {
         start(kind);
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
