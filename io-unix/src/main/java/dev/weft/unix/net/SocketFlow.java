@@ -89,9 +89,6 @@ import java.util.Objects;
  */
 public final class SocketFlow implements Flow {
 
-    /** Debug mode: describes pending reads for the loop's dumpPending(). */
-    private static final boolean DEBUG = Boolean.getBoolean("weft.debug");
-
     /**
      * How many reads in a row a flow answers at once (full buffers, more data waiting) before the
      * next read waits for the engine's readiness report, as Netty's maxMessagesPerRead does: a
@@ -222,6 +219,10 @@ public final class SocketFlow implements Flow {
             return Promise.rejected(e);
         }
         Resolver<SocketFlow> resolver = Promise.task();
+        if (Transport.DEBUG) {
+            LoopHooks.describePending(resolver.promise(), () -> "a connection to " + address + " on " + this
+                    + ", waiting to be writable (timeout " + timeout + ")");
+        }
         connecting = resolver;
         connectingTo = address;
         interest.add(WRITABLE);
@@ -312,7 +313,7 @@ public final class SocketFlow implements Flow {
         // while waiting, so an idle keep-alive connection holds no buffer.
         releaseBuffer();
         Resolver<Read> resolver = Promise.task();
-        if (DEBUG) {
+        if (Transport.DEBUG) {
             LoopHooks.describePending(resolver.promise(), () -> "bytes to read from " + this
                     + (overHighMark ? " (reads paused: its write queue is over the high-water mark)" : ""));
         }
@@ -394,7 +395,7 @@ public final class SocketFlow implements Flow {
             return Promise.unit();
         }
         Resolver<Void> done = Promise.task();
-        if (DEBUG) {
+        if (Transport.DEBUG) {
             LoopHooks.describePending(done.promise(), () -> "chunks to read from " + this
                     + (chunksPausedOn != null ? " (paused by its handler)" : "")
                     + (overHighMark ? " (paused: its write queue is over the high-water mark)" : ""));
@@ -776,6 +777,9 @@ public final class SocketFlow implements Flow {
         queuedWrites++;
         queuedBytes(write.remaining());
         interest.add(WRITABLE);
+        if (Transport.DEBUG) {
+            LoopHooks.describePending(write.resolver.promise(), this::describeQueuedWrites);
+        }
         if (writeTimer == null) {
             armWriteTimer(transport.loop.clock().nanoTime());
         } else if (watchingDelivery) {
@@ -1079,7 +1083,17 @@ public final class SocketFlow implements Flow {
             return settle(this::shutdownOutputNow);
         }
         shutdownAfterWrites = Promise.pending();
+        if (Transport.DEBUG) {
+            LoopHooks.describePending(shutdownAfterWrites.promise(), () -> "the end of writes to " + this
+                    + ", after the queued writes: " + describeQueuedWrites());
+        }
         return shutdownAfterWrites.promise();
+    }
+
+    /** What a pending write waits on, as a dump shows it: the socket, its readiness, its queue. */
+    private String describeQueuedWrites() {
+        return "room to write to " + this + ", waiting to be writable: " + queuedBytes + " bytes queued in "
+                + queuedWrites + " writes" + (overHighMark ? " (over the high-water mark)" : "");
     }
 
     private void shutdownOutputNow() {

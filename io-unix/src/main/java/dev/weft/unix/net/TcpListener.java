@@ -2,6 +2,7 @@ package dev.weft.unix.net;
 
 import static dev.weft.loop.Engine.READABLE;
 
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.unix.Errno;
@@ -133,6 +134,10 @@ public final class TcpListener implements AutoCloseable {
             }
         }
         Resolver<T> resolver = Promise.task();
+        if (Transport.DEBUG) {
+            LoopHooks.describePending(resolver.promise(), () -> "a connection to accept on " + this
+                    + (retry == null ? ", waiting to be readable" : ", backing off after running out of fds"));
+        }
         Waiter<T> waiter = new Waiter<>(resolver, wrap);
         waiting.add(waiter);
         resolver.promise().onCancel(() -> waiting.remove(waiter));

@@ -32,6 +32,12 @@ import java.util.Map;
  */
 final class Transport {
 
+    /**
+     * Debug mode ({@code -Dweft.debug=true}): the sockets describe what each promise they leave
+     * pending waits on (the socket and the readiness it needs), for the loop's {@code dumpPending()}.
+     */
+    static final boolean DEBUG = Boolean.getBoolean("weft.debug");
+
     final Loop loop;
     /**
      * Scratch for gathering writes: filled, written and cleared within one call, so one array

@@ -4,6 +4,7 @@ import static dev.weft.loop.Engine.ERROR;
 import static dev.weft.loop.Engine.READABLE;
 import static dev.weft.loop.Engine.WRITABLE;
 
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import dev.weft.unix.ErrnoException;
@@ -90,6 +91,10 @@ public final class UdpSocket implements AutoCloseable {
             return Promise.rejected(e);
         }
         Resolver<Received> resolver = Promise.task();
+        if (Transport.DEBUG) {
+            LoopHooks.describePending(resolver.promise(), () -> "a datagram to receive on " + this
+                    + ", waiting to be readable");
+        }
         receiver = resolver;
         resolver.promise().onCancel(() -> receiver = null);
         interest.add(READABLE);
