@@ -223,14 +223,17 @@ import java.util.function.Supplier;
  *       side is on another thread and would otherwise wait, or work, for ever: a {@link
  *       StreamPublisher}'s subscriber gets {@code onError(LoopClosed)}, a {@link
  *       PublisherStream}'s subscription is cancelled and its waiting read rejected, a {@link
- *       Bridges#fromStage} stage is cancelled and its promise rejected. Then it rejects what is pending with {@code LoopClosed}:
- *       each paused promise (unless another loop shares the thread: paused promises belong to
- *       the thread, not to a loop, so the other loop goes on waking them all, this loop's chains
- *       that pause again included), and those their callbacks pause meanwhile, for at
- *       most 1,024 rounds, so that a chain which pauses again on every failure cannot hold the
- *       close (its last pause is left pending), each timer's promise (by expiring the whole wheel
- *       with a rejecting handler), each submission whose promise is still running (its future fails, then its
- *       promise is cancelled). Then the engine is closed and the watchdog thread joined.
+ *       Bridges#fromStage} stage is cancelled and its promise rejected. Then it rejects what is
+ *       pending with {@code LoopClosed}: each timer's promise (by expiring the whole wheel with a
+ *       rejecting handler), each submission whose promise is still running (its future fails,
+ *       then its promise is cancelled), and last each paused promise (unless another loop shares
+ *       the thread: paused promises belong to the thread, not to a loop, so the other loop goes
+ *       on waking them all, this loop's chains that pause again included), with those their
+ *       callbacks pause meanwhile, for at most 1,024 rounds, so that a chain which pauses again
+ *       on every failure cannot hold the close (its last pause is left pending). Paused
+ *       promises last, so that what the earlier rejections' callbacks pause (a recover that
+ *       pauses before it retries) is rejected too; {@link Promise#pauseThen} tasks are dropped
+ *       there without running. Then the engine is closed and the watchdog thread joined.
  * </ol>
  * Who drives the iterations of the first phase: the thread {@link #start()} made, until the
  * release; {@link #run(Promise)}, while its promise is pending (if it resolves first, run returns
@@ -423,8 +426,9 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * as it is; a checked exception is wrapped in a {@link CompletionException}, as {@link
      * CompletableFuture#join()} does. The loop is not closed: call {@code run} again, or {@link
      * #close()}. Like {@code join}, it is not ended by an interrupt: one that comes while it runs
-     * wakes the loop once and is set again on the thread when {@code run} returns (the class
-     * notes, "Interrupts").
+     * is taken as a wake-up (at once on the pure and NIO engines; on epoll, whose epoll_wait an
+     * interrupt does not end, at the next block) and is set again on the thread when {@code run}
+     * returns (the class notes, "Interrupts").
      *
      * <p>LOOP THREAD ONLY (the first call binds the loop to the calling thread).
      *
@@ -1037,15 +1041,13 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * Loop thread, once the exit hooks are done or abandoned: refuse new work, run the tasks
      * accepted and still queued (refusing queued submissions instead of starting their work),
      * reject what is pending, release. The tasks run first, so that what they pause, and what
-     * they leave in flight, is rejected with the rest.
+     * they leave in flight, is rejected with the rest; the paused promises are rejected last,
+     * after the bridges, timers and submissions, so that what those rejections' callbacks pause
+     * (a recover that pauses to retry) is rejected too instead of staying on the thread's queue.
      */
     private void shutdown() {
         inbox.close(this::runAcceptedAtClose);
         metrics.callbacksRun(tasksRunAtClose);
-        if (LoopHooks.loopsBoundHere() <= (announcedToPromises ? 1 : 0)) {
-            // The paused queue is the thread's: while another loop runs here, they are its pauses.
-            LoopHooks.rejectPaused(LoopClosed.cutOff(name, "a paused promise"));
-        }
         releaseHeld();
         while (wheel.size() > 0) {
             wheel.expire(Long.MAX_VALUE, rejectClosed);
@@ -1055,6 +1057,10 @@ public final class Loop implements Executor, AutoCloseable, Time {
             Submission<?> submission = inFlight;
             landed(submission);
             submission.abandon(LoopClosed.cutOff(name, "submit's work"));
+        }
+        if (LoopHooks.loopsBoundHere() <= (announcedToPromises ? 1 : 0)) {
+            // The paused queue is the thread's: while another loop runs here, they are its pauses.
+            LoopHooks.rejectPaused(LoopClosed.cutOff(name, "a paused promise"));
         }
         engine.close();
         if (watchdog != null) {
@@ -1070,7 +1076,7 @@ public final class Loop implements Executor, AutoCloseable, Time {
      * Loop thread, in the release after the final drain (whose tasks may still hold bridges):
      * ends each held bridge, so that no subscriber or publisher on another thread waits for a loop
      * that is gone. Before the paused promises are rejected, so that what a release pauses is
-     * rejected with them.
+     * rejected with them ({@link #shutdown}).
      */
     private void releaseHeld() {
         LinkedHashSet<Releasable> held = releasables;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.promise.LoopHooks;
 import dev.weft.promise.Promise;
 import dev.weft.promise.Resolver;
 import java.io.IOException;
@@ -104,6 +105,24 @@ class BridgesTest {
         assertTrue(promise.isRejected(), "the promise is still " + promise);
         LoopClosed closed = assertInstanceOf(LoopClosed.class, promise.failure());
         assertEquals(false, closed.refused());
+    }
+
+    @Test
+    void aPauseMadeWhenTheCloseRejectsABridgedStageIsRejectedTooAndLeftOnNoQueue() {
+        CompletableFuture<String> stage = new CompletableFuture<>();
+        List<Promise<Void>> retries = new ArrayList<>();
+        loop.runOnce(0); // this thread is now the loop's
+        Bridges.fromStage(loop, stage).recover(failure -> {
+            Promise<Void> retry = Promise.pause(); // a retry that pauses first
+            retries.add(retry);
+            return retry.map(v -> "retried");
+        });
+
+        loop.close(); // on this thread, the loop's: the release rejects the stage's promise here
+
+        assertEquals(1, retries.size(), "the close rejected the bridged stage's promise");
+        assertInstanceOf(LoopClosed.class, retries.getFirst().failure(), "the pause is still " + retries.getFirst());
+        assertEquals(0, LoopHooks.pausedCount(), "nothing is left on the thread's paused queue");
     }
 
     @Test

@@ -202,8 +202,11 @@ class ServerReliabilityTest {
     @Test
     void resetsAndHalfClosesInTheMiddleOfRequestsLeaveTheFdCountFlat() throws Exception {
         try (ServerProcess server = ServerProcess.start("dev.weft.samples.HttpServerMain", 4096, List.of(), List.of())) {
+            long fdsIdle = server.openFds();
             assertEquals("HTTP/1.1 200 OK", statusOfGet(server.port()));
-            long fdsBefore = server.openFds();
+            // The server lets that connection go once it reads the client's close after its
+            // Connection: close answer (it lingers until then): count once it has.
+            long fdsBefore = server.awaitFds(fdsIdle);
             byte[] request = EchoRequests.post(new byte[4096]);
             for (int i = 0; i < 1000; i++) {
                 try (Socket socket = connect(server.port())) {

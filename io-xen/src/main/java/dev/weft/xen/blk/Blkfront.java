@@ -138,6 +138,10 @@ public final class Blkfront implements Block, XenbusDriver {
      * the rejection (its channel unbound, its grants ended, its watch removed). A backend that
      * never connects keeps it pending: cancelling it (a caller that stops waiting) closes the
      * device as {@link #disconnect()} does.
+     * A cancel that comes during the first xenstore steps (reading the backend's path, writing
+     * the frontend's first state, setting the watch) stops them there instead: no grant, port or
+     * watch is taken yet, but the frontend's state node stays as those steps left it
+     * (Initialising), for the toolstack to clean up; a known limitation.
      */
     public static Promise<Blkfront> start(XenStore store, String path, EventChannels channels, GrantAllocator grants,
                                           Config config) {

@@ -133,6 +133,10 @@ public final class Netfront implements Network, XenbusDriver {
      * the device is then given up before the rejection (its channel unbound, its rings' and RX
      * pool's grants ended, its watch removed). A backend that never connects keeps it pending:
      * cancelling it (a caller that stops waiting) closes the device as {@link #disconnect()} does.
+     * A cancel that comes during the first xenstore steps (reading the backend's path, writing
+     * the frontend's first state, setting the watch) stops them there instead: no grant, port or
+     * watch is taken yet, but the frontend's state node stays as those steps left it
+     * (Initialising), for the toolstack to clean up; a known limitation.
      */
     public static Promise<Netfront> start(XenStore store, String path, EventChannels channels, GrantAllocator grants) {
         Netfront netfront = new Netfront(channels, grants);

@@ -180,7 +180,17 @@ final class VchanServer {
             return Promise.unit();
         }
         // With the channels closed first, the client's unmap can no longer be heard: give up now.
-        return listening ? channels.after(port, seen).flatMap(now -> endShares()) : Promise.unit();
+        return listening ? channels.after(port, seen).recover(this::unlessUnbound).flatMap(now -> endShares())
+                : Promise.unit();
+    }
+
+    /**
+     * A wait for the client's unmap that failed because the channels were closed meanwhile: the
+     * next look sees them closed and gives up, as if they had been closed first. Any other failure
+     * (the bound's cancel) stays one.
+     */
+    private Promise<Long> unlessUnbound(Throwable failure) {
+        return port >= 0 && !channels.isBound(port) ? Promise.of(0L) : Promise.rejected(failure);
     }
 
     private void closeDevices() {

@@ -210,6 +210,24 @@ class VchanTest {
     }
 
     @Test
+    void aServerWhoseChannelsCloseWhileItWaitsForTheUnmapGivesUpWithUnmapTimeoutAndReleasesTheRest() throws Exception {
+        Vchan server = pair.listen(0, 0);
+        pair.connect(); // and keeps its mapping
+        CompletableFuture<Throwable> closed = pair.server.submit(() -> server.close()
+                .tryBind(v -> Promise.<Throwable>of(null), Promise::of));
+        assertFalse(closed.isDone(), "the client still maps the pages");
+
+        pair.server.await(() -> {
+            pair.server.channels.close(); // the application closes its channels during the wait
+            return Promise.unit();
+        });
+
+        Throwable failure = closed.get(10, TimeUnit.SECONDS);
+        assertEquals(VchanException.Reason.UNMAP_TIMEOUT, assertInstanceOf(VchanException.class, failure).reason());
+        assertEquals(0, pair.server.call(() -> pair.server.domain.boundPorts()));
+    }
+
+    @Test
     void aClientClosedAfterItsEventChannelsStillUnmapsSoTheServerClosesCleanly() throws Exception {
         Vchan server = pair.listen(0, 0);
         Vchan client = pair.connect();
